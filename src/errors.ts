@@ -1,0 +1,54 @@
+/**
+ * One error type for everything the user can cause or fix, with a closed set of codes.
+ * The CLI turns these into one-line messages and exit code 2; anything else is a bug.
+ */
+
+export type ErrorCode =
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNREADABLE'
+  | 'INPUT_TOO_LARGE'
+  | 'INPUT_BINARY'
+  | 'INPUT_UNRECOGNIZED'
+  | 'YAML_SYNTAX'
+  | 'YAML_ALIAS_BOMB'
+  | 'TOML_SYNTAX'
+  | 'JSON_SYNTAX'
+  | 'LOCK_UNSUPPORTED_VERSION'
+  | 'LOCK_INVALID'
+  | 'MANIFEST_INVALID'
+  | 'RECIPE_INVALID'
+  | 'ENV_FILE_INVALID'
+  | 'PREFIX_INVALID'
+  | 'VERSION_INVALID'
+  | 'USAGE';
+
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  /** Dotted key path inside the document (`packages[12].sha256`). */
+  key?: string;
+}
+
+export class CvebuildError extends Error {
+  readonly code: ErrorCode;
+  readonly location: ErrorLocation;
+
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}) {
+    super(message);
+    this.name = 'CvebuildError';
+    this.code = code;
+    this.location = location;
+  }
+
+  /** `file:line: key: message` — the single line the CLI prints. */
+  toLine(): string {
+    const { file, line, key } = this.location;
+    const where = file ? (line ? `${file}:${line}` : file) : '';
+    const parts = [where, key ?? "", this.message.replace(/\s*\n\s*/g, ' ')].filter(Boolean);
+    return parts.join(': ');
+  }
+}
+
+export function isCvebuildError(error: unknown): error is CvebuildError {
+  return error instanceof CvebuildError;
+}

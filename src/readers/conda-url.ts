@@ -1,0 +1,83 @@
+/**
+ * What a conda artifact's location tells: `<channel>/<subdir>/<name>-<version>-<build>.(conda|tar.bz2)`.
+ * Mirrors rattler_lock's derived fields, so records that omit name/version/build/subdir/channel
+ * (pixi.lock v6+, @EXPLICIT lists) are completed the same way pixi completes them.
+ */
+
+export const CONDA_ARCHIVE_EXTENSIONS = ['.conda', '.tar.bz2'] as const;
+
+export interface CondaArchiveName {
+  name: string;
+  version: string;
+  build: string;
+  extension: '.conda' | '.tar.bz2';
+}
+
+/** Split `name-version-build.ext`; name may contain dashes, version and build may not. */
+export function parseCondaArchiveName(fileName: string): CondaArchiveName | undefined {
+  const extension = CONDA_ARCHIVE_EXTENSIONS.find((ext) => fileName.endsWith(ext));
+  if (!extension) return undefined;
+  const stem = fileName.slice(0, -extension.length);
+  const buildDash = stem.lastIndexOf('-');
+  if (buildDash <= 0) return undefined;
+  const versionDash = stem.lastIndexOf('-', buildDash - 1);
+  if (versionDash <= 0) return undefined;
+  const name = stem.slice(0, versionDash);
+  const version = stem.slice(versionDash + 1, buildDash);
+  const build = stem.slice(buildDash + 1);
+  if (!name || !version || !build) return undefined;
+  return { name, version, build, extension };
+}
+
+/** The last path segment of a URL or path, without query or fragment. */
+export function fileNameOf(location: string): string {
+  const withoutFragment = location.split('#', 1)[0]?.split('?', 1)[0] ?? '';
+  const trimmed = withoutFragment.replace(/\/+$/, '');
+  return decodeURIComponentSafe(trimmed.slice(trimmed.lastIndexOf('/') + 1));
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `https://host/conda-forge/linux-64/x.conda` → `{ channel: 'https://host/conda-forge', subdir: 'linux-64' }`. */
+export function channelAndSubdirOf(location: string): { channel?: string; subdir?: string } {
+  const path = location.split('#', 1)[0]?.split('?', 1)[0] ?? '';
+  const segments = path.split('/');
+  if (segments.length < 3) return {};
+  const subdir = segments[segments.length - 2];
+  const channel = segments.slice(0, -2).join('/');
+  return { channel: channel || undefined, subdir: subdir || undefined };
+}
+
+/** Channel URLs compare without a trailing slash; bare names (`conda-forge`) stay names. */
+export function normalizeChannel(channel: string): string {
+  return channel.replace(/\/+$/, '');
+}
+
+/** Build number = the trailing digits of the build string (`py313hb6a6212_1` → 1, `2_gnu` → none); rattler's rule. */
+export function buildNumberFromBuild(build: string): number | undefined {
+  const match = /(\d+)$/.exec(build);
+  if (!match?.[1]) return undefined;
+  const value = Number(match[1]);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+export function isUrl(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
+
+/**
+ * Hide credentials in a URL before it is printed: the password of `user:password@` and the
+ * token of anaconda.org-style `/t/<token>/` channel paths. A bare user name (`oauth2accesstoken@`)
+ * is not a secret and stays, so the reader can still tell which account a URL uses.
+ */
+export function redactUrlCredentials(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/i, '$1:***@')
+    .replace(/\/t\/[^/\s]+(?=\/|$)/, '/t/***');
+}

@@ -1,0 +1,114 @@
+/**
+ * Typed access to untrusted parsed documents (YAML, TOML, JSON). Each accessor either returns
+ * a value of the expected type or throws a `CvebuildError` naming the file, line and key path.
+ */
+import { CvebuildError, type ErrorCode } from '../errors.ts';
+
+export type Dict = Record<string, unknown>;
+
+export interface FieldContext {
+  file: string;
+  code: ErrorCode;
+  /** Key path of the object being read (`packages[3]`). */
+  path: string;
+  line?: number;
+}
+
+export function isDict(value: unknown): value is Dict {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
+}
+
+export function fail(ctx: FieldContext, key: string | undefined, message: string): never {
+  const path = key === undefined ? ctx.path : joinPath(ctx.path, key);
+  throw new CvebuildError(ctx.code, message, { file: ctx.file, line: ctx.line, key: path || undefined });
+}
+
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+export function child(ctx: FieldContext, key: string | number, line?: number): FieldContext {
+  return { ...ctx, path: joinPath(ctx.path, key), line: line ?? ctx.line };
+}
+
+export function expectDict(value: unknown, ctx: FieldContext): Dict {
+  if (!isDict(value)) fail(ctx, undefined, `expected a mapping, found ${describeType(value)}`);
+  return value;
+}
+
+export function expectList(value: unknown, ctx: FieldContext): unknown[] {
+  if (!Array.isArray(value)) fail(ctx, undefined, `expected a list, found ${describeType(value)}`);
+  return value;
+}
+
+/** A scalar that must be text; numbers are accepted and kept as written by the parser. */
+export function optString(obj: Dict, key: string, ctx: FieldContext): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return fail(ctx, key, `expected text, found ${describeType(value)}`);
+}
+
+export function reqString(obj: Dict, key: string, ctx: FieldContext): string {
+  const value = optString(obj, key, ctx);
+  if (value === undefined || value === '') fail(ctx, key, 'required field is missing');
+  return value;
+}
+
+export function optInteger(obj: Dict, key: string, ctx: FieldContext): number | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
+    return fail(ctx, key, `expected an integer, found ${describeType(value)}`);
+  }
+  return number;
+}
+
+export function optBoolean(obj: Dict, key: string, ctx: FieldContext): boolean | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') return fail(ctx, key, `expected true or false, found ${describeType(value)}`);
+  return value;
+}
+
+export function optStringList(obj: Dict, key: string, ctx: FieldContext): string[] | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) return fail(ctx, key, `expected a list, found ${describeType(value)}`);
+  return value.map((item, index) => {
+    if (typeof item === 'string') return item;
+    if (typeof item === 'number') return String(item);
+    return fail(child(ctx, key), `[${index}]`, `expected text, found ${describeType(item)}`);
+  });
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const MD5 = /^[0-9a-f]{32}$/;
+
+export function optHash(obj: Dict, key: 'sha256' | 'md5', ctx: FieldContext): string | undefined {
+  const value = optString(obj, key, ctx);
+  if (value === undefined) return undefined;
+  const normalized = value.toLowerCase();
+  if (!(key === 'sha256' ? SHA256 : MD5).test(normalized)) {
+    fail(ctx, key, `not a ${key} hex digest: ${JSON.stringify(value.slice(0, 80))}`);
+  }
+  return normalized;
+}
+
+/**
+ * conda timestamps are written in ms by rattler, in seconds by older tools: like rattler and conda,
+ * treat anything past 9999-12-31 in seconds as milliseconds.
+ */
+export function timestampToMillis(value: number): number {
+  return value > 253_402_300_799 ? value : value * 1000;
+}

@@ -1,0 +1,23 @@
+/**
+ * The contract every reader fulfils: one input format in, one `ReaderOutput` out.
+ * Readers never see each other; `inventory.ts` merges their outputs into one `Inventory`.
+ */
+import type { Environment, InputFormat, InputSource, InventoryWarning, ManifestSettings } from '../model/inventory.ts';
+
+export interface ReaderOutput {
+  source: InputSource;
+  /**
+   * Environments with their platforms and packages. Each package lists only this environment in
+   * `environments`; merging across environments happens in the inventory.
+   */
+  environments: Environment[];
+  /** Settings a manifest, environment file or recipe declares (merged into `Inventory.manifest`). */
+  manifest?: Partial<ManifestSettings>;
+  warnings: InventoryWarning[];
+}
+
+export interface Reader {
+  format: InputFormat;
+  /** Read one file (or, for `conda-meta`, a prefix directory). Throws `CvebuildError` on bad input. */
+  read(path: string): ReaderOutput;
+}
