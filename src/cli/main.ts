@@ -13,7 +13,6 @@ export function buildProgram(output: (text: string) => void): Command {
   const program = new Command('cvebuild')
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) });
 

@@ -79,14 +79,14 @@ export function artifactKey(pkg: Pick<Package, 'ecosystem' | 'location' | 'name'
   return [pkg.ecosystem, pkg.platform, pkg.location, pkg.name, pkg.version, pkg.build ?? ''].join('\u0000');
 }
 
-/** Deterministic order: ecosystem, normalized name, version, build, platform, location. */
+/** Deterministic order: ecosystem, normalized name, version, platform, build, location. */
 export function comparePackages(a: Package, b: Package): number {
   return (
     compareText(a.ecosystem, b.ecosystem) ||
     compareText(a.normalizedName, b.normalizedName) ||
     compareText(a.version, b.version) ||
-    compareText(a.build ?? '', b.build ?? '') ||
     compareText(a.platform, b.platform) ||
+    compareText(a.build ?? '', b.build ?? '') ||
     compareText(a.location, b.location)
   );
 }

@@ -31,9 +31,14 @@ export function parseCondaArchiveName(fileName: string): CondaArchiveName | unde
 
 /** The last path segment of a URL or path, without query or fragment. */
 export function fileNameOf(location: string): string {
-  const withoutFragment = location.split('#', 1)[0]?.split('?', 1)[0] ?? '';
-  const trimmed = withoutFragment.replace(/\/+$/, '');
-  return decodeURIComponentSafe(trimmed.slice(trimmed.lastIndexOf('/') + 1));
+  let end = location.length;
+  const hash = location.indexOf('#');
+  if (hash !== -1) end = hash;
+  const query = location.indexOf('?');
+  if (query !== -1 && query < end) end = query;
+  while (end > 0 && location.charCodeAt(end - 1) === 47 /* / */) end--;
+  const name = location.slice(location.lastIndexOf('/', end - 1) + 1, end);
+  return name.includes('%') ? decodeURIComponentSafe(name) : name;
 }
 
 function decodeURIComponentSafe(text: string): string {
@@ -46,11 +51,17 @@ function decodeURIComponentSafe(text: string): string {
 
 /** `https://host/conda-forge/linux-64/x.conda` → `{ channel: 'https://host/conda-forge', subdir: 'linux-64' }`. */
 export function channelAndSubdirOf(location: string): { channel?: string; subdir?: string } {
-  const path = location.split('#', 1)[0]?.split('?', 1)[0] ?? '';
-  const segments = path.split('/');
-  if (segments.length < 3) return {};
-  const subdir = segments[segments.length - 2];
-  const channel = segments.slice(0, -2).join('/');
+  let end = location.length;
+  const hash = location.indexOf('#');
+  if (hash !== -1) end = hash;
+  const query = location.indexOf('?');
+  if (query !== -1 && query < end) end = query;
+  const fileSlash = location.lastIndexOf('/', end - 1);
+  if (fileSlash <= 0) return {};
+  const subdirSlash = location.lastIndexOf('/', fileSlash - 1);
+  if (subdirSlash <= 0) return {};
+  const subdir = location.slice(subdirSlash + 1, fileSlash);
+  const channel = location.slice(0, subdirSlash);
   return { channel: channel || undefined, subdir: subdir || undefined };
 }
 

@@ -85,11 +85,16 @@ export function optStringList(obj: Dict, key: string, ctx: FieldContext): string
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) return fail(ctx, key, `expected a list, found ${describeType(value)}`);
-  return value.map((item, index) => {
-    if (typeof item === 'string') return item;
-    if (typeof item === 'number') return String(item);
-    return fail(child(ctx, key), `[${index}]`, `expected text, found ${describeType(item)}`);
-  });
+  // Validate in place: lists of strings (nearly all) are returned as parsed, without a copy.
+  let copy: string[] | undefined;
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (typeof item === 'string') continue;
+    if (typeof item !== 'number') return fail(child(ctx, key), `[${index}]`, `expected text, found ${describeType(item)}`);
+    copy ??= [...value];
+    copy[index] = String(item);
+  }
+  return copy ?? (value as string[]);
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -98,8 +103,10 @@ const MD5 = /^[0-9a-f]{32}$/;
 export function optHash(obj: Dict, key: 'sha256' | 'md5', ctx: FieldContext): string | undefined {
   const value = optString(obj, key, ctx);
   if (value === undefined) return undefined;
+  const pattern = key === 'sha256' ? SHA256 : MD5;
+  if (pattern.test(value)) return value;
   const normalized = value.toLowerCase();
-  if (!(key === 'sha256' ? SHA256 : MD5).test(normalized)) {
+  if (!pattern.test(normalized)) {
     fail(ctx, key, `not a ${key} hex digest: ${JSON.stringify(value.slice(0, 80))}`);
   }
   return normalized;

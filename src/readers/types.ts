@@ -7,8 +7,8 @@ import type { Environment, InputFormat, InputSource, InventoryWarning, ManifestS
 export interface ReaderOutput {
   source: InputSource;
   /**
-   * Environments with their platforms and packages. Each package lists only this environment in
-   * `environments`; merging across environments happens in the inventory.
+   * Environments with their platforms and packages. A reader may share one `Package` between its
+   * environments (listing all of them); merging across readers happens in the inventory.
    */
   environments: Environment[];
   /** Settings a manifest, environment file or recipe declares (merged into `Inventory.manifest`). */

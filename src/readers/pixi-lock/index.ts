@@ -6,7 +6,13 @@ import type { Environment, InputSource, InventoryWarning } from '../../model/inv
 import { child, type Dict, expectDict, expectList, type FieldContext } from '../fields.ts';
 import { listEntryLines } from '../record-lines.ts';
 import type { ReaderOutput } from '../types.ts';
-import { type PlatformDeclaration, parseEnvironment, parsePlatformDeclarations, RecordIndex } from './environments.ts';
+import {
+  PackagePlacer,
+  type PlatformDeclaration,
+  parseEnvironment,
+  parsePlatformDeclarations,
+  RecordIndex,
+} from './environments.ts';
 import { type LockRecord, parseRecord } from './records.ts';
 
 export function readPixiLockDocument(document: Dict, text: string, file: string, version: number): ReaderOutput {
@@ -24,10 +30,11 @@ export function readPixiLockDocument(document: Dict, text: string, file: string,
     platforms = parsePlatformDeclarations(document.platforms ?? [], child(ctx, 'platforms'));
   }
   const index = new RecordIndex(records);
+  const placer = new PackagePlacer();
   const environmentsCtx = child(ctx, 'environments');
   const environmentsValue = expectDict(document.environments ?? {}, environmentsCtx);
   const environments: Environment[] = Object.entries(environmentsValue).map(([name, value]) =>
-    parseEnvironment(name, value, { version, platforms, records: index }, child(environmentsCtx, name)),
+    parseEnvironment(name, value, { version, platforms, records: index, placer }, child(environmentsCtx, name)),
   );
 
   const warnings: InventoryWarning[] = [];

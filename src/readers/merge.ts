@@ -1,0 +1,141 @@
+/**
+ * Merging reader outputs into one `Inventory` — one package entry per distinct artifact per
+ * platform, listing the environments that contain it — and narrowing it to an environment or platform.
+ */
+import { CvebuildError } from '../errors.ts';
+import type { Environment, Inventory, ManifestSettings, PlatformPackages } from '../model/inventory.ts';
+import { emptyManifest } from '../model/inventory.ts';
+import { artifactKey, comparePackages, compareText, type Package } from '../model/package.ts';
+import type { ReaderOutput } from './types.ts';
+
+export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
+  const manifest = emptyManifest();
+  const environments = new Map<string, Environment>();
+  const packages = new Map<unknown, Package>();
+  const warnings = outputs.flatMap((output) => output.warnings);
+  // Within one reader's output, packages are already one per artifact and platform; keys are only
+  // needed to find the same artifact in the outputs of several readers.
+  const needsKeys = outputs.filter((output) => output.environments.length > 0).length > 1;
+
+  for (const output of outputs) {
+    if (output.manifest) mergeManifest(manifest, output.manifest);
+    // readers may share one Package between their environments: merge each object once
+    const mergedOf = new Map<Package, Package>();
+    for (const environment of output.environments) {
+      let target = environments.get(environment.name);
+      if (!target) {
+        target = { ...environment, channels: [], indexes: [], platforms: [] };
+        environments.set(environment.name, target);
+      }
+      appendUnique(target.channels, environment.channels);
+      appendUnique(target.indexes, environment.indexes);
+      for (const platform of environment.platforms) {
+        let targetPlatform = target.platforms.find((candidate) => candidate.name === platform.name);
+        if (!targetPlatform) {
+          targetPlatform = { ...platform, packages: [] };
+          target.platforms.push(targetPlatform);
+        }
+        const present = new Set(targetPlatform.packages);
+        for (const pkg of platform.packages) {
+          let merged = mergedOf.get(pkg);
+          if (!merged) {
+            merged = needsKeys ? mergePackage(packages, pkg) : adopt(packages, pkg);
+            mergedOf.set(pkg, merged);
+          }
+          if (!present.has(merged)) {
+            present.add(merged);
+            targetPlatform.packages.push(merged);
+          }
+        }
+      }
+    }
+  }
+
+  for (const pkg of packages.values()) pkg.environments.sort(compareText);
+  const sortedEnvironments = [...environments.values()].sort((a, b) => compareText(a.name, b.name));
+  for (const environment of sortedEnvironments) {
+    environment.platforms.sort((a, b) => compareText(a.name, b.name));
+    for (const platform of environment.platforms) platform.packages.sort(comparePackages);
+  }
+  return {
+    sources: outputs.map((output) => output.source),
+    environments: sortedEnvironments,
+    packages: [...packages.values()].sort(comparePackages),
+    manifest,
+    warnings,
+  };
+}
+
+function adopt(packages: Map<unknown, Package>, pkg: Package): Package {
+  const copy: Package = { ...pkg, environments: [...pkg.environments] };
+  packages.set(copy, copy);
+  return copy;
+}
+
+function mergePackage(packages: Map<unknown, Package>, pkg: Package): Package {
+  const key = artifactKey(pkg);
+  const existing = packages.get(key);
+  if (!existing) {
+    const copy: Package = { ...pkg, environments: [...pkg.environments] };
+    packages.set(key, copy);
+    return copy;
+  }
+  for (const environment of pkg.environments) {
+    if (!existing.environments.includes(environment)) existing.environments.push(environment);
+  }
+  if (!pkg.buildOnly) delete existing.buildOnly;
+  if (existing.purls.length === 0 && pkg.purls.length > 0) existing.purls = pkg.purls;
+  return existing;
+}
+
+function mergeManifest(target: ManifestSettings, source: Partial<ManifestSettings>): void {
+  appendUnique(target.channels, source.channels ?? []);
+  appendUnique(target.indexes, source.indexes ?? []);
+  target.dependencies.push(...(source.dependencies ?? []));
+  target.recipeSources.push(...(source.recipeSources ?? []));
+  target.recipeOutputs.push(...(source.recipeOutputs ?? []));
+  const from = source.excludeNewer;
+  if (from) {
+    const into = target.excludeNewer;
+    into.workspace ??= from.workspace;
+    into.pypiWorkspace ??= from.pypiWorkspace;
+    into.channels = { ...from.channels, ...into.channels };
+    into.packages = { ...from.packages, ...into.packages };
+    into.pypiPackages = { ...from.pypiPackages, ...into.pypiPackages };
+    into.exemptions = { ...from.exemptions, ...into.exemptions };
+    into.pypiExemptions = { ...from.pypiExemptions, ...into.pypiExemptions };
+  }
+}
+
+function appendUnique(target: string[], values: readonly string[]): void {
+  for (const value of values) if (!target.includes(value)) target.push(value);
+}
+
+export interface InventoryFilter {
+  environment?: string;
+  platform?: string;
+}
+
+/** Restrict an inventory to one environment and/or platform (by subdir or by lock platform name). */
+export function filterInventory(inventory: Inventory, filter: InventoryFilter): Inventory {
+  const { environment, platform } = filter;
+  if (environment && !inventory.environments.some((env) => env.name === environment)) {
+    throw new CvebuildError(
+      'USAGE',
+      `no environment named ${JSON.stringify(environment)} (have: ${inventory.environments.map((env) => env.name).join(', ') || 'none'})`,
+    );
+  }
+  const platformMatches = (candidate: PlatformPackages) => !platform || candidate.subdir === platform || candidate.name === platform;
+  if (platform && !inventory.environments.some((env) => env.platforms.some(platformMatches))) {
+    const known = new Set(inventory.environments.flatMap((env) => env.platforms.flatMap((p) => [p.name, p.subdir])));
+    throw new CvebuildError('USAGE', `no platform ${JSON.stringify(platform)} (have: ${[...known].sort().join(', ') || 'none'})`);
+  }
+  const environments = inventory.environments
+    .filter((env) => !environment || env.name === environment)
+    .map((env) => ({ ...env, platforms: env.platforms.filter(platformMatches) }));
+  const kept = new Set(environments.flatMap((env) => env.platforms.flatMap((p) => p.packages)));
+  const packages = inventory.packages
+    .filter((pkg) => kept.has(pkg))
+    .map((pkg) => (environment ? { ...pkg, environments: pkg.environments.filter((name) => name === environment) } : pkg));
+  return { ...inventory, environments, packages };
+}
