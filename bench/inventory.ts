@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
-import { mergeOutputs } from '../src/readers/merge.ts';
 import { readLockText } from '../src/readers/lockfile.ts';
-import { measure, ratio } from './measure.ts';
+import { mergeOutputs } from '../src/readers/merge.ts';
+import { compare, ratio } from './measure.ts';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 const defaults = ['pixi/pixi-ex-ros2-nav2/pixi.lock', 'pixi/scipy/pixi.lock'].map((path) => `${corpus}${path}`);
@@ -21,18 +21,20 @@ for (const file of files) {
     continue;
   }
   const text = readFileSync(file, 'utf8');
-  const raw = measure(() => load(text));
   let packages = 0;
   let records = 0;
-  const ours = measure(() => {
-    const output = readLockText(text, file);
-    const inventory = mergeOutputs([output]);
-    packages = inventory.packages.length;
-    records = output.source.records.conda + output.source.records.pypi + output.source.records.condaSource;
-  });
+  const { baselineMs: rawMs, candidateMs: oursMs } = compare(
+    () => load(text),
+    () => {
+      const output = readLockText(text, file);
+      const inventory = mergeOutputs([output]);
+      packages = inventory.packages.length;
+      records = output.source.records.conda + output.source.records.pypi + output.source.records.condaSource;
+    },
+  );
   const name = file.replace(corpus, '').padEnd(34);
   const size = `${(text.length / 1e6).toFixed(2)} MB`.padStart(8);
   console.log(
-    `${name} ${size} ${String(records).padStart(8)} ${String(packages).padStart(9)} ${raw.medianMs.toFixed(1).padStart(9)} ms ${ours.medianMs.toFixed(1).padStart(9)} ms ${ratio(ours.medianMs, raw.medianMs).padStart(8)}`,
+    `${name} ${size} ${String(records).padStart(8)} ${String(packages).padStart(9)} ${rawMs.toFixed(1).padStart(9)} ms ${oursMs.toFixed(1).padStart(9)} ms ${ratio(oursMs, rawMs).padStart(8)}`,
   );
 }

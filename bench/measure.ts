@@ -1,21 +1,42 @@
-/** Timing helpers for benchmarks: warm up, then take the median of several runs. */
+/**
+ * Timing helpers for benchmarks. A candidate and its baseline are run interleaved (A, B, A, B …)
+ * after a warm-up, so drift in machine load affects both alike; the median of each is reported.
+ * Run with `node --expose-gc`: garbage is then collected before every timed run, so no run pays
+ * for the garbage of the one before it (without it, GC timing dominates the spread).
+ */
 
-export interface Measurement {
-  medianMs: number;
-  minMs: number;
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
+export interface Comparison {
+  baselineMs: number;
+  candidateMs: number;
   runs: number;
 }
 
-export function measure(fn: () => unknown, { warmup = 3, runs = 11 } = {}): Measurement {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
+export function compare(baseline: () => unknown, candidate: () => unknown, { warmup = 3, runs = 21 } = {}): Comparison {
+  for (let i = 0; i < warmup; i++) {
+    baseline();
+    candidate();
   }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)] ?? 0, minMs: times[0] ?? 0, runs };
+  const baselineTimes: number[] = [];
+  const candidateTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    baselineTimes.push(time(baseline));
+    candidateTimes.push(time(candidate));
+  }
+  return { baselineMs: median(baselineTimes), candidateMs: median(candidateTimes), runs };
+}
+
+function time(fn: () => unknown): number {
+  collectGarbage?.();
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 export function ratio(value: number, baseline: number): string {

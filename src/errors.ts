@@ -44,7 +44,7 @@ export class CvebuildError extends Error {
   toLine(): string {
     const { file, line, key } = this.location;
     const where = file ? (line ? `${file}:${line}` : file) : '';
-    const parts = [where, key ?? "", this.message.replace(/\s*\n\s*/g, ' ')].filter(Boolean);
+    const parts = [where, key ?? '', this.message.replace(/\s*\n\s*/g, ' ')].filter(Boolean);
     return parts.join(': ');
   }
 }

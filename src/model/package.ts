@@ -75,7 +75,9 @@ export function normalizeName(ecosystem: Ecosystem, name: string): string {
 }
 
 /** Identity of a distinct artifact on a platform: the unit of the inventory's package list. */
-export function artifactKey(pkg: Pick<Package, 'ecosystem' | 'location' | 'name' | 'version' | 'build' | 'platform'>): string {
+export function artifactKey(
+  pkg: Pick<Package, 'ecosystem' | 'location' | 'name' | 'version' | 'build' | 'platform'>,
+): string {
   return [pkg.ecosystem, pkg.platform, pkg.location, pkg.name, pkg.version, pkg.build ?? ''].join('\u0000');
 }
 

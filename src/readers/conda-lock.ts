@@ -41,7 +41,8 @@ export function readCondaLockDocument(document: Dict, text: string, file: string
   const metadata = document.metadata === undefined ? {} : expectDict(document.metadata, child(ctx, 'metadata'));
   const channels = parseChannels(metadata.channels, child(ctx, 'metadata.channels'));
   const listCtx = child(ctx, 'package');
-  const entries = document.package === null || document.package === undefined ? [] : expectList(document.package, listCtx);
+  const entries =
+    document.package === null || document.package === undefined ? [] : expectList(document.package, listCtx);
   const lines = listEntryLines(text, 'package', entries.length);
 
   const platforms = new Map<string, Map<string, Package>>();
@@ -67,7 +68,12 @@ export function readCondaLockDocument(document: Dict, text: string, file: string
     indexes: [],
     options: {},
     platforms: [...platforms].map(
-      ([subdir, packages]): PlatformPackages => ({ name: subdir, subdir, virtualPackages: [], packages: [...packages.values()] }),
+      ([subdir, packages]): PlatformPackages => ({
+        name: subdir,
+        subdir,
+        virtualPackages: [],
+        packages: [...packages.values()],
+      }),
     ),
   };
   const source: InputSource = {

@@ -62,7 +62,8 @@ function detectInDirectory(directory: string): DetectedInput[] {
   }
   for (const nested of ['recipe/recipe.yaml', 'recipe/meta.yaml']) {
     const path = join(directory, nested);
-    if (isFile(path)) found.push({ path, reader: nested.endsWith('meta.yaml') ? condaBuildRecipeReader : rattlerRecipeReader });
+    if (isFile(path))
+      found.push({ path, reader: nested.endsWith('meta.yaml') ? condaBuildRecipeReader : rattlerRecipeReader });
   }
   if (found.length === 0) {
     throw new CvebuildError(

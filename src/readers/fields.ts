@@ -7,11 +7,35 @@ import { CvebuildError, type ErrorCode } from '../errors.ts';
 export type Dict = Record<string, unknown>;
 
 export interface FieldContext {
-  file: string;
-  code: ErrorCode;
+  readonly file: string;
+  readonly code: ErrorCode;
   /** Key path of the object being read (`packages[3]`). */
-  path: string;
-  line?: number;
+  readonly path: string;
+  readonly line?: number;
+}
+
+/**
+ * A context one key deeper. Readers create one per record and selector (tens of thousands for a
+ * large lock) but need the path text only for an error, so it is built on demand.
+ */
+class ChildContext implements FieldContext {
+  readonly file: string;
+  readonly code: ErrorCode;
+  readonly line?: number;
+  private readonly parent: FieldContext;
+  private readonly key: string | number;
+
+  constructor(parent: FieldContext, key: string | number, line: number | undefined) {
+    this.file = parent.file;
+    this.code = parent.code;
+    this.line = line ?? parent.line;
+    this.parent = parent;
+    this.key = key;
+  }
+
+  get path(): string {
+    return joinPath(this.parent.path, this.key);
+  }
 }
 
 export function isDict(value: unknown): value is Dict {
@@ -36,7 +60,12 @@ export function joinPath(path: string, key: string | number): string {
 }
 
 export function child(ctx: FieldContext, key: string | number, line?: number): FieldContext {
-  return { ...ctx, path: joinPath(ctx.path, key), line: line ?? ctx.line };
+  return new ChildContext(ctx, key, line);
+}
+
+/** The same place, at another line. */
+export function atLine(ctx: FieldContext, line: number | undefined): FieldContext {
+  return { file: ctx.file, code: ctx.code, path: ctx.path, line: line ?? ctx.line };
 }
 
 export function expectDict(value: unknown, ctx: FieldContext): Dict {
@@ -90,7 +119,8 @@ export function optStringList(obj: Dict, key: string, ctx: FieldContext): string
   for (let index = 0; index < value.length; index++) {
     const item: unknown = value[index];
     if (typeof item === 'string') continue;
-    if (typeof item !== 'number') return fail(child(ctx, key), `[${index}]`, `expected text, found ${describeType(item)}`);
+    if (typeof item !== 'number')
+      return fail(child(ctx, key), `[${index}]`, `expected text, found ${describeType(item)}`);
     copy ??= [...value];
     copy[index] = String(item);
   }

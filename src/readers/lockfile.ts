@@ -13,7 +13,7 @@ import { loadYaml } from './yaml.ts';
 export const NEWEST_LOCK_VERSION = 7;
 
 export function readLockText(text: string, file: string): ReaderOutput {
-  const document = loadYaml(text, file, { forbidAliases: true });
+  const document = loadYaml(text, file, { lockFile: true });
   if (!isDict(document)) {
     throw new CvebuildError('LOCK_INVALID', `expected a lock file (a YAML mapping), found ${describeType(document)}`, {
       file,

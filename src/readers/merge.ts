@@ -10,15 +10,31 @@ import type { ReaderOutput } from './types.ts';
 
 export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
   const manifest = emptyManifest();
-  const environments = new Map<string, Environment>();
-  const packages = new Map<unknown, Package>();
-  const warnings = outputs.flatMap((output) => output.warnings);
-  // Within one reader's output, packages are already one per artifact and platform; keys are only
-  // needed to find the same artifact in the outputs of several readers.
-  const needsKeys = outputs.filter((output) => output.environments.length > 0).length > 1;
+  for (const output of outputs) if (output.manifest) mergeManifest(manifest, output.manifest);
+  const withPackages = outputs.filter((output) => output.environments.length > 0);
+  const only = withPackages.length === 1 ? withPackages[0] : undefined;
+  // One reader with packages: its environments are the inventory's, no merge needed.
+  const { environments, packages } = only?.packages
+    ? { environments: [...only.environments], packages: only.packages }
+    : mergeEnvironments(withPackages, withPackages.length > 1);
 
+  for (const pkg of packages) pkg.environments.sort(compareText);
+  environments.sort((a, b) => compareText(a.name, b.name));
+  for (const environment of environments) environment.platforms.sort((a, b) => compareText(a.name, b.name));
+  return {
+    sources: outputs.map((output) => output.source),
+    environments,
+    packages: [...packages].sort(comparePackages),
+    manifest,
+    warnings: outputs.flatMap((output) => output.warnings),
+  };
+}
+
+function mergeEnvironments(outputs: ReaderOutput[], needsKeys: boolean): { environments: Environment[]; packages: Package[] } {
+  const environments = new Map<string, Environment>();
+  // Keys are only needed to find the same artifact in the outputs of several readers.
+  const packages = new Map<unknown, Package>();
   for (const output of outputs) {
-    if (output.manifest) mergeManifest(manifest, output.manifest);
     // readers may share one Package between their environments: merge each object once
     const mergedOf = new Map<Package, Package>();
     for (const environment of output.environments) {
@@ -50,20 +66,7 @@ export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
       }
     }
   }
-
-  for (const pkg of packages.values()) pkg.environments.sort(compareText);
-  const sortedEnvironments = [...environments.values()].sort((a, b) => compareText(a.name, b.name));
-  for (const environment of sortedEnvironments) {
-    environment.platforms.sort((a, b) => compareText(a.name, b.name));
-    for (const platform of environment.platforms) platform.packages.sort(comparePackages);
-  }
-  return {
-    sources: outputs.map((output) => output.source),
-    environments: sortedEnvironments,
-    packages: [...packages.values()].sort(comparePackages),
-    manifest,
-    warnings,
-  };
+  return { environments: [...environments.values()], packages: [...packages.values()] };
 }
 
 function adopt(packages: Map<unknown, Package>, pkg: Package): Package {
@@ -125,10 +128,14 @@ export function filterInventory(inventory: Inventory, filter: InventoryFilter): 
       `no environment named ${JSON.stringify(environment)} (have: ${inventory.environments.map((env) => env.name).join(', ') || 'none'})`,
     );
   }
-  const platformMatches = (candidate: PlatformPackages) => !platform || candidate.subdir === platform || candidate.name === platform;
+  const platformMatches = (candidate: PlatformPackages) =>
+    !platform || candidate.subdir === platform || candidate.name === platform;
   if (platform && !inventory.environments.some((env) => env.platforms.some(platformMatches))) {
     const known = new Set(inventory.environments.flatMap((env) => env.platforms.flatMap((p) => [p.name, p.subdir])));
-    throw new CvebuildError('USAGE', `no platform ${JSON.stringify(platform)} (have: ${[...known].sort().join(', ') || 'none'})`);
+    throw new CvebuildError(
+      'USAGE',
+      `no platform ${JSON.stringify(platform)} (have: ${[...known].sort().join(', ') || 'none'})`,
+    );
   }
   const environments = inventory.environments
     .filter((env) => !environment || env.name === environment)
@@ -136,6 +143,8 @@ export function filterInventory(inventory: Inventory, filter: InventoryFilter): 
   const kept = new Set(environments.flatMap((env) => env.platforms.flatMap((p) => p.packages)));
   const packages = inventory.packages
     .filter((pkg) => kept.has(pkg))
-    .map((pkg) => (environment ? { ...pkg, environments: pkg.environments.filter((name) => name === environment) } : pkg));
+    .map((pkg) =>
+      environment ? { ...pkg, environments: pkg.environments.filter((name) => name === environment) } : pkg,
+    );
   return { ...inventory, environments, packages };
 }

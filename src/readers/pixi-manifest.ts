@@ -28,7 +28,11 @@ const CONDA_DEPENDENCY_TABLES: [string, DependencyScope][] = [
   ['constraints', 'constraint'],
 ];
 
-export function parseTomlText(text: string, file: string, code: 'MANIFEST_INVALID' | 'TOML_SYNTAX' = 'TOML_SYNTAX'): Dict {
+export function parseTomlText(
+  text: string,
+  file: string,
+  code: 'MANIFEST_INVALID' | 'TOML_SYNTAX' = 'TOML_SYNTAX',
+): Dict {
   try {
     return parseToml(text) as Dict;
   } catch (error) {
@@ -61,7 +65,12 @@ class ManifestBuilder {
   }
 
   ctx(path: string[]): FieldContext {
-    return { file: this.file, code: 'MANIFEST_INVALID', path: [...this.prefix, ...path].join('.'), line: this.lineOf(path) };
+    return {
+      file: this.file,
+      code: 'MANIFEST_INVALID',
+      path: [...this.prefix, ...path].join('.'),
+      line: this.lineOf(path),
+    };
   }
 
   lineOf(path: string[], key?: string): number | undefined {
@@ -81,7 +90,9 @@ class ManifestBuilder {
     if (channels !== undefined) {
       const ctx = this.ctx([tableName, 'channels']);
       if (!Array.isArray(channels)) fail(ctx, undefined, `expected a list, found ${describeType(channels)}`);
-      channels.forEach((entry, index) => this.readChannel(entry, tableName, child(ctx, index)));
+      channels.forEach((entry, index) => {
+        this.readChannel(entry, tableName, child(ctx, index));
+      });
     }
     const cutoff = workspace['exclude-newer'];
     if (cutoff !== undefined) {
@@ -162,7 +173,8 @@ class ManifestBuilder {
     if (extra !== undefined) {
       if (!Array.isArray(extra)) fail(ctx, 'extra-index-urls', `expected a list, found ${describeType(extra)}`);
       extra.forEach((url, index) => {
-        if (typeof url !== 'string') fail(child(ctx, 'extra-index-urls'), `[${index}]`, `expected a URL, found ${describeType(url)}`);
+        if (typeof url !== 'string')
+          fail(child(ctx, 'extra-index-urls'), `[${index}]`, `expected a URL, found ${describeType(url)}`);
         this.addIndex(url);
       });
     }
@@ -199,7 +211,13 @@ class ManifestBuilder {
     }
   }
 
-  private condaDependency(name: string, value: unknown, path: string[], scope: DependencyScope, group?: string): DeclaredDependency {
+  private condaDependency(
+    name: string,
+    value: unknown,
+    path: string[],
+    scope: DependencyScope,
+    group?: string,
+  ): DeclaredDependency {
     const ctx = child(this.ctx(path), name, this.lineOf(path, name));
     const base = {
       ecosystem: 'conda' as const,
@@ -246,7 +264,11 @@ class ManifestBuilder {
     const projectCtx: FieldContext = { file: this.file, code: 'MANIFEST_INVALID', path: 'project' };
     const addAll = (list: unknown, path: string[], scope: DependencyScope, group?: string) => {
       if (list === undefined) return;
-      const ctx: FieldContext = { ...projectCtx, path: path.join('.'), line: this.lines.lineOf(tablePath(...path.slice(0, -1)), path.at(-1)) };
+      const ctx: FieldContext = {
+        ...projectCtx,
+        path: path.join('.'),
+        line: this.lines.lineOf(tablePath(...path.slice(0, -1)), path.at(-1)),
+      };
       if (!Array.isArray(list)) fail(ctx, undefined, `expected a list of requirements, found ${describeType(list)}`);
       list.forEach((requirement, index) => {
         if (!isDict(requirement) && typeof requirement !== 'string') {
@@ -351,4 +373,3 @@ export const pyprojectReader: Reader = {
 export function pyprojectHasPixi(text: string): boolean {
   return /^\[tool\.pixi[\].]/m.test(text);
 }
-

@@ -24,7 +24,8 @@ export class TomlLines {
         table = normalizeDotted(header[1]);
         continue;
       }
-      const assignment = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=/.exec(line);
+      const assignment =
+        /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=/.exec(line);
       if (!assignment?.[1]) continue;
       const dotted = normalizeDotted(assignment[1]);
       const lastDot = lastSeparator(dotted);
@@ -53,7 +54,8 @@ export class TomlLines {
 
 function normalizeDotted(text: string): string {
   const parts: string[] = [];
-  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|([^.\s"']+)/g)) parts.push(match[1] ?? match[2] ?? match[3] ?? '');
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|([^.\s"']+)/g))
+    parts.push(match[1] ?? match[2] ?? match[3] ?? '');
   return parts.join('\u0001');
 }
 

@@ -3,6 +3,7 @@
  * Readers never see each other; `inventory.ts` merges their outputs into one `Inventory`.
  */
 import type { Environment, InputFormat, InputSource, InventoryWarning, ManifestSettings } from '../model/inventory.ts';
+import type { Package } from '../model/package.ts';
 
 export interface ReaderOutput {
   source: InputSource;
@@ -11,6 +12,11 @@ export interface ReaderOutput {
    * environments (listing all of them); merging across readers happens in the inventory.
    */
   environments: Environment[];
+  /**
+   * Every distinct package of `environments`, when the reader already knows them (saves the merge
+   * a pass over every placement when only one reader produced packages).
+   */
+  packages?: Package[];
   /** Settings a manifest, environment file or recipe declares (merged into `Inventory.manifest`). */
   manifest?: Partial<ManifestSettings>;
   warnings: InventoryWarning[];

@@ -50,9 +50,13 @@ export function renderInventoryTable(inventory: Inventory): string {
   }
   const total = inventory.packages.length;
   out.push('');
-  out.push(`${total} package${total === 1 ? '' : 's'} (artifact × platform) in ${inventory.environments.length} environment(s)`);
+  out.push(
+    `${total} package${total === 1 ? '' : 's'} (artifact × platform) in ${inventory.environments.length} environment(s)`,
+  );
   for (const warning of inventory.warnings) {
-    const where = warning.origin ? `${warning.origin.file}${warning.origin.line ? `:${warning.origin.line}` : ''}: ` : '';
+    const where = warning.origin
+      ? `${warning.origin.file}${warning.origin.line ? `:${warning.origin.line}` : ''}: `
+      : '';
     out.push(`warning: ${where}${warning.message}`);
   }
   return `${out.join('\n')}\n`;

@@ -16,9 +16,31 @@ const CASES = Number(process.env.CVEBUILD_FUZZ_CASES ?? 3000);
 const MAX_SEED_FILE_BYTES = 400_000;
 
 const HOSTILE_VALUES = [
-  '[]', '{}', '-1', '1e400', 'null', '~', '"x"', '*nope', '&a', '!!binary aGk=', '!!python/object:os.system',
-  'x'.repeat(5000), '@@@', ': :', '\t', '"\\u0000"', "'unterminated", '[1, [2, [3', '{a: {b: {c: ', '0x1F', '.inf',
-  '2025-01-01T00:00:00Z', 'true', '"../../etc/passwd"', 'https://evil.example/t/abc/linux-64/x-1-0.conda',
+  '[]',
+  '{}',
+  '-1',
+  '1e400',
+  'null',
+  '~',
+  '"x"',
+  '*nope',
+  '&a',
+  '!!binary aGk=',
+  '!!python/object:os.system',
+  'x'.repeat(5000),
+  '@@@',
+  ': :',
+  '\t',
+  '"\\u0000"',
+  "'unterminated",
+  '[1, [2, [3',
+  '{a: {b: {c: ',
+  '0x1F',
+  '.inf',
+  '2025-01-01T00:00:00Z',
+  'true',
+  '"../../etc/passwd"',
+  'https://evil.example/t/abc/linux-64/x-1-0.conda',
 ];
 
 type Mutation = (lines: string[], random: () => number) => string[];
@@ -40,7 +62,9 @@ const MUTATIONS: Record<string, Mutation> = {
   hostileValue: (lines, r) => {
     const copy = [...lines];
     const i = Math.floor(r() * copy.length);
-    copy[i] = (copy[i] ?? '').replace(/:\s.*$|^(\s*-\s).*$/, (m, dash) => (dash ? `${dash}${pick(r, HOSTILE_VALUES)}` : `: ${pick(r, HOSTILE_VALUES)}`));
+    copy[i] = (copy[i] ?? '').replace(/:\s.*$|^(\s*-\s).*$/, (_match, dash) =>
+      dash ? `${dash}${pick(r, HOSTILE_VALUES)}` : `: ${pick(r, HOSTILE_VALUES)}`,
+    );
     return copy;
   },
   reindent: (lines, r) => {
@@ -54,15 +78,46 @@ const MUTATIONS: Record<string, Mutation> = {
     const i = Math.floor(r() * copy.length);
     const line = copy[i] ?? '';
     const at = Math.floor(r() * (line.length + 1));
-    copy[i] = line.slice(0, at) + pick(r, [':', '-', '"', "'", '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '%', '@', '`', '\t', '\u00ff', '\uFFFD']) + line.slice(at + 1);
+    copy[i] =
+      line.slice(0, at) +
+      pick(r, [
+        ':',
+        '-',
+        '"',
+        "'",
+        '[',
+        ']',
+        '{',
+        '}',
+        '#',
+        '&',
+        '*',
+        '!',
+        '|',
+        '>',
+        '%',
+        '@',
+        '`',
+        '\t',
+        '\u00ff',
+        '\uFFFD',
+      ]) +
+      line.slice(at + 1);
     return copy;
   },
   changeVersion: (lines, r) =>
-    lines.map((line) => (line.startsWith('version:') ? `version: ${pick(r, ['0', '-1', '3', '4', '5', '6', '7', '8', '7.5', '"7"', 'seven', '[]'])}` : line)),
+    lines.map((line) =>
+      line.startsWith('version:')
+        ? `version: ${pick(r, ['0', '-1', '3', '4', '5', '6', '7', '8', '7.5', '"7"', 'seven', '[]'])}`
+        : line,
+    ),
   renameKey: (lines, r) => {
     const copy = [...lines];
     const i = Math.floor(r() * copy.length);
-    copy[i] = (copy[i] ?? '').replace(/^(\s*-?\s*)[a-z_-]+:/, `$1${pick(r, ['conda', 'pypi', 'conda_source', 'kind', 'url', 'name', 'version', 'packages', 'environments', 'platforms', 'sha256', 'depends', 'bogus'])}:`);
+    copy[i] = (copy[i] ?? '').replace(
+      /^(\s*-?\s*)[a-z_-]+:/,
+      `$1${pick(r, ['conda', 'pypi', 'conda_source', 'kind', 'url', 'name', 'version', 'packages', 'environments', 'platforms', 'sha256', 'depends', 'bogus'])}:`,
+    );
     return copy;
   },
 };
@@ -92,7 +147,9 @@ describe('fuzzing the lock readers with mutated real locks', { skip: !hasCorpus 
         outcomes.read++;
       } catch (error) {
         if (!(error instanceof CvebuildError)) {
-          assert.fail(`seed ${seed} (${source.path}; ${applied.join(' + ')}): uncaught ${String((error as Error)?.stack ?? error)}`);
+          assert.fail(
+            `seed ${seed} (${source.path}; ${applied.join(' + ')}): uncaught ${String((error as Error)?.stack ?? error)}`,
+          );
         }
         assert.ok(!error.toLine().includes('\n'), `seed ${seed}: multi-line message`);
         assert.ok(error.toLine().startsWith('fuzzed.lock'), `seed ${seed}: message names the file: ${error.toLine()}`);

@@ -36,7 +36,10 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
       for (const pkg of inventory.packages) {
         for (const name of pkg.environments) {
           const env = inventory.environments.find((e) => e.name === name);
-          assert.ok(env?.platforms.some((p) => p.subdir === pkg.platform && p.packages.includes(pkg)), `${pkg.name} in ${name}`);
+          assert.ok(
+            env?.platforms.some((p) => p.subdir === pkg.platform && p.packages.includes(pkg)),
+            `${pkg.name} in ${name}`,
+          );
         }
         if (pkg.ecosystem === 'conda' && pkg.kind === 'registry') {
           assert.ok(pkg.version && pkg.build !== undefined && pkg.subdir, `${pkg.location} is complete`);
@@ -49,7 +52,11 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
     ['pixi/rattler-lock-testdata/forward-compatible-lock.yml', 'LOCK_UNSUPPORTED_VERSION', 'version 1000 is newer'],
     ['pixi/rattler-lock-testdata/parse-fails/v7/duplicate_platform.yml', 'YAML_SYNTAX', 'duplicated mapping key'],
     ['pixi/rattler-lock-testdata/parse-fails/v7/missing_platform.yml', 'LOCK_INVALID', '"UNKNOWN" is not declared'],
-    ['pixi/rattler-lock-testdata/parse-fails/v7/invalid_platform_subdir.yml', 'LOCK_INVALID', '"linux-XX" is not a conda platform'],
+    [
+      'pixi/rattler-lock-testdata/parse-fails/v7/invalid_platform_subdir.yml',
+      'LOCK_INVALID',
+      '"linux-XX" is not a conda platform',
+    ],
   ];
   for (const [path, code, reason] of negatives) {
     it(`refuses ${path}`, () => {
@@ -58,7 +65,10 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
   }
 
   it('every negative fixture in the corpus is covered above', () => {
-    const listed = rows.filter((row) => NEGATIVE.test(row.path)).map((row) => row.path).sort();
+    const listed = rows
+      .filter((row) => NEGATIVE.test(row.path))
+      .map((row) => row.path)
+      .sort();
     assert.deepEqual(listed, negatives.map(([path]) => path).sort());
   });
 });

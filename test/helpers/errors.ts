@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { CvebuildError, type ErrorCode } from '../../src/errors.ts';
 
-export function assertCvebuildError(fn: () => unknown, code: ErrorCode, ...fragments: (string | RegExp)[]): CvebuildError {
+export function assertCvebuildError(
+  fn: () => unknown,
+  code: ErrorCode,
+  ...fragments: (string | RegExp)[]
+): CvebuildError {
   let caught: unknown;
   try {
     fn();

@@ -68,8 +68,18 @@ export class RecordIndex {
         record.entryKind === 'conda' && record.template.kind === 'source-build' ? 'conda_checkout' : record.entryKind;
       const map = this.byField[field];
       const list = map.get(record.selectorKey);
-      if (list) list.push(record);
-      else map.set(record.selectorKey, [record]);
+      if (!list) {
+        map.set(record.selectorKey, [record]);
+        continue;
+      }
+      // v4/v5 may list one artifact twice (with and without purls); rattler merges them.
+      const twin = list.find((other) => sameArtifact(other, record));
+      if (twin) {
+        if (twin.template.purls.length === 0) twin.template.purls = record.template.purls;
+        this.used.add(record);
+      } else {
+        list.push(record);
+      }
     }
   }
 
@@ -78,15 +88,26 @@ export class RecordIndex {
     const ctx = () => child(listCtx, index);
     if (!isDict(selector)) return fail(ctx(), undefined, `expected a mapping, found ${describeType(selector)}`);
     const field: SelectorField | undefined =
-      selector.conda !== undefined ? 'conda' : selector.pypi !== undefined ? 'pypi' : selector.conda_source !== undefined ? 'conda_source' : undefined;
+      selector.conda !== undefined
+        ? 'conda'
+        : selector.pypi !== undefined
+          ? 'pypi'
+          : selector.conda_source !== undefined
+            ? 'conda_source'
+            : undefined;
     if (!field) return fail(ctx(), undefined, 'selector has none of the keys `conda`, `conda_source`, `pypi`');
     const key = selector[field];
     if (typeof key !== 'string' || !key) return fail(ctx(), field, `expected a location, found ${describeType(key)}`);
     // v6 conda source checkouts are selected with the plain `conda:` key too
-    const candidates = this.byField[field].get(key) ?? (field === 'conda' ? this.byField.conda_checkout.get(key) : undefined);
+    const candidates =
+      this.byField[field].get(key) ?? (field === 'conda' ? this.byField.conda_checkout.get(key) : undefined);
     if (!candidates?.length) {
       const ecosystem = field === 'pypi' ? 'pypi' : 'conda';
-      return fail(ctx(), undefined, `refers to ${ecosystem} package ${JSON.stringify(key)}, which is not in \`packages\``);
+      return fail(
+        ctx(),
+        undefined,
+        `refers to ${ecosystem} package ${JSON.stringify(key)}, which is not in \`packages\``,
+      );
     }
     const chosen = candidates.length === 1 ? candidates[0] : disambiguate(candidates, selector, subdir, ctx());
     if (!chosen) return fail(ctx(), undefined, `no record of ${JSON.stringify(key)} matches this selector`);
@@ -95,8 +116,19 @@ export class RecordIndex {
   }
 }
 
+function sameArtifact(a: LockRecord, b: LockRecord): boolean {
+  const x = a.template;
+  const y = b.template;
+  return x.name === y.name && x.version === y.version && x.build === y.build && x.subdir === y.subdir && x.sha256 === y.sha256;
+}
+
 /** v6 writes `name`/`version`/`build`/`subdir` next to a location shared by several records. */
-function disambiguate(candidates: LockRecord[], selector: Dict, subdir: string, ctx: FieldContext): LockRecord | undefined {
+function disambiguate(
+  candidates: LockRecord[],
+  selector: Dict,
+  subdir: string,
+  ctx: FieldContext,
+): LockRecord | undefined {
   const wanted = {
     name: optString(selector, 'name', ctx),
     version: optString(selector, 'version', ctx),
@@ -120,7 +152,12 @@ export interface EnvironmentParseOptions {
   placer: PackagePlacer;
 }
 
-export function parseEnvironment(name: string, value: unknown, options: EnvironmentParseOptions, ctx: FieldContext): Environment {
+export function parseEnvironment(
+  name: string,
+  value: unknown,
+  options: EnvironmentParseOptions,
+  ctx: FieldContext,
+): Environment {
   const env = expectDict(value, ctx);
   const channels = parseChannels(env.channels, child(ctx, 'channels'));
   const indexes = (optStringList(env, 'indexes', ctx) ?? []).map((url) => url.replace(/\/+$/, ''));
@@ -131,21 +168,24 @@ export function parseEnvironment(name: string, value: unknown, options: Environm
   for (const [platformKey, selectors] of Object.entries(byPlatform)) {
     const platformCtx = child(packagesCtx, platformKey);
     const declaration = resolvePlatform(platformKey, options, platformCtx);
-    const placed = new Set<Package>();
+    const placed: Package[] = [];
+    const listToken = {};
     const list = expectList(selectors, platformCtx);
     for (let index = 0; index < list.length; index++) {
       const record = options.records.resolve(list[index], declaration.subdir, platformCtx, index);
-      placed.add(options.placer.place(record, false, name, declaration.subdir, indexes));
+      const pkg = options.placer.place(record, false, name, declaration.subdir, indexes, listToken);
+      if (pkg) placed.push(pkg);
       for (const buildSelector of record.buildSelectors) {
         const buildRecord = options.records.resolve(buildSelector, declaration.subdir, platformCtx, index);
-        placed.add(options.placer.place(buildRecord, true, name, declaration.subdir, indexes));
+        const buildPkg = options.placer.place(buildRecord, true, name, declaration.subdir, indexes, listToken);
+        if (buildPkg) placed.push(buildPkg);
       }
     }
     platforms.push({
       name: declaration.name,
       subdir: declaration.subdir,
       virtualPackages: declaration.virtualPackages,
-      packages: [...placed],
+      packages: placed,
     });
   }
   return { name, channels, indexes, platforms, options: solverOptions, excludeNewer };
@@ -157,8 +197,37 @@ export function parseEnvironment(name: string, value: unknown, options: Environm
  */
 export class PackagePlacer {
   private readonly byRecord = new Map<LockRecord, Map<string, Package>>();
+  /** Every package placed so far, in the order first placed. */
+  readonly placed: Package[] = [];
 
-  place(record: LockRecord, buildOnly: boolean, environment: string, subdir: string, indexes: string[]): Package {
+  /**
+   * The package for `record` on `subdir`, added to `environment`; undefined when it is already in
+   * the platform list identified by `listToken`. A record is nearly always placed on the same
+   * subdir again and again, so the last one is cached on the record.
+   */
+  place(
+    record: LockRecord,
+    buildOnly: boolean,
+    environment: string,
+    subdir: string,
+    indexes: string[],
+    listToken: object,
+  ): Package | undefined {
+    let placement = record.placement;
+    if (placement?.subdir !== subdir) {
+      placement = { subdir, pkg: this.packageFor(record, subdir, buildOnly, indexes) };
+      record.placement = placement;
+    }
+    const pkg = placement.pkg;
+    if (!buildOnly) delete pkg.buildOnly;
+    // Environments are placed one after another, so one already holding this package is the last.
+    if (pkg.environments.at(-1) !== environment) pkg.environments.push(environment);
+    if (placement.list === listToken) return undefined;
+    placement.list = listToken;
+    return pkg;
+  }
+
+  private packageFor(record: LockRecord, subdir: string, buildOnly: boolean, indexes: string[]): Package {
     let bySubdir = this.byRecord.get(record);
     if (!bySubdir) {
       bySubdir = new Map();
@@ -178,11 +247,8 @@ export class PackagePlacer {
       };
       if (buildOnly) pkg.buildOnly = true;
       bySubdir.set(subdir, pkg);
-    } else if (!buildOnly) {
-      delete pkg.buildOnly;
+      this.placed.push(pkg);
     }
-    // Environments are placed one after another, so one already holding this package is the last.
-    if (pkg.environments.at(-1) !== environment) pkg.environments.push(environment);
     return pkg;
   }
 }
@@ -190,7 +256,8 @@ export class PackagePlacer {
 function resolvePlatform(key: string, options: EnvironmentParseOptions, ctx: FieldContext): PlatformDeclaration {
   if (options.platforms) {
     const declared = options.platforms.get(key);
-    if (!declared) fail(ctx, undefined, `platform ${JSON.stringify(key)} is not declared in the top-level \`platforms\``);
+    if (!declared)
+      fail(ctx, undefined, `platform ${JSON.stringify(key)} is not declared in the top-level \`platforms\``);
     return declared;
   }
   if (!isKnownSubdir(key) || key === 'noarch') fail(ctx, undefined, `${JSON.stringify(key)} is not a conda platform`);
@@ -209,7 +276,10 @@ function parseChannels(value: unknown, ctx: FieldContext): string[] {
   });
 }
 
-function parseOptions(value: unknown, ctx: FieldContext): { options: Record<string, string>; excludeNewer?: ExcludeNewerSetting } {
+function parseOptions(
+  value: unknown,
+  ctx: FieldContext,
+): { options: Record<string, string>; excludeNewer?: ExcludeNewerSetting } {
   if (value === undefined || value === null) return { options: {} };
   const dict = expectDict(value, ctx);
   const options: Record<string, string> = {};

@@ -57,5 +57,5 @@ export function readPixiLockDocument(document: Dict, text: string, file: string,
       condaSource: records.filter((r) => r.entryKind === 'conda_source').length,
     },
   };
-  return { source, environments, warnings };
+  return { source, environments, packages: placer.placed, warnings };
 }

@@ -40,6 +40,8 @@ export interface LockRecord {
   template: RecordTemplate;
   /** v7 source records: selectors of the packages needed to build them. */
   buildSelectors: Dict[];
+  /** Placement cache (see `PackagePlacer`): the package made for the last subdir, and the list it was last put in. */
+  placement?: { subdir: string; pkg: Package; list?: object };
 }
 
 export function parseRecord(entry: unknown, version: number, ctx: FieldContext): LockRecord {

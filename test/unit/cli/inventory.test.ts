@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli.ts';
@@ -19,7 +19,19 @@ describe('cvebuild inventory', () => {
       ['pixi-lock', 'pixi-manifest'],
     );
     assert.deepEqual(Object.keys(document.packages[0]), [
-      'ecosystem', 'name', 'version', 'build', 'platform', 'environments', 'channel', 'index', 'url', 'sha256', 'timestamp', 'purls', 'kind',
+      'ecosystem',
+      'name',
+      'version',
+      'build',
+      'platform',
+      'environments',
+      'channel',
+      'index',
+      'url',
+      'sha256',
+      'timestamp',
+      'purls',
+      'kind',
     ]);
     const openssl = document.packages.find((p: { name: string }) => p.name === 'openssl');
     assert.deepEqual(openssl.environments, ['default', 'minimal']);
@@ -41,8 +53,16 @@ describe('cvebuild inventory', () => {
   it('filters by environment and platform', () => {
     const minimal = JSON.parse(runCli(['inventory', example, '--env', 'minimal', '--format', 'json']).stdout);
     assert.equal(minimal.packages.length, 21);
-    assert.ok(minimal.packages.every((p: { ecosystem: string; environments: string[] }) => p.ecosystem === 'conda' && p.environments.join() === 'minimal'));
-    const named = JSON.parse(runCli(['inventory', fixture('pixi-lock/v7-named-platforms.lock'), '--platform', 'win-64', '--format', 'json']).stdout);
+    assert.ok(
+      minimal.packages.every(
+        (p: { ecosystem: string; environments: string[] }) =>
+          p.ecosystem === 'conda' && p.environments.join() === 'minimal',
+      ),
+    );
+    const named = JSON.parse(
+      runCli(['inventory', fixture('pixi-lock/v7-named-platforms.lock'), '--platform', 'win-64', '--format', 'json'])
+        .stdout,
+    );
     assert.deepEqual(
       named.packages.map((p: { name: string }) => p.name),
       ['cmake', 'mytool', 'tzdata'],
@@ -54,7 +74,10 @@ describe('cvebuild inventory', () => {
     assert.equal(status, 0);
     assert.match(stdout, /^read .*pixi\.lock \(pixi-lock v6\) — 21 conda, 5 pypi record\(s\)$/m);
     assert.match(stdout, /^environment default: linux-64: 26$/m);
-    assert.match(stdout, /^conda\s+openssl\s+3\.3\.1\s+hb9d3cd8_3\s+linux-64\s+registry\s+default,minimal\s+https:\/\/conda\.anaconda\.org\/conda-forge$/m);
+    assert.match(
+      stdout,
+      /^conda\s+openssl\s+3\.3\.1\s+hb9d3cd8_3\s+linux-64\s+registry\s+default,minimal\s+https:\/\/conda\.anaconda\.org\/conda-forge$/m,
+    );
     assert.match(stdout, /^26 packages \(artifact × platform\) in 2 environment\(s\)$/m);
   });
 
@@ -80,7 +103,8 @@ describe('cvebuild inventory with bad input: one line, exit 2, no stack trace', 
     assert.equal(lines.length, 1, `one line: ${stderr}`);
     assert.doesNotMatch(stderr, /\n\s+at |Error:|node:internal/);
     for (const fragment of fragments) {
-      if (typeof fragment === 'string') assert.ok(stderr.includes(fragment), `"${stderr.trim()}" should mention "${fragment}"`);
+      if (typeof fragment === 'string')
+        assert.ok(stderr.includes(fragment), `"${stderr.trim()}" should mention "${fragment}"`);
       else assert.match(stderr, fragment);
     }
   };
@@ -88,7 +112,10 @@ describe('cvebuild inventory with bad input: one line, exit 2, no stack trace', 
   it('a missing path', () => expectFailure(['inventory', '/no/such/pixi.lock'], '/no/such/pixi.lock', 'no such file'));
 
   it('truncated YAML', () => {
-    const path = writeTemp('pixi.lock', 'version: 6\nenvironments:\n  default:\n    channels: [\n      - url: https://conda.anaconda.org/conda-forge/\n');
+    const path = writeTemp(
+      'pixi.lock',
+      'version: 6\nenvironments:\n  default:\n    channels: [\n      - url: https://conda.anaconda.org/conda-forge/\n',
+    );
     expectFailure(['inventory', path], `${path}:`, 'YAML syntax error');
   });
 
@@ -100,7 +127,10 @@ describe('cvebuild inventory with bad input: one line, exit 2, no stack trace', 
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
     }
     expectFailure(['inventory', writeTemp('environment.yml', `${levels.join('\n')}\ndependencies: *l\n`)], 'alias');
-    expectFailure(['inventory', writeTemp('pixi.lock', `version: 6\n${levels.join('\n')}\n`)], 'aliases are not allowed');
+    expectFailure(
+      ['inventory', writeTemp('pixi.lock', `version: 6\n${levels.join('\n')}\n`)],
+      'aliases are not allowed',
+    );
   });
 
   it('a 200 MB file is refused before it is read', () => {
@@ -117,17 +147,29 @@ describe('cvebuild inventory with bad input: one line, exit 2, no stack trace', 
   });
 
   it('wrong field types', () => {
-    const path = writeTemp('pixi.lock', 'version: 6\nenvironments: {}\npackages:\n- conda: https://c.org/x/linux-64/a-1-0.conda\n  timestamp: [1, 2]\n');
+    const path = writeTemp(
+      'pixi.lock',
+      'version: 6\nenvironments: {}\npackages:\n- conda: https://c.org/x/linux-64/a-1-0.conda\n  timestamp: [1, 2]\n',
+    );
     expectFailure(['inventory', path], `${path}:4: packages[0].timestamp: expected an integer`);
   });
 
   it('a newer lock format', () => {
-    expectFailure(['inventory', writeTemp('pixi.lock', 'version: 1000\nenvironments: {}\npackages: []\n')], 'version 1000 is newer');
+    expectFailure(
+      ['inventory', writeTemp('pixi.lock', 'version: 1000\nenvironments: {}\npackages: []\n')],
+      'version 1000 is newer',
+    );
   });
 
-  it('a directory without project files', () => expectFailure(['inventory', tempDirectory()], 'no project files found'));
+  it('a directory without project files', () =>
+    expectFailure(['inventory', tempDirectory()], 'no project files found'));
 
-  it('an unknown environment', () => expectFailure(['inventory', join(projectRoot, 'examples/ml-service'), '--env', 'nope'], 'no environment named "nope"', 'default, minimal'));
+  it('an unknown environment', () =>
+    expectFailure(
+      ['inventory', join(projectRoot, 'examples/ml-service'), '--env', 'nope'],
+      'no environment named "nope"',
+      'default, minimal',
+    ));
 
   it('an unknown option or format', () => {
     expectFailure(['inventory', '--bogus'], "unknown option '--bogus'");

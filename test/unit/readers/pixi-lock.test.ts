@@ -159,14 +159,36 @@ describe('conda-lock v1', () => {
 describe('lock files that must be refused', () => {
   const minimal = (body: string) => `version: 6\nenvironments: {}\npackages:\n${body}`;
   const cases: [string, string, Parameters<typeof assertCvebuildError>[1], ...string[]][] = [
-    ['newer format', 'version: 8\nenvironments: {}\npackages: []\n', 'LOCK_UNSUPPORTED_VERSION', 'version 8', 'upgrade'],
+    [
+      'newer format',
+      'version: 8\nenvironments: {}\npackages: []\n',
+      'LOCK_UNSUPPORTED_VERSION',
+      'version 8',
+      'upgrade',
+    ],
     ['missing version', 'environments: {}\npackages: []\n', 'LOCK_INVALID', 'missing `version`'],
     ['version as text', 'version: six\nenvironments: {}\npackages: []\n', 'LOCK_INVALID', 'positive integer'],
     ['not a mapping', '- a\n- b\n', 'LOCK_INVALID', 'found a list'],
     ['record without location', minimal('- name: x\n  version: "1"\n'), 'LOCK_INVALID', 'packages[0]', ':4:'],
-    ['bad sha256', minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  sha256: abc\n'), 'LOCK_INVALID', 'packages[0].sha256'],
-    ['depends not a list', minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  depends: numpy\n'), 'LOCK_INVALID', 'depends'],
-    ['size as text', minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  size: big\n'), 'LOCK_INVALID', 'size', 'integer'],
+    [
+      'bad sha256',
+      minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  sha256: abc\n'),
+      'LOCK_INVALID',
+      'packages[0].sha256',
+    ],
+    [
+      'depends not a list',
+      minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  depends: numpy\n'),
+      'LOCK_INVALID',
+      'depends',
+    ],
+    [
+      'size as text',
+      minimal('- conda: https://x.org/c/linux-64/a-1-0.conda\n  size: big\n'),
+      'LOCK_INVALID',
+      'size',
+      'integer',
+    ],
     [
       'unknown selector target',
       'version: 6\nenvironments:\n  default:\n    channels: []\n    packages:\n      linux-64:\n      - conda: https://x.org/c/linux-64/a-1-0.conda\npackages: []\n',
@@ -180,7 +202,12 @@ describe('lock files that must be refused', () => {
       'LOCK_INVALID',
       'not a conda platform',
     ],
-    ['aliases', 'version: 6\nenvironments: &e {}\npackages: []\nother: *e\n', 'YAML_ALIAS_BOMB', 'aliases are not allowed'],
+    [
+      'aliases',
+      'version: 6\nenvironments: &e {}\npackages: []\nother: *e\n',
+      'YAML_ALIAS_BOMB',
+      'aliases are not allowed',
+    ],
     ['truncated', 'version: 6\nenvironments:\n  default:\n    channels: [\n', 'YAML_SYNTAX', 'YAML syntax error'],
   ];
   for (const [title, text, code, ...fragments] of cases) {
@@ -190,7 +217,8 @@ describe('lock files that must be refused', () => {
   }
 
   it('v7: a platform not declared in `platforms`', () => {
-    const text = 'version: 7\nplatforms:\n- name: linux-64\nenvironments:\n  default:\n    channels: []\n    packages:\n      p9: []\npackages: []\n';
+    const text =
+      'version: 7\nplatforms:\n- name: linux-64\nenvironments:\n  default:\n    channels: []\n    packages:\n      p9: []\npackages: []\n';
     assertCvebuildError(() => readLockText(text, 'pixi.lock'), 'LOCK_INVALID', 'p9', 'not declared');
   });
 
@@ -200,7 +228,8 @@ describe('lock files that must be refused', () => {
   });
 
   it('v7: duplicate platform names', () => {
-    const text = 'version: 7\nplatforms:\n- name: a\n  subdir: linux-64\n- name: a\n  subdir: win-64\nenvironments: {}\npackages: []\n';
+    const text =
+      'version: 7\nplatforms:\n- name: a\n  subdir: linux-64\n- name: a\n  subdir: win-64\nenvironments: {}\npackages: []\n';
     assertCvebuildError(() => readLockText(text, 'pixi.lock'), 'LOCK_INVALID', 'duplicate platform name');
   });
 });

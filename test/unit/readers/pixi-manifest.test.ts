@@ -16,7 +16,10 @@ describe('pixi.toml', () => {
 
   it('reads the workspace and per-package cutoffs with their lines', () => {
     const excludeNewer = manifest?.excludeNewer;
-    assert.deepEqual(excludeNewer?.workspace, { value: '7d', origin: { file: fixture('manifests/pixi.toml'), line: 5 } });
+    assert.deepEqual(excludeNewer?.workspace, {
+      value: '7d',
+      origin: { file: fixture('manifests/pixi.toml'), line: 5 },
+    });
     assert.equal(excludeNewer?.packages.openssl?.value, '0d');
     assert.equal(excludeNewer?.packages.openssl?.origin.line, 8);
     assert.equal(excludeNewer?.pypiPackages['torch-vision']?.value, '2025-01-01', 'PyPI names are PEP 503 normalized');
@@ -31,7 +34,14 @@ describe('pixi.toml', () => {
   });
 
   it('declares dependencies per table, feature and target', () => {
-    const deps = manifest?.dependencies?.map((d) => [d.ecosystem, d.name, d.spec, d.scope, d.group ?? '', d.origin.line]);
+    const deps = manifest?.dependencies?.map((d) => [
+      d.ecosystem,
+      d.name,
+      d.spec,
+      d.scope,
+      d.group ?? '',
+      d.origin.line,
+    ]);
     assert.deepEqual(deps, [
       ['conda', 'python', '3.12.*', 'run', '', 18],
       ['conda', 'numpy', '>=1.26', 'run', '', 19],
@@ -74,10 +84,34 @@ describe('manifests that must be refused', () => {
   const cases: [string, string, Parameters<typeof assertCvebuildError>[1], ...string[]][] = [
     ['malformed TOML', '[workspace\nname = "x"\n', 'TOML_SYNTAX', ':1', 'TOML syntax error'],
     ['duplicate key', '[dependencies]\npython = "3"\npython = "4"\n', 'TOML_SYNTAX', ':3'],
-    ['channels not a list', '[workspace]\nchannels = "conda-forge"\n', 'MANIFEST_INVALID', 'workspace.channels', 'expected a list'],
-    ['cutoff of the wrong type', '[workspace]\nexclude-newer = 7\n', 'MANIFEST_INVALID', 'workspace.exclude-newer', ':2'],
-    ['dependency table not a table', 'dependencies = ["numpy"]\n', 'MANIFEST_INVALID', 'dependencies', 'expected a mapping'],
-    ['version of the wrong type', '[dependencies]\nnumpy = { version = 2 }\n', 'MANIFEST_INVALID', 'dependencies.numpy.version', ':2'],
+    [
+      'channels not a list',
+      '[workspace]\nchannels = "conda-forge"\n',
+      'MANIFEST_INVALID',
+      'workspace.channels',
+      'expected a list',
+    ],
+    [
+      'cutoff of the wrong type',
+      '[workspace]\nexclude-newer = 7\n',
+      'MANIFEST_INVALID',
+      'workspace.exclude-newer',
+      ':2',
+    ],
+    [
+      'dependency table not a table',
+      'dependencies = ["numpy"]\n',
+      'MANIFEST_INVALID',
+      'dependencies',
+      'expected a mapping',
+    ],
+    [
+      'version of the wrong type',
+      '[dependencies]\nnumpy = { version = 2 }\n',
+      'MANIFEST_INVALID',
+      'dependencies.numpy.version',
+      ':2',
+    ],
   ];
   for (const [title, text, code, ...fragments] of cases) {
     it(title, () => {
