@@ -30,7 +30,10 @@ export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
   };
 }
 
-function mergeEnvironments(outputs: ReaderOutput[], needsKeys: boolean): { environments: Environment[]; packages: Package[] } {
+function mergeEnvironments(
+  outputs: ReaderOutput[],
+  needsKeys: boolean,
+): { environments: Environment[]; packages: Package[] } {
   const environments = new Map<string, Environment>();
   // Keys are only needed to find the same artifact in the outputs of several readers.
   const packages = new Map<unknown, Package>();

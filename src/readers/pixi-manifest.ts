@@ -12,7 +12,7 @@ import type {
   InputSource,
   ManifestSettings,
 } from '../model/inventory.ts';
-import { emptyExcludeNewer } from '../model/inventory.ts';
+import { emptyManifest } from '../model/inventory.ts';
 import { normalizeName, normalizePypiName } from '../model/package.ts';
 import { parsePep508 } from '../versions/pep508.ts';
 import { normalizeChannel } from './conda-url.ts';
@@ -45,14 +45,7 @@ export function parseTomlText(
 }
 
 class ManifestBuilder {
-  readonly manifest: ManifestSettings = {
-    channels: [],
-    indexes: [],
-    excludeNewer: emptyExcludeNewer(),
-    dependencies: [],
-    recipeSources: [],
-    recipeOutputs: [],
-  };
+  readonly manifest: ManifestSettings = emptyManifest();
   private readonly lines: TomlLines;
   readonly file: string;
   /** Table prefix of the pixi tables: `tool.pixi` in pyproject.toml, none in pixi.toml. */

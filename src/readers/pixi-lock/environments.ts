@@ -119,7 +119,13 @@ export class RecordIndex {
 function sameArtifact(a: LockRecord, b: LockRecord): boolean {
   const x = a.template;
   const y = b.template;
-  return x.name === y.name && x.version === y.version && x.build === y.build && x.subdir === y.subdir && x.sha256 === y.sha256;
+  return (
+    x.name === y.name &&
+    x.version === y.version &&
+    x.build === y.build &&
+    x.subdir === y.subdir &&
+    x.sha256 === y.sha256
+  );
 }
 
 /** v6 writes `name`/`version`/`build`/`subdir` next to a location shared by several records. */
