@@ -1,11 +1,9 @@
 /**
  * Timing helpers for benchmarks. A candidate and its baseline are run interleaved (A, B, A, B …)
  * after a warm-up, so drift in machine load affects both alike; the median of each is reported.
- * Run with `node --expose-gc`: garbage is then collected before every timed run, so no run pays
- * for the garbage of the one before it (without it, GC timing dominates the spread).
+ * Garbage collection is left to V8 (forcing a full GC before each run shrinks the heap and
+ * distorts both sides); the spread it causes is absorbed by many runs and the median.
  */
-
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 export interface Comparison {
   baselineMs: number;
@@ -13,7 +11,7 @@ export interface Comparison {
   runs: number;
 }
 
-export function compare(baseline: () => unknown, candidate: () => unknown, { warmup = 3, runs = 21 } = {}): Comparison {
+export function compare(baseline: () => unknown, candidate: () => unknown, { warmup = 5, runs = 41 } = {}): Comparison {
   for (let i = 0; i < warmup; i++) {
     baseline();
     candidate();
@@ -28,7 +26,6 @@ export function compare(baseline: () => unknown, candidate: () => unknown, { war
 }
 
 function time(fn: () => unknown): number {
-  collectGarbage?.();
   const start = performance.now();
   fn();
   return performance.now() - start;

@@ -242,16 +242,17 @@ export class PackagePlacer {
     let pkg = bySubdir.get(subdir);
     if (!pkg) {
       const template = record.template;
-      pkg = {
-        ...template,
-        platform: subdir,
-        environments: [],
-        index:
-          template.ecosystem === 'pypi' && template.kind === 'registry'
-            ? (template.index ?? indexes[0] ?? PYPI_DEFAULT_INDEX)
-            : template.index,
-      };
+      const index =
+        template.ecosystem === 'pypi' && template.kind === 'registry'
+          ? (template.index ?? indexes[0] ?? PYPI_DEFAULT_INDEX)
+          : template.index;
+      // The first platform adopts the template itself (one object less per record); others copy it.
+      pkg = bySubdir.size === 0 ? (template as Package) : { ...template, platform: subdir, environments: [], index };
+      pkg.platform = subdir;
+      pkg.environments = [];
+      pkg.index = index;
       if (buildOnly) pkg.buildOnly = true;
+      else delete pkg.buildOnly;
       bySubdir.set(subdir, pkg);
       this.placed.push(pkg);
     }

@@ -29,8 +29,11 @@ import {
   timestampToMillis,
 } from '../fields.ts';
 
-/** A package record before it is placed into environments and platforms. */
-export type RecordTemplate = Omit<Package, 'platform' | 'environments' | 'buildOnly'>;
+/**
+ * A package record before it is placed into environments and platforms. The placer turns it into
+ * the `Package` of its first platform, so its fields are exactly a Package's.
+ */
+export type RecordTemplate = Omit<Package, 'platform' | 'environments' | 'buildOnly'> & Partial<Package>;
 
 export interface LockRecord {
   /** The list entry's kind as written: MANIFEST-style counts are by this. */
