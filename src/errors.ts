@@ -20,6 +20,12 @@ export type ErrorCode =
   | 'ENV_FILE_INVALID'
   | 'PREFIX_INVALID'
   | 'VERSION_INVALID'
+  | 'DB_MISSING'
+  | 'DB_CORRUPT'
+  | 'DB_STALE'
+  | 'DB_SCHEMA'
+  | 'FEED_INVALID'
+  | 'NETWORK'
   | 'USAGE';
 
 export interface ErrorLocation {

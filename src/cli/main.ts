@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
+import { registerDbCommands } from './db.ts';
 import { inventoryCommand } from './inventory.ts';
 
 export const EXIT_OK = 0;
@@ -26,6 +27,7 @@ export function buildProgram(output: (text: string) => void): Command {
     .action((path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       output(inventoryCommand(path, options));
     });
+  registerDbCommands(program, output);
   return program;
 }
 

@@ -1,0 +1,123 @@
+/**
+ * The threat-intel model every feed is normalised into: advisories with affected packages and
+ * OSV-style ranges, KEV entries, name maps, popularity lists and per-feed metadata.
+ * Plain data, no I/O; the store persists it and the audit reads it.
+ */
+import type { Severity } from '../model/finding.ts';
+
+/**
+ * How versions of an affected package are compared:
+ * - `pep440`  PyPI packages (OSV ecosystem `PyPI`)
+ * - `semver`  OSV `SEMVER` ranges
+ * - `openssl` OpenSSL releases, letter suffixes included (1.1.1 < 1.1.1a < … < 1.1.1z < 1.1.1za)
+ * - `upstream` dotted numeric upstream releases of C libraries (curl 8.4.0, expat 2.6.3, xz 5.6.1)
+ */
+export type VersionSchemeName = 'pep440' | 'semver' | 'openssl' | 'upstream';
+
+/**
+ * The ecosystem an affected entry belongs to: `PyPI` (OSV), or `upstream` for C/C++ products
+ * named by their upstream project (`openssl`, `curl`, `libxml2`, `expat`, `sqlite`, `zlib`, `xz`,
+ * `libwebp`, `cpython` …), which conda packages reach through the native table in src/mapping/.
+ */
+export type AffectedEcosystem = 'PyPI' | 'upstream';
+
+export type RangeEvent = { introduced: string } | { fixed: string } | { last_affected: string } | { limit: string };
+
+export interface AffectedRange {
+  /** OSV range type; GIT ranges are dropped at import (commit hashes are not versions). */
+  type: 'ECOSYSTEM' | 'SEMVER';
+  /** In the order the source gave them; evaluated as OSV specifies. */
+  events: RangeEvent[];
+}
+
+export interface AffectedPackage {
+  ecosystem: AffectedEcosystem;
+  /** As the source wrote it (`Pillow`, `jupyter_server`, `openssl`). */
+  name: string;
+  /** PEP 503 for PyPI, lowercase for upstream products: the lookup key. */
+  normalizedName: string;
+  scheme: VersionSchemeName;
+  ranges: AffectedRange[];
+  /** Explicitly listed affected versions (OSV `versions`), unsorted as given. */
+  versions: string[];
+}
+
+export type AdvisoryKind = 'vulnerability' | 'malicious';
+
+export interface AdvisorySeverity {
+  /** Level as cvebuild uses it; undefined when the source gives nothing to derive one from. */
+  level?: Severity;
+  /** Base score of the highest-version vector (CVSS 4.0 over 3.x), computed from the vector. */
+  score?: number;
+  /** The CVSS vectors as published (`CVSS:3.1/AV:N/…`, `CVSS:4.0/…`). */
+  vectors: string[];
+  /** Where the level came from: `cvss`, `ghsa`, `openssl`, `curl`, `nvd`, `oss-fuzz`, `malicious`. */
+  basis?: string;
+}
+
+export interface Advisory {
+  /** OSV id (PYSEC-…, GHSA-…, MAL-…, OSV-…), or the CVE id for vendor feeds (OpenSSL, curl, NVD). */
+  id: string;
+  aliases: string[];
+  kind: AdvisoryKind;
+  summary?: string;
+  published?: string;
+  /** RFC 3339 as given (may lie in the future: see intel.md, clamp before comparing). */
+  modified: string;
+  withdrawn?: string;
+  severity: AdvisorySeverity;
+  cwes: string[];
+  affected: AffectedPackage[];
+  references: string[];
+  /** The feed it came from (see FeedName). */
+  feed: FeedName;
+}
+
+/** Feeds cvebuild knows; each import and update records its metadata under one of these names. */
+export type FeedName =
+  | 'osv-pypi' // osv.dev PyPI all.zip: PYSEC, GHSA and MAL records together
+  | 'pypa'
+  | 'ghsa'
+  | 'malicious'
+  | 'malicious-names'
+  | 'kev'
+  | 'parselmouth'
+  | 'top-pypi'
+  | 'conda-forge-names'
+  | 'openssl'
+  | 'curl'
+  | 'nvd'
+  | 'oss-fuzz'
+  | 'local'; // records imported by hand (e.g. an example's own data)
+
+export interface KevEntry {
+  cveId: string;
+  vendorProject: string;
+  product: string;
+  vulnerabilityName: string;
+  dateAdded: string;
+  dueDate?: string;
+  knownRansomwareCampaignUse?: string;
+  cwes: string[];
+}
+
+export interface FeedMetadata {
+  name: FeedName;
+  /** Where it came from: a URL for `db update`, a path for `db import`. */
+  url: string;
+  fetchedAt: string;
+  /** Records the feed contributed (advisories, KEV entries, map entries…). */
+  count: number;
+  /** sha256 of the bytes imported. */
+  checksum: string;
+  /** HTTP validators for conditional requests. */
+  etag?: string;
+  lastModified?: string;
+}
+
+/** A name reported malicious without a full OSV record (depgate index): no version data. */
+export interface MaliciousName {
+  ecosystem: 'PyPI';
+  normalizedName: string;
+  id: string;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the audit and the importers need from the threat-intel store. `store.ts` implements it on
+ * node:sqlite; this interface is the seam the rest of the code depends on.
+ */
+import type {
+  Advisory,
+  AffectedEcosystem,
+  FeedMetadata,
+  FeedName,
+  KevEntry,
+  MaliciousName,
+} from './model.ts';
+
+export interface StoreCounts {
+  advisories: number;
+  malicious: number;
+  withdrawn: number;
+  kev: number;
+  nameMap: number;
+  popularity: number;
+  maliciousNames: number;
+}
+
+export interface IntelStore {
+  readonly path: string;
+  readonly schemaVersion: number;
+
+  /** Runs `fn` in one transaction: everything or nothing (a failed import leaves the store as it was). */
+  transaction<T>(fn: () => T): T;
+
+  /** Insert or replace by id; an existing record with a newer (clamped) `modified` wins. Returns whether it was written. */
+  upsertAdvisory(advisory: Advisory): boolean;
+  upsertKev(entry: KevEntry): void;
+  /** conda name → PyPI names (parselmouth); replaces the whole map of that source. */
+  replaceNameMap(source: string, entries: Iterable<[condaName: string, pypiNames: string[]]>): number;
+  /** Ranked names (1 = most popular); replaces the whole list of that source. */
+  replacePopularity(source: string, names: Iterable<{ name: string; downloads?: number }>): number;
+  replaceMaliciousNames(entries: Iterable<MaliciousName>): number;
+  recordFeed(metadata: FeedMetadata): void;
+
+  /** Advisories affecting a package by (ecosystem, normalized name); withdrawn ones excluded. */
+  advisoriesFor(ecosystem: AffectedEcosystem, normalizedName: string): Advisory[];
+  advisoryById(id: string): Advisory | undefined;
+  kevFor(cveIds: readonly string[]): KevEntry[];
+  /** PyPI names a conda package maps to (normalized), or undefined when the map does not know it. `[]` = known non-Python. */
+  pypiNamesForConda(condaName: string): string[] | undefined;
+  maliciousNamesFor(normalizedName: string): MaliciousName[];
+  popularity(source: string): { name: string; normalizedName: string; rank: number; downloads?: number }[];
+
+  feeds(): FeedMetadata[];
+  feed(name: FeedName): FeedMetadata | undefined;
+  counts(): StoreCounts;
+  close(): void;
+}

@@ -1,0 +1,16 @@
+/**
+ * How a conda package was connected to an advisory's package, so a reader can judge the match.
+ * - `purl`        the lock's own `purls` (pkg:pypi/…)
+ * - `name-map`    the parselmouth conda→PyPI map in the store
+ * - `native`      cvebuild's table of conda-forge C/C++ libraries → upstream products (data/conda-native.json)
+ * - `pypi-name`   a PyPI package, matched by its PEP 503 name
+ */
+export type MappedBy = 'purl' | 'name-map' | 'native' | 'pypi-name';
+
+export interface UpstreamTarget {
+  ecosystem: 'PyPI' | 'upstream';
+  normalizedName: string;
+  mappedBy: MappedBy;
+  /** The version to compare, in the target's scheme (conda `3.0.7` → upstream `3.0.7`). */
+  version: string;
+}
