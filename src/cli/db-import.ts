@@ -1,6 +1,137 @@
-/** `cvebuild db import PATH...` and `cvebuild db status`. */
-import type { Command } from 'commander';
+/** `cvebuild db import PATH...` (offline feed files into the store) and `cvebuild db status`. */
+import { existsSync, statSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { FEED_NAMES, type ImportOutcome, importSources } from '../intel/import/index.ts';
+import type { FeedMetadata, FeedName } from '../intel/model.ts';
+import { resolveStorePath } from '../intel/paths.ts';
+import { openStore } from '../intel/store.ts';
+import type { StoreCounts } from '../intel/store-api.ts';
+import { formatBytes } from '../readers/input.ts';
+import { renderTable } from '../report/text-table.ts';
 
-export function registerDbImportAndStatus(_db: Command, _output: (text: string) => void): void {
-  // filled in by the store/import work
+export interface DbImportOptions {
+  db?: string;
+  feed?: FeedName;
+}
+
+export interface DbStatusOptions {
+  db?: string;
+  format: 'table' | 'json';
+}
+
+const STORE_HELP = 'threat-intel store (default: $CVEBUILD_DB or the user cache)';
+
+export function registerDbImportAndStatus(db: Command, output: (text: string) => void): void {
+  db.command('import')
+    .description(
+      'import threat-intel files offline: OSV records (file, JSON-lines, directory, zip), CISA KEV, NVD, OpenSSL CVE 5, curl vuln.pm, parselmouth, top-pypi, feedstock-outputs, malicious names',
+    )
+    .argument('<paths...>', 'feed files or directories of OSV records')
+    .option('--db <file>', `${STORE_HELP}; created if missing`)
+    .addOption(
+      new Option('--feed <name>', 'the feed these files belong to (recognised from the content by default)').choices(
+        FEED_NAMES,
+      ),
+    )
+    .action(async (paths: string[], options: DbImportOptions) => {
+      output(await dbImportCommand(paths, options));
+    });
+  db.command('status')
+    .description('show the store: schema, each feed (source, age, records, checksum) and totals')
+    .option('--db <file>', STORE_HELP)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options: DbStatusOptions) => {
+      output(dbStatusCommand(options));
+    });
+}
+
+export async function dbImportCommand(paths: readonly string[], options: DbImportOptions): Promise<string> {
+  const store = openStore(resolveStorePath(options.db), { create: true });
+  try {
+    const outcome = await importSources(
+      store,
+      paths.map((path) => ({ path, ...(options.feed ? { feed: options.feed } : {}) })),
+    );
+    return renderImport(outcome, store.path);
+  } finally {
+    store.close();
+  }
+}
+
+function renderImport(outcome: ImportOutcome, storePath: string): string {
+  const table = renderTable(outcome.results, [
+    { header: 'feed', value: (result) => result.feed },
+    { header: 'records', value: (result) => count(result.records) },
+    { header: 'written', value: (result) => count(result.written) },
+    { header: 'skipped', value: (result) => count(result.skipped) },
+    { header: 'source', value: (result) => result.path },
+  ]);
+  const notes = outcome.results.flatMap((result) => result.notes.map((note) => `  ${result.path}: ${note}`));
+  const records = outcome.results.reduce((sum, result) => sum + result.records, 0);
+  const sources = new Set(outcome.results.map((result) => result.path)).size;
+  const summary = `imported ${count(records)} records from ${sources} ${sources === 1 ? 'source' : 'sources'} into ${storePath} in ${(outcome.durationMs / 1000).toFixed(1)} s`;
+  return `${[table, ...(notes.length > 0 ? ['notes:', ...notes] : []), summary].join('\n')}\n`;
+}
+
+export interface StoreStatus {
+  path: string;
+  schemaVersion: number;
+  sizeBytes: number;
+  feeds: (FeedMetadata & { ageHours: number })[];
+  totals: StoreCounts;
+}
+
+export function dbStatusCommand(options: DbStatusOptions, now: Date = new Date()): string {
+  const store = openStore(resolveStorePath(options.db), { readOnly: true });
+  let status: StoreStatus;
+  try {
+    status = {
+      path: store.path,
+      schemaVersion: store.schemaVersion,
+      sizeBytes: storeSize(store.path),
+      feeds: store.feeds().map((feed) => ({ ...feed, ageHours: ageHours(feed.fetchedAt, now) })),
+      totals: store.counts(),
+    };
+  } finally {
+    store.close();
+  }
+  return options.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status);
+}
+
+/** The database file and its write-ahead log, which holds recent imports until a checkpoint. */
+function storeSize(path: string): number {
+  return [path, `${path}-wal`].reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
+}
+
+function ageHours(fetchedAt: string, now: Date): number {
+  const fetched = Date.parse(fetchedAt);
+  return Number.isNaN(fetched) ? Number.NaN : Math.round(((now.getTime() - fetched) / 3_600_000) * 10) / 10;
+}
+
+function renderStatus(status: StoreStatus): string {
+  const header = [
+    `store:   ${status.path} (${formatBytes(status.sizeBytes)})`,
+    `schema:  version ${status.schemaVersion}`,
+  ];
+  const feeds =
+    status.feeds.length === 0
+      ? 'no feeds imported yet: run `cvebuild db update` (online) or `cvebuild db import FILES` (offline)'
+      : renderTable(status.feeds, [
+          { header: 'feed', value: (feed) => feed.name },
+          { header: 'fetched', value: (feed) => feed.fetchedAt },
+          { header: 'age (h)', value: (feed) => (Number.isNaN(feed.ageHours) ? '?' : feed.ageHours.toFixed(1)) },
+          { header: 'records', value: (feed) => count(feed.count) },
+          { header: 'sha256', value: (feed) => feed.checksum.slice(0, 12) },
+          { header: 'source', value: (feed) => feed.url, maxWidth: 80 },
+        ]);
+  const { totals } = status;
+  const summary =
+    `totals:  ${count(totals.advisories)} advisories (${count(totals.malicious)} malicious, ${count(totals.withdrawn)} withdrawn), ` +
+    `${count(totals.kev)} KEV, ${count(totals.nameMap)} name-map entries, ${count(totals.popularity)} popularity entries, ` +
+    `${count(totals.maliciousNames)} malicious names`;
+  return `${[...header, '', feeds, '', summary].join('\n')}\n`;
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
 }

@@ -4,13 +4,19 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
+import { auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
 import { inventoryCommand } from './inventory.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE_OR_INPUT = 2;
 
-export function buildProgram(output: (text: string) => void): Command {
+/** What commands report back besides their output: the exit code (0 unless a command sets it). */
+export interface CommandOutcome {
+  exitCode: number;
+}
+
+export function buildProgram(output: (text: string) => void, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {
   const program = new Command('cvebuild')
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
@@ -27,6 +33,30 @@ export function buildProgram(output: (text: string) => void): Command {
     .action((path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       output(inventoryCommand(path, options));
     });
+  program
+    .command('audit')
+    .description('check every package against the threat-intel store: vulnerabilities, malicious releases, KEV')
+    .argument('[path]', 'project directory or input file', '.')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--fail-on <severity>', 'fail on findings at or above this severity (malicious and KEV always fail)')
+        .choices(['low', 'medium', 'high', 'critical'])
+        .default('high'),
+    )
+    .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h, or $CVEBUILD_MAX_DB_AGE)')
+    .option('--checks <ids>', 'comma-separated checks to run (vulnerability, malicious)')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .action(async (path: string, options: Parameters<typeof auditCommand>[1]) => {
+      const result = await auditCommand(path, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
   registerDbCommands(program, output);
   return program;
 }
@@ -37,10 +67,11 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
-  const program = buildProgram((text) => process.stdout.write(text));
+  const outcome: CommandOutcome = { exitCode: EXIT_OK };
+  const program = buildProgram((text) => process.stdout.write(text), outcome);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    return outcome.exitCode;
   } catch (error) {
     return reportError(error);
   }

@@ -2,14 +2,7 @@
  * What the audit and the importers need from the threat-intel store. `store.ts` implements it on
  * node:sqlite; this interface is the seam the rest of the code depends on.
  */
-import type {
-  Advisory,
-  AffectedEcosystem,
-  FeedMetadata,
-  FeedName,
-  KevEntry,
-  MaliciousName,
-} from './model.ts';
+import type { Advisory, AffectedEcosystem, FeedMetadata, FeedName, KevEntry, MaliciousName } from './model.ts';
 
 export interface StoreCounts {
   advisories: number;

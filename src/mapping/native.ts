@@ -19,11 +19,15 @@ interface NativeTableFile {
   products: Record<string, Omit<NativeProduct, 'product'>>;
 }
 
-let table: { byConda: Map<string, NativeProduct>; byCpe: Map<string, NativeProduct>; products: NativeProduct[] } | undefined;
+let table:
+  | { byConda: Map<string, NativeProduct>; byCpe: Map<string, NativeProduct>; products: NativeProduct[] }
+  | undefined;
 
 function load() {
   if (table) return table;
-  const file = JSON.parse(readFileSync(new URL('../../data/conda-native.json', import.meta.url), 'utf8')) as NativeTableFile;
+  const file = JSON.parse(
+    readFileSync(new URL('../../data/conda-native.json', import.meta.url), 'utf8'),
+  ) as NativeTableFile;
   const products = Object.entries(file.products).map(([product, entry]) => ({ product, ...entry }));
   table = {
     products,

@@ -4,12 +4,23 @@
  */
 import type { Ecosystem, SourceLocation } from './package.ts';
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+/**
+ * `unknown`: the source gives no severity (2,794 of 7,080 PyPA records). It is shown as unknown but
+ * ranks with `medium` for thresholds, so `--fail-on medium` (or lower) still fails on it.
+ */
+export type Severity = 'info' | 'low' | 'unknown' | 'medium' | 'high' | 'critical';
 
-export const SEVERITY_ORDER: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'unknown', 'medium', 'high', 'critical'];
 
+const RANK: Record<Severity, number> = { info: 0, low: 1, unknown: 2, medium: 2, high: 3, critical: 4 };
+
+/** Orders by rank; `unknown` ranks with `medium`. */
 export function compareSeverity(a: Severity, b: Severity): number {
-  return SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b);
+  return RANK[a] - RANK[b];
+}
+
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return RANK[severity] >= RANK[threshold];
 }
 
 export interface FindingSubject {

@@ -47,6 +47,11 @@ export interface Package {
   requiresDist: string[];
   /** Package URLs the producer associated with the record (e.g. conda → PyPI mappings). */
   purls: string[];
+  /**
+   * True when the producer wrote the purls field: then `purls: []` means "known not to be a PyPI
+   * package" (pixi's meaning); otherwise an empty list only means "not recorded".
+   */
+  purlsKnown?: boolean;
   kind: PackageKind;
   noarch?: 'python' | 'generic';
   /** Names of the environments that contain this artifact on this platform, sorted. */

@@ -75,7 +75,10 @@ export class RecordIndex {
       // v4/v5 may list one artifact twice (with and without purls); rattler merges them.
       const twin = list.find((other) => sameArtifact(other, record));
       if (twin) {
-        if (twin.template.purls.length === 0) twin.template.purls = record.template.purls;
+        if (twin.template.purls.length === 0) {
+          twin.template.purls = record.template.purls;
+          twin.template.purlsKnown ||= record.template.purlsKnown;
+        }
         this.used.add(record);
       } else {
         list.push(record);

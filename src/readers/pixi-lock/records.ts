@@ -104,6 +104,7 @@ function condaRecord(record: Dict, location: string, version: number, ctx: Field
       depends: optStringList(record, 'depends', ctx) ?? [],
       requiresDist: [],
       purls: optStringList(record, 'purls', ctx) ?? [],
+      purlsKnown: record.purls !== undefined && record.purls !== null ? true : undefined,
       kind: isSourceCheckout ? 'source-build' : condaKind(location),
       noarch: noarchOf(record, subdir, build, ctx),
       origin: { file: ctx.file, line: ctx.line },

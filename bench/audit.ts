@@ -1,0 +1,84 @@
+/**
+ * bench/audit: auditing the largest real locks against the full threat-intel corpus, next to
+ * `cvebuild inventory` of the same lock in the same run (goal ≤ 1.5×), and the audit time for 100,
+ * 1,000 and 4,000 records (cost must grow linearly with the packages audited).
+ *   node bench/audit.ts
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAudit } from '../src/audit.ts';
+import { importSources } from '../src/intel/import/index.ts';
+import { openStore } from '../src/intel/store.ts';
+import { readInventory } from '../src/inventory.ts';
+import { compare, ratio } from './measure.ts';
+
+const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
+if (!existsSync(corpus)) {
+  console.log('skip: the corpus lives in ../shared/corpus');
+  process.exit(0);
+}
+
+const intel = join(corpus, 'intel');
+const sources = [
+  'osv-pypi-pysec.jsonl',
+  'osv-pypi-ghsa.jsonl',
+  'osv-pypi-malicious.jsonl',
+  'osv-pypi-malicious-recent.jsonl',
+  'pypi-malicious-names.jsonl',
+  'cisa-kev.json',
+  'top-pypi-packages.min.json',
+  'conda-forge/parselmouth-conda-forge-compressed_mapping.v0.json',
+  'conda-forge/feedstock-outputs.json',
+  'clibs/openssl-secjson-cve5.jsonl',
+  'clibs/curl-vulns.derived.jsonl',
+  ...readdirSync(join(intel, 'clibs/nvd')).map((name) => `clibs/nvd/${name}`),
+].map((path) => ({ path: join(intel, path) }));
+
+const directory = mkdtempSync(join(tmpdir(), 'cvebuild-bench-'));
+const storePath = join(directory, 'intel.sqlite');
+const store = openStore(storePath, { create: true });
+const importStart = performance.now();
+importSources(store, sources);
+console.log(
+  `store: full intel corpus imported in ${((performance.now() - importStart) / 1000).toFixed(2)} s, ${(statSync(storePath).size / 1e6).toFixed(1)} MB`,
+);
+const now = new Date();
+
+console.log('\nlock                               packages  inventory       audit      ratio  findings');
+for (const lock of ['pixi/pixi-ex-ros2-nav2/pixi.lock', 'pixi/scipy/pixi.lock']) {
+  const path = join(corpus, lock);
+  let packages = 0;
+  let findings = 0;
+  const { baselineMs, candidateMs } = compare(
+    () => readInventory(path),
+    () => {
+      const inventory = readInventory(path);
+      packages = inventory.packages.length;
+      findings = runAudit(inventory, store, { failOn: 'high', now }).findings.length;
+    },
+    { warmup: 3, runs: 15 },
+  );
+  console.log(
+    `${lock.padEnd(34)} ${String(packages).padStart(8)} ${baselineMs.toFixed(1).padStart(8)} ms ${candidateMs.toFixed(1).padStart(8)} ms ${ratio(candidateMs, baselineMs).padStart(8)} ${String(findings).padStart(9)}`,
+  );
+}
+
+const everything = readInventory(join(corpus, 'pixi/pixi-ex-ros2-nav2/pixi.lock'));
+console.log('\nrecords   audit time   per record');
+let first: number | undefined;
+for (const count of [100, 1000, 4000]) {
+  const subset = { ...everything, packages: everything.packages.slice(0, count) };
+  const { candidateMs } = compare(
+    () => undefined,
+    () => runAudit(subset, store, { failOn: 'high', now }),
+    { warmup: 3, runs: 15 },
+  );
+  first ??= candidateMs / count;
+  console.log(
+    `${String(count).padStart(7)} ${candidateMs.toFixed(2).padStart(9)} ms ${((candidateMs / count) * 1000).toFixed(1).padStart(9)} µs  (${ratio(candidateMs / count, first)} of the 100-record cost per record)`,
+  );
+}
+store.close();
+rmSync(directory, { recursive: true, force: true });

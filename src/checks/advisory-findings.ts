@@ -1,0 +1,78 @@
+/**
+ * Turning a matched advisory group into a Finding: one shape for the vulnerability and malicious
+ * checks, with the facts a reader needs to judge it (ids, KEV, fixed versions, safe pin, how the
+ * package was mapped, which feed said so).
+ */
+import type { MatchGroup } from '../intel/matcher.ts';
+import { compareSeverity, type Finding, type Severity } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+
+export const ADVISORY_CHECK_VERSION = 1;
+
+export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
+  const check = group.malicious ? 'malicious' : 'vulnerability';
+  const severity = group.malicious ? 'critical' : groupSeverity(group);
+  const summary = group.hits.map(({ advisory }) => advisory.summary).find(Boolean);
+  const best = group.hits.map(({ advisory }) => advisory.severity).sort((a, b) => (b.score ?? -1) - (a.score ?? -1))[0];
+  const feeds = [...new Set(group.hits.map(({ advisory }) => advisory.feed))].sort();
+  const kev = group.kev[0];
+  const remedy = group.malicious
+    ? `remove ${pkg.name} ${pkg.version}${group.safeVersion && group.safeVersion !== pkg.version ? `; ${group.safeVersion} is not affected` : ''} and rotate any credentials the environment could reach`
+    : group.safeVersion
+      ? `upgrade ${pkg.name} to ${group.safeVersion} or later`
+      : 'no fixed version known';
+  const target =
+    group.target.mappedBy === 'pypi-name'
+      ? ''
+      : ` (as ${group.target.ecosystem === 'PyPI' ? 'PyPI' : 'upstream'} ${group.target.normalizedName}, via ${group.target.mappedBy})`;
+  return {
+    check,
+    checkVersion: ADVISORY_CHECK_VERSION,
+    rule: group.id,
+    severity,
+    subject: {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      build: pkg.build,
+      platform: pkg.platform,
+      environments: pkg.environments,
+    },
+    message: `${pkg.name} ${pkg.version}${target} ${group.malicious ? 'is a known-malicious release' : 'is affected by'} ${group.id}${
+      summary ? `: ${oneLine(summary)}` : ''
+    }${kev ? ` [exploited in the wild: CISA KEV since ${kev.dateAdded}]` : ''}`,
+    evidence: {
+      id: group.id,
+      aliases: group.aliases,
+      kev: group.kev.length > 0,
+      kevDateAdded: kev?.dateAdded,
+      fixed: group.fixed,
+      safeVersion: group.safeVersion ?? null,
+      mappedBy: group.target.mappedBy,
+      target: `${group.target.ecosystem}:${group.target.normalizedName}`,
+      source: feeds.join(','),
+      score: best?.score,
+      vectors: best?.vectors ?? [],
+      matchedBy: group.hits.map(({ match }) => match.by),
+    },
+    remedy,
+    location: pkg.origin,
+  };
+}
+
+function groupSeverity(group: MatchGroup): Severity {
+  let severity: Severity = 'unknown';
+  let known = false;
+  for (const { advisory } of group.hits) {
+    const level = advisory.severity.level;
+    if (!level) continue;
+    if (!known || compareSeverity(level, severity) > 0) severity = level;
+    known = true;
+  }
+  return severity;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}

@@ -1,0 +1,60 @@
+/**
+ * The `malicious` check: releases that malicious-package reports (OSSF MAL records, and the
+ * name-only index for reports the store has no full record of) name. Always critical.
+ */
+import type { Finding } from '../model/finding.ts';
+import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
+import type { Check } from './check.ts';
+
+export const maliciousCheck: Check = {
+  id: 'malicious',
+  version: ADVISORY_CHECK_VERSION,
+  title: 'Known-malicious packages',
+  requires: { intel: true, network: false },
+  run(inventory, { matcher, store }) {
+    const findings: Finding[] = [];
+    for (const pkg of inventory.packages) {
+      const { groups } = matcher.match(pkg);
+      const reported = new Set<string>();
+      for (const group of groups) {
+        for (const id of [group.id, ...group.aliases]) reported.add(id);
+        if (group.malicious) findings.push(advisoryFinding(pkg, group));
+      }
+      if (pkg.ecosystem !== 'pypi') continue;
+      // A report known only by name: without versions, every release of that name is suspect.
+      for (const entry of store.maliciousNamesFor(pkg.normalizedName)) {
+        if (reported.has(entry.id) || store.advisoryById(entry.id)) continue;
+        reported.add(entry.id);
+        findings.push({
+          check: 'malicious',
+          checkVersion: ADVISORY_CHECK_VERSION,
+          rule: entry.id,
+          severity: 'critical',
+          subject: {
+            ecosystem: pkg.ecosystem,
+            name: pkg.name,
+            version: pkg.version,
+            build: pkg.build,
+            platform: pkg.platform,
+            environments: pkg.environments,
+          },
+          message: `${pkg.name} is named in malicious-package report ${entry.id}; the store has no version data for it, so every release is suspect`,
+          evidence: {
+            id: entry.id,
+            aliases: [],
+            kev: false,
+            fixed: [],
+            safeVersion: null,
+            mappedBy: 'pypi-name',
+            target: `PyPI:${pkg.normalizedName}`,
+            source: 'malicious-names',
+            matchedBy: ['name'],
+          },
+          remedy: `remove ${pkg.name}, or run \`cvebuild db update\` to get the full report with its versions`,
+          location: pkg.origin,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * The audit fails closed on threat data it cannot trust: a store without advisories, or feeds
+ * older than the allowed age. Messages say how to fix it.
+ */
+import { CvebuildError } from '../errors.ts';
+import { formatAge } from '../util/duration.ts';
+import type { FeedName } from './model.ts';
+import type { IntelStore } from './store-api.ts';
+
+export const DEFAULT_MAX_DB_AGE_MS = 48 * 3_600_000;
+
+const ADVISORY_FEEDS: readonly FeedName[] = [
+  'osv-pypi',
+  'pypa',
+  'ghsa',
+  'malicious',
+  'openssl',
+  'curl',
+  'nvd',
+  'oss-fuzz',
+  'local',
+];
+
+export function assertFresh(store: IntelStore, maxAgeMs: number, now: Date): void {
+  const feeds = store.feeds();
+  if (!feeds.some((feed) => ADVISORY_FEEDS.includes(feed.name))) {
+    throw new CvebuildError(
+      'DB_MISSING',
+      `threat-intel store ${store.path} holds no advisory data; run \`cvebuild db update\` (online) or \`cvebuild db import FILES\` (offline)`,
+    );
+  }
+  const stale = feeds
+    .map((feed) => ({ feed, age: now.getTime() - Date.parse(feed.fetchedAt) }))
+    .filter(({ age }) => !(age <= maxAgeMs))
+    .sort((a, b) => b.age - a.age);
+  if (stale.length > 0) {
+    const list = stale
+      .map(({ feed, age }) => `${feed.name} (${Number.isNaN(age) ? 'unknown age' : `${formatAge(age)} old`})`)
+      .join(', ');
+    throw new CvebuildError(
+      'DB_STALE',
+      `threat data is older than ${formatAge(maxAgeMs)}: ${list}; run \`cvebuild db update\`, or allow older data with --max-db-age`,
+    );
+  }
+}

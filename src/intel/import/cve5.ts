@@ -1,0 +1,184 @@
+/**
+ * CVE JSON 5 records → Advisory (id = the CVE id) for the C/C++ products cvebuild tracks.
+ * - OpenSSL's own records (openssl/release-metadata secjson) are feed `openssl`: one
+ *   `{version, lessThan}` per release branch becomes an ECOSYSTEM range introduced/fixed
+ *   (`lessThanOrEqual` → last_affected), compared with OpenSSL's letter-release ordering.
+ * - Other CNAs' records are stored under feed `nvd`, the lowest authority, so a vendor's own feed
+ *   (curl's table, OpenSSL's records) wins for the same CVE. Their `affected[]` styles vary: exact
+ *   versions (xz), one `lessThanOrEqual` per version (curl), range expressions inside `version`
+ *   (GitHub's `>= 2.0.0, < 2.0.7`, not parsed: skipped). Entries naming no tracked product (by
+ *   vendor:product, product, or packageName) are skipped, and so is a record left with none.
+ */
+import type { ErrorLocation } from '../../errors.ts';
+import { type NativeProduct, nativeProduct, nativeProductForConda, nativeProductForCpe } from '../../mapping/native.ts';
+import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName } from '../model.ts';
+import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
+import { cweIds, distinct, summarize } from './fields.ts';
+import type { LocatedRecord } from './osv.ts';
+import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
+
+/** Records carry no modification date of their own (OpenSSL's): the epoch makes any dated copy newer. */
+const UNDATED = '1970-01-01T00:00:00Z';
+
+export function isCve5Record(value: unknown): value is Json {
+  return (
+    isObject(value) && (value.dataType === 'CVE_RECORD' || (isObject(value.cveMetadata) && isObject(value.containers)))
+  );
+}
+
+export function isOpenSslRecord(record: Json): boolean {
+  return cnaAffected(record).some(
+    (entry) => typeof entry.vendor === 'string' && entry.vendor.toLowerCase() === 'openssl',
+  );
+}
+
+function cna(record: Json): Json {
+  const containers = isObject(record.containers) ? record.containers : {};
+  return isObject(containers.cna) ? containers.cna : {};
+}
+
+function cnaAffected(record: Json): Json[] {
+  return asArray(cna(record).affected).filter(isObject);
+}
+
+export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
+  const advisories: Advisory[] = [];
+  const notes = new SkipNotes();
+  const feeds = new Set<FeedName>();
+  let count = 0;
+  for (const { value, location } of records) {
+    count++;
+    const advisory = normalizeCve5Record(value, feed, location, notes);
+    if (!advisory) continue;
+    feeds.add(advisory.feed);
+    advisories.push(advisory);
+  }
+  const [only] = feeds;
+  return advisoryImport(feed ?? (feeds.size === 1 && only ? only : 'nvd'), count, advisories, notes);
+}
+
+function normalizeCve5Record(
+  record: unknown,
+  feed: FeedName | undefined,
+  location: ErrorLocation,
+  notes: SkipNotes,
+): Advisory | undefined {
+  if (!isCve5Record(record)) throw feedInvalid('not a CVE JSON 5 record', location);
+  const metadata = isObject(record.cveMetadata) ? record.cveMetadata : {};
+  const id = asString(metadata.cveId);
+  if (!id) throw feedInvalid('CVE JSON 5 record without `cveMetadata.cveId`', location);
+  const openssl = isOpenSslRecord(record);
+  const container = cna(record);
+  const affected = cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl));
+  if (affected.length === 0) {
+    notes.add('no affected product cvebuild tracks (by vendor/product or package name)', id);
+    return undefined;
+  }
+  const modified =
+    asString(metadata.dateUpdated) ?? asString(metadata.datePublished) ?? asString(container.datePublic) ?? UNDATED;
+  const published = asString(metadata.datePublished) ?? asString(container.datePublic);
+  const summary =
+    asString(container.title) ??
+    summarize(
+      asArray(container.descriptions)
+        .filter(isObject)
+        .find((description) => description.lang === 'en' || description.lang === 'eng')?.value,
+    );
+  return {
+    id,
+    aliases: [],
+    kind: 'vulnerability',
+    ...(summary === undefined ? {} : { summary }),
+    ...(published === undefined ? {} : { published }),
+    modified,
+    ...(metadata.state === 'REJECTED' ? { withdrawn: modified } : {}),
+    severity: cve5Severity(container, openssl),
+    cwes: cweIds(
+      ...asArray(container.problemTypes)
+        .filter(isObject)
+        .flatMap((problem) => asArray(problem.descriptions).filter(isObject))
+        .map((description) => description.cweId),
+    ),
+    affected,
+    references: distinct(
+      asArray(container.references)
+        .filter(isObject)
+        .map((reference) => asString(reference.url))
+        .filter((url) => url !== undefined),
+    ),
+    feed: feed ?? (openssl ? 'openssl' : 'nvd'),
+  };
+}
+
+function productOf(entry: Json, openssl: boolean): NativeProduct | undefined {
+  if (openssl) return nativeProduct('openssl');
+  const vendor = asString(entry.vendor)?.toLowerCase();
+  const product = asString(entry.product)?.toLowerCase();
+  if (product) {
+    return (
+      (vendor ? nativeProductForCpe(vendor, product) : undefined) ??
+      nativeProduct(product) ??
+      nativeProductForConda(product)
+    );
+  }
+  const packageName = asString(entry.packageName)?.toLowerCase();
+  return packageName ? (nativeProduct(packageName) ?? nativeProductForConda(packageName)) : undefined;
+}
+
+const NOT_A_VERSION = new Set(['*', '-', 'n/a', 'unspecified', 'unknown']);
+
+function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
+  const product = productOf(entry, openssl);
+  if (!product) return [];
+  const ranges: AffectedRange[] = [];
+  const versions: string[] = [];
+  for (const item of asArray(entry.versions).filter(isObject)) {
+    if (item.status !== 'affected') continue;
+    const version = asString(item.version);
+    if (!version || NOT_A_VERSION.has(version.toLowerCase()) || /[<>=,\s]/.test(version)) continue;
+    const lessThan = asString(item.lessThan);
+    const lessThanOrEqual = asString(item.lessThanOrEqual);
+    if (lessThan && !NOT_A_VERSION.has(lessThan)) {
+      ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: version }, { fixed: lessThan }] });
+    } else if (lessThanOrEqual && lessThanOrEqual !== version && !NOT_A_VERSION.has(lessThanOrEqual)) {
+      ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: version }, { last_affected: lessThanOrEqual }] });
+    } else {
+      versions.push(version);
+    }
+  }
+  if (ranges.length === 0 && versions.length === 0) return [];
+  return [
+    {
+      ecosystem: 'upstream',
+      name: product.product,
+      normalizedName: product.product.toLowerCase(),
+      scheme: product.scheme,
+      ranges,
+      versions: distinct(versions),
+    },
+  ];
+}
+
+const CVSS_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
+
+/** OpenSSL's own level (Low/Moderate/High/Critical) for its records; CVSS vectors for other CNAs. */
+function cve5Severity(container: Json, openssl: boolean): AdvisorySeverity {
+  const metrics = asArray(container.metrics).filter(isObject);
+  const vectors = distinct(
+    metrics.flatMap((metric) =>
+      CVSS_KEYS.map((key) => (isObject(metric[key]) ? asString(metric[key].vectorString) : undefined)).filter(
+        (vector) => vector !== undefined,
+      ),
+    ),
+  );
+  if (openssl) {
+    const text = metrics
+      .map((metric) =>
+        isObject(metric.other) && isObject(metric.other.content) ? metric.other.content.text : undefined,
+      )
+      .find((value) => levelFromText(value) !== undefined);
+    if (text !== undefined) return severityFromText(text, 'openssl', vectors);
+  }
+  return severityFromVectors(vectors) ?? { vectors };
+}

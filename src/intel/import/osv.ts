@@ -1,0 +1,121 @@
+/**
+ * OSV records (PyPA, GHSA, OSSF malicious packages, OSS-Fuzz) → Advisory. Only `affected[]` entries
+ * of the `PyPI` ecosystem are kept; GIT ranges are dropped (commit hashes are not versions, and some
+ * PyPA records carry malformed ones), ECOSYSTEM and SEMVER ranges and the `versions` list are kept.
+ */
+import type { ErrorLocation } from '../../errors.ts';
+import { normalizePypiName } from '../../model/package.ts';
+import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
+import { osvSeverity } from '../severity.ts';
+import { feedForOsvId } from './feeds.ts';
+import { distinct, summarize } from './fields.ts';
+import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { asArray, asString, feedInvalid, isObject, type Json, strings } from './source.ts';
+
+export function isOsvRecord(value: unknown): value is Json {
+  return isObject(value) && typeof value.id === 'string' && typeof value.modified === 'string';
+}
+
+export interface LocatedRecord {
+  value: unknown;
+  location: ErrorLocation;
+}
+
+/**
+ * Collects OSV records into one prepared import, normalising each as it arrives (an archive is never
+ * held whole). `feed` labels every record when given; otherwise each record's feed follows its id
+ * prefix, and the source is recorded under that feed when all records share it, else `mixedFeed`.
+ */
+export class OsvCollector {
+  readonly #feed: FeedName | undefined;
+  readonly #advisories: Advisory[] = [];
+  readonly #notes = new SkipNotes();
+  readonly #feeds = new Set<FeedName>();
+  #count = 0;
+
+  constructor(feed: FeedName | undefined) {
+    this.#feed = feed;
+  }
+
+  add(value: unknown, location: ErrorLocation): void {
+    this.#count++;
+    const advisory = normalizeOsvRecord(value, this.#feed, location);
+    this.#feeds.add(advisory.feed);
+    if (advisory.affected.length === 0) this.#notes.add('no PyPI package in affected[]', advisory.id);
+    else this.#advisories.push(advisory);
+  }
+
+  prepared(mixedFeed: FeedName = 'osv-pypi'): PreparedImport {
+    const [only] = this.#feeds;
+    const feed = this.#feed ?? (this.#feeds.size === 1 && only ? only : mixedFeed);
+    return advisoryImport(feed, this.#count, this.#advisories, this.#notes);
+  }
+}
+
+export function prepareOsvRecords(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
+  const collector = new OsvCollector(feed);
+  for (const { value, location } of records) collector.add(value, location);
+  return collector.prepared();
+}
+
+/** One OSV record → Advisory (with no affected entries when none is a PyPI package). */
+export function normalizeOsvRecord(record: unknown, feed: FeedName | undefined, location: ErrorLocation): Advisory {
+  if (!isOsvRecord(record)) throw feedInvalid('not an OSV record (needs string `id` and `modified`)', location);
+  const id = record.id as string;
+  const databaseSpecific = isObject(record.database_specific) ? record.database_specific : {};
+  const malicious = id.startsWith('MAL-') || 'malicious-packages-origins' in databaseSpecific;
+  const summary = asString(record.summary) ?? summarize(record.details);
+  const published = asString(record.published);
+  const withdrawn = asString(record.withdrawn);
+  return {
+    id,
+    aliases: distinct(strings(record.aliases)).filter((alias) => alias !== id),
+    kind: malicious ? 'malicious' : 'vulnerability',
+    ...(summary === undefined ? {} : { summary }),
+    ...(published === undefined ? {} : { published }),
+    modified: record.modified as string,
+    ...(withdrawn === undefined ? {} : { withdrawn }),
+    severity: osvSeverity(record, malicious),
+    cwes: strings(databaseSpecific.cwe_ids),
+    affected: asArray(record.affected).filter(isObject).flatMap(pypiAffected),
+    references: distinct(
+      asArray(record.references)
+        .filter(isObject)
+        .map((reference) => asString(reference.url))
+        .filter((url) => url !== undefined),
+    ),
+    feed: feed ?? feedForOsvId(id),
+  };
+}
+
+function pypiAffected(entry: Json): AffectedPackage[] {
+  const pkg = isObject(entry.package) ? entry.package : {};
+  const name = asString(pkg.name);
+  if (pkg.ecosystem !== 'PyPI' || !name) return [];
+  return [
+    {
+      ecosystem: 'PyPI',
+      name,
+      normalizedName: normalizePypiName(name),
+      scheme: 'pep440',
+      ranges: asArray(entry.ranges).filter(isObject).flatMap(versionRange),
+      versions: strings(entry.versions),
+    },
+  ];
+}
+
+const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
+function versionRange(range: Json): AffectedRange[] {
+  if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return [];
+  const events = asArray(range.events).filter(isObject).flatMap(rangeEvent);
+  return events.length > 0 ? [{ type: range.type, events }] : [];
+}
+
+function rangeEvent(event: Json): RangeEvent[] {
+  for (const key of EVENT_KEYS) {
+    const version = asString(event[key]);
+    if (version !== undefined) return [{ [key]: version } as RangeEvent];
+  }
+  return [];
+}

@@ -1,0 +1,125 @@
+/**
+ * Reading feed files for import: bounded reads with a sha256 of the exact bytes, JSON documents and
+ * JSON-lines with line numbers, and the FEED_INVALID error every importer raises for bad input.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { CvebuildError, type ErrorLocation } from '../../errors.ts';
+import { formatBytes, fsError, maxInputBytes } from '../../readers/input.ts';
+
+export function feedInvalid(message: string, location: ErrorLocation): CvebuildError {
+  return new CvebuildError('FEED_INVALID', message, location);
+}
+
+export interface FeedText {
+  text: string;
+  sha256: string;
+}
+
+/** A text feed file: size-capped like every input, hashed as read. */
+export function readFeedText(path: string): FeedText {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file', { file: path });
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw fsError(path, error);
+  }
+  const limit = maxInputBytes();
+  if (size > limit) {
+    throw new CvebuildError(
+      'INPUT_TOO_LARGE',
+      `file is ${formatBytes(size)}, more than the ${formatBytes(limit)} limit (set CVEBUILD_MAX_INPUT_BYTES to raise it)`,
+      { file: path },
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw fsError(path, error);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw feedInvalid('not UTF-8 text', { file: path });
+  }
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, sha256 };
+}
+
+/** sha256 of a file too large to hold (archives), streamed. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (error) {
+    throw fsError(path, error);
+  }
+  return hash.digest('hex');
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** sha256 standing for several sources imported as one feed: over their own checksums, in order. */
+export function combinedChecksum(checksums: readonly string[]): string {
+  if (checksums.length === 1 && checksums[0] !== undefined) return checksums[0];
+  return sha256Hex(checksums.join('\n'));
+}
+
+export interface JsonLine {
+  value: unknown;
+  line: number;
+}
+
+/** Each non-blank line parsed as JSON; a bad line is a FEED_INVALID naming the file and line. */
+export function* jsonLines(text: string, path: string): Generator<JsonLine> {
+  let start = 0;
+  let line = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    line++;
+    const content = text.slice(start, end).trim();
+    start = end + 1;
+    if (content === '') continue;
+    try {
+      yield { value: JSON.parse(content), line };
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw feedInvalid(`not valid JSON-lines: ${firstLine(error.message)}`, { file: path, line });
+    }
+  }
+}
+
+/** A whole-file JSON document, or why the text is not one. */
+export function parseJsonDocument(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return { error: firstLine(error.message) };
+  }
+}
+
+export function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
+}
+
+export type Json = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+export const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+export const strings = (value: unknown): string[] =>
+  asArray(value).filter((item): item is string => typeof item === 'string' && item !== '');

@@ -1,0 +1,173 @@
+/**
+ * Matching an inventory package against the store: every advisory that affects one of the
+ * package's targets (see mapping/resolve.ts), grouped so that records describing the same issue
+ * under different ids (MAL ↔ PYSEC ↔ GHSA ↔ CVE, linked by aliases in either direction) make one
+ * finding. Results are cached per target and version: the same artifact sits on many platforms.
+ */
+import { targetsFor } from '../mapping/resolve.ts';
+import type { UpstreamTarget } from '../mapping/types.ts';
+import type { Package } from '../model/package.ts';
+import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
+import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
+import { fixedVersions, safeVersion } from './safe-version.ts';
+import type { IntelStore } from './store-api.ts';
+
+export interface AdvisoryHit {
+  advisory: Advisory;
+  entry: AffectedPackage;
+  match: AffectedMatch;
+}
+
+export interface MatchGroup {
+  /** The id shown: MAL over GHSA over PYSEC over CVE over others. */
+  id: string;
+  /** Every other id and alias of the group, sorted. */
+  aliases: string[];
+  hits: AdvisoryHit[];
+  malicious: boolean;
+  target: UpstreamTarget;
+  kev: KevEntry[];
+  fixed: string[];
+  /** Lowest version ≥ the current one that no known advisory for the target affects. */
+  safeVersion?: string;
+}
+
+/** An advisory that could not say whether the version is affected: reported, never guessed. */
+export interface Undecided {
+  target: UpstreamTarget;
+  advisoryId: string;
+  reason: 'unparseable' | 'unknown-range';
+}
+
+export interface PackageMatches {
+  groups: MatchGroup[];
+  undecided: Undecided[];
+}
+
+export class AdvisoryMatcher {
+  private readonly advisoryCache = new Map<string, Advisory[]>();
+  private readonly resultCache = new Map<string, { groups: MatchGroup[]; undecided: Undecided[] }>();
+  private readonly store: IntelStore;
+
+  constructor(store: IntelStore) {
+    this.store = store;
+  }
+
+  match(pkg: Package): PackageMatches {
+    const groups: MatchGroup[] = [];
+    const undecided: Undecided[] = [];
+    for (const target of targetsFor(pkg, this.store)) {
+      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}`;
+      let result = this.resultCache.get(key);
+      if (!result) {
+        result = this.matchTarget(target);
+        this.resultCache.set(key, result);
+      }
+      groups.push(...result.groups);
+      undecided.push(...result.undecided);
+    }
+    return { groups: mergeAcrossTargets(groups), undecided };
+  }
+
+  private advisoriesFor(target: UpstreamTarget): Advisory[] {
+    const key = `${target.ecosystem}\u0000${target.normalizedName}`;
+    let advisories = this.advisoryCache.get(key);
+    if (!advisories) {
+      advisories = this.store.advisoriesFor(target.ecosystem, target.normalizedName);
+      this.advisoryCache.set(key, advisories);
+    }
+    return advisories;
+  }
+
+  private matchTarget(target: UpstreamTarget): { groups: MatchGroup[]; undecided: Undecided[] } {
+    const advisories = this.advisoriesFor(target);
+    if (advisories.length === 0) return { groups: [], undecided: [] };
+    const entries: AffectedPackage[] = [];
+    const hits: AdvisoryHit[] = [];
+    const undecided: Undecided[] = [];
+    for (const advisory of advisories) {
+      for (const entry of advisory.affected) {
+        if (entry.ecosystem !== target.ecosystem || entry.normalizedName !== target.normalizedName) continue;
+        entries.push(entry);
+        const verdict = isAffected(target.version, entry);
+        if (isAffectedMatch(verdict)) hits.push({ advisory, entry, match: verdict });
+        else if (verdict) undecided.push({ target, advisoryId: advisory.id, reason: verdict.undecided });
+      }
+    }
+    // An advisory that affects the version through another entry is decided.
+    const decided = new Set(hits.map(({ advisory }) => advisory.id));
+    const open = undecided.filter((item) => !decided.has(item.advisoryId));
+    if (hits.length === 0) return { groups: [], undecided: open };
+    const scheme = hits[0]?.entry.scheme ?? 'pep440';
+    const safe = safeVersion(target.version, entries, scheme);
+    const groups = groupByAlias(hits).map((group) =>
+      this.describe(group, target, 'version' in safe ? safe.version : undefined),
+    );
+    return { groups, undecided: open };
+  }
+
+  private describe(hits: AdvisoryHit[], target: UpstreamTarget, safe: string | undefined): MatchGroup {
+    const ids = new Set<string>();
+    for (const { advisory } of hits) {
+      ids.add(advisory.id);
+      for (const alias of advisory.aliases) ids.add(alias);
+    }
+    const id = [...ids].sort(byIdPreference)[0] ?? hits[0]?.advisory.id ?? '';
+    const fixed = new Set<string>();
+    for (const { entry } of hits) for (const version of fixedVersions(entry)) fixed.add(version);
+    return {
+      id,
+      aliases: [...ids].filter((other) => other !== id).sort(),
+      hits,
+      malicious: hits.some(({ advisory }) => advisory.kind === 'malicious'),
+      target,
+      kev: this.store.kevFor([...ids].filter((other) => other.startsWith('CVE-'))),
+      fixed: [...fixed],
+      safeVersion: safe,
+    };
+  }
+}
+
+/** Connected components of the "same issue" relation: ids and aliases shared in either direction. */
+function groupByAlias(hits: AdvisoryHit[]): AdvisoryHit[][] {
+  const parent = hits.map((_, index) => index);
+  const find = (index: number): number => {
+    let root = index;
+    while (parent[root] !== root) root = parent[root] ?? root;
+    parent[index] = root;
+    return root;
+  };
+  const owner = new Map<string, number>();
+  hits.forEach(({ advisory }, index) => {
+    for (const id of [advisory.id, ...advisory.aliases]) {
+      const other = owner.get(id);
+      if (other === undefined) owner.set(id, index);
+      else parent[find(index)] = find(other);
+    }
+  });
+  const groups = new Map<number, AdvisoryHit[]>();
+  hits.forEach((hit, index) => {
+    const root = find(index);
+    const group = groups.get(root);
+    if (group) group.push(hit);
+    else groups.set(root, [hit]);
+  });
+  return [...groups.values()];
+}
+
+/** One package reached through two targets (purl and name map) can hit the same issue twice. */
+function mergeAcrossTargets(groups: MatchGroup[]): MatchGroup[] {
+  const byId = new Map<string, MatchGroup>();
+  for (const group of groups) if (!byId.has(group.id)) byId.set(group.id, group);
+  return [...byId.values()];
+}
+
+const ID_PREFERENCE = ['MAL-', 'GHSA-', 'PYSEC-', 'CVE-'];
+
+function byIdPreference(a: string, b: string): number {
+  const rank = (id: string) => {
+    const index = ID_PREFERENCE.findIndex((prefix) => id.startsWith(prefix));
+    return index === -1 ? ID_PREFERENCE.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,53 @@
+/**
+ * Opening the threat-intel store an audit uses: a SQLite store file (`--db`, `CVEBUILD_DB`, or the
+ * user cache), or threat data given directly as files or a directory (OSV JSON/JSON-lines, KEV,
+ * vendor data), which is imported into an in-memory store for this run only — how the bundled
+ * examples are audited offline. Either way the data must be fresh enough.
+ */
+import { statSync } from 'node:fs';
+import { assertFresh } from './freshness.ts';
+import { importSources } from './import/index.ts';
+import { resolveStorePath } from './paths.ts';
+import { openStore } from './store.ts';
+import type { IntelStore } from './store-api.ts';
+
+export interface OpenIntelOptions {
+  /** `--db`: a store file, or threat-data files / a directory to load for this run. */
+  db?: string;
+  maxAgeMs: number;
+  now: Date;
+}
+
+export async function openIntelForAudit(options: OpenIntelOptions): Promise<IntelStore> {
+  const path = resolveStorePath(options.db);
+  const store = isThreatData(path) ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
+  try {
+    assertFresh(store, options.maxAgeMs, options.now);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** A directory, or a data file rather than a SQLite store. */
+function isThreatData(path: string): boolean {
+  try {
+    if (statSync(path).isDirectory()) return true;
+  } catch {
+    return false;
+  }
+  return /\.(json|jsonl|zip|pm)$/i.test(path);
+}
+
+async function loadIntoMemory(path: string): Promise<IntelStore> {
+  const store = openStore(':memory:', { create: true });
+  try {
+    // zip archives import asynchronously; everything else returns at once
+    await importSources(store, [{ path }]);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,180 @@
+/**
+ * Whether one version is affected by an OSV affected entry, evaluated as the OSV schema specifies:
+ * listed `versions` (equal after normalisation), or any range whose sorted events leave it vulnerable
+ * and whose `limit`s it is below. ECOSYSTEM ranges use the entry's scheme, SEMVER ranges SemVer.
+ *
+ * A version or event the scheme cannot read is never reported affected by a range: the entry is
+ * `undecided` instead, for the caller to note. The one exception is a range that is nothing but
+ * `introduced: "0"` (a malicious package: every version, readable or not), which needs no comparison.
+ * Entries are compiled once and cached by identity, so they must not be mutated afterwards.
+ */
+import type { AffectedPackage, AffectedRange, RangeEvent } from './model.ts';
+import { comparatorFor, type ParsedVersion, type VersionComparator } from './schemes.ts';
+
+export type AffectedMatch =
+  /** Listed in `versions` (the listed spelling, which may differ from the version checked: `2.8.0-rc0`). */
+  | { by: 'versions'; listed: string }
+  /** Inside `ranges[range]`, opened by `introduced` and closed by `fixed`/`lastAffected` when it is. */
+  | { by: 'range'; range: number; introduced: string; fixed?: string; lastAffected?: string; limit?: string };
+
+export type Undecided =
+  /** The entry has neither ranges nor versions: affected versions unknown (never "all", never "none"). */
+  | { undecided: 'unknown-range' }
+  /** No listed version matched, and some range could not be evaluated: these values are unreadable. */
+  | { undecided: 'unparseable'; values: string[] };
+
+export type Verdict = AffectedMatch | Undecided | undefined;
+
+type Kind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+
+interface Bound {
+  kind: Kind;
+  text: string;
+  /** undefined for the open ends: `introduced: "0"` and `limit: "*"`. */
+  at: ParsedVersion | undefined;
+}
+
+interface CompiledRange {
+  comparator: VersionComparator;
+  /** introduced / fixed / last_affected, sorted by version; ties keep the source order. */
+  events: Bound[];
+  limits: Bound[];
+  /** Nothing but `introduced: "0"`: every version, without comparing. */
+  everything: boolean;
+  unreadable: string[];
+}
+
+interface CompiledEntry {
+  listed: Set<string>;
+  /** Listed versions by scheme key → the listed spelling. */
+  listedKeys: Map<string, string>;
+  comparator: VersionComparator;
+  ranges: CompiledRange[];
+}
+
+const compiled = new WeakMap<AffectedPackage, CompiledEntry>();
+
+function eventKind(event: RangeEvent): [Kind, string] {
+  if ('introduced' in event) return ['introduced', event.introduced];
+  if ('fixed' in event) return ['fixed', event.fixed];
+  if ('last_affected' in event) return ['last_affected', event.last_affected];
+  return ['limit', event.limit];
+}
+
+function isOpenEnd(kind: Kind, text: string): boolean {
+  return (kind === 'introduced' && text === '0') || (kind === 'limit' && text === '*');
+}
+
+function compileRange(range: AffectedRange, ecosystemComparator: VersionComparator): CompiledRange {
+  const comparator = range.type === 'SEMVER' ? comparatorFor('semver') : ecosystemComparator;
+  const events: Bound[] = [];
+  const limits: Bound[] = [];
+  const unreadable: string[] = [];
+  for (const event of range.events) {
+    const [kind, text] = eventKind(event);
+    const at = isOpenEnd(kind, text) ? undefined : comparator.parse(text);
+    if (!at && !isOpenEnd(kind, text)) unreadable.push(text);
+    (kind === 'limit' ? limits : events).push({ kind, text, at });
+  }
+  // Array.prototype.sort is stable: `fixed X` then `introduced X` (adjacent branches) keeps X affected.
+  if (unreadable.length === 0) events.sort((a, b) => (!a.at ? -1 : !b.at ? 1 : comparator.compare(a.at, b.at)));
+  const everything = limits.length === 0 && events.every((e) => e.kind === 'introduced') && events.some((e) => !e.at);
+  return { comparator, events, limits, everything, unreadable };
+}
+
+function compile(entry: AffectedPackage): CompiledEntry {
+  let result = compiled.get(entry);
+  if (!result) {
+    const comparator = comparatorFor(entry.scheme);
+    const listedKeys = new Map<string, string>();
+    for (const text of entry.versions) {
+      const key = comparator.parse(text)?.key;
+      if (key !== undefined && !listedKeys.has(key)) listedKeys.set(key, text);
+    }
+    const ranges = entry.ranges.map((range) => compileRange(range, comparator));
+    result = { listed: new Set(entry.versions), listedKeys, comparator, ranges };
+    compiled.set(entry, result);
+  }
+  return result;
+}
+
+/** The OSV walk over sorted events; the event that made the version vulnerable, if any. */
+function opener(v: ParsedVersion, range: CompiledRange): number | undefined {
+  let open: number | undefined;
+  for (let i = 0; i < range.events.length; i++) {
+    const { kind, at } = range.events[i] as Bound;
+    const order = at ? range.comparator.compare(v, at) : 1;
+    // Events are sorted: from the first one above v, no condition below can hold any more.
+    if (order < 0) break;
+    if (kind === 'introduced') open = i;
+    else if (kind === 'fixed') open = undefined;
+    else if (order > 0) open = undefined;
+  }
+  return open;
+}
+
+function rangeMatch(v: ParsedVersion | undefined, range: CompiledRange, index: number): AffectedMatch | undefined {
+  if (range.everything) return { by: 'range', range: index, introduced: '0' };
+  if (!v || range.unreadable.length > 0) return undefined;
+  let limit: Bound | undefined;
+  if (range.limits.length > 0) {
+    for (const bound of range.limits) {
+      if (bound.at && range.comparator.compare(v, bound.at) >= 0) continue;
+      if (!limit?.at || (bound.at && range.comparator.compare(bound.at, limit.at) < 0)) limit = bound;
+    }
+    if (!limit) return undefined;
+  }
+  const open = opener(v, range);
+  if (open === undefined) return undefined;
+  const match: AffectedMatch = { by: 'range', range: index, introduced: (range.events[open] as Bound).text };
+  const close = range.events.slice(open + 1).find((e) => e.kind !== 'introduced');
+  if (close?.kind === 'fixed') match.fixed = close.text;
+  if (close?.kind === 'last_affected') match.lastAffected = close.text;
+  if (limit) match.limit = limit.text;
+  return match;
+}
+
+/**
+ * Whether `version` is affected by `entry`: an AffectedMatch saying why, undefined when it is not,
+ * or Undecided when the entry cannot say (no range data, or values the scheme cannot read).
+ */
+export function isAffected(version: string, entry: AffectedPackage): Verdict {
+  const { listed, listedKeys, comparator, ranges } = compile(entry);
+  if (listed.has(version)) return { by: 'versions', listed: version };
+  const ecosystemVersion = comparator.parse(version);
+  const listedAs = ecosystemVersion && listedKeys.get(ecosystemVersion.key);
+  if (listedAs !== undefined) return { by: 'versions', listed: listedAs };
+
+  const unreadable = new Set<string>();
+  for (const [index, range] of ranges.entries()) {
+    const v = range.comparator === comparator ? ecosystemVersion : range.comparator.parse(version);
+    const match = rangeMatch(v, range, index);
+    if (match) return match;
+    if (!v) unreadable.add(version);
+    for (const text of range.unreadable) unreadable.add(text);
+  }
+  if (unreadable.size > 0) return { undecided: 'unparseable', values: [...unreadable] };
+  if (ranges.length === 0 && listed.size === 0) return { undecided: 'unknown-range' };
+  return undefined;
+}
+
+export function isAffectedMatch(verdict: Verdict): verdict is AffectedMatch {
+  return verdict !== undefined && 'by' in verdict;
+}
+
+/**
+ * The first of several entries (e.g. GHSA's one entry per branch) that affects `version`; when none
+ * does, the first undecided one, so that the caller can say why it could not tell.
+ */
+export function firstAffected(
+  version: string,
+  entries: readonly AffectedPackage[],
+): { index: number; verdict: AffectedMatch | Undecided } | undefined {
+  let undecided: { index: number; verdict: Undecided } | undefined;
+  for (const [index, entry] of entries.entries()) {
+    const verdict = isAffected(version, entry);
+    if (isAffectedMatch(verdict)) return { index, verdict };
+    if (verdict && !undecided) undecided = { index, verdict };
+  }
+  return undecided;
+}

@@ -1,0 +1,92 @@
+/**
+ * The threat-intel store's SQLite schema as an ordered list of migrations: migration i takes a
+ * store from schema version i to i + 1 (`PRAGMA user_version`). Append, never edit, a migration.
+ */
+
+/** Marks a SQLite file as a cvebuild store (`PRAGMA application_id`, "cveb"). */
+export const APPLICATION_ID = 0x63766562;
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE advisories (
+    id TEXT PRIMARY KEY,
+    feed TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    modified TEXT NOT NULL,
+    -- modified in ms since the epoch, clamped to the time of import: a record dated in the future
+    -- (some PyPA records say 2027) must not outrank every later correction
+    modified_at INTEGER NOT NULL,
+    published TEXT,
+    withdrawn TEXT,
+    summary TEXT,
+    severity_level TEXT,
+    severity_score REAL,
+    severity_vectors TEXT NOT NULL,
+    severity_basis TEXT,
+    cwes TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    -- the whole normalised Advisory, so reads need no joins
+    json TEXT NOT NULL
+  );
+  CREATE TABLE advisory_aliases (
+    alias TEXT NOT NULL,
+    advisory_id TEXT NOT NULL,
+    PRIMARY KEY (alias, advisory_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX advisory_aliases_by_advisory ON advisory_aliases (advisory_id);
+  CREATE TABLE affected (
+    advisory_id TEXT NOT NULL,
+    ecosystem TEXT NOT NULL,
+    normalized_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    scheme TEXT NOT NULL,
+    ranges TEXT NOT NULL,
+    versions TEXT NOT NULL
+  );
+  CREATE INDEX affected_by_package ON affected (ecosystem, normalized_name);
+  CREATE INDEX affected_by_advisory ON affected (advisory_id);
+  CREATE TABLE kev (
+    cve TEXT PRIMARY KEY,
+    vendor_project TEXT NOT NULL,
+    product TEXT NOT NULL,
+    vulnerability_name TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    due_date TEXT,
+    ransomware TEXT,
+    cwes TEXT NOT NULL
+  );
+  -- keyed by conda name first: that is the lookup; replacing a source's map scans (import time only)
+  CREATE TABLE name_map (
+    conda_name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    pypi_names TEXT NOT NULL,
+    PRIMARY KEY (conda_name, source)
+  ) WITHOUT ROWID;
+  CREATE TABLE popularity (
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    normalized_name TEXT NOT NULL,
+    downloads INTEGER,
+    PRIMARY KEY (source, rank)
+  ) WITHOUT ROWID;
+  CREATE TABLE malicious_names (
+    normalized_name TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (normalized_name, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE feeds (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT
+  );
+  `,
+];
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

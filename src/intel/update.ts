@@ -1,0 +1,205 @@
+/**
+ * `db update` as a library call: download the selected feeds, then import every downloaded file in one
+ * `importSources` call, so a bad feed leaves the store as it was. Fails closed on a missing required feed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CvebuildError, isCvebuildError } from '../errors.ts';
+import { type DownloadResult, download, type RetryEvent } from './download.ts';
+import type { FeedSource } from './feeds.ts';
+import type { ImportReport, ImportSource } from './import/api.ts';
+import { importSources } from './import/index.ts';
+import type { FeedName } from './model.ts';
+import type { IntelStore } from './store-api.ts';
+
+export interface UpdateOptions {
+  feeds: readonly FeedSource[];
+  timeoutMs?: number;
+  retries?: number;
+  backoffMs?: number;
+  /** Import what did download even when a required feed failed (the update still reports failure). */
+  keepGoing?: boolean;
+  /** Feeds downloaded at the same time. */
+  concurrency?: number;
+  /** Where downloads go; by default a fresh directory beside the store, removed afterwards. */
+  workDirectory?: string;
+  onRetry?: (feed: FeedName, event: RetryEvent) => void;
+  now?: () => Date;
+}
+
+export type FeedUpdateStatus = 'downloaded' | 'unchanged' | 'failed';
+
+export interface FeedUpdate {
+  feed: FeedName;
+  url: string;
+  required: boolean;
+  status: FeedUpdateStatus;
+  /** The one-line download error when `failed`. */
+  error?: string;
+  bytes?: number;
+  sha256?: string;
+  attempts?: number;
+  downloadMs: number;
+  /** Set once the file was imported. */
+  records?: number;
+  written?: number;
+}
+
+export interface UpdateReport {
+  feeds: FeedUpdate[];
+  /** Whether the downloaded files went into the store (false when failing closed or nothing changed). */
+  imported: boolean;
+  /** A required feed failed and, without keepGoing, nothing was written: the store is as it was. */
+  failedClosed: boolean;
+  importMs: number;
+  durationMs: number;
+}
+
+const DEFAULT_CONCURRENCY = 3;
+
+export async function updateFeeds(store: IntelStore, options: UpdateOptions): Promise<UpdateReport> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const ownDirectory = options.workDirectory === undefined;
+  const directory = options.workDirectory ?? (await mkdtemp(join(downloadRoot(store), '.cvebuild-update-')));
+  try {
+    const downloads = await mapLimited(options.feeds, options.concurrency ?? DEFAULT_CONCURRENCY, (feed) =>
+      fetchFeed(store, feed, directory, options),
+    );
+    const feeds = downloads.map(({ update }) => update);
+    const failedClosed = feeds.some((feed) => feed.status === 'failed' && feed.required) && !options.keepGoing;
+    if (failedClosed) {
+      return { feeds, imported: false, failedClosed, importMs: 0, durationMs: performance.now() - started };
+    }
+
+    const importStarted = performance.now();
+    const fresh = downloads.filter((item) => item.source !== undefined);
+    if (fresh.length > 0) await importDownloads(store, fresh);
+    refreshUnchanged(store, feeds, now());
+    const importMs = performance.now() - importStarted;
+    const durationMs = performance.now() - started;
+    return { feeds, imported: fresh.length > 0, failedClosed: false, importMs, durationMs };
+  } finally {
+    if (ownDirectory) await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** The error `db update` ends with, or undefined when every required feed is current. */
+export function updateFailure(report: UpdateReport): CvebuildError | undefined {
+  const failed = report.feeds.filter((feed) => feed.status === 'failed' && feed.required);
+  if (failed.length === 0) return undefined;
+  const outcome = report.failedClosed
+    ? 'the store was left unchanged (--keep-going imports the rest)'
+    : report.imported
+      ? 'the other feeds were imported'
+      : 'nothing else was imported';
+  const reasons = failed.map((feed) => `${feed.feed}: ${feed.error ?? 'failed'}`).join('; ');
+  return new CvebuildError(
+    'NETWORK',
+    `${failed.length} of ${report.feeds.length} feeds could not be downloaded, ${outcome}: ${reasons}`,
+  );
+}
+
+interface Fetched {
+  update: FeedUpdate;
+  source?: ImportSource;
+}
+
+async function fetchFeed(
+  store: IntelStore,
+  feed: FeedSource,
+  directory: string,
+  options: UpdateOptions,
+): Promise<Fetched> {
+  const started = performance.now();
+  const base = { feed: feed.name, url: feed.url, required: feed.required };
+  const stored = store.feed(feed.name);
+  // validators belong to the resource they came from: a feed moved to another URL is fetched in full
+  const validators = stored?.url === feed.url ? { etag: stored.etag, lastModified: stored.lastModified } : undefined;
+  let result: DownloadResult;
+  try {
+    result = await download({
+      url: feed.url,
+      destination: join(directory, fileName(feed)),
+      maxBytes: feed.maxBytes,
+      validators,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      backoffMs: options.backoffMs,
+      onRetry: (event) => options.onRetry?.(feed.name, event),
+    });
+  } catch (error) {
+    if (!isCvebuildError(error)) throw error;
+    const downloadMs = performance.now() - started;
+    return { update: { ...base, status: 'failed', error: error.toLine(), downloadMs } };
+  }
+  if (result.status === 'unchanged') {
+    return { update: { ...base, status: 'unchanged', attempts: result.attempts, downloadMs: result.durationMs } };
+  }
+  const { bytes, sha256, attempts, durationMs: downloadMs, etag, lastModified, path } = result;
+  return {
+    update: { ...base, status: 'downloaded', bytes, sha256, attempts, downloadMs },
+    source: { path, feed: feed.name, url: feed.url, etag, lastModified },
+  };
+}
+
+/** One importSources call: one transaction for every downloaded feed. */
+async function importDownloads(store: IntelStore, fetched: readonly Fetched[]): Promise<void> {
+  const sources = fetched.flatMap((item) => (item.source ? [item.source] : []));
+  let report: ImportReport;
+  try {
+    report = await importSources(store, sources);
+  } catch (error) {
+    throw isCvebuildError(error) ? withFeedUrl(error, sources) : error;
+  }
+  for (const item of fetched) {
+    const results = report.results.filter((result) => result.path === item.source?.path);
+    item.update.records = results.reduce((sum, result) => sum + result.records, 0);
+    item.update.written = results.reduce((sum, result) => sum + result.written, 0);
+  }
+}
+
+/** A 304 means the data is current as of now, so the feed's age starts again; nothing is re-imported. */
+function refreshUnchanged(store: IntelStore, feeds: readonly FeedUpdate[], now: Date): void {
+  const unchanged = feeds.filter((feed) => feed.status === 'unchanged');
+  if (unchanged.length === 0) return;
+  store.transaction(() => {
+    for (const feed of unchanged) {
+      const stored = store.feed(feed.feed);
+      if (stored) store.recordFeed({ ...stored, fetchedAt: now.toISOString() });
+    }
+  });
+}
+
+/** Import errors name the temporary file; the user needs the URL it came from. */
+function withFeedUrl(error: CvebuildError, sources: readonly ImportSource[]): CvebuildError {
+  const source = sources.find((item) => error.location.file === item.path);
+  if (!source?.url) return error;
+  return new CvebuildError(error.code, error.message, { ...error.location, file: source.url });
+}
+
+/** The extension is what the importer recognises a format by. */
+function fileName(feed: FeedSource): string {
+  return feed.format === 'vuln.pm' ? `${feed.name}-vuln.pm` : `${feed.name}.${feed.format}`;
+}
+
+/** Beside the store (same disk, the user's cvebuild cache), or the system temp directory for in-memory stores. */
+function downloadRoot(store: IntelStore): string {
+  const directory = dirname(store.path);
+  return store.path !== ':memory:' && existsSync(directory) ? directory : tmpdir();
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,74 @@
+/**
+ * Which advisory packages an inventory package can be matched against, and how each connection was
+ * made (so a reader can judge a match): PyPI packages by PEP 503 name; conda packages through, in
+ * order, the lock's purls, the parselmouth conda→PyPI map in the store, and the conda-native table
+ * of C/C++ libraries.
+ */
+import type { IntelStore } from '../intel/store-api.ts';
+import { normalizePypiName, type Package } from '../model/package.ts';
+import { nativeProductForConda } from './native.ts';
+import type { UpstreamTarget } from './types.ts';
+
+export function targetsFor(pkg: Package, store: IntelStore): UpstreamTarget[] {
+  if (pkg.ecosystem === 'pypi') {
+    return pkg.version
+      ? [{ ecosystem: 'PyPI', normalizedName: pkg.normalizedName, mappedBy: 'pypi-name', version: pkg.version }]
+      : [];
+  }
+  if (!pkg.version) return [];
+  const targets: UpstreamTarget[] = [];
+  const seen = new Set<string>();
+  const add = (target: UpstreamTarget) => {
+    const key = `${target.ecosystem}/${target.normalizedName}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    targets.push(target);
+  };
+  const fromPurls = pypiNamesFromPurls(pkg.purls);
+  for (const name of fromPurls)
+    add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'purl', version: pkg.version });
+  // `purls: []` in a lock means "known not to be a PyPI package": then the map is not consulted.
+  const lockSaysNoPypi = pkg.purls.length === 0 && pkg.purlsKnown === true;
+  if (fromPurls.length === 0 && !lockSaysNoPypi) {
+    for (const name of mappedPypiNames(pkg.normalizedName, store)) {
+      add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'name-map', version: pkg.version });
+    }
+  }
+  const native = nativeProductForConda(pkg.normalizedName);
+  if (native)
+    add({
+      ecosystem: 'upstream',
+      normalizedName: native.product,
+      mappedBy: 'native',
+      version: upstreamVersion(pkg.version),
+    });
+  return targets;
+}
+
+/**
+ * parselmouth maps some conda packages to several PyPI names because their files include vendored
+ * or bundled distributions (docutils → docutils + setuptools, bleach → bleach + six). Those carry
+ * their own versions, not the conda package's; so when the list includes the package's own name,
+ * only that one is used (the name pixi's flat map picks too). Lists without it (py-opencv →
+ * opencv-python, opencv-python-headless) are builds of one project and are all used.
+ */
+function mappedPypiNames(condaName: string, store: IntelStore): string[] {
+  const names = (store.pypiNamesForConda(condaName) ?? []).map(normalizePypiName);
+  const own = normalizePypiName(condaName);
+  return names.length > 1 && names.includes(own) ? [own] : names;
+}
+
+/** `pkg:pypi/Flask?source=hash-mapping` → `flask`. */
+export function pypiNamesFromPurls(purls: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const purl of purls) {
+    const match = /^pkg:pypi\/([^@?#]+)/i.exec(purl);
+    if (match?.[1]) names.push(normalizePypiName(decodeURIComponent(match[1])));
+  }
+  return names;
+}
+
+/** conda versions of C libraries are the upstream version; drop a conda-only `_N` revision suffix. */
+function upstreamVersion(condaVersion: string): string {
+  return condaVersion.replace(/_\d+$/, '');
+}
