@@ -58,6 +58,7 @@ export function selectChecks(ids: readonly string[] | undefined): Check[] {
 export function runAudit(inventory: Inventory, store: IntelStore, options: AuditOptions): AuditResult {
   const checks = selectChecks(options.checks);
   const matcher = new AdvisoryMatcher(store);
+  if (checks.some((check) => check.requires.intel)) matcher.prefetch(inventory.packages);
   const context = { store, matcher, now: options.now };
   const findings = checks.flatMap((check) => check.run(inventory, context)).sort(compareFindings);
   const undecided = new Set<string>();

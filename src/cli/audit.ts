@@ -33,14 +33,17 @@ export async function auditCommand(path: string, options: AuditCommandOptions): 
   if (maxAgeMs === undefined)
     throw new CvebuildError('USAGE', `--max-db-age: not a duration: ${JSON.stringify(maxAgeText)} (use e.g. 48h, 7d)`);
   const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
-  const store = await openIntelForAudit({ db: options.db, maxAgeMs, now });
+  const { store, label } = await openIntelForAudit({ db: options.db, maxAgeMs, now });
   try {
     const checks = options.checks
       ?.split(',')
       .map((id) => id.trim())
       .filter(Boolean);
     const result = runAudit(inventory, store, { failOn: options.failOn, checks, now });
-    const text = options.format === 'json' ? renderAuditJson(result, store, now) : renderAuditTable(result, store, now);
+    const text =
+      options.format === 'json'
+        ? renderAuditJson(result, store, label, now)
+        : renderAuditTable(result, store, label, now);
     return { text, exitCode: result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
     store.close();

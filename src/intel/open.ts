@@ -18,16 +18,23 @@ export interface OpenIntelOptions {
   now: Date;
 }
 
-export async function openIntelForAudit(options: OpenIntelOptions): Promise<IntelStore> {
+export interface OpenedIntel {
+  store: IntelStore;
+  /** What to call the data in reports: the store file, or the files loaded for this run. */
+  label: string;
+}
+
+export async function openIntelForAudit(options: OpenIntelOptions): Promise<OpenedIntel> {
   const path = resolveStorePath(options.db);
-  const store = isThreatData(path) ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
+  const loaded = isThreatData(path);
+  const store = loaded ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
   try {
     assertFresh(store, options.maxAgeMs, options.now);
   } catch (error) {
     store.close();
     throw error;
   }
-  return store;
+  return { store, label: loaded ? `${path}, loaded for this run` : path };
 }
 
 /** A directory, or a data file rather than a SQLite store. */

@@ -37,6 +37,10 @@ export interface IntelStore {
   kevFor(cveIds: readonly string[]): KevEntry[];
   /** PyPI names a conda package maps to (normalized), or undefined when the map does not know it. `[]` = known non-Python. */
   pypiNamesForConda(condaName: string): string[] | undefined;
+  /** `pypiNamesForConda` for many names in one query (names the map does not know are absent). */
+  pypiNamesForCondaMany(condaNames: readonly string[]): Map<string, string[]>;
+  /** `advisoriesFor` for many names in one query (names without advisories are absent). */
+  advisoriesForMany(ecosystem: AffectedEcosystem, normalizedNames: readonly string[]): Map<string, Advisory[]>;
   maliciousNamesFor(normalizedName: string): MaliciousName[];
   popularity(source: string): { name: string; normalizedName: string; rank: number; downloads?: number }[];
 

@@ -357,6 +357,63 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  pypiNamesForCondaMany(condaNames: readonly string[]): Map<string, string[]> {
+    return this.#read(() => {
+      const rows = this.#statement(
+        `SELECT conda_name, source, pypi_names FROM name_map
+         WHERE conda_name IN (SELECT value FROM json_each(?))`,
+      ).all(JSON.stringify([...new Set(condaNames.map(normalizeCondaName))])) as {
+        conda_name: string;
+        source: string;
+        pypi_names: string;
+      }[];
+      const rank = (source: string) => {
+        const index = (NAME_MAP_SOURCES as readonly string[]).indexOf(source);
+        return index === -1 ? NAME_MAP_SOURCES.length : index;
+      };
+      const best = new Map<string, { source: string; pypi_names: string }>();
+      for (const row of rows) {
+        const current = best.get(row.conda_name);
+        const better =
+          !current ||
+          rank(row.source) - rank(current.source) < 0 ||
+          (rank(row.source) === rank(current.source) && row.source < current.source);
+        if (better) best.set(row.conda_name, row);
+      }
+      return new Map([...best].map(([name, row]) => [name, JSON.parse(row.pypi_names) as string[]]));
+    });
+  }
+
+  advisoriesForMany(ecosystem: AffectedEcosystem, normalizedNames: readonly string[]): Map<string, Advisory[]> {
+    return this.#read(() => {
+      const rows = this.#statement(
+        `SELECT affected.normalized_name AS name, advisories.id AS id, advisories.json AS json
+         FROM affected JOIN advisories ON advisories.id = affected.advisory_id
+         WHERE affected.ecosystem = ? AND affected.normalized_name IN (SELECT value FROM json_each(?))
+           AND advisories.withdrawn IS NULL
+         ORDER BY affected.normalized_name, advisories.id`,
+      ).all(ecosystem, JSON.stringify([...new Set(normalizedNames)])) as { name: string; id: string; json: string }[];
+      const byName = new Map<string, Advisory[]>();
+      const parsed = new Map<string, Advisory>();
+      for (const row of rows) {
+        let list = byName.get(row.name);
+        if (!list) {
+          list = [];
+          byName.set(row.name, list);
+        }
+        // one advisory may list a package in several affected entries: keep it once per name
+        if (list.at(-1)?.id === row.id) continue;
+        let advisory = parsed.get(row.id);
+        if (!advisory) {
+          advisory = JSON.parse(row.json) as Advisory;
+          parsed.set(row.id, advisory);
+        }
+        list.push(advisory);
+      }
+      return byName;
+    });
+  }
+
   maliciousNamesFor(normalizedName: string): MaliciousName[] {
     return this.#read(() => {
       const rows = this.#statement('SELECT id FROM malicious_names WHERE normalized_name = ? ORDER BY id').all(

@@ -4,12 +4,14 @@
  * order, the lock's purls, the parselmouth conda→PyPI map in the store, and the conda-native table
  * of C/C++ libraries.
  */
-import type { IntelStore } from '../intel/store-api.ts';
+/** The conda→PyPI name map (`IntelStore.pypiNamesForConda`, usually behind a per-audit cache). */
+export type NameMapLookup = (condaName: string) => string[] | undefined;
+
 import { normalizePypiName, type Package } from '../model/package.ts';
 import { nativeProductForConda } from './native.ts';
 import type { UpstreamTarget } from './types.ts';
 
-export function targetsFor(pkg: Package, store: IntelStore): UpstreamTarget[] {
+export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget[] {
   if (pkg.ecosystem === 'pypi') {
     return pkg.version
       ? [{ ecosystem: 'PyPI', normalizedName: pkg.normalizedName, mappedBy: 'pypi-name', version: pkg.version }]
@@ -30,7 +32,7 @@ export function targetsFor(pkg: Package, store: IntelStore): UpstreamTarget[] {
   // `purls: []` in a lock means "known not to be a PyPI package": then the map is not consulted.
   const lockSaysNoPypi = pkg.purls.length === 0 && pkg.purlsKnown === true;
   if (fromPurls.length === 0 && !lockSaysNoPypi) {
-    for (const name of mappedPypiNames(pkg.normalizedName, store)) {
+    for (const name of mappedPypiNames(pkg.normalizedName, nameMap)) {
       add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'name-map', version: pkg.version });
     }
   }
@@ -52,8 +54,8 @@ export function targetsFor(pkg: Package, store: IntelStore): UpstreamTarget[] {
  * only that one is used (the name pixi's flat map picks too). Lists without it (py-opencv →
  * opencv-python, opencv-python-headless) are builds of one project and are all used.
  */
-function mappedPypiNames(condaName: string, store: IntelStore): string[] {
-  const names = (store.pypiNamesForConda(condaName) ?? []).map(normalizePypiName);
+function mappedPypiNames(condaName: string, nameMap: NameMapLookup): string[] {
+  const names = (nameMap(condaName) ?? []).map(normalizePypiName);
   const own = normalizePypiName(condaName);
   return names.length > 1 && names.includes(own) ? [own] : names;
 }

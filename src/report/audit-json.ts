@@ -9,7 +9,7 @@ import { redactUrlCredentials } from '../readers/conda-url.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export function renderAuditJson(result: AuditResult, store: IntelStore, now: Date): string {
+export function renderAuditJson(result: AuditResult, store: IntelStore, label: string, now: Date): string {
   const document = {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     findings: result.findings.map(findingJson),
@@ -19,7 +19,7 @@ export function renderAuditJson(result: AuditResult, store: IntelStore, now: Dat
       reasons: result.verdict.reasons,
       checks: result.checks,
     },
-    db: describeStore(store, now),
+    db: describeStore(store, label, now),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -51,9 +51,9 @@ function findingJson(finding: Finding) {
   };
 }
 
-export function describeStore(store: IntelStore, now: Date) {
+export function describeStore(store: IntelStore, label: string, now: Date) {
   return {
-    path: store.path,
+    path: label,
     schemaVersion: store.schemaVersion,
     feeds: store
       .feeds()

@@ -10,12 +10,12 @@ interface Row {
   platforms: string[];
 }
 
-export function renderAuditTable(result: AuditResult, store: IntelStore, now: Date): string {
+export function renderAuditTable(result: AuditResult, store: IntelStore, label: string, now: Date): string {
   const out: string[] = [];
   const feeds = store.feeds();
   const oldest = Math.max(...feeds.map((feed) => now.getTime() - Date.parse(feed.fetchedAt)));
   out.push(
-    `threat data: ${store.path} (${feeds
+    `threat data: ${label} (${feeds
       .map((feed) => feed.name)
       .sort()
       .join(', ')}; oldest ${formatAge(oldest)})`,
@@ -36,7 +36,7 @@ export function renderAuditTable(result: AuditResult, store: IntelStore, now: Da
         { header: 'ID', value: (row) => row.finding.rule },
         { header: 'KEV', value: (row) => (row.finding.evidence.kev === true ? 'yes' : '') },
         { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
-        { header: 'FIX', value: (row) => String(row.finding.evidence.safeVersion ?? 'none known'), maxWidth: 24 },
+        { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
       ]),
     );
   }
@@ -64,6 +64,11 @@ export function renderAuditTable(result: AuditResult, store: IntelStore, now: Da
     out.push('PASS');
   }
   return `${out.join('\n')}\n`;
+}
+
+function fixText(finding: Finding): string {
+  if (finding.check === 'malicious') return 'remove';
+  return String(finding.evidence.safeVersion ?? 'none known');
 }
 
 function foldPlatforms(findings: Finding[]): Row[] {
