@@ -4,26 +4,14 @@
  */
 import { CvebuildError } from '../errors.ts';
 import { formatAge } from '../util/duration.ts';
-import type { FeedName } from './model.ts';
+import { ADVISORY_FEEDS } from './import/feeds.ts';
 import type { IntelStore } from './store-api.ts';
 
 export const DEFAULT_MAX_DB_AGE_MS = 48 * 3_600_000;
 
-const ADVISORY_FEEDS: readonly FeedName[] = [
-  'osv-pypi',
-  'pypa',
-  'ghsa',
-  'malicious',
-  'openssl',
-  'curl',
-  'nvd',
-  'oss-fuzz',
-  'local',
-];
-
 export function assertFresh(store: IntelStore, maxAgeMs: number, now: Date): void {
   const feeds = store.feeds();
-  if (!feeds.some((feed) => ADVISORY_FEEDS.includes(feed.name))) {
+  if (!feeds.some((feed) => ADVISORY_FEEDS.has(feed.name))) {
     throw new CvebuildError(
       'DB_MISSING',
       `threat-intel store ${store.path} holds no advisory data; run \`cvebuild db update\` (online) or \`cvebuild db import FILES\` (offline)`,

@@ -12,8 +12,8 @@ export function maxInputBytes(): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_MAX_INPUT_BYTES;
 }
 
-/** Read a text input: refuses missing, oversized, non-regular and binary files with a one-line reason. */
-export function readTextInput(path: string): string {
+/** Read an input's bytes: refuses missing, oversized and non-regular files with a one-line reason. */
+export function readInputBytes(path: string): Buffer {
   let size: number;
   try {
     const stat = statSync(path);
@@ -31,12 +31,16 @@ export function readTextInput(path: string): string {
       { file: path },
     );
   }
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (error) {
     throw fsError(path, error);
   }
+}
+
+/** Read a text input: bounded as `readInputBytes`, and refusing binary data. */
+export function readTextInput(path: string): string {
+  const bytes = readInputBytes(path);
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     throw new CvebuildError('INPUT_BINARY', `binary data (NUL byte at offset ${nul}), expected a text file`, {

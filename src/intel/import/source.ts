@@ -3,9 +3,9 @@
  * JSON-lines with line numbers, and the FEED_INVALID error every importer raises for bad input.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { CvebuildError, type ErrorLocation } from '../../errors.ts';
-import { formatBytes, fsError, maxInputBytes } from '../../readers/input.ts';
+import { fsError, readInputBytes } from '../../readers/input.ts';
 
 export function feedInvalid(message: string, location: ErrorLocation): CvebuildError {
   return new CvebuildError('FEED_INVALID', message, location);
@@ -18,29 +18,7 @@ export interface FeedText {
 
 /** A text feed file: size-capped like every input, hashed as read. */
 export function readFeedText(path: string): FeedText {
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file', { file: path });
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof CvebuildError) throw error;
-    throw fsError(path, error);
-  }
-  const limit = maxInputBytes();
-  if (size > limit) {
-    throw new CvebuildError(
-      'INPUT_TOO_LARGE',
-      `file is ${formatBytes(size)}, more than the ${formatBytes(limit)} limit (set CVEBUILD_MAX_INPUT_BYTES to raise it)`,
-      { file: path },
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw fsError(path, error);
-  }
+  const bytes = readInputBytes(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let text: string;
   try {
