@@ -12,7 +12,7 @@ import { runAudit } from '../src/audit.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
 import { readInventory } from '../src/inventory.ts';
-import { compare, ratio } from './measure.ts';
+import { compareAsync, ratio } from './measure.ts';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 if (!existsSync(corpus)) {
@@ -40,7 +40,7 @@ const directory = mkdtempSync(join(tmpdir(), 'cvebuild-bench-'));
 const storePath = join(directory, 'intel.sqlite');
 const store = openStore(storePath, { create: true });
 const importStart = performance.now();
-importSources(store, sources);
+await importSources(store, sources);
 console.log(
   `store: full intel corpus imported in ${((performance.now() - importStart) / 1000).toFixed(2)} s, ${(statSync(storePath).size / 1e6).toFixed(1)} MB`,
 );
@@ -51,12 +51,12 @@ for (const lock of ['pixi/pixi-ex-ros2-nav2/pixi.lock', 'pixi/scipy/pixi.lock'])
   const path = join(corpus, lock);
   let packages = 0;
   let findings = 0;
-  const { baselineMs, candidateMs } = compare(
+  const { baselineMs, candidateMs } = await compareAsync(
     () => readInventory(path),
-    () => {
+    async () => {
       const inventory = readInventory(path);
       packages = inventory.packages.length;
-      findings = runAudit(inventory, store, { failOn: 'high', now }).findings.length;
+      findings = (await runAudit(inventory, store, { failOn: 'high', now })).findings.length;
     },
     { warmup: 3, runs: 15 },
   );
@@ -70,7 +70,7 @@ console.log('\nrecords   audit time   per record');
 let first: number | undefined;
 for (const count of [100, 1000, 4000]) {
   const subset = { ...everything, packages: everything.packages.slice(0, count) };
-  const { candidateMs } = compare(
+  const { candidateMs } = await compareAsync(
     () => undefined,
     () => runAudit(subset, store, { failOn: 'high', now }),
     { warmup: 3, runs: 15 },

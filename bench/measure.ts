@@ -39,3 +39,24 @@ function median(values: number[]): number {
 export function ratio(value: number, baseline: number): string {
   return `${(value / baseline).toFixed(2)}×`;
 }
+
+/** `compare` for asynchronous work: each run is awaited before the clock stops. */
+export async function compareAsync(
+  baseline: () => unknown,
+  candidate: () => Promise<unknown>,
+  { warmup = 3, runs = 21 } = {},
+): Promise<Comparison> {
+  for (let i = 0; i < warmup; i++) {
+    baseline();
+    await candidate();
+  }
+  const baselineTimes: number[] = [];
+  const candidateTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    baselineTimes.push(time(baseline));
+    const start = performance.now();
+    await candidate();
+    candidateTimes.push(performance.now() - start);
+  }
+  return { baselineMs: median(baselineTimes), candidateMs: median(candidateTimes), runs };
+}

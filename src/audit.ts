@@ -4,10 +4,11 @@
  * (policy) builds on the same engine.
  */
 
-import type { Check } from './checks/check.ts';
+import { type Check, type CheckContext, type CheckSettings, defaultCheckSettings } from './checks/check.ts';
 import { CHECKS, checkById } from './checks/registry.ts';
 import { CvebuildError } from './errors.ts';
 import { AdvisoryMatcher } from './intel/matcher.ts';
+import { defaultCacheDirectory } from './intel/paths.ts';
 import type { IntelStore } from './intel/store-api.ts';
 import { atLeast, compareSeverity, type Finding, SEVERITIES, type Severity, type Verdict } from './model/finding.ts';
 import type { Inventory } from './model/inventory.ts';
@@ -19,6 +20,10 @@ export interface AuditOptions {
   /** Check ids to run (default: all). */
   checks?: readonly string[];
   now: Date;
+  /** No network lookups (checks report what they could not check). Default: false. */
+  offline?: boolean;
+  cacheDir?: string;
+  settings?: CheckSettings;
 }
 
 export interface AuditSummary {
@@ -55,14 +60,35 @@ export function selectChecks(ids: readonly string[] | undefined): Check[] {
   });
 }
 
-export function runAudit(inventory: Inventory, store: IntelStore, options: AuditOptions): AuditResult {
+/** Whether any of these checks needs the threat-intel store (the CLI opens it only then). */
+export function needsIntel(checks: readonly Check[]): boolean {
+  return checks.some((check) => check.requires.intel);
+}
+
+export async function runAudit(
+  inventory: Inventory,
+  store: IntelStore | undefined,
+  options: AuditOptions,
+): Promise<AuditResult> {
   const checks = selectChecks(options.checks);
-  const matcher = new AdvisoryMatcher(store);
-  if (checks.some((check) => check.requires.intel)) matcher.prefetch(inventory.packages);
-  const context = { store, matcher, now: options.now };
-  const findings = checks.flatMap((check) => check.run(inventory, context)).sort(compareFindings);
+  let matcher: AdvisoryMatcher | undefined;
+  if (needsIntel(checks)) {
+    if (!store) throw new CvebuildError('DB_MISSING', 'the selected checks need the threat-intel store');
+    matcher = new AdvisoryMatcher(store);
+    matcher.prefetch(inventory.packages);
+  }
+  const context: CheckContext = {
+    intel: store && matcher ? { store, matcher } : undefined,
+    now: options.now,
+    offline: options.offline ?? false,
+    cacheDir: options.cacheDir ?? defaultCacheDirectory(),
+    settings: options.settings ?? defaultCheckSettings(),
+  };
+  const findings: Finding[] = [];
+  for (const check of checks) findings.push(...(await check.run(inventory, context)));
+  findings.sort(compareFindings);
   const undecided = new Set<string>();
-  if (checks.some((check) => check.requires.intel)) {
+  if (matcher) {
     for (const pkg of inventory.packages) {
       for (const item of matcher.match(pkg).undecided) {
         const reason = item.reason === 'unknown-range' ? 'advisory gives no affected range' : 'version not comparable';

@@ -3,18 +3,48 @@
  * finding says which logic produced it), what it needs, and one `run`. Front doors (CLI, gate,
  * proxy, agent) call checks; they never re-implement one.
  */
+import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 
+/** Settings the checks read; the policy file (cvebuild.toml) will fill them, flags override. */
+export interface CheckSettings {
+  /** Names never flagged as typosquats (compared after the ecosystem's normalization). */
+  typosquatAllow: string[];
+  /** A cooldown replacing the manifest's workspace `exclude-newer` (pixi syntax: `7d`, a date, RFC 3339). */
+  cooldown?: string;
+  /** Conda records without a timestamp: pixi keeps them, so the default is to warn. */
+  cooldownUnknownTimestamp: 'warn' | 'fail' | 'ignore';
+  /** Channel / index URL prefixes that are private (in addition to every non-public source). */
+  privateSources: string[];
+  /** Package names that must only resolve from private sources. */
+  privateNames: string[];
+  /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
+  packageDirs: string[];
+}
+
+export function defaultCheckSettings(): CheckSettings {
+  return {
+    typosquatAllow: [],
+    cooldownUnknownTimestamp: 'warn',
+    privateSources: [],
+    privateNames: [],
+    packageDirs: [],
+  };
+}
+
 export interface CheckContext {
-  /** The threat-intel store, already opened and checked for freshness. */
-  store: IntelStore;
-  /** Shared by the checks of one audit, so each package is matched once. */
-  matcher: AdvisoryMatcher;
+  /** The threat-intel store and its matcher; present when a selected check requires intel. */
+  intel?: { store: IntelStore; matcher: AdvisoryMatcher };
   /** The time the audit considers "now" (fixed in tests). */
   now: Date;
+  /** No network: checks that would look something up say what they could not check instead. */
+  offline: boolean;
+  /** Where checks may cache lookups (e.g. PyPI upload times). */
+  cacheDir: string;
+  settings: CheckSettings;
 }
 
 export interface Check {
@@ -22,5 +52,11 @@ export interface Check {
   version: number;
   title: string;
   requires: { intel: boolean; network: boolean };
-  run(inventory: Inventory, context: CheckContext): Finding[];
+  run(inventory: Inventory, context: CheckContext): Finding[] | Promise<Finding[]>;
+}
+
+/** The intel a check declared it requires; the audit opens it before running such checks. */
+export function requireIntel(context: CheckContext, check: string): { store: IntelStore; matcher: AdvisoryMatcher } {
+  if (!context.intel) throw new CvebuildError('DB_MISSING', `the ${check} check needs the threat-intel store`);
+  return context.intel;
 }

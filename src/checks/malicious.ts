@@ -4,14 +4,15 @@
  */
 import type { Finding } from '../model/finding.ts';
 import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
-import type { Check } from './check.ts';
+import { type Check, requireIntel } from './check.ts';
 
 export const maliciousCheck: Check = {
   id: 'malicious',
   version: ADVISORY_CHECK_VERSION,
   title: 'Known-malicious packages',
   requires: { intel: true, network: false },
-  run(inventory, { matcher, store }) {
+  run(inventory, context) {
+    const { matcher, store } = requireIntel(context, 'malicious');
     const findings: Finding[] = [];
     for (const pkg of inventory.packages) {
       const { groups } = matcher.match(pkg);

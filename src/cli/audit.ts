@@ -1,5 +1,6 @@
 /** `cvebuild audit [PATH]`: check every package against the threat-intel store. */
-import { runAudit } from '../audit.ts';
+import { needsIntel, runAudit, selectChecks } from '../audit.ts';
+import { type CheckSettings, defaultCheckSettings } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
 import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
 import { openIntelForAudit } from '../intel/open.ts';
@@ -19,6 +20,22 @@ export interface AuditCommandOptions {
   checks?: string;
   /** For tests and reproducible runs: the time the audit considers "now" (ISO 8601). */
   now?: string;
+  offline?: boolean;
+  cooldown?: string;
+  allowName?: string[];
+  privateSource?: string[];
+  privateName?: string[];
+  packages?: string[];
+}
+
+function settingsFrom(options: AuditCommandOptions): CheckSettings {
+  const settings = defaultCheckSettings();
+  if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
+  settings.typosquatAllow = options.allowName ?? [];
+  settings.privateSources = options.privateSource ?? [];
+  settings.privateNames = options.privateName ?? [];
+  settings.packageDirs = options.packages ?? [];
+  return settings;
 }
 
 export interface AuditCommandResult {
@@ -33,20 +50,25 @@ export async function auditCommand(path: string, options: AuditCommandOptions): 
   if (maxAgeMs === undefined)
     throw new CvebuildError('USAGE', `--max-db-age: not a duration: ${JSON.stringify(maxAgeText)} (use e.g. 48h, 7d)`);
   const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
-  const { store, label } = await openIntelForAudit({ db: options.db, maxAgeMs, now });
+  const checkIds = options.checks
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const intel = needsIntel(selectChecks(checkIds))
+    ? await openIntelForAudit({ db: options.db, maxAgeMs, now })
+    : undefined;
   try {
-    const checks = options.checks
-      ?.split(',')
-      .map((id) => id.trim())
-      .filter(Boolean);
-    const result = runAudit(inventory, store, { failOn: options.failOn, checks, now });
-    const text =
-      options.format === 'json'
-        ? renderAuditJson(result, store, label, now)
-        : renderAuditTable(result, store, label, now);
+    const result = await runAudit(inventory, intel?.store, {
+      failOn: options.failOn,
+      checks: checkIds,
+      now,
+      offline: options.offline ?? false,
+      settings: settingsFrom(options),
+    });
+    const text = options.format === 'json' ? renderAuditJson(result, intel, now) : renderAuditTable(result, intel, now);
     return { text, exitCode: result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
-    store.close();
+    intel?.store.close();
   }
 }
 

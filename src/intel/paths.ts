@@ -25,6 +25,14 @@ export function defaultStorePath(context: PathContext = currentContext()): strin
   return path.join(userCacheDirectory(context), 'cvebuild', STORE_FILE_NAME);
 }
 
+/** cvebuild's cache directory (lookups such as PyPI upload times live here). */
+export function defaultCacheDirectory(context: PathContext = currentContext()): string {
+  const fromEnv = context.env.CVEBUILD_CACHE_DIR;
+  if (fromEnv) return fromEnv;
+  const path = context.platform === 'win32' ? win32 : posix;
+  return path.join(userCacheDirectory(context), 'cvebuild');
+}
+
 /** `--db FILE` when given, else the default. */
 export function resolveStorePath(explicit: string | undefined, context?: PathContext): string {
   return explicit || defaultStorePath(context);

@@ -3,13 +3,13 @@
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
 import type { AuditResult } from '../audit.ts';
-import type { IntelStore } from '../intel/store-api.ts';
+import type { OpenedIntel } from '../intel/open.ts';
 import type { Finding } from '../model/finding.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export function renderAuditJson(result: AuditResult, store: IntelStore, label: string, now: Date): string {
+export function renderAuditJson(result: AuditResult, intel: OpenedIntel | undefined, now: Date): string {
   const document = {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     findings: result.findings.map(findingJson),
@@ -19,7 +19,7 @@ export function renderAuditJson(result: AuditResult, store: IntelStore, label: s
       reasons: result.verdict.reasons,
       checks: result.checks,
     },
-    db: describeStore(store, label, now),
+    db: intel ? describeStore(intel, now) : null,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -51,7 +51,7 @@ function findingJson(finding: Finding) {
   };
 }
 
-export function describeStore(store: IntelStore, label: string, now: Date) {
+export function describeStore({ store, label }: OpenedIntel, now: Date) {
   return {
     path: label,
     schemaVersion: store.schemaVersion,

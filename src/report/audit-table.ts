@@ -1,6 +1,6 @@
 /** `cvebuild audit` for a person: one line per issue and package (platforms folded), then the verdict. */
 import type { AuditResult } from '../audit.ts';
-import type { IntelStore } from '../intel/store-api.ts';
+import type { OpenedIntel } from '../intel/open.ts';
 import type { Finding } from '../model/finding.ts';
 import { formatAge } from '../util/duration.ts';
 import { renderTable } from './text-table.ts';
@@ -10,16 +10,17 @@ interface Row {
   platforms: string[];
 }
 
-export function renderAuditTable(result: AuditResult, store: IntelStore, label: string, now: Date): string {
+export function renderAuditTable(result: AuditResult, intel: OpenedIntel | undefined, now: Date): string {
   const out: string[] = [];
-  const feeds = store.feeds();
-  const oldest = Math.max(...feeds.map((feed) => now.getTime() - Date.parse(feed.fetchedAt)));
-  out.push(
-    `threat data: ${label} (${feeds
+  if (intel) {
+    const feeds = intel.store.feeds();
+    const oldest = Math.max(...feeds.map((feed) => now.getTime() - Date.parse(feed.fetchedAt)));
+    const names = feeds
       .map((feed) => feed.name)
       .sort()
-      .join(', ')}; oldest ${formatAge(oldest)})`,
-  );
+      .join(', ');
+    out.push(`threat data: ${intel.label} (${names}; oldest ${formatAge(oldest)})`);
+  }
   const rows = foldPlatforms(result.findings);
   if (rows.length > 0) {
     out.push('');

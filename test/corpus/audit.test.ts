@@ -53,15 +53,15 @@ describe('audit with the full threat-intel corpus', { skip: !hasCorpus && 'needs
   after(() => store?.close());
 
   const auditLock = (path: string) => runAudit(readInventory(path), store, { failOn: 'high', now: NOW });
-  const auditPackages = (packages: SyntheticPackage[]) => auditLock(syntheticLock(packages)).findings;
+  const auditPackages = async (packages: SyntheticPackage[]) => (await auditLock(syntheticLock(packages))).findings;
   const ids = (findings: Finding[]) => [...new Set(findings.map((f) => f.rule))].sort();
 
-  it('audits every real lock without error, deterministically', () => {
+  it('audits every real lock without error, deterministically', async () => {
     const rows = manifestLockRows().filter((row) => !NEGATIVE.test(row.path));
     let findings = 0;
     for (const row of rows) {
-      const first = auditLock(corpus(row.path));
-      assert.deepEqual(auditLock(corpus(row.path)).findings, first.findings, row.path);
+      const first = await auditLock(corpus(row.path));
+      assert.deepEqual((await auditLock(corpus(row.path))).findings, first.findings, row.path);
       findings += first.findings.length;
     }
     console.log(`audit: ${rows.length} real locks, ${findings} findings`);
@@ -98,8 +98,8 @@ describe('audit with the full threat-intel corpus', { skip: !hasCorpus && 'needs
     assert.deepEqual(disagreements, []);
   });
 
-  it('litellm 1.82.7 and 1.82.8 are malicious (MAL-2026-2144); 1.82.6 is not', () => {
-    const findings = auditPackages(
+  it('litellm 1.82.7 and 1.82.8 are malicious (MAL-2026-2144); 1.82.6 is not', async () => {
+    const findings = await auditPackages(
       ['1.82.6', '1.82.7', '1.82.8'].map((version) => ({ ecosystem: 'pypi', name: 'litellm', version })),
     );
     const malicious = findings.filter((f) => f.check === 'malicious');
@@ -112,16 +112,16 @@ describe('audit with the full threat-intel corpus', { skip: !hasCorpus && 'needs
     );
   });
 
-  it("conda openssl 3.0.7 gets exactly the CVEs OpenSSL's own data gives; 3.0.8 is clear of CVE-2023-0286", () => {
+  it("conda openssl 3.0.7 gets exactly the CVEs OpenSSL's own data gives; 3.0.8 is clear of CVE-2023-0286", async () => {
     const expected = opensslCvesFor('3.0.7');
     assert.ok(expected.includes('CVE-2023-0286'));
     const found = ids(
-      auditPackages([{ ecosystem: 'conda', name: 'openssl', version: '3.0.7' }]).filter(
+      (await auditPackages([{ ecosystem: 'conda', name: 'openssl', version: '3.0.7' }])).filter(
         (f) => f.evidence.source === 'openssl',
       ),
     );
     assert.deepEqual(found, expected);
-    const later = ids(auditPackages([{ ecosystem: 'conda', name: 'openssl', version: '3.0.8' }]));
+    const later = ids(await auditPackages([{ ecosystem: 'conda', name: 'openssl', version: '3.0.8' }]));
     assert.ok(!later.includes('CVE-2023-0286'));
     assert.deepEqual(
       later.filter((id) => id.startsWith('CVE-')),
@@ -129,17 +129,19 @@ describe('audit with the full threat-intel corpus', { skip: !hasCorpus && 'needs
     );
   });
 
-  it("conda libcurl versions get exactly the CVEs curl's own data gives", () => {
+  it("conda libcurl versions get exactly the CVEs curl's own data gives", async () => {
     for (const version of ['7.88.1', '8.4.0', '8.10.1']) {
       const found = ids(
-        auditPackages([{ ecosystem: 'conda', name: 'libcurl', version }]).filter((f) => f.evidence.source === 'curl'),
+        (await auditPackages([{ ecosystem: 'conda', name: 'libcurl', version }])).filter(
+          (f) => f.evidence.source === 'curl',
+        ),
       );
       assert.deepEqual(found, curlCvesFor(version), `libcurl ${version}`);
     }
   });
 
-  it('pillow affected by CVE-2023-4863 carries the KEV flag', () => {
-    const findings = auditPackages([{ ecosystem: 'pypi', name: 'pillow', version: '10.0.0' }]);
+  it('pillow affected by CVE-2023-4863 carries the KEV flag', async () => {
+    const findings = await auditPackages([{ ecosystem: 'pypi', name: 'pillow', version: '10.0.0' }]);
     const webp = findings.find(
       (f) => f.rule === 'CVE-2023-4863' || (f.evidence.aliases as string[]).includes('CVE-2023-4863'),
     );
