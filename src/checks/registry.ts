@@ -1,9 +1,10 @@
 /** Every check cvebuild runs, in one list: what runs is this file. */
 import type { Check } from './check.ts';
+import { confusionCheck } from './confusion.ts';
 import { maliciousCheck } from './malicious.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
-export const CHECKS: readonly Check[] = [vulnerabilityCheck, maliciousCheck];
+export const CHECKS: readonly Check[] = [vulnerabilityCheck, maliciousCheck, confusionCheck];
 
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((check) => check.id === id);

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
 import { auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
+import { diffCommand } from './diff.ts';
 import { inventoryCommand } from './inventory.ts';
 
 export const EXIT_OK = 0;
@@ -50,10 +51,39 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
         .default('high'),
     )
     .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h, or $CVEBUILD_MAX_DB_AGE)')
-    .option('--checks <ids>', 'comma-separated checks to run (vulnerability, malicious)')
+    .option('--checks <ids>', 'comma-separated checks to run (default: all)')
+    .option('--offline', 'no network lookups (checks say what they could not check)')
+    .option('--cooldown <cutoff>', 'cooldown replacing the manifest exclude-newer (7d, a date, RFC 3339)')
+    .option('--allow-name <name...>', 'names never flagged as typosquats')
+    .option('--private-source <url...>', 'channel or index URL prefixes that are private')
+    .option('--private-name <name...>', 'names that must only come from private sources')
+    .option('--packages <dir...>', 'directories with package archives to inspect for link scripts')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
     .action(async (path: string, options: Parameters<typeof auditCommand>[1]) => {
       const result = await auditCommand(path, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  program
+    .command('diff')
+    .description(
+      'review a lock update: what changed per environment and platform, red flags, and the checks on what is new',
+    )
+    .argument('<old>', 'the lock (or project directory) before the update')
+    .argument('<new>', 'the lock (or project directory) after the update')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option('--db <file>', 'threat-intel store, or threat-data files / a directory to load for this run')
+    .option('--checks <ids>', "checks to run on the new packages (comma-separated; 'none' for none)")
+    .addOption(
+      new Option('--fail-on <severity>', 'fail on findings at or above this severity')
+        .choices(['low', 'medium', 'high', 'critical'])
+        .default('high'),
+    )
+    .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h)')
+    .option('--offline', 'no network lookups')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601)').hideHelp())
+    .action(async (oldPath: string, newPath: string, options: Parameters<typeof diffCommand>[2]) => {
+      const result = await diffCommand(oldPath, newPath, options);
       output(result.text);
       outcome.exitCode = result.exitCode;
     });

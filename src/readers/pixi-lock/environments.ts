@@ -247,7 +247,7 @@ export class PackagePlacer {
       const template = record.template;
       const index =
         template.ecosystem === 'pypi' && template.kind === 'registry'
-          ? (template.index ?? indexes[0] ?? PYPI_DEFAULT_INDEX)
+          ? (template.index ?? inferIndex(template.url, indexes))
           : template.index;
       // The first platform adopts the template itself (one object less per record); others copy it.
       pkg = bySubdir.size === 0 ? (template as Package) : { ...template, platform: subdir, environments: [], index };
@@ -260,6 +260,29 @@ export class PackagePlacer {
       this.placed.push(pkg);
     }
     return pkg;
+  }
+}
+
+/**
+ * v4–v6 locks do not record which index served a PyPI file: take the environment index on the
+ * file's host, PyPI itself for files.pythonhosted.org, and otherwise the environment's first index.
+ */
+function inferIndex(url: string | undefined, indexes: string[]): string {
+  const host = hostOf(url);
+  if (host) {
+    const sameHost = indexes.find((index) => hostOf(index) === host);
+    if (sameHost) return sameHost;
+    if (host === 'files.pythonhosted.org') return PYPI_DEFAULT_INDEX;
+  }
+  return indexes[0] ?? PYPI_DEFAULT_INDEX;
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 

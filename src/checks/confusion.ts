@@ -1,0 +1,90 @@
+/**
+ * The `confusion` check (dependency confusion): a package resolved from a private channel or index
+ * whose name also exists publicly — a public upload of that name could take its place — and a name
+ * configured as private that resolved from a public source, which is what a successful confusion
+ * attack looks like.
+ */
+import type { Finding, Severity } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { condaChannelVisibility, pypiIndexVisibility } from '../sources/public.ts';
+import { type Check, requireIntel } from './check.ts';
+
+const VERSION = 1;
+
+export const confusionCheck: Check = {
+  id: 'confusion',
+  version: VERSION,
+  title: 'Dependency confusion',
+  requires: { intel: true, network: false },
+  run(inventory, context) {
+    const { store } = requireIntel(context, 'confusion');
+    const { privateSources, privateNames } = context.settings;
+    const publicConda = new Set(store.popularity('conda-forge-names').map((entry) => entry.normalizedName));
+    const publicPypi = new Set(store.popularity('top-pypi').map((entry) => entry.normalizedName));
+    const configuredPrivate = new Set(privateNames.map((name) => name.toLowerCase().replace(/[-_.]+/g, '-')));
+    const findings: Finding[] = [];
+    for (const pkg of inventory.packages) {
+      const source = sourceOf(pkg);
+      if (!source) continue;
+      const visibility =
+        pkg.ecosystem === 'conda'
+          ? condaChannelVisibility(source, privateSources)
+          : pypiIndexVisibility(source, privateSources);
+      const comparable = pkg.normalizedName.replace(/[-_.]+/g, '-');
+      if (visibility === 'public' && configuredPrivate.has(comparable)) {
+        findings.push(
+          finding(pkg, 'confusion/private-name-from-public', 'critical', source, {
+            message: `${pkg.name} is configured as a private package but resolved from the public source ${redactUrlCredentials(source)}`,
+            remedy: `pin ${pkg.name} to its private channel or index (and check who published the public one)`,
+          }),
+        );
+        continue;
+      }
+      if (visibility !== 'private') continue;
+      const known =
+        pkg.ecosystem === 'conda' ? publicConda.has(pkg.normalizedName) : publicPypi.has(pkg.normalizedName);
+      if (!known) continue;
+      const where = pkg.ecosystem === 'conda' ? 'conda-forge' : 'PyPI';
+      findings.push(
+        finding(pkg, 'confusion/public-name-on-private-source', 'medium', source, {
+          message: `${pkg.name} resolved from the private source ${redactUrlCredentials(source)}, but the name also exists on ${where}: a public release could replace it`,
+          remedy: `make sure the solver can only take ${pkg.name} from ${redactUrlCredentials(source)} (strict channel priority, or an index pinned per package)`,
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+function sourceOf(pkg: Package): string | undefined {
+  if (pkg.kind !== 'registry') return undefined;
+  return pkg.ecosystem === 'conda' ? pkg.channel : pkg.index;
+}
+
+function finding(
+  pkg: Package,
+  rule: string,
+  severity: Severity,
+  source: string,
+  text: { message: string; remedy: string },
+): Finding {
+  return {
+    check: 'confusion',
+    checkVersion: VERSION,
+    rule,
+    severity,
+    subject: {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      build: pkg.build,
+      platform: pkg.platform,
+      environments: pkg.environments,
+    },
+    message: text.message,
+    evidence: { source: redactUrlCredentials(source), ecosystem: pkg.ecosystem },
+    remedy: text.remedy,
+    location: pkg.origin,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * `cvebuild diff` output: a table for the terminal, Markdown for a pull-request comment or
+ * $GITHUB_STEP_SUMMARY, and JSON (schemaVersion 1). All three come from the same LockDiff plus the
+ * findings of the checks run on the new packages.
+ */
+import type { AuditResult } from '../audit.ts';
+import type { ArtifactRef, LockDiff, PackageChange } from '../diff/lock-diff.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { renderTable } from './text-table.ts';
+
+export const DIFF_SCHEMA_VERSION = 1;
+
+const ORDER = ['hash-changed', 'source-changed', 'downgraded', 'added', 'upgraded', 'rebuilt', 'removed'];
+
+function sortedChanges(diff: LockDiff): PackageChange[] {
+  return [...diff.packages].sort(
+    (a, b) =>
+      Number(Boolean(b.redFlag)) - Number(Boolean(a.redFlag)) ||
+      ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) ||
+      (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0) ||
+      (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0),
+  );
+}
+
+function describe(ref: ArtifactRef | undefined): string {
+  if (!ref) return '-';
+  return `${ref.version}${ref.build ? ` (${ref.build})` : ''}`;
+}
+
+function headline(diff: LockDiff): string {
+  const parts = Object.entries(diff.counts)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${kind}`);
+  return `${parts.join(', ') || 'no package changes'}${diff.redFlags ? `; ${diff.redFlags} red flag(s)` : ''}`;
+}
+
+export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined): string {
+  const out = [headline(diff)];
+  for (const env of diff.environments) {
+    out.push(
+      `environment ${env.environment}: ${env.kind}${env.before.length || env.after.length ? ` (${env.before.join(', ') || '-'} → ${env.after.join(', ') || '-'})` : ''}`,
+    );
+  }
+  const changes = sortedChanges(diff);
+  if (changes.length > 0) {
+    out.push('');
+    out.push(
+      renderTable(changes, [
+        { header: 'CHANGE', value: (c: PackageChange) => (c.redFlag ? `${c.kind} (!)` : c.kind) },
+        { header: 'PACKAGE', value: (c) => `${c.ecosystem}:${c.name}`, maxWidth: 40 },
+        { header: 'ENV', value: (c) => c.environment },
+        { header: 'PLATFORMS', value: (c) => c.platforms.join(','), maxWidth: 30 },
+        { header: 'BEFORE', value: (c) => describe(c.before), maxWidth: 36 },
+        { header: 'AFTER', value: (c) => describe(c.after), maxWidth: 36 },
+      ]),
+    );
+  }
+  for (const change of changes.filter((c) => c.redFlag))
+    out.push(`red flag: ${change.name} (${change.environment}): ${change.redFlag}`);
+  if (audit) {
+    out.push('');
+    out.push(`checks on new packages: ${audit.findings.length} finding(s)`);
+    for (const finding of audit.findings)
+      out.push(`  ${finding.severity.toUpperCase()} ${finding.check} ${finding.message}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDiffMarkdown(diff: LockDiff, audit: AuditResult | undefined): string {
+  const out = ['## cvebuild: lock diff', '', `**${headline(diff)}**`, ''];
+  const flags = sortedChanges(diff).filter((c) => c.redFlag);
+  if (flags.length > 0) {
+    out.push('> [!WARNING]');
+    for (const change of flags)
+      out.push(`> **${change.name}** (${change.environment}, ${change.platforms.join(', ')}): ${change.redFlag}`);
+    out.push('');
+  }
+  for (const env of diff.environments) out.push(`- environment \`${env.environment}\`: ${env.kind}`);
+  if (diff.environments.length) out.push('');
+  const changes = sortedChanges(diff);
+  if (changes.length > 0) {
+    out.push('| Change | Package | Environment | Platforms | Before | After |', '|---|---|---|---|---|---|');
+    for (const c of changes.slice(0, 200)) {
+      out.push(
+        `| ${c.redFlag ? `⚠️ ${c.kind}` : c.kind} | \`${c.name}\` (${c.ecosystem}) | ${c.environment} | ${c.platforms.join(', ')} | ${describe(c.before)} | ${describe(c.after)} |`,
+      );
+    }
+    if (changes.length > 200) out.push('', `… and ${changes.length - 200} more changes (see the JSON report).`);
+    out.push('');
+  }
+  if (audit) {
+    out.push(`### Checks on the new packages: ${audit.verdict.outcome === 'fail' ? '❌ fail' : '✅ pass'}`, '');
+    if (audit.findings.length > 0) {
+      out.push('| Severity | Check | Package | Finding | Fix |', '|---|---|---|---|---|');
+      for (const f of audit.findings.slice(0, 100)) {
+        const fix = f.remedy ?? '';
+        out.push(
+          `| ${f.severity} | ${f.check} | \`${f.subject?.name ?? ''} ${f.subject?.version ?? ''}\` | ${f.rule}: ${escapeCell(f.message)} | ${escapeCell(fix)} |`,
+        );
+      }
+      out.push('');
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDiffJson(diff: LockDiff, audit: AuditResult | undefined): string {
+  const document = {
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    summary: { ...diff.counts, redFlags: diff.redFlags },
+    environments: diff.environments,
+    packages: sortedChanges(diff).map((c) => ({
+      kind: c.kind,
+      ecosystem: c.ecosystem,
+      name: c.name,
+      environment: c.environment,
+      platforms: c.platforms,
+      before: masked(c.before),
+      after: masked(c.after),
+      redFlag: c.redFlag ?? null,
+    })),
+    findings: audit?.findings ?? [],
+    verdict: audit?.verdict ?? null,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function masked(ref: ArtifactRef | undefined) {
+  if (!ref) return null;
+  return {
+    version: ref.version,
+    build: ref.build ?? null,
+    source: ref.source ? redactUrlCredentials(ref.source) : null,
+    sha256: ref.sha256 ?? null,
+  };
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
