@@ -49,7 +49,7 @@ export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined):
         { header: 'CHANGE', value: (c: PackageChange) => (c.redFlag ? `${c.kind} (!)` : c.kind) },
         { header: 'PACKAGE', value: (c) => `${c.ecosystem}:${c.name}`, maxWidth: 40 },
         { header: 'ENV', value: (c) => c.environment },
-        { header: 'PLATFORMS', value: (c) => c.platforms.join(','), maxWidth: 30 },
+        { header: 'PLATFORMS', value: (c) => c.platforms.join(','), maxWidth: 60 },
         { header: 'BEFORE', value: (c) => describe(c.before), maxWidth: 36 },
         { header: 'AFTER', value: (c) => describe(c.after), maxWidth: 36 },
       ]),
