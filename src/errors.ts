@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'INPUT_TOO_LARGE'
   | 'INPUT_BINARY'
   | 'INPUT_UNRECOGNIZED'
+  | 'ARCHIVE_BOMB'
+  | 'ARCHIVE_INVALID'
   | 'YAML_SYNTAX'
   | 'YAML_ALIAS_BOMB'
   | 'TOML_SYNTAX'

