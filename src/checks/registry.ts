@@ -1,11 +1,18 @@
 /** Every check cvebuild runs, in one list: what runs is this file. */
 import type { Check } from './check.ts';
 import { confusionCheck } from './confusion.ts';
+import { cooldownCheck } from './cooldown.ts';
 import { linkScriptsCheck } from './link-scripts.ts';
 import { maliciousCheck } from './malicious.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
-export const CHECKS: readonly Check[] = [vulnerabilityCheck, maliciousCheck, confusionCheck, linkScriptsCheck];
+export const CHECKS: readonly Check[] = [
+  vulnerabilityCheck,
+  maliciousCheck,
+  confusionCheck,
+  cooldownCheck,
+  linkScriptsCheck,
+];
 
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((check) => check.id === id);

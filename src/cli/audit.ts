@@ -22,6 +22,7 @@ export interface AuditCommandOptions {
   now?: string;
   offline?: boolean;
   cooldown?: string;
+  cooldownUnknownTimestamp?: 'warn' | 'fail' | 'ignore';
   allowName?: string[];
   privateSource?: string[];
   privateName?: string[];
@@ -31,6 +32,7 @@ export interface AuditCommandOptions {
 function settingsFrom(options: AuditCommandOptions): CheckSettings {
   const settings = defaultCheckSettings();
   if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
+  if (options.cooldownUnknownTimestamp) settings.cooldownUnknownTimestamp = options.cooldownUnknownTimestamp;
   settings.typosquatAllow = options.allowName ?? [];
   settings.privateSources = options.privateSource ?? [];
   settings.privateNames = options.privateName ?? [];

@@ -54,6 +54,13 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--checks <ids>', 'comma-separated checks to run (default: all)')
     .option('--offline', 'no network lookups (checks say what they could not check)')
     .option('--cooldown <cutoff>', 'cooldown replacing the manifest exclude-newer (7d, a date, RFC 3339)')
+    .addOption(
+      new Option('--cooldown-unknown-timestamp <action>', 'conda records without a build time').choices([
+        'warn',
+        'fail',
+        'ignore',
+      ]),
+    )
     .option('--allow-name <name...>', 'names never flagged as typosquats')
     .option('--private-source <url...>', 'channel or index URL prefixes that are private')
     .option('--private-name <name...>', 'names that must only come from private sources')

@@ -22,6 +22,8 @@ export interface DownloadRequest {
   maxBytes: number;
   /** From the stored feed: sent as If-None-Match / If-Modified-Since. */
   validators?: Validators;
+  /** Extra request headers (e.g. `accept` for PEP 691 JSON, `authorization` for a private index). */
+  headers?: Record<string, string>;
   /** Per attempt, connection through the last body byte. */
   timeoutMs?: number;
   /** Further attempts after the first one, for network errors, 5xx and 429. */
@@ -108,7 +110,8 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
     timeoutMs,
   );
   try {
-    const response = await fetch(url, { headers: requestHeaders(request.validators), signal: controller.signal });
+    const headers = { ...request.headers, ...requestHeaders(request.validators) };
+    const response = await fetch(url, { headers, signal: controller.signal });
     if (response.status === 304) {
       await response.body?.cancel();
       if (!request.validators?.etag && !request.validators?.lastModified) {

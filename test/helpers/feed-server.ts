@@ -33,6 +33,8 @@ export interface SeenRequest {
   ifModifiedSince?: string;
   acceptEncoding?: string;
   userAgent?: string;
+  accept?: string;
+  authorization?: string;
   status: number;
 }
 
@@ -61,6 +63,8 @@ export async function startFeedServer(routes: Record<string, Resource> = {}): Pr
       ifModifiedSince: request.headers['if-modified-since'],
       acceptEncoding: header(request, 'accept-encoding'),
       userAgent: request.headers['user-agent'],
+      accept: request.headers.accept,
+      authorization: request.headers.authorization,
       status: 0,
     };
     requests.push(seen);
