@@ -6,7 +6,7 @@ import { fixture, projectRoot } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 
 const intel = fixture('audit/intel');
-const NOW = ['--now', '2026-11-22T12:00:00Z'];
+const NOW = ['--now', '2026-11-22T12:00:00Z', '--offline'];
 
 describe('cvebuild audit', () => {
   it('exits 1 on failing findings and prints the stable JSON contract', () => {
