@@ -4,11 +4,13 @@ import { confusionCheck } from './confusion.ts';
 import { cooldownCheck } from './cooldown.ts';
 import { linkScriptsCheck } from './link-scripts.ts';
 import { maliciousCheck } from './malicious.ts';
+import { typosquatCheck } from './typosquat.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
 export const CHECKS: readonly Check[] = [
   vulnerabilityCheck,
   maliciousCheck,
+  typosquatCheck,
   confusionCheck,
   cooldownCheck,
   linkScriptsCheck,

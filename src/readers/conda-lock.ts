@@ -124,7 +124,7 @@ function parseEntry(entry: Dict, ctx: FieldContext): Package {
       url: isUrl(url) ? url.replace(/^git\+/, '') : undefined,
       depends: [],
       requiresDist: dependencies,
-      kind: pypiKind(url),
+      kind: isDirectUrl(entry.source) ? 'url' : pypiKind(url),
     };
   }
   const archive = parseCondaArchiveName(fileNameOf(url));
@@ -148,6 +148,11 @@ function parseEntry(entry: Dict, ctx: FieldContext): Package {
     kind: archive ? (/^https?:/i.test(url) ? 'registry' : 'path') : 'source-build',
     noarch: subdir === 'noarch' ? (build.includes('py') ? 'python' : 'generic') : undefined,
   };
+}
+
+/** conda-lock marks a pip dependency given by URL (not resolved from an index) with `source: {type: url}`. */
+function isDirectUrl(source: unknown): boolean {
+  return isDict(source) && source.type === 'url';
 }
 
 function pypiKind(url: string): PackageKind {

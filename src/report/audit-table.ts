@@ -69,7 +69,8 @@ export function renderAuditTable(result: AuditResult, intel: OpenedIntel | undef
 
 function fixText(finding: Finding): string {
   if (finding.check === 'malicious') return 'remove';
-  return String(finding.evidence.safeVersion ?? 'none known');
+  if (finding.check === 'vulnerability') return String(finding.evidence.safeVersion ?? 'none known');
+  return '-';
 }
 
 function foldPlatforms(findings: Finding[]): Row[] {

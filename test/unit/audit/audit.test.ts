@@ -11,7 +11,11 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 async function audit(failOn: 'low' | 'medium' | 'high' | 'critical' = 'high') {
   const { store } = await openIntelForAudit({ db: fixture('audit/intel'), maxAgeMs: 48 * 3_600_000, now: NOW });
   try {
-    return await runAudit(readInventory(fixture('audit/project/pixi.lock')), store, { failOn, now: NOW, offline: true });
+    return await runAudit(readInventory(fixture('audit/project/pixi.lock')), store, {
+      failOn,
+      now: NOW,
+      offline: true,
+    });
   } finally {
     store.close();
   }

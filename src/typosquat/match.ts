@@ -1,0 +1,106 @@
+/**
+ * Whether a name looks like a typosquat of a popular one: each technique proposes targets from the
+ * index, each proposal gets a confidence, and the most confident (then most popular) target wins.
+ */
+import { osaDistance, singleEdit } from './distance.ts';
+import { type NameIndex, type PopularName, VERY_POPULAR_RANK } from './index.ts';
+import { adjacentKeys, homoglyphPair, homoglyphVariants } from './lookalikes.ts';
+
+export type Technique = 'edit-distance' | 'transposition' | 'separator' | 'affix' | 'homoglyph' | 'keyboard';
+
+export interface SquatMatch {
+  target: PopularName;
+  technique: Technique;
+  /** OSA distance between the two keys (affix and homoglyph changes can span several characters). */
+  distance: number;
+  /** 0..1: how likely the name is a deliberate imitation of the target. */
+  confidence: number;
+  /** The change in words (`"e" → "3"`, `added "-python"`). */
+  detail: string;
+}
+
+/** Below this length a name is never judged: too many real names are that close to each other. */
+export const MIN_LENGTH = 4;
+
+const BASE: Record<Technique, number> = {
+  homoglyph: 0.9,
+  transposition: 0.9,
+  keyboard: 0.85,
+  separator: 0.85,
+  'edit-distance': 0.75,
+  affix: 0.6,
+};
+
+/** The best typosquat reading of `key` (already normalized), or undefined when it is popular or clean. */
+export function findSquat(index: NameIndex, key: string): SquatMatch | undefined {
+  if (key.length < MIN_LENGTH || index.get(key)) return undefined;
+  const proposals: SquatMatch[] = [];
+  const propose = (target: PopularName, technique: Technique, distance: number, detail: string, base?: number) => {
+    proposals.push({
+      target,
+      technique,
+      distance,
+      detail,
+      confidence: confidence(base ?? BASE[technique], target, key),
+    });
+  };
+  // lookalike and separator changes can span several characters: report their real distance
+  const measured = (target: PopularName) => osaDistance(key, target.key, Math.max(key.length, target.key.length));
+  for (const target of index.sameSkeleton(key)) {
+    propose(target, 'separator', measured(target), `separators differ from ${target.key}`);
+  }
+  for (const variant of homoglyphVariants(key)) {
+    const target = index.get(variant);
+    if (target) propose(target, 'homoglyph', measured(target), 'lookalike characters');
+  }
+  // before the edit-distance proposals: `requests2` is better named an added affix than an insertion
+  for (const { target, strip, change } of index.affixed(key)) {
+    const distance = Math.abs(key.length - target.key.length);
+    const base = distance === 1 ? BASE['edit-distance'] : undefined;
+    propose(target, 'affix', distance, `${change} "${strip.affix}"`, base);
+  }
+  for (const { target, distance } of index.neighbours(key)) {
+    if (distance === 2) propose(target, 'edit-distance', 2, 'two edits', 0.5);
+    else {
+      const { technique, detail, base } = describeEdit(target.key, key);
+      propose(target, technique, 1, detail, base);
+    }
+  }
+  proposals.sort((a, b) => b.confidence - a.confidence || a.target.rank - b.target.rank);
+  return proposals[0];
+}
+
+/** Which technique one edit is, in words; a doubled letter (`reqquests`) is a likelier slip than a random one. */
+function describeEdit(target: string, key: string): { technique: Technique; detail: string; base?: number } {
+  const edit = singleEdit(target, key);
+  switch (edit?.kind) {
+    case 'transposition':
+      return { technique: 'transposition', detail: 'adjacent characters swapped' };
+    case 'substitution': {
+      const detail = `"${edit.expected}" → "${edit.actual}"`;
+      if (homoglyphPair(edit.expected, edit.actual)) return { technique: 'homoglyph', detail };
+      if (adjacentKeys(edit.expected, edit.actual))
+        return { technique: 'keyboard', detail: `${detail} (adjacent keys)` };
+      return { technique: 'edit-distance', detail };
+    }
+    case 'insertion':
+      return {
+        technique: 'edit-distance',
+        detail: `"${edit.actual}" inserted`,
+        ...(edit.doubled ? { base: 0.8 } : {}),
+      };
+    case 'deletion':
+      return { technique: 'edit-distance', detail: `"${edit.expected}" dropped` };
+    default:
+      return { technique: 'edit-distance', detail: 'one edit' };
+  }
+}
+
+/** The technique's base, raised for very popular targets and lowered for obscure ones and short names. */
+function confidence(base: number, target: PopularName, key: string): number {
+  let value = base;
+  if (target.rank <= VERY_POPULAR_RANK) value += 0.05;
+  else if (target.rank > 5000) value -= 0.1;
+  if (key.length <= 6) value -= 0.1;
+  return Math.round(Math.min(1, Math.max(0, value)) * 100) / 100;
+}

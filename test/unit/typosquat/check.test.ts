@@ -1,0 +1,224 @@
+/**
+ * The typosquat check over a small store built from self-made top-pypi, feedstock-outputs and
+ * parselmouth files: findings' shape, PEP 503 equivalence, the conda rules, allow-list, dedupe.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type CheckContext, defaultCheckSettings } from '../../../src/checks/check.ts';
+import { typosquatCheck } from '../../../src/checks/typosquat.ts';
+import { importSources } from '../../../src/intel/import/index.ts';
+import { AdvisoryMatcher } from '../../../src/intel/matcher.ts';
+import { openStore } from '../../../src/intel/store.ts';
+import type { IntelStore } from '../../../src/intel/store-api.ts';
+import { readInventory } from '../../../src/inventory.ts';
+import type { Finding } from '../../../src/model/finding.ts';
+import { emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
+import { type Ecosystem, normalizeName, type Package } from '../../../src/model/package.ts';
+import { popularNames } from '../../../src/typosquat/popular.ts';
+import { syntheticLock } from '../../helpers/synthetic-lock.ts';
+import { writeTemp } from '../../helpers/temp.ts';
+
+const TOP = ['requests', 'numpy', 'torch', 'matplotlib', 'python-dateutil', 'black', 'colorama', 'scikit-learn'];
+
+async function newStore(lists: { top?: boolean; condaForge?: boolean } = {}): Promise<IntelStore> {
+  const store = openStore(':memory:', { create: true });
+  const paths: string[] = [];
+  if (lists.top !== false) {
+    const rows = TOP.map((project, i) => ({ project, download_count: 1000 - i }));
+    paths.push(writeTemp('top-pypi-packages.min.json', JSON.stringify({ last_update: '2026-01-01', rows })));
+  }
+  if (lists.condaForge !== false) {
+    const outputs = ['requests', 'numpy', 'pytorch', 'matplotlib', 'matplotlib-base', 'python-dateutil', 'libgcc'];
+    outputs.push('libgcc-ng', 'blark', 'colorama', 'scikit-learn');
+    paths.push(writeTemp('feedstock-outputs.json', JSON.stringify(Object.fromEntries(outputs.map((n) => [n, [n]])))));
+    const map = {
+      requests: ['requests'],
+      numpy: ['numpy'],
+      pytorch: ['torch'],
+      'matplotlib-base': ['matplotlib'],
+      'python-dateutil': ['python-dateutil'],
+      libgcc: null,
+      'libgcc-ng': null,
+      blark: ['blark'],
+      colorama: ['colorama'],
+    };
+    paths.push(writeTemp('parselmouth-conda-forge-compressed_mapping.v0.json', JSON.stringify(map)));
+  }
+  await importSources(
+    store,
+    paths.map((path) => ({ path })),
+  );
+  return store;
+}
+
+const USER_CHANNEL = 'https://conda.anaconda.org/someone';
+const CONDA_FORGE = 'https://conda.anaconda.org/conda-forge';
+
+function pkg(ecosystem: Ecosystem, name: string, extra: Partial<Package> = {}): Package {
+  return {
+    ecosystem,
+    name,
+    normalizedName: normalizeName(ecosystem, name),
+    version: '1.0',
+    platform: 'linux-64',
+    location: `https://example.org/${name}`,
+    depends: [],
+    requiresDist: [],
+    purls: [],
+    kind: 'registry',
+    environments: ['default'],
+    origin: { file: 'pixi.lock', line: 7 },
+    ...(ecosystem === 'conda' ? { channel: USER_CHANNEL } : {}),
+    ...extra,
+  };
+}
+
+function inventory(packages: Package[]): Inventory {
+  return { sources: [], environments: [], packages, manifest: emptyManifest(), warnings: [] };
+}
+
+async function run(store: IntelStore, packages: Package[], allow: string[] = []): Promise<Finding[]> {
+  const context: CheckContext = {
+    intel: { store, matcher: new AdvisoryMatcher(store) },
+    now: new Date('2026-06-01T00:00:00Z'),
+    offline: true,
+    cacheDir: '/nonexistent',
+    settings: { ...defaultCheckSettings(), typosquatAllow: allow },
+  };
+  return typosquatCheck.run(inventory(packages), context);
+}
+
+const flagged = (findings: Finding[]) =>
+  findings.map((f) => `${f.subject?.ecosystem}:${f.subject?.name}→${f.evidence.target}`);
+
+describe('typosquat check', async () => {
+  const store = await newStore();
+
+  it('declares what it needs', () => {
+    assert.deepEqual(
+      { id: typosquatCheck.id, version: typosquatCheck.version, requires: typosquatCheck.requires },
+      { id: 'typosquat', version: 1, requires: { intel: true, network: false } },
+    );
+  });
+
+  it('reports a PyPI squat with target, rank, technique, distance and confidence', async () => {
+    const [finding, ...rest] = await run(store, [pkg('pypi', 'reqeusts')]);
+    assert.equal(rest.length, 0);
+    assert.deepEqual(
+      { check: finding?.check, rule: finding?.rule, severity: finding?.severity, location: finding?.location },
+      {
+        check: 'typosquat',
+        rule: 'typosquat/transposition',
+        severity: 'high',
+        location: { file: 'pixi.lock', line: 7 },
+      },
+    );
+    assert.deepEqual(
+      {
+        target: finding?.evidence.target,
+        targetRank: finding?.evidence.targetRank,
+        technique: finding?.evidence.technique,
+        distance: finding?.evidence.distance,
+        confidence: finding?.evidence.confidence,
+      },
+      { target: 'requests', targetRank: 1, technique: 'transposition', distance: 1, confidence: 0.95 },
+    );
+    assert.equal(finding?.subject?.name, 'reqeusts');
+    assert.match(finding?.message ?? '', /reqeusts looks like a typosquat of requests \(#1 on PyPI/);
+    assert.match(finding?.remedy ?? '', /depend on requests instead/);
+  });
+
+  it('treats PEP 503 spellings of a popular name as that name, but not a name without separators', async () => {
+    const findings = await run(store, [
+      pkg('pypi', 'python_dateutil'),
+      pkg('pypi', 'Python.DateUtil'),
+      pkg('pypi', 'pythondateutil'),
+    ]);
+    assert.deepEqual(flagged(findings), ['pypi:pythondateutil→python-dateutil']);
+    assert.equal(findings[0]?.rule, 'typosquat/separator');
+  });
+
+  it('never flags popular names, allowed names, or PyPI names conda-forge packages', async () => {
+    const packages = [pkg('pypi', 'requests'), pkg('pypi', 'Numpy'), pkg('pypi', 'colarama'), pkg('pypi', 'blark')];
+    assert.deepEqual(flagged(await run(store, packages, ['Colarama'])), []);
+    assert.deepEqual(flagged(await run(store, packages)), ['pypi:colarama→colorama']);
+  });
+
+  it('skips packages not resolved by name (git, path, editable, direct URL)', async () => {
+    const kinds = ['git', 'path', 'editable', 'url', 'source-build'] as const;
+    assert.deepEqual(
+      await run(
+        store,
+        kinds.map((kind) => pkg('pypi', 'reqeusts', { kind })),
+      ),
+      [],
+    );
+  });
+
+  it('judges conda names unknown to conda-forge against popular conda names, with the PyPI rank', async () => {
+    const findings = await run(store, [pkg('conda', 'pytorchh'), pkg('conda', 'matplotlib-bass')]);
+    assert.deepEqual(flagged(findings), ['conda:pytorchh→pytorch', 'conda:matplotlib-bass→matplotlib-base']);
+    assert.equal(findings[0]?.evidence.targetRank, 3, 'the rank of torch on PyPI');
+    assert.match(findings[0]?.message ?? '', /conda-forge package whose PyPI name ranks #3/);
+  });
+
+  it('uses separators as a technique on conda, where they are not normalized away', async () => {
+    const findings = await run(store, [pkg('conda', 'python_dateutil')]);
+    assert.deepEqual(flagged(findings), ['conda:python_dateutil→python-dateutil']);
+    assert.equal(findings[0]?.rule, 'typosquat/separator');
+  });
+
+  it('never flags a conda-forge name, nor what the conda-forge channel serves', async () => {
+    const findings = await run(store, [
+      pkg('conda', 'libgcc'),
+      pkg('conda', 'libgcc-ng'),
+      pkg('conda', 'matplotlib'),
+      pkg('conda', 'pytorchh', { channel: CONDA_FORGE }),
+      pkg('conda', 'pytorchh', { channel: 'https://prefix.dev/conda-forge' }),
+      pkg('conda', 'numpyy', { channel: CONDA_FORGE }),
+    ]);
+    assert.deepEqual(findings, []);
+  });
+
+  it('reports a name once, listing every platform and environment', async () => {
+    const findings = await run(store, [
+      pkg('pypi', 'reqeusts', { platform: 'linux-64', environments: ['default'] }),
+      pkg('pypi', 'reqeusts', { platform: 'osx-arm64', environments: ['dev'] }),
+    ]);
+    assert.equal(findings.length, 1);
+    assert.deepEqual(findings[0]?.evidence.platforms, ['linux-64', 'osx-arm64']);
+    assert.deepEqual(findings[0]?.subject?.environments, ['default', 'dev']);
+  });
+
+  it('reads a synthetic pixi.lock end to end', async () => {
+    const path = syntheticLock([
+      { ecosystem: 'pypi', name: 'requests', version: '2.32.0' },
+      { ecosystem: 'pypi', name: 'colrama', version: '0.4.6' },
+      { ecosystem: 'conda', name: 'numpy', version: '2.0.0' },
+    ]);
+    const findings = await run(store, readInventory(path).packages);
+    assert.deepEqual(flagged(findings), ['pypi:colrama→colorama']);
+    assert.equal(findings[0]?.location?.file, path);
+  });
+
+  it('says which names it could not judge when the store lacks a list', async () => {
+    const bare = await newStore({ top: false, condaForge: false });
+    const findings = await run(bare, [pkg('pypi', 'reqeusts'), pkg('conda', 'pytorchh')]);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.severity, f.evidence.source]),
+      [
+        ['typosquat/no-data', 'info', 'top-pypi'],
+        ['typosquat/no-data', 'info', 'conda-forge-names'],
+      ],
+    );
+    assert.deepEqual(await run(bare, [pkg('conda', 'numpy', { channel: CONDA_FORGE })]), []);
+  });
+
+  it('builds the popular names once per store', () => {
+    assert.equal(popularNames(store), popularNames(store));
+    assert.deepEqual(
+      { pypi: popularNames(store).pypi.size, conda: popularNames(store).conda.size },
+      { pypi: TOP.length, conda: 6 },
+    );
+  });
+});
