@@ -15,6 +15,7 @@ async function audit(failOn: 'low' | 'medium' | 'high' | 'critical' = 'high') {
       failOn,
       now: NOW,
       offline: true,
+      checks: ['vulnerability', 'malicious'],
     });
   } finally {
     store.close();
