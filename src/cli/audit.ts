@@ -10,7 +10,17 @@ import { renderAuditJson } from '../report/audit-json.ts';
 import { renderAuditTable } from '../report/audit-table.ts';
 import { parseDuration } from '../util/duration.ts';
 
-export interface AuditCommandOptions {
+/** Flags that fill CheckSettings (shared by `audit` and `diff`). */
+export interface SettingsOptions {
+  cooldown?: string;
+  cooldownUnknownTimestamp?: 'warn' | 'fail' | 'ignore';
+  allowName?: string[];
+  privateSource?: string[];
+  privateName?: string[];
+  packages?: string[];
+}
+
+export interface AuditCommandOptions extends SettingsOptions {
   db?: string;
   env?: string;
   platform?: string;
@@ -21,15 +31,10 @@ export interface AuditCommandOptions {
   /** For tests and reproducible runs: the time the audit considers "now" (ISO 8601). */
   now?: string;
   offline?: boolean;
-  cooldown?: string;
-  cooldownUnknownTimestamp?: 'warn' | 'fail' | 'ignore';
-  allowName?: string[];
-  privateSource?: string[];
-  privateName?: string[];
-  packages?: string[];
 }
 
-function settingsFrom(options: AuditCommandOptions): CheckSettings {
+/** The check settings the audit and diff flags give. */
+export function settingsFrom(options: SettingsOptions): CheckSettings {
   const settings = defaultCheckSettings();
   if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
   if (options.cooldownUnknownTimestamp) settings.cooldownUnknownTimestamp = options.cooldownUnknownTimestamp;

@@ -1,6 +1,5 @@
 /** `cvebuild diff OLD NEW`: review a lock update, then run the checks on what it brings in. */
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
-import { defaultCheckSettings } from '../checks/check.ts';
 import { diffInventories, newPackagesInventory } from '../diff/lock-diff.ts';
 import { CvebuildError } from '../errors.ts';
 import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
@@ -9,8 +8,9 @@ import { readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.ts';
 import { parseDuration } from '../util/duration.ts';
+import { type SettingsOptions, settingsFrom } from './audit.ts';
 
-export interface DiffCommandOptions {
+export interface DiffCommandOptions extends SettingsOptions {
   format: 'table' | 'json' | 'markdown';
   db?: string;
   checks?: string;
@@ -53,7 +53,7 @@ export async function diffCommand(
         checks: checkIds,
         now,
         offline: options.offline ?? false,
-        settings: defaultCheckSettings(),
+        settings: settingsFrom(options),
       });
     } finally {
       intel?.store.close();

@@ -34,8 +34,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .action((path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       output(inventoryCommand(path, options));
     });
-  program
-    .command('audit')
+  withSettingsOptions(program.command('audit'))
     .description('check every package against the threat-intel store: vulnerabilities, malicious releases, KEV')
     .argument('[path]', 'project directory or input file', '.')
     .option(
@@ -53,26 +52,13 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h, or $CVEBUILD_MAX_DB_AGE)')
     .option('--checks <ids>', 'comma-separated checks to run (default: all)')
     .option('--offline', 'no network lookups (checks say what they could not check)')
-    .option('--cooldown <cutoff>', 'cooldown replacing the manifest exclude-newer (7d, a date, RFC 3339)')
-    .addOption(
-      new Option('--cooldown-unknown-timestamp <action>', 'conda records without a build time').choices([
-        'warn',
-        'fail',
-        'ignore',
-      ]),
-    )
-    .option('--allow-name <name...>', 'names never flagged as typosquats')
-    .option('--private-source <url...>', 'channel or index URL prefixes that are private')
-    .option('--private-name <name...>', 'names that must only come from private sources')
-    .option('--packages <dir...>', 'directories with package archives to inspect for link scripts')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
     .action(async (path: string, options: Parameters<typeof auditCommand>[1]) => {
       const result = await auditCommand(path, options);
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
-  program
-    .command('diff')
+  withSettingsOptions(program.command('diff'))
     .description(
       'review a lock update: what changed per environment and platform, red flags, and the checks on what is new',
     )
@@ -99,6 +85,23 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
 }
 
 const VERSION = '0.1.0';
+
+/** The flags that fill the checks' settings, shared by `audit` and `diff`. */
+function withSettingsOptions(command: Command): Command {
+  return command
+    .option('--cooldown <cutoff>', 'cooldown replacing the manifest exclude-newer (7d, a date, RFC 3339)')
+    .addOption(
+      new Option('--cooldown-unknown-timestamp <action>', 'conda records without a build time').choices([
+        'warn',
+        'fail',
+        'ignore',
+      ]),
+    )
+    .option('--allow-name <name...>', 'names never flagged as typosquats')
+    .option('--private-source <url...>', 'channel or index URL prefixes that are private')
+    .option('--private-name <name...>', 'names that must only come from private sources')
+    .option('--packages <dir...>', 'directories with package archives to inspect for link scripts');
+}
 
 export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
