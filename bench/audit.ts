@@ -1,6 +1,7 @@
 /**
  * bench/audit: auditing the largest real locks against the full threat-intel corpus, next to
- * `cvebuild inventory` of the same lock in the same run (goal ≤ 1.5×), and the audit time for 100,
+ * `cvebuild inventory` of the same lock in the same run (goal ≤ 1.5×), for the advisory checks
+ * (vulnerability, malicious) and for every check, and the audit time for 100,
  * 1,000 and 4,000 records (cost must grow linearly with the packages audited).
  *   node bench/audit.ts
  */
@@ -46,23 +47,30 @@ console.log(
 );
 const now = new Date();
 
-console.log('\nlock                               packages  inventory       audit      ratio  findings');
+const selections: { label: string; checks?: string[] }[] = [
+  { label: 'advisories', checks: ['vulnerability', 'malicious'] },
+  { label: 'all checks' },
+];
+console.log('\nlock                               checks      packages  inventory       audit      ratio  findings');
 for (const lock of ['pixi/pixi-ex-ros2-nav2/pixi.lock', 'pixi/scipy/pixi.lock']) {
   const path = join(corpus, lock);
-  let packages = 0;
-  let findings = 0;
-  const { baselineMs, candidateMs } = await compareAsync(
-    () => readInventory(path),
-    async () => {
-      const inventory = readInventory(path);
-      packages = inventory.packages.length;
-      findings = (await runAudit(inventory, store, { failOn: 'high', now, offline: true })).findings.length;
-    },
-    { warmup: 3, runs: 15 },
-  );
-  console.log(
-    `${lock.padEnd(34)} ${String(packages).padStart(8)} ${baselineMs.toFixed(1).padStart(8)} ms ${candidateMs.toFixed(1).padStart(8)} ms ${ratio(candidateMs, baselineMs).padStart(8)} ${String(findings).padStart(9)}`,
-  );
+  for (const selection of selections) {
+    let packages = 0;
+    let findings = 0;
+    const { baselineMs, candidateMs } = await compareAsync(
+      () => readInventory(path),
+      async () => {
+        const inventory = readInventory(path);
+        packages = inventory.packages.length;
+        const options = { failOn: 'high' as const, now, offline: true, checks: selection.checks };
+        findings = (await runAudit(inventory, store, options)).findings.length;
+      },
+      { warmup: 3, runs: 15 },
+    );
+    console.log(
+      `${lock.padEnd(34)} ${selection.label.padEnd(10)} ${String(packages).padStart(8)} ${baselineMs.toFixed(1).padStart(8)} ms ${candidateMs.toFixed(1).padStart(8)} ms ${ratio(candidateMs, baselineMs).padStart(8)} ${String(findings).padStart(9)}`,
+    );
+  }
 }
 
 const everything = readInventory(join(corpus, 'pixi/pixi-ex-ros2-nav2/pixi.lock'));

@@ -4,6 +4,7 @@
  * configured as private that resolved from a public source, which is what a successful confusion
  * attack looks like.
  */
+import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding, Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
@@ -20,8 +21,7 @@ export const confusionCheck: Check = {
   run(inventory, context) {
     const { store } = requireIntel(context, 'confusion');
     const { privateSources, privateNames } = context.settings;
-    const publicConda = new Set(store.popularity('conda-forge-names').map((entry) => entry.normalizedName));
-    const publicPypi = new Set(store.popularity('top-pypi').map((entry) => entry.normalizedName));
+    const { publicConda, publicPypi } = publicNames(store);
     const configuredPrivate = new Set(privateNames.map((name) => name.toLowerCase().replace(/[-_.]+/g, '-')));
     const findings: Finding[] = [];
     for (const pkg of inventory.packages) {
@@ -56,6 +56,21 @@ export const confusionCheck: Check = {
     return findings;
   },
 };
+
+/** The names that exist publicly, built once per store: ~47,000 names, read on every audit otherwise. */
+const publicNamesByStore = new WeakMap<IntelStore, { publicConda: Set<string>; publicPypi: Set<string> }>();
+
+function publicNames(store: IntelStore): { publicConda: Set<string>; publicPypi: Set<string> } {
+  let names = publicNamesByStore.get(store);
+  if (!names) {
+    names = {
+      publicConda: new Set(store.popularity('conda-forge-names').map((entry) => entry.normalizedName)),
+      publicPypi: new Set(store.popularity('top-pypi').map((entry) => entry.normalizedName)),
+    };
+    publicNamesByStore.set(store, names);
+  }
+  return names;
+}
 
 function sourceOf(pkg: Package): string | undefined {
   if (pkg.kind !== 'registry') return undefined;
