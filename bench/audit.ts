@@ -5,7 +5,7 @@
  * 1,000 and 4,000 records (cost must grow linearly with the packages audited).
  *   node bench/audit.ts
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { runAudit } from '../src/audit.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
 import { readInventory } from '../src/inventory.ts';
+import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { compareAsync, ratio } from './measure.ts';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
@@ -21,21 +22,7 @@ if (!existsSync(corpus)) {
   process.exit(0);
 }
 
-const intel = join(corpus, 'intel');
-const sources = [
-  'osv-pypi-pysec.jsonl',
-  'osv-pypi-ghsa.jsonl',
-  'osv-pypi-malicious.jsonl',
-  'osv-pypi-malicious-recent.jsonl',
-  'pypi-malicious-names.jsonl',
-  'cisa-kev.json',
-  'top-pypi-packages.min.json',
-  'conda-forge/parselmouth-conda-forge-compressed_mapping.v0.json',
-  'conda-forge/feedstock-outputs.json',
-  'clibs/openssl-secjson-cve5.jsonl',
-  'clibs/curl-vulns.derived.jsonl',
-  ...readdirSync(join(intel, 'clibs/nvd')).map((name) => `clibs/nvd/${name}`),
-].map((path) => ({ path: join(intel, path) }));
+const sources = auditIntelFiles().map((path) => ({ path }));
 
 const directory = mkdtempSync(join(tmpdir(), 'cvebuild-bench-'));
 const storePath = join(directory, 'intel.sqlite');

@@ -4,7 +4,7 @@
  * package was mapped, which feed said so).
  */
 import type { MatchGroup } from '../intel/matcher.ts';
-import { compareSeverity, type Finding, type Severity } from '../model/finding.ts';
+import { compareSeverity, type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 
 export const ADVISORY_CHECK_VERSION = 1;
@@ -30,14 +30,7 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
     checkVersion: ADVISORY_CHECK_VERSION,
     rule: group.id,
     severity,
-    subject: {
-      ecosystem: pkg.ecosystem,
-      name: pkg.name,
-      version: pkg.version,
-      build: pkg.build,
-      platform: pkg.platform,
-      environments: pkg.environments,
-    },
+    subject: subjectOf(pkg),
     message: `${pkg.name} ${pkg.version}${target} ${group.malicious ? 'is a known-malicious release' : 'is affected by'} ${group.id}${
       summary ? `: ${oneLine(summary)}` : ''
     }${kev ? ` [exploited in the wild: CISA KEV since ${kev.dateAdded}]` : ''}`,

@@ -5,7 +5,7 @@
  * attack looks like.
  */
 import type { IntelStore } from '../intel/store-api.ts';
-import type { Finding, Severity } from '../model/finding.ts';
+import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
 import { condaChannelVisibility, pypiIndexVisibility } from '../sources/public.ts';
@@ -89,14 +89,7 @@ function finding(
     checkVersion: VERSION,
     rule,
     severity,
-    subject: {
-      ecosystem: pkg.ecosystem,
-      name: pkg.name,
-      version: pkg.version,
-      build: pkg.build,
-      platform: pkg.platform,
-      environments: pkg.environments,
-    },
+    subject: subjectOf(pkg),
     message: text.message,
     evidence: { source: redactUrlCredentials(source), ecosystem: pkg.ecosystem },
     remedy: text.remedy,

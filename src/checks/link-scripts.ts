@@ -14,7 +14,7 @@ import {
 } from '../artifacts/link-scripts.ts';
 import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
 import { CvebuildError } from '../errors.ts';
-import type { Finding, Severity } from '../model/finding.ts';
+import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { fileNameOf, parseCondaArchiveName } from '../readers/conda-url.ts';
 import type { Check } from './check.ts';
@@ -213,14 +213,7 @@ function finding(
     checkVersion: VERSION,
     rule: `${CHECK_ID}/${rule}`,
     severity,
-    subject: {
-      ecosystem: pkg.ecosystem,
-      name: pkg.name,
-      version: pkg.version,
-      build: pkg.build,
-      platform: pkg.platform,
-      environments: pkg.environments,
-    },
+    subject: subjectOf(pkg),
     message,
     evidence,
     remedy: rule === 'path-traversal' || rule === 'unreadable-archive' ? 'do not install this archive' : REMEDY,

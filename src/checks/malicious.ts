@@ -2,7 +2,7 @@
  * The `malicious` check: releases that malicious-package reports (OSSF MAL records, and the
  * name-only index for reports the store has no full record of) name. Always critical.
  */
-import type { Finding } from '../model/finding.ts';
+import { type Finding, subjectOf } from '../model/finding.ts';
 import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
 import { type Check, requireIntel } from './check.ts';
 
@@ -31,14 +31,7 @@ export const maliciousCheck: Check = {
           checkVersion: ADVISORY_CHECK_VERSION,
           rule: entry.id,
           severity: 'critical',
-          subject: {
-            ecosystem: pkg.ecosystem,
-            name: pkg.name,
-            version: pkg.version,
-            build: pkg.build,
-            platform: pkg.platform,
-            environments: pkg.environments,
-          },
+          subject: subjectOf(pkg),
           message: `${pkg.name} is named in malicious-package report ${entry.id}; the store has no version data for it, so every release is suspect`,
           evidence: {
             id: entry.id,

@@ -3,7 +3,7 @@
  * lookalike characters, other separators, an added or dropped affix). One finding per name, not per
  * platform: the name is what was mistyped.
  */
-import type { Finding, Severity } from '../model/finding.ts';
+import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNames } from '../typosquat/popular.ts';
@@ -102,14 +102,7 @@ function typosquatFinding(pkg: Package, packages: Package[], match: SquatMatch):
     checkVersion: TYPOSQUAT_CHECK_VERSION,
     rule: `typosquat/${technique}`,
     severity: severityOf(confidence),
-    subject: {
-      ecosystem: pkg.ecosystem,
-      name: pkg.name,
-      version: pkg.version,
-      build: pkg.build,
-      platform: pkg.platform,
-      environments: [...new Set(packages.flatMap((p) => p.environments))].sort(),
-    },
+    subject: subjectOf(pkg, [...new Set(packages.flatMap((p) => p.environments))].sort()),
     message: `${pkg.name} looks like a typosquat of ${target.name} (${popularity}): ${technique}, ${detail}`,
     evidence: {
       target: target.name,

@@ -68,13 +68,25 @@ export class AdvisoryMatcher {
     for (const name of condaNames) if (!this.nameMapCache.has(name)) this.nameMapCache.set(name, known.get(name));
     const wanted = { PyPI: new Set<string>(), upstream: new Set<string>() };
     for (const pkg of packages) {
-      for (const target of targetsFor(pkg, this.nameMap)) wanted[target.ecosystem].add(target.normalizedName);
+      for (const target of this.targetsOf(pkg)) wanted[target.ecosystem].add(target.normalizedName);
     }
     for (const ecosystem of ['PyPI', 'upstream'] as const) {
       const names = [...wanted[ecosystem]].filter((name) => !this.advisoryCache.has(`${ecosystem}\u0000${name}`));
       const found = this.store.advisoriesForMany(ecosystem, names);
       for (const name of names) this.advisoryCache.set(`${ecosystem}\u0000${name}`, found.get(name) ?? []);
     }
+  }
+
+  private readonly targetCache = new Map<Package, UpstreamTarget[]>();
+
+  /** A package's targets, worked out once (prefetch and match both need them). */
+  private targetsOf(pkg: Package): UpstreamTarget[] {
+    let targets = this.targetCache.get(pkg);
+    if (!targets) {
+      targets = targetsFor(pkg, this.nameMap);
+      this.targetCache.set(pkg, targets);
+    }
+    return targets;
   }
 
   /** The same conda name sits on every platform of a lock: ask the store once per name. */
@@ -96,7 +108,7 @@ export class AdvisoryMatcher {
   private matchUncached(pkg: Package): PackageMatches {
     const groups: MatchGroup[] = [];
     const undecided: Undecided[] = [];
-    for (const target of targetsFor(pkg, this.nameMap)) {
+    for (const target of this.targetsOf(pkg)) {
       const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}`;
       let result = this.resultCache.get(key);
       if (!result) {

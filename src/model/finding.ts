@@ -2,7 +2,7 @@
  * Findings and verdicts: what checks say about an inventory, and what the policy makes of it.
  * Plain data; every renderer works from `Finding[]` + `Verdict` alone.
  */
-import type { Ecosystem, SourceLocation } from './package.ts';
+import type { Ecosystem, Package, SourceLocation } from './package.ts';
 
 /**
  * `unknown`: the source gives no severity (2,794 of 7,080 PyPA records). It is shown as unknown but
@@ -30,6 +30,18 @@ export interface FindingSubject {
   build?: string;
   platform?: string;
   environments?: string[];
+}
+
+/** The subject of a finding about one package on one platform. */
+export function subjectOf(pkg: Package, environments: string[] = pkg.environments): FindingSubject {
+  return {
+    ecosystem: pkg.ecosystem,
+    name: pkg.name,
+    version: pkg.version,
+    build: pkg.build,
+    platform: pkg.platform,
+    environments,
+  };
 }
 
 export interface Finding {

@@ -4,7 +4,7 @@
  * the CVEs their vendors' own data gives; malicious and KEV cases behave as the public record says.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAudit } from '../../src/audit.ts';
@@ -15,6 +15,7 @@ import { openStore } from '../../src/intel/store.ts';
 import type { IntelStore } from '../../src/intel/store-api.ts';
 import { readInventory } from '../../src/inventory.ts';
 import type { Finding } from '../../src/model/finding.ts';
+import { auditIntelFiles } from '../helpers/intel-corpus.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import { type SyntheticPackage, syntheticLock } from '../helpers/synthetic-lock.ts';
@@ -23,31 +24,13 @@ import { tempDirectory } from '../helpers/temp.ts';
 const NOW = new Date();
 const NEGATIVE = /parse-fails\/|forward-compatible-lock/;
 
-export function intelCorpusSources(): string[] {
-  const intel = corpus('intel');
-  return [
-    'osv-pypi-pysec.jsonl',
-    'osv-pypi-ghsa.jsonl',
-    'osv-pypi-malicious.jsonl',
-    'osv-pypi-malicious-recent.jsonl',
-    'pypi-malicious-names.jsonl',
-    'cisa-kev.json',
-    'top-pypi-packages.min.json',
-    'conda-forge/parselmouth-conda-forge-compressed_mapping.v0.json',
-    'conda-forge/feedstock-outputs.json',
-    'clibs/openssl-secjson-cve5.jsonl',
-    'clibs/curl-vulns.derived.jsonl',
-    ...readdirSync(join(intel, 'clibs/nvd')).map((name) => `clibs/nvd/${name}`),
-  ].map((path) => join(intel, path));
-}
-
 describe('audit with the full threat-intel corpus', { skip: !hasCorpus && 'needs ../shared/corpus' }, () => {
   let store: IntelStore;
-  before(() => {
+  before(async () => {
     store = openStore(join(tempDirectory(), 'intel.sqlite'), { create: true });
-    importSources(
+    await importSources(
       store,
-      intelCorpusSources().map((path) => ({ path })),
+      auditIntelFiles().map((path) => ({ path })),
     );
   });
   after(() => store?.close());

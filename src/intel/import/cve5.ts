@@ -13,7 +13,7 @@ import type { ErrorLocation } from '../../errors.ts';
 import { type NativeProduct, nativeProduct, nativeProductForConda, nativeProductForCpe } from '../../mapping/native.ts';
 import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName } from '../model.ts';
 import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
-import { cweIds, distinct, summarize } from './fields.ts';
+import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
 import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
@@ -101,12 +101,7 @@ function normalizeCve5Record(
         .map((description) => description.cweId),
     ),
     affected,
-    references: distinct(
-      asArray(container.references)
-        .filter(isObject)
-        .map((reference) => asString(reference.url))
-        .filter((url) => url !== undefined),
-    ),
+    references: referenceUrls(container.references),
     feed: feed ?? (openssl ? 'openssl' : 'nvd'),
   };
 }

@@ -1,4 +1,5 @@
-/** Small field conversions shared by the importers: one-line summaries, CWE ids, compact dates. */
+/** Small field conversions shared by the importers: one-line summaries, CWE ids, compact dates, reference URLs. */
+import { asArray, asString, isObject } from './source.ts';
 
 const SUMMARY_MAX = 200;
 
@@ -32,4 +33,14 @@ export function dateFromCompact(value: unknown): string | undefined {
 /** Distinct values in first-seen order. */
 export function distinct<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
+}
+
+/** The distinct `url`s of a `references: [{url}]` list (OSV, CVE JSON 5 and NVD all use this shape). */
+export function referenceUrls(references: unknown): string[] {
+  return distinct(
+    asArray(references)
+      .filter(isObject)
+      .map((reference) => asString(reference.url))
+      .filter((url) => url !== undefined),
+  );
 }

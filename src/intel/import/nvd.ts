@@ -16,7 +16,7 @@ import type { ErrorLocation } from '../../errors.ts';
 import { type NativeProduct, nativeProductForCpe } from '../../mapping/native.ts';
 import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { nvdSeverity } from '../severity.ts';
-import { cweIds, distinct, summarize } from './fields.ts';
+import { cweIds, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
 import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
@@ -103,12 +103,7 @@ function normalizeNvdCve(cve: unknown, feed: FeedName, location: ErrorLocation):
         .map((description) => description.value),
     ),
     affected,
-    references: distinct(
-      asArray(cve.references)
-        .filter(isObject)
-        .map((reference) => asString(reference.url))
-        .filter((url) => url !== undefined),
-    ),
+    references: referenceUrls(cve.references),
     feed,
   };
   if (configurations.length === 0) {

@@ -8,7 +8,7 @@ import { normalizePypiName } from '../../model/package.ts';
 import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { osvSeverity } from '../severity.ts';
 import { feedForOsvId } from './feeds.ts';
-import { distinct, summarize } from './fields.ts';
+import { distinct, referenceUrls, summarize } from './fields.ts';
 import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json, strings } from './source.ts';
 
@@ -78,12 +78,7 @@ export function normalizeOsvRecord(record: unknown, feed: FeedName | undefined, 
     severity: osvSeverity(record, malicious),
     cwes: strings(databaseSpecific.cwe_ids),
     affected: asArray(record.affected).filter(isObject).flatMap(pypiAffected),
-    references: distinct(
-      asArray(record.references)
-        .filter(isObject)
-        .map((reference) => asString(reference.url))
-        .filter((url) => url !== undefined),
-    ),
+    references: referenceUrls(record.references),
     feed: feed ?? feedForOsvId(id),
   };
 }
