@@ -119,7 +119,7 @@ function decide(findings: Finding[], failOn: Severity): Verdict {
     const subject = finding.subject;
     return `${why}: ${subject ? `${subject.name} ${subject.version} (${subject.platform}) ` : ''}${finding.rule}`;
   });
-  return { outcome: failing.length > 0 ? 'fail' : 'pass', reasons: [...new Set(reasons)] };
+  return { outcome: failing.length > 0 ? 'fail' : 'pass', reasons: [...new Set(reasons)], warnings: [] };
 }
 
 function summarize(inventory: Inventory, findings: Finding[], undecided: string[]): AuditSummary {

@@ -57,6 +57,25 @@ export interface Finding {
   evidence: Record<string, unknown>;
   remedy?: string;
   location?: SourceLocation;
+  /** Set by the policy when it mapped the check's severity to another (`severity` is then the mapped one). */
+  originalSeverity?: Severity;
+  /** Set by the policy: the waiver that accepts this finding (it no longer decides the verdict). */
+  waiver?: AppliedWaiver;
+  /** Set by the policy: this finding, on its own, makes the verdict fail. */
+  blocking?: boolean;
+}
+
+/** A waiver as it applied to a finding: who accepted the risk, why, and until when. */
+export interface AppliedWaiver {
+  /** Advisory / rule id the waiver names, if any. */
+  id?: string;
+  /** `name` or `name@version` the waiver names, if any. */
+  package?: string;
+  reason: string;
+  by?: string;
+  /** `YYYY-MM-DD` (the waiver holds through that day, UTC). */
+  expires?: string;
+  origin: SourceLocation;
 }
 
 export type VerdictOutcome = 'pass' | 'fail';
@@ -65,4 +84,6 @@ export interface Verdict {
   outcome: VerdictOutcome;
   /** One line per finding or rule that decided the outcome. */
   reasons: string[];
+  /** Things the policy wants a person to see that do not fail the gate (a waiver that matched nothing). */
+  warnings: string[];
 }

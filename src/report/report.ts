@@ -1,0 +1,47 @@
+/**
+ * What every report renders: the findings (after the policy: mapped severities, waivers, which
+ * ones block), the verdict, and, for SBOMs and package details, the inventory they were found in.
+ * Renderers take this and nothing else, so the CLI, the gate and later the proxy draw the same page.
+ */
+import type { Finding, Severity, Verdict } from '../model/finding.ts';
+import type { Inventory } from '../model/inventory.ts';
+
+export interface ReportCheck {
+  id: string;
+  version: number;
+  title: string;
+}
+
+export interface ReportFeed {
+  name: string;
+  /** Source URL with credentials removed. */
+  url: string;
+  fetchedAt: string;
+  count: number;
+}
+
+export interface ReportInput {
+  tool: { name: string; version: string; informationUri: string };
+  /** When the audit ran (the audit's "now"). */
+  generatedAt: Date;
+  /** The path the user asked about, as given. */
+  target: string;
+  /** Directory that report file URIs are made relative to (the repository / project root). */
+  root: string;
+  inventory: Inventory;
+  findings: Finding[];
+  verdict: Verdict;
+  checks: ReportCheck[];
+  /** The policy that decided: its file (or null for the built-in defaults) and threshold. */
+  policy: { source: string | null; failOn: Severity };
+  /** The threat-intel store the findings came from, when one was opened. */
+  intel?: { label: string; feeds: ReportFeed[] };
+  /** Advisories that could not decide for a package (`name@version: ID (reason)`). */
+  undecided: string[];
+}
+
+export const TOOL = {
+  name: 'cvebuild',
+  version: '0.1.0',
+  informationUri: 'https://github.com/cvebuild/cvebuild',
+} as const;

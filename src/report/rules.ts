@@ -1,0 +1,113 @@
+/**
+ * What a rule is, for readers who did not write it: a title, help text, CWE ids and tags per
+ * check, refined by the advisory's own data (its CWEs, CVSS score) for vulnerability findings.
+ * SARIF rule metadata, HTML details and Markdown all read it from here.
+ */
+import type { Finding, Severity } from '../model/finding.ts';
+
+export interface RuleInfo {
+  id: string;
+  /** Short title (one line). */
+  title: string;
+  /** What the rule detects and why it matters (plain text, a few sentences). */
+  help: string;
+  /** `CWE-1395` style ids. */
+  cwes: string[];
+  tags: string[];
+  /** A 0.1–10 score GitHub uses to rank security results (from CVSS when known). */
+  securitySeverity: number;
+}
+
+interface CheckRuleTemplate {
+  title: string;
+  help: string;
+  cwes: string[];
+  tags: string[];
+}
+
+const CHECK_RULES: Record<string, CheckRuleTemplate> = {
+  vulnerability: {
+    title: 'Dependency with a known vulnerability',
+    help: 'A locked package version is inside the affected range of a published advisory (OSV, PyPA, GHSA, or a vendor feed such as OpenSSL or curl). Upgrade to the safe version the finding names, or waive it with a reason and an expiry date if the vulnerable code cannot be reached.',
+    cwes: ['CWE-1395'],
+    tags: ['security', 'dependency', 'vulnerability'],
+  },
+  malicious: {
+    title: 'Known-malicious package release',
+    help: 'A malicious-package report (OpenSSF malicious-packages, OSV MAL records) names this release. Installing it runs attacker code. Remove it, rotate every credential the environment could reach, and pin a release published before the compromise.',
+    cwes: ['CWE-506'],
+    tags: ['security', 'dependency', 'malicious', 'supply-chain'],
+  },
+  typosquat: {
+    title: 'Name one edit away from a popular package',
+    help: 'The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix). Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is.',
+    cwes: ['CWE-1357'],
+    tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
+  },
+  confusion: {
+    title: 'Dependency confusion between private and public sources',
+    help: 'A name meant to come from a private channel or index resolved from a public one, or a private source serves a name that also exists publicly. An attacker who registers the private name publicly wins the resolution. Pin the source for the name (a channel or index per package) in the manifest.',
+    cwes: ['CWE-427'],
+    tags: ['security', 'dependency', 'dependency-confusion', 'supply-chain'],
+  },
+  cooldown: {
+    title: 'Release newer than the cooldown',
+    help: 'The locked release was published after the cutoff the cooldown (pixi exclude-newer) allows. Most hijacked releases are found and yanked within days; waiting lets the community catch them first. Re-lock with the cutoff, or exempt the package if you need the release.',
+    cwes: ['CWE-1357'],
+    tags: ['security', 'dependency', 'cooldown', 'supply-chain'],
+  },
+  'link-scripts': {
+    title: 'Conda package runs scripts at install time',
+    help: 'The conda package ships a pre-link, post-link or pre-unlink script, which runs with the installing user’s rights when the environment is created. Review the script; prefer packages without one.',
+    cwes: ['CWE-829'],
+    tags: ['security', 'dependency', 'install-script', 'supply-chain'],
+  },
+};
+
+const FALLBACK: CheckRuleTemplate = {
+  title: 'Supply-chain finding',
+  help: 'A cvebuild check reported this finding.',
+  cwes: [],
+  tags: ['security'],
+};
+
+/** Typical scores per severity when the source gives no CVSS score. */
+const SEVERITY_SCORE: Record<Severity, number> = {
+  critical: 9.5,
+  high: 8.0,
+  medium: 5.5,
+  unknown: 5.5,
+  low: 2.0,
+  info: 0.1,
+};
+
+export function describeRule(finding: Finding): RuleInfo {
+  const template = CHECK_RULES[finding.check] ?? FALLBACK;
+  const evidence = finding.evidence;
+  const ownCwes = Array.isArray(evidence.cwes) ? (evidence.cwes as unknown[]).filter(isText) : [];
+  const score = typeof evidence.score === 'number' && evidence.score > 0 ? evidence.score : undefined;
+  const isAdvisory = finding.check === 'vulnerability' || finding.check === 'malicious';
+  const summary = typeof evidence.summary === 'string' ? evidence.summary : undefined;
+  return {
+    id: finding.rule,
+    title: isAdvisory && summary ? `${finding.rule}: ${summary}` : template.title,
+    help: template.help,
+    cwes: [...new Set([...ownCwes, ...template.cwes])].sort(),
+    tags: template.tags,
+    securitySeverity: Math.min(
+      10,
+      Math.max(0.1, score ?? SEVERITY_SCORE[finding.originalSeverity ?? finding.severity]),
+    ),
+  };
+}
+
+/** Link to read more about an advisory id, when the id's namespace has a public page. */
+export function advisoryUrl(id: string): string | undefined {
+  if (/^(GHSA|PYSEC|MAL|OSV|RUSTSEC|GSD)-/.test(id)) return `https://osv.dev/vulnerability/${id}`;
+  if (/^CVE-\d{4}-\d+$/.test(id)) return `https://www.cve.org/CVERecord?id=${id}`;
+  return undefined;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
