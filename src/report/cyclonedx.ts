@@ -1,0 +1,148 @@
+/**
+ * CycloneDX 1.6 JSON: the project as the described application, one `library` component per
+ * inventory package (one per artifact per platform, so a noarch package appears once per platform),
+ * the dependency graph of the lock, and optionally the vulnerability and malicious-package findings
+ * as VEX (see `cyclonedx-vulnerabilities.ts`).
+ *
+ * Output is deterministic: lists are filled in a fixed code-point order instead of the library's
+ * `sortLists`, which compares with `localeCompare` and so orders differently under another locale
+ * (in `lt-LT`, `y` sorts before `j`), and the serial number is a name-based UUID of the content.
+ */
+import * as CDX from '@cyclonedx/cyclonedx-library';
+import type { Package } from '../model/package.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
+import { dependencyGraph } from './dependency-graph.ts';
+import { declaredLicense } from './license.ts';
+import { pathWithinRoot } from './paths.ts';
+import { packageUrl } from './purl.ts';
+import type { ReportInput } from './report.ts';
+import { nameUuid, packageRefBase, projectName, sha256, uniqueIds } from './sbom-identity.ts';
+
+const { Enums, Models, Serialize, Spec } = CDX;
+
+export interface CycloneDxOptions {
+  /** Add the vulnerability and malicious findings (with their waivers as VEX analysis). */
+  vulnerabilities: boolean;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/i;
+const MD5 = /^[0-9a-f]{32}$/i;
+
+export function renderCycloneDx(report: ReportInput, options: CycloneDxOptions): string {
+  const { inventory } = report;
+  const bom = new Models.Bom();
+  const name = projectName(report);
+  const project = new Models.Component(Enums.ComponentType.Application, name, { bomRef: `project:${name}` });
+  fillMetadata(bom.metadata, report, project);
+
+  const refs = uniqueIds(inventory.packages, packageRefBase);
+  const components = new Map<Package, CDX.Models.Component>();
+  for (const pkg of inventory.packages) {
+    const component = packageComponent(pkg, refs.get(pkg) ?? packageRefBase(pkg), report.root);
+    components.set(pkg, component);
+    bom.components.add(component);
+  }
+  const graph = dependencyGraph(inventory);
+  for (const pkg of graph.direct) {
+    const component = components.get(pkg);
+    if (component) project.dependencies.add(component.bomRef);
+  }
+  for (const [pkg, targets] of graph.dependsOn) {
+    const from = components.get(pkg);
+    for (const target of targets) {
+      const to = components.get(target);
+      if (from && to) from.dependencies.add(to.bomRef);
+    }
+  }
+  if (options.vulnerabilities) addVulnerabilities(bom, report, components);
+  return serialize(bom);
+}
+
+function fillMetadata(metadata: CDX.Models.Metadata, report: ReportInput, project: CDX.Models.Component): void {
+  metadata.timestamp = report.generatedAt;
+  const lifecycle = report.inventory.sources.every((source) => source.format === 'conda-meta')
+    ? Enums.LifecyclePhase.Operations
+    : Enums.LifecyclePhase.PreBuild;
+  metadata.lifecycles.add(lifecycle);
+  const tool = new Models.Component(Enums.ComponentType.Application, report.tool.name, {
+    version: report.tool.version,
+  });
+  tool.externalReferences.add(
+    new Models.ExternalReference(report.tool.informationUri, Enums.ExternalReferenceType.Website),
+  );
+  metadata.tools.components.add(tool);
+  metadata.component = project;
+  for (const source of report.inventory.sources) {
+    const path = pathWithinRoot(report.root, source.path) ?? source.path;
+    const version = source.formatVersion === undefined ? '' : ` v${source.formatVersion}`;
+    metadata.properties.add(new Models.Property('cvebuild:input', `${path} (${source.format}${version})`));
+  }
+}
+
+function packageComponent(pkg: Package, bomRef: string, root: string): CDX.Models.Component {
+  const component = new Models.Component(Enums.ComponentType.Library, pkg.name, {
+    bomRef,
+    version: pkg.version,
+    purl: packageUrl(pkg),
+  });
+  if (pkg.sha256 && SHA256.test(pkg.sha256)) component.hashes.set(Enums.HashAlgorithm['SHA-256'], pkg.sha256);
+  if (pkg.md5 && MD5.test(pkg.md5)) component.hashes.set(Enums.HashAlgorithm.MD5, pkg.md5);
+  const license = declaredLicense(pkg.license);
+  if (license?.kind === 'expression') {
+    component.licenses.add(
+      license.single && CDX.SPDX.isSupportedSpdxId(license.expression)
+        ? new Models.SpdxLicense(license.expression)
+        : new Models.LicenseExpression(license.expression),
+    );
+  } else if (license) {
+    component.licenses.add(new Models.NamedLicense(license.name));
+  }
+  const reference = externalReference(pkg);
+  if (reference) component.externalReferences.add(reference);
+  for (const [name, value] of packageProperties(pkg, root)) component.properties.add(new Models.Property(name, value));
+  return component;
+}
+
+function externalReference(pkg: Package): CDX.Models.ExternalReference | undefined {
+  if (pkg.kind === 'git')
+    return new Models.ExternalReference(iri(redactUrlCredentials(pkg.location)), Enums.ExternalReferenceType.VCS);
+  if (!pkg.url) return undefined;
+  return new Models.ExternalReference(iri(redactUrlCredentials(pkg.url)), Enums.ExternalReferenceType.Distribution);
+}
+
+/** Properties in a fixed order: what the purl does not say, and where the record is. */
+export function packageProperties(pkg: Package, root: string): [string, string][] {
+  const properties: [string, string][] = [
+    ['cvebuild:platform', pkg.platform],
+    ['cvebuild:kind', pkg.kind],
+  ];
+  if (pkg.environments.length > 0) properties.push(['cvebuild:environments', pkg.environments.join(',')]);
+  if (pkg.buildOnly) properties.push(['cvebuild:build-only', 'true']);
+  const file = pathWithinRoot(root, pkg.origin.file);
+  if (file) properties.push(['cvebuild:origin', pkg.origin.line ? `${file}:${pkg.origin.line}` : file]);
+  if (pkg.ecosystem === 'conda') {
+    if (pkg.channel) properties.push(['conda:channel', redactUrlCredentials(pkg.channel)]);
+    if (pkg.subdir) properties.push(['conda:subdir', pkg.subdir]);
+    if (pkg.build) properties.push(['conda:build', pkg.build]);
+    if (pkg.buildNumber !== undefined) properties.push(['conda:build_number', String(pkg.buildNumber)]);
+    if (pkg.noarch) properties.push(['conda:noarch', pkg.noarch]);
+    const built = pkg.timestamp === undefined ? undefined : new Date(pkg.timestamp);
+    if (built && !Number.isNaN(built.getTime())) properties.push(['conda:timestamp', built.toISOString()]);
+  } else if (pkg.index) {
+    properties.push(['pypi:index', redactUrlCredentials(pkg.index)]);
+  }
+  return properties;
+}
+
+/** URLs as written may hold spaces, which an IRI reference may not. */
+function iri(url: string): string {
+  return url.replace(/\s/g, (space) => encodeURIComponent(space));
+}
+
+function serialize(bom: CDX.Models.Bom): string {
+  const normalized = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6).makeForBom().normalize(bom, {});
+  const { $schema, bomFormat, specVersion, ...rest } = normalized;
+  const serialNumber = `urn:uuid:${nameUuid(`cvebuild:cyclonedx:${sha256(JSON.stringify(normalized))}`)}`;
+  return `${JSON.stringify({ $schema, bomFormat, specVersion, serialNumber, ...rest }, null, 2)}\n`;
+}

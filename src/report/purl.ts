@@ -1,0 +1,102 @@
+/**
+ * Package URLs (purl-spec) for inventory packages: the identifier SBOM consumers and vulnerability
+ * databases match on.
+ *
+ * - conda: `pkg:conda/<name>@<version>?build=…&channel=…&subdir=…&type=conda|tar.bz2`. `channel` is
+ *   the channel's name (`conda-forge`, `main`); a channel served from anywhere but Anaconda's hosts
+ *   (the type's default repository) also gets the standard `repository_url` qualifier, the URL the
+ *   channel name is relative to, so `repository_url/channel` is the channel again.
+ * - pypi: `pkg:pypi/<name>@<version>`, with `repository_url` for an index other than pypi.org,
+ *   `vcs_url` for a git checkout and `download_url` for a direct URL.
+ *
+ * Credentials never enter a purl: user info and anaconda.org `/t/<token>` segments are dropped.
+ */
+import { PackageURL } from 'packageurl-js';
+import type { Package } from '../model/package.ts';
+import { fileNameOf, isUrl } from '../readers/conda-url.ts';
+
+/** Hosts of the conda type's default repository (`https://repo.anaconda.com`, and anaconda.org's CDN). */
+const ANACONDA_HOSTS = new Set(['conda.anaconda.org', 'repo.anaconda.com', 'anaconda.org']);
+
+export function packageUrl(pkg: Package): string {
+  return pkg.ecosystem === 'conda' ? condaPurl(pkg) : pypiPurl(pkg);
+}
+
+function condaPurl(pkg: Package): string {
+  const qualifiers: Record<string, string> = {};
+  if (pkg.build) qualifiers.build = pkg.build;
+  if (pkg.channel) Object.assign(qualifiers, channelQualifiers(pkg.channel));
+  if (pkg.subdir) qualifiers.subdir = pkg.subdir;
+  const archive = fileNameOf(pkg.url ?? pkg.location);
+  if (archive.endsWith('.conda')) qualifiers.type = 'conda';
+  else if (archive.endsWith('.tar.bz2')) qualifiers.type = 'tar.bz2';
+  return build('conda', pkg, qualifiers);
+}
+
+function pypiPurl(pkg: Package): string {
+  const qualifiers: Record<string, string> = {};
+  if (pkg.index && !isPypiOrg(pkg.index)) qualifiers.repository_url = withoutCredentials(pkg.index);
+  if (pkg.kind === 'git') qualifiers.vcs_url = withoutCredentials(pkg.location);
+  else if (pkg.kind === 'url' && pkg.url) qualifiers.download_url = withoutCredentials(pkg.url);
+  return build('pypi', pkg, qualifiers);
+}
+
+function build(type: 'conda' | 'pypi', pkg: Package, qualifiers: Record<string, string>): string {
+  const hasQualifiers = Object.keys(qualifiers).length > 0;
+  return new PackageURL(
+    type,
+    undefined,
+    pkg.name,
+    pkg.version || undefined,
+    hasQualifiers ? qualifiers : undefined,
+    undefined,
+  ).toString();
+}
+
+/** `https://conda.anaconda.org/conda-forge` → `channel=conda-forge`; elsewhere the host part becomes `repository_url`. */
+function channelQualifiers(channel: string): Record<string, string> {
+  if (!isUrl(channel)) return { channel };
+  let url: URL;
+  try {
+    url = new URL(channel);
+  } catch {
+    return { channel: withoutCredentials(channel) };
+  }
+  const segments = url.pathname
+    .replace(/^\/t\/[^/]+(?=\/|$)/, '')
+    .split('/')
+    .filter(Boolean);
+  if (ANACONDA_HOSTS.has(url.hostname.toLowerCase())) {
+    // repo.anaconda.com serves its channels under /pkgs/ (`pkgs/main` is the `main` channel).
+    const path = segments[0] === 'pkgs' && url.hostname === 'repo.anaconda.com' ? segments.slice(1) : segments;
+    if (path.length > 0) return { channel: path.join('/') };
+  }
+  const name = segments.pop();
+  if (!name) return { channel: withoutCredentials(channel) };
+  const base = new URL(url.href);
+  base.username = '';
+  base.password = '';
+  base.pathname = segments.join('/');
+  base.search = '';
+  base.hash = '';
+  return { channel: name, repository_url: base.href.replace(/\/+$/, '') };
+}
+
+function isPypiOrg(index: string): boolean {
+  try {
+    return new URL(index).hostname.toLowerCase() === 'pypi.org';
+  } catch {
+    return false;
+  }
+}
+
+/** A URL without user info or an anaconda.org-style `/t/<token>` segment; other text unchanged. */
+export function withoutCredentials(location: string): string {
+  const prefix = /^[a-z][a-z0-9+.-]*\+(?=[a-z][a-z0-9+.-]*:\/\/)/i.exec(location)?.[0] ?? '';
+  const rest = location.slice(prefix.length);
+  if (!isUrl(rest)) return location;
+  return (
+    prefix +
+    rest.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1').replace(/^([a-z][a-z0-9+.-]*:\/\/[^/]+)\/t\/[^/]+/i, '$1')
+  );
+}
