@@ -1,28 +1,33 @@
 /**
- * The audit engine: run the selected checks over an inventory with one threat-intel store, sort
- * the findings, summarise them and decide pass/fail. `cvebuild audit` is its front door; the gate
- * (policy) builds on the same engine.
+ * The engine behind `cvebuild gate` and `cvebuild audit` (the same run; audit only reports): run
+ * the checks the policy enables over an inventory with one threat-intel store, sort the findings,
+ * apply the policy (severity mapping, waivers, what blocks) and summarise.
  */
 
-import { type Check, type CheckContext, type CheckSettings, defaultCheckSettings } from './checks/check.ts';
+import type { Check, CheckContext, CheckSettings } from './checks/check.ts';
 import { CHECKS, checkById } from './checks/registry.ts';
 import { CvebuildError } from './errors.ts';
 import { AdvisoryMatcher } from './intel/matcher.ts';
 import { defaultCacheDirectory } from './intel/paths.ts';
 import type { IntelStore } from './intel/store-api.ts';
-import { atLeast, compareSeverity, type Finding, SEVERITIES, type Severity, type Verdict } from './model/finding.ts';
+import { compareSeverity, type Finding, SEVERITIES, type Severity, type Verdict } from './model/finding.ts';
 import type { Inventory } from './model/inventory.ts';
 import { compareText } from './model/package.ts';
+import { applyPolicy } from './policy/evaluate.ts';
+import { defaultPolicy, type Policy } from './policy/policy.ts';
 
 export interface AuditOptions {
-  /** Findings at or above this severity fail the audit; malicious and KEV findings always do. */
-  failOn: Severity;
-  /** Check ids to run (default: all). */
+  /** The policy (default: the built-in one). */
+  policy?: Policy;
+  /** Overrides the policy's threshold. */
+  failOn?: Severity;
+  /** Check ids to run, overriding which checks the policy enables. */
   checks?: readonly string[];
   now: Date;
   /** No network lookups (checks report what they could not check). Default: false. */
   offline?: boolean;
   cacheDir?: string;
+  /** Overrides the policy's check settings. */
   settings?: CheckSettings;
 }
 
@@ -33,6 +38,9 @@ export interface AuditSummary {
   byCheck: Record<string, number>;
   kev: number;
   malicious: number;
+  /** Findings that decide the verdict, and findings a waiver accepted. */
+  blocking: number;
+  waived: number;
   /**
    * Advisories that could not decide for a package (`name@version: ID (reason)`): the version or a
    * range bound is not readable in the advisory's scheme, or the advisory gives no affected range.
@@ -44,11 +52,13 @@ export interface AuditResult {
   findings: Finding[];
   summary: AuditSummary;
   verdict: Verdict;
-  checks: { id: string; version: number }[];
+  checks: { id: string; version: number; title: string }[];
+  /** The policy as applied (flags folded in). */
+  policy: Policy;
 }
 
-export function selectChecks(ids: readonly string[] | undefined): Check[] {
-  if (!ids || ids.length === 0) return [...CHECKS];
+export function selectChecks(ids: readonly string[] | undefined, policy?: Policy): Check[] {
+  if (!ids || ids.length === 0) return CHECKS.filter((check) => policy?.checks[check.id]?.enabled !== false);
   return ids.map((id) => {
     const check = checkById(id);
     if (!check)
@@ -70,7 +80,10 @@ export async function runAudit(
   store: IntelStore | undefined,
   options: AuditOptions,
 ): Promise<AuditResult> {
-  const checks = selectChecks(options.checks);
+  const policy = { ...(options.policy ?? defaultPolicy()) };
+  if (options.failOn) policy.failOn = options.failOn;
+  if (options.settings) policy.settings = options.settings;
+  const checks = selectChecks(options.checks, policy);
   let matcher: AdvisoryMatcher | undefined;
   if (needsIntel(checks)) {
     if (!store) throw new CvebuildError('DB_MISSING', 'the selected checks need the threat-intel store');
@@ -82,10 +95,11 @@ export async function runAudit(
     now: options.now,
     offline: options.offline ?? false,
     cacheDir: options.cacheDir ?? defaultCacheDirectory(),
-    settings: options.settings ?? defaultCheckSettings(),
+    settings: policy.settings,
   };
-  const findings: Finding[] = [];
-  for (const check of checks) findings.push(...(await check.run(inventory, context)));
+  const raw: Finding[] = [];
+  for (const check of checks) raw.push(...(await check.run(inventory, context)));
+  const { findings, verdict } = applyPolicy(raw, policy, { now: options.now, checks });
   findings.sort(compareFindings);
   const undecided = new Set<string>();
   if (matcher) {
@@ -100,26 +114,10 @@ export async function runAudit(
   return {
     findings,
     summary,
-    verdict: decide(findings, options.failOn),
-    checks: checks.map((check) => ({ id: check.id, version: check.version })),
+    verdict,
+    checks: checks.map((check) => ({ id: check.id, version: check.version, title: check.title })),
+    policy,
   };
-}
-
-function decide(findings: Finding[], failOn: Severity): Verdict {
-  const failing = findings.filter(
-    (finding) => finding.check === 'malicious' || finding.evidence.kev === true || atLeast(finding.severity, failOn),
-  );
-  const reasons = failing.map((finding) => {
-    const why =
-      finding.check === 'malicious'
-        ? 'malicious'
-        : finding.evidence.kev === true
-          ? 'known exploited (KEV)'
-          : finding.severity;
-    const subject = finding.subject;
-    return `${why}: ${subject ? `${subject.name} ${subject.version} (${subject.platform}) ` : ''}${finding.rule}`;
-  });
-  return { outcome: failing.length > 0 ? 'fail' : 'pass', reasons: [...new Set(reasons)], warnings: [] };
 }
 
 function summarize(inventory: Inventory, findings: Finding[], undecided: string[]): AuditSummary {
@@ -136,6 +134,8 @@ function summarize(inventory: Inventory, findings: Finding[], undecided: string[
     byCheck,
     kev: findings.filter((finding) => finding.evidence.kev === true).length,
     malicious: findings.filter((finding) => finding.check === 'malicious').length,
+    blocking: findings.filter((finding) => finding.blocking).length,
+    waived: findings.filter((finding) => finding.waiver).length,
     undecided,
   };
 }

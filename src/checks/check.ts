@@ -3,13 +3,15 @@
  * finding says which logic produced it), what it needs, and one `run`. Front doors (CLI, gate,
  * proxy, agent) call checks; they never re-implement one.
  */
+import type { z } from 'zod';
 import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
+import type { SourceLocation } from '../model/package.ts';
 
-/** Settings the checks read; the policy file (cvebuild.toml) will fill them, flags override. */
+/** Settings the checks read; the policy (cvebuild.toml) fills them, flags override. */
 export interface CheckSettings {
   /** Names never flagged as typosquats (compared after the ecosystem's normalization). */
   typosquatAllow: string[];
@@ -23,6 +25,29 @@ export interface CheckSettings {
   privateNames: string[];
   /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
   packageDirs: string[];
+  /** Channels packages may come from (names or URLs); empty = any channel. */
+  trustedChannels: string[];
+  /** PyPI indexes packages may come from; empty = any index. */
+  trustedIndexes: string[];
+  /** Where attestations are required and whose signatures are trusted (read by the attestation check). */
+  attestationRequirements: AttestationRequirement[];
+}
+
+/** A trusted publisher: the signing identity (exact or a regular expression) and its OIDC issuer. */
+export interface TrustedPublisher {
+  identity?: string;
+  identityRegexp?: string;
+  issuer: string;
+}
+
+export interface AttestationRequirement {
+  /** Packages from this channel (name or URL, matched like pixi does) ... */
+  channel?: string;
+  /** ... and/or with this name must carry a valid attestation ... */
+  package?: string;
+  /** ... signed by one of these publishers. */
+  publishers: TrustedPublisher[];
+  origin: SourceLocation;
 }
 
 export function defaultCheckSettings(): CheckSettings {
@@ -32,6 +57,9 @@ export function defaultCheckSettings(): CheckSettings {
     privateSources: [],
     privateNames: [],
     packageDirs: [],
+    trustedChannels: [],
+    trustedIndexes: [],
+    attestationRequirements: [],
   };
 }
 
@@ -52,7 +80,20 @@ export interface Check {
   version: number;
   title: string;
   requires: { intel: boolean; network: boolean };
+  /** The check's own keys under `[checks.<id>]` in the policy, and how they fill the settings. */
+  options?: CheckOptions;
+  /** Policy settings this check consumes, so the gate knows a requirement has a check to enforce it. */
+  enforces?: readonly PolicyRequirement[];
   run(inventory: Inventory, context: CheckContext): Finding[] | Promise<Finding[]>;
+}
+
+export type PolicyRequirement = 'attestation' | 'trusted-sources';
+
+export interface CheckOptions {
+  /** zod schemas of the check's keys (kebab-case, as written in TOML); each is optional. */
+  shape: Record<string, z.ZodType>;
+  /** Copies validated values into the settings; paths are resolved against `baseDir` (the policy file's). */
+  apply(values: Record<string, unknown>, settings: CheckSettings, baseDir: string): void;
 }
 
 /** The intel a check declared it requires; the audit opens it before running such checks. */

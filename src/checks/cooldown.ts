@@ -5,6 +5,8 @@
  * reported as not checked; failing on that is the policy's decision.
  */
 
+import { z } from 'zod';
+import { parseCutoff } from '../cooldown/cutoff.ts';
 import { notCheckedFinding, type Subject, tooNewFinding, unknownTimeFinding } from '../cooldown/findings.ts';
 import { type CooldownDecision, cooldownPolicy, type ResolvedCutoff } from '../cooldown/policy.ts';
 import { displayIndex } from '../cooldown/simple-api.ts';
@@ -35,6 +37,20 @@ export function createCooldownCheck(options: CooldownOptions = {}): Check {
     version: 1,
     title: 'Releases newer than the exclude-newer cutoff',
     requires: { intel: false, network: true },
+    options: {
+      shape: {
+        'exclude-newer': z.string().refine((value) => parseCutoff(value, new Date()) !== undefined, {
+          message: 'not a cutoff pixi understands (use e.g. "7d", "2026-01-31" or an RFC 3339 time)',
+        }),
+        'unknown-timestamp': z.enum(['warn', 'fail', 'ignore']),
+      },
+      apply(values, settings) {
+        if (typeof values['exclude-newer'] === 'string') settings.cooldown = values['exclude-newer'];
+        const unknown = values['unknown-timestamp'];
+        if (unknown === 'warn' || unknown === 'fail' || unknown === 'ignore')
+          settings.cooldownUnknownTimestamp = unknown;
+      },
+    },
     async run(inventory, context) {
       const policy = cooldownPolicy(inventory, context.settings.cooldown, context.now);
       if (!policy.configured) return [];

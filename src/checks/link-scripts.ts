@@ -4,7 +4,8 @@
  * archives found under `settings.packageDirs`, and, when no archive is at hand, at a local
  * channel's channeldata.json flags as a lower-confidence hint.
  */
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { z } from 'zod';
 import {
   type ArchiveLinkScripts,
   archiveLinkScripts,
@@ -47,6 +48,13 @@ export const linkScriptsCheck: Check = {
   version: VERSION,
   title: 'Conda packages with install-time link scripts',
   requires: { intel: false, network: false },
+  options: {
+    shape: { 'package-dirs': z.array(z.string().min(1)) },
+    apply(values, settings, baseDir) {
+      const dirs = values['package-dirs'];
+      if (Array.isArray(dirs)) settings.packageDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
+    },
+  },
   async run(inventory, context) {
     const dirs = context.settings.packageDirs;
     const index: PackageDirIndex = dirs.length > 0 ? indexPackageDirs(dirs) : { archives: new Map(), channeldata: [] };
@@ -124,6 +132,7 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
       finding(pkg, 'unreadable-archive', 'medium', `${label(pkg)}: archive could not be inspected: ${scan.toLine()}`, {
         archive: scan.location.file,
         error: scan.code,
+        unchecked: true,
       }),
     ];
   }

@@ -4,6 +4,7 @@ import { confusionCheck } from './confusion.ts';
 import { cooldownCheck } from './cooldown.ts';
 import { linkScriptsCheck } from './link-scripts.ts';
 import { maliciousCheck } from './malicious.ts';
+import { sourcesCheck } from './sources.ts';
 import { typosquatCheck } from './typosquat.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
@@ -14,6 +15,7 @@ export const CHECKS: readonly Check[] = [
   confusionCheck,
   cooldownCheck,
   linkScriptsCheck,
+  sourcesCheck,
 ];
 
 export function checkById(id: string): Check | undefined {

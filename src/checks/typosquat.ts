@@ -3,6 +3,7 @@
  * lookalike characters, other separators, an added or dropped affix). One finding per name, not per
  * platform: the name is what was mistyped.
  */
+import { z } from 'zod';
 import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
@@ -34,6 +35,12 @@ export const typosquatCheck: Check = {
   version: TYPOSQUAT_CHECK_VERSION,
   title: 'Typosquatted package names',
   requires: { intel: true, network: false },
+  options: {
+    shape: { allow: z.array(z.string().min(1)) },
+    apply(values, settings) {
+      if (Array.isArray(values.allow)) settings.typosquatAllow.push(...(values.allow as string[]));
+    },
+  },
   run(inventory, context) {
     const names = popularNames(requireIntel(context, 'typosquat').store);
     const allowed = new Set(
@@ -82,7 +89,7 @@ function missingData(names: PopularNames, packages: Package[]): Finding[] {
       rule: 'typosquat/no-data',
       severity: 'info',
       message: `${gap.ecosystem === 'pypi' ? 'PyPI' : 'conda'} names were not checked for typosquats: the intel store has no ${gap.source} list`,
-      evidence: { ecosystem: gap.ecosystem, source: gap.source },
+      evidence: { ecosystem: gap.ecosystem, source: gap.source, unchecked: true },
       remedy: 'run `cvebuild db update` (or `cvebuild db import` the list)',
     }));
 }

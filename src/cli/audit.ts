@@ -1,16 +1,26 @@
-/** `cvebuild audit [PATH]`: check every package against the threat-intel store. */
+/**
+ * `cvebuild gate [PATH]` and `cvebuild audit [PATH]`: one engine. Load the policy, read the
+ * project, open the threat data the enabled checks need, run them, apply the policy, and render
+ * the report to stdout and to any `--output` files. The gate exits 1 when the verdict fails;
+ * audit only reports (exit 0). Both exit 2 when they could not run.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
-import { type CheckSettings, defaultCheckSettings } from '../checks/check.ts';
+import type { CheckSettings } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
-import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
-import { renderAuditJson } from '../report/audit-json.ts';
-import { renderAuditTable } from '../report/audit-table.ts';
+import { loadPolicy } from '../policy/load.ts';
+import type { Policy } from '../policy/policy.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { FORMAT_NAMES, formatForFile, REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
+import { type ReportInput, TOOL } from '../report/report.ts';
 import { parseDuration } from '../util/duration.ts';
+import { projectRootOf } from './project-root.ts';
 
-/** Flags that fill CheckSettings (shared by `audit` and `diff`). */
+/** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
 export interface SettingsOptions {
   cooldown?: string;
   cooldownUnknownTimestamp?: 'warn' | 'fail' | 'ignore';
@@ -24,25 +34,15 @@ export interface AuditCommandOptions extends SettingsOptions {
   db?: string;
   env?: string;
   platform?: string;
-  format: 'table' | 'json';
-  failOn: Severity;
+  format?: string;
+  output?: string[];
+  failOn?: Severity;
   maxDbAge?: string;
   checks?: string;
+  policy?: string;
   /** For tests and reproducible runs: the time the audit considers "now" (ISO 8601). */
   now?: string;
   offline?: boolean;
-}
-
-/** The check settings the audit and diff flags give. */
-export function settingsFrom(options: SettingsOptions): CheckSettings {
-  const settings = defaultCheckSettings();
-  if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
-  if (options.cooldownUnknownTimestamp) settings.cooldownUnknownTimestamp = options.cooldownUnknownTimestamp;
-  settings.typosquatAllow = options.allowName ?? [];
-  settings.privateSources = options.privateSource ?? [];
-  settings.privateNames = options.privateName ?? [];
-  settings.packageDirs = options.packages ?? [];
-  return settings;
 }
 
 export interface AuditCommandResult {
@@ -50,33 +50,127 @@ export interface AuditCommandResult {
   exitCode: 0 | 1;
 }
 
-export async function auditCommand(path: string, options: AuditCommandOptions): Promise<AuditCommandResult> {
+export type EngineMode = 'gate' | 'audit';
+
+export async function auditCommand(
+  path: string,
+  options: AuditCommandOptions,
+  mode: EngineMode = 'audit',
+): Promise<AuditCommandResult> {
+  const outputs = parseOutputs(options);
   const now = options.now ? parseNow(options.now) : new Date();
-  const maxAgeText = options.maxDbAge ?? process.env.CVEBUILD_MAX_DB_AGE;
-  const maxAgeMs = maxAgeText === undefined ? DEFAULT_MAX_DB_AGE_MS : parseDuration(maxAgeText);
-  if (maxAgeMs === undefined)
-    throw new CvebuildError('USAGE', `--max-db-age: not a duration: ${JSON.stringify(maxAgeText)} (use e.g. 48h, 7d)`);
+  const policy = policyWithFlags(loadPolicy(path, options.policy), options);
   const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
-  const checkIds = options.checks
-    ?.split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
-  const intel = needsIntel(selectChecks(checkIds))
-    ? await openIntelForAudit({ db: options.db, maxAgeMs, now })
+  const checkIds = checkList(options.checks);
+  const intel = needsIntel(selectChecks(checkIds, policy))
+    ? await openIntelForAudit({ db: options.db, maxAgeMs: policy.maxDbAgeMs, now })
     : undefined;
   try {
     const result = await runAudit(inventory, intel?.store, {
-      failOn: options.failOn,
+      policy,
       checks: checkIds,
       now,
       offline: options.offline ?? false,
-      settings: settingsFrom(options),
     });
-    const text = options.format === 'json' ? renderAuditJson(result, intel, now) : renderAuditTable(result, intel, now);
-    return { text, exitCode: result.verdict.outcome === 'fail' ? 1 : 0 };
+    const report: ReportInput = {
+      tool: TOOL,
+      generatedAt: now,
+      target: path,
+      root: projectRootOf(path),
+      inventory,
+      findings: result.findings,
+      verdict: result.verdict,
+      checks: result.checks,
+      policy: { source: policy.source, failOn: policy.failOn },
+      intel: intel
+        ? {
+            label: intel.label,
+            schemaVersion: intel.store.schemaVersion,
+            feeds: intel.store.feeds().map((feed) => ({
+              name: feed.name,
+              url: redactUrlCredentials(feed.url),
+              fetchedAt: feed.fetchedAt,
+              count: feed.count,
+            })),
+          }
+        : undefined,
+      undecided: result.summary.undecided,
+    };
+    for (const { format, file } of outputs.files) writeFileSync(file, REPORT_FORMATS[format](report));
+    const text = REPORT_FORMATS[outputs.stdout](report);
+    return { text, exitCode: mode === 'gate' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
     intel?.store.close();
   }
+}
+
+/** The policy with command-line flags folded in: flags win over the file, the file over defaults. */
+export function policyWithFlags(policy: Policy, options: AuditCommandOptions): Policy {
+  const maxAgeText = options.maxDbAge ?? process.env.CVEBUILD_MAX_DB_AGE;
+  let maxDbAgeMs = policy.maxDbAgeMs;
+  if (maxAgeText !== undefined) {
+    const parsed = parseDuration(maxAgeText);
+    if (parsed === undefined)
+      throw new CvebuildError(
+        'USAGE',
+        `--max-db-age: not a duration: ${JSON.stringify(maxAgeText)} (use e.g. 48h, 7d)`,
+      );
+    maxDbAgeMs = parsed;
+  }
+  return {
+    ...policy,
+    failOn: options.failOn ?? policy.failOn,
+    maxDbAgeMs,
+    settings: settingsWithFlags(policy.settings, options),
+  };
+}
+
+export function settingsWithFlags(base: CheckSettings, options: SettingsOptions): CheckSettings {
+  const settings = structuredClone(base);
+  if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
+  if (options.cooldownUnknownTimestamp) settings.cooldownUnknownTimestamp = options.cooldownUnknownTimestamp;
+  settings.typosquatAllow.push(...(options.allowName ?? []));
+  settings.privateSources.push(...(options.privateSource ?? []));
+  settings.privateNames.push(...(options.privateName ?? []));
+  settings.packageDirs.push(...(options.packages ?? []).map((dir) => resolve(dir)));
+  return settings;
+}
+
+export function checkList(text: string | undefined): string[] | undefined {
+  return text
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+interface Outputs {
+  stdout: ReportFormat;
+  files: { format: ReportFormat; file: string }[];
+}
+
+/** `--format F` for stdout; each `--output [FORMAT=]FILE` writes one more report (format from the name if not given). */
+function parseOutputs(options: AuditCommandOptions): Outputs {
+  const stdout = parseFormat(options.format ?? 'table', '--format');
+  const files = (options.output ?? []).map((spec) => {
+    const match = /^([a-z]+)=(.+)$/.exec(spec);
+    if (match?.[1] && match[2]) return { format: parseFormat(match[1], '--output'), file: match[2] };
+    const format = formatForFile(spec);
+    if (!format)
+      throw new CvebuildError(
+        'USAGE',
+        `--output ${spec}: cannot tell the format from the file name; write FORMAT=FILE (formats: ${FORMAT_NAMES.join(', ')})`,
+      );
+    return { format, file: spec };
+  });
+  return { stdout, files };
+}
+
+function parseFormat(text: string, flag: string): ReportFormat {
+  if ((FORMAT_NAMES as string[]).includes(text)) return text as ReportFormat;
+  throw new CvebuildError(
+    'USAGE',
+    `${flag}: unknown format ${JSON.stringify(text)} (have: ${FORMAT_NAMES.join(', ')})`,
+  );
 }
 
 function parseNow(text: string): Date {

@@ -2,20 +2,20 @@
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
 import { diffInventories, newPackagesInventory } from '../diff/lock-diff.ts';
 import { CvebuildError } from '../errors.ts';
-import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
+import { loadPolicy } from '../policy/load.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.ts';
-import { parseDuration } from '../util/duration.ts';
-import { type SettingsOptions, settingsFrom } from './audit.ts';
+import { checkList, policyWithFlags, type SettingsOptions } from './audit.ts';
 
 export interface DiffCommandOptions extends SettingsOptions {
   format: 'table' | 'json' | 'markdown';
   db?: string;
   checks?: string;
-  failOn: Severity;
+  failOn?: Severity;
   maxDbAge?: string;
+  policy?: string;
   offline?: boolean;
   now?: string;
 }
@@ -31,30 +31,17 @@ export async function diffCommand(
   const now = options.now ? new Date(options.now) : new Date();
   if (Number.isNaN(now.getTime()))
     throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(options.now)}`);
-  const checkIds =
-    options.checks === 'none'
-      ? []
-      : options.checks
-          ?.split(',')
-          .map((id) => id.trim())
-          .filter(Boolean);
+  const checkIds = options.checks === 'none' ? [] : checkList(options.checks);
+  // the policy of the project as it is after the update: its waivers and settings apply
+  const policy = policyWithFlags(loadPolicy(newPath, options.policy), options);
   let audit: Awaited<ReturnType<typeof runAudit>> | undefined;
   const fresh = newPackagesInventory(diff, after);
   if (checkIds === undefined || checkIds.length > 0) {
-    const maxAgeMs = options.maxDbAge === undefined ? DEFAULT_MAX_DB_AGE_MS : parseDuration(options.maxDbAge);
-    if (maxAgeMs === undefined)
-      throw new CvebuildError('USAGE', `--max-db-age: not a duration: ${JSON.stringify(options.maxDbAge)}`);
-    const intel = needsIntel(selectChecks(checkIds))
-      ? await openIntelForAudit({ db: options.db, maxAgeMs, now })
+    const intel = needsIntel(selectChecks(checkIds, policy))
+      ? await openIntelForAudit({ db: options.db, maxAgeMs: policy.maxDbAgeMs, now })
       : undefined;
     try {
-      audit = await runAudit(fresh, intel?.store, {
-        failOn: options.failOn,
-        checks: checkIds,
-        now,
-        offline: options.offline ?? false,
-        settings: settingsFrom(options),
-      });
+      audit = await runAudit(fresh, intel?.store, { policy, checks: checkIds, now, offline: options.offline ?? false });
     } finally {
       intel?.store.close();
     }

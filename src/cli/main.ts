@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
-import { auditCommand } from './audit.ts';
+import { FORMAT_NAMES } from '../report/formats.ts';
+import { TOOL } from '../report/report.ts';
+import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
 import { diffCommand } from './diff.ts';
 import { inventoryCommand } from './inventory.ts';
@@ -34,27 +36,19 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .action((path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       output(inventoryCommand(path, options));
     });
-  withSettingsOptions(program.command('audit'))
-    .description('check every package against the threat-intel store: vulnerabilities, malicious releases, KEV')
-    .argument('[path]', 'project directory or input file', '.')
-    .option(
-      '--db <file>',
-      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+  withEngineOptions(program.command('gate'))
+    .description(
+      'apply the policy to every check and decide: exit 0 pass, 1 fail, 2 could not run (bad input, missing or stale threat data)',
     )
-    .option('--env <name>', 'only this environment')
-    .option('--platform <platform>', 'only this platform')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(
-      new Option('--fail-on <severity>', 'fail on findings at or above this severity (malicious and KEV always fail)')
-        .choices(['low', 'medium', 'high', 'critical'])
-        .default('high'),
-    )
-    .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h, or $CVEBUILD_MAX_DB_AGE)')
-    .option('--checks <ids>', 'comma-separated checks to run (default: all)')
-    .option('--offline', 'no network lookups (checks say what they could not check)')
-    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
-    .action(async (path: string, options: Parameters<typeof auditCommand>[1]) => {
-      const result = await auditCommand(path, options);
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const result = await auditCommand(path, options, 'gate');
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  withEngineOptions(program.command('audit'))
+    .description('the gate in report-only mode: the same checks, policy and reports, exit 0 whatever the verdict')
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const result = await auditCommand(path, options, 'audit');
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
@@ -68,11 +62,15 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--db <file>', 'threat-intel store, or threat-data files / a directory to load for this run')
     .option('--checks <ids>', "checks to run on the new packages (comma-separated; 'none' for none)")
     .addOption(
-      new Option('--fail-on <severity>', 'fail on findings at or above this severity')
-        .choices(['low', 'medium', 'high', 'critical'])
-        .default('high'),
+      new Option('--fail-on <severity>', 'override the policy: fail on findings at or above this severity').choices([
+        'low',
+        'medium',
+        'high',
+        'critical',
+      ]),
     )
-    .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h)')
+    .option('--policy <file>', "policy file (default: the new project's cvebuild.toml or [tool.cvebuild])")
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
     .option('--offline', 'no network lookups')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601)').hideHelp())
     .action(async (oldPath: string, newPath: string, options: Parameters<typeof diffCommand>[2]) => {
@@ -84,7 +82,37 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
   return program;
 }
 
-const VERSION = '0.1.0';
+const VERSION = TOOL.version;
+
+/** Everything `gate` and `audit` share: they are one engine. */
+function withEngineOptions(command: Command): Command {
+  return withSettingsOptions(command)
+    .argument('[path]', 'project directory or input file', '.')
+    .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform')
+    .option('--format <format>', `report on stdout: ${FORMAT_NAMES.join(', ')} (default: table)`)
+    .option(
+      '--output <[format=]file...>',
+      'also write a report to a file; the format comes from the name (.sarif, .cdx.json, .html, .md, .json) or FORMAT=FILE',
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'override the policy: fail on findings at or above this severity').choices([
+        'low',
+        'medium',
+        'high',
+        'critical',
+      ]),
+    )
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
+    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)')
+    .option('--offline', 'no network lookups (checks say what they could not check)')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp());
+}
 
 /** The flags that fill the checks' settings, shared by `audit` and `diff`. */
 function withSettingsOptions(command: Command): Command {

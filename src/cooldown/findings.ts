@@ -106,6 +106,7 @@ export function notCheckedFinding(
       origin: originText(cutoff.origin),
       basis: 'pypi-upload-time',
       reason,
+      unchecked: true,
       ...extra,
     },
     remedy: 'run the check with network access to the index, or treat the release as unreviewed',

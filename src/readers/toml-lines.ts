@@ -8,13 +8,18 @@ interface KeyLine {
   table: string;
   key: string;
   line: number;
+  /** Inside an array of tables (`[[waivers]]`): which entry, counted from 0. */
+  entry?: number;
 }
 
 export class TomlLines {
   private readonly keys: KeyLine[] = [];
+  /** `[[table]]` headers: table path → line of each entry's header. */
+  private readonly entries = new Map<string, number[]>();
 
   constructor(text: string) {
     let table = '';
+    let entry: number | undefined;
     const lines = text.split('\n');
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index]?.trim() ?? '';
@@ -22,6 +27,13 @@ export class TomlLines {
       const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
       if (header?.[1]) {
         table = normalizeDotted(header[1]);
+        entry = undefined;
+        if (line.startsWith('[[')) {
+          const lines = this.entries.get(table) ?? [];
+          lines.push(index + 1);
+          this.entries.set(table, lines);
+          entry = lines.length - 1;
+        }
         continue;
       }
       const assignment =
@@ -31,7 +43,7 @@ export class TomlLines {
       const lastDot = lastSeparator(dotted);
       const keyTable = lastDot === -1 ? table : [table, dotted.slice(0, lastDot)].filter(Boolean).join('.');
       const key = lastDot === -1 ? dotted : dotted.slice(lastDot + 1);
-      this.keys.push({ table: keyTable, key, line: index + 1 });
+      this.keys.push({ table: keyTable, key, line: index + 1, entry: lastDot === -1 ? entry : undefined });
       // inline tables: `pypi-dependencies = { flask = "==3" }` — record the inner keys on the same line
       const inline = /=\s*\{(.*)\}\s*(?:#.*)?$/.exec(line);
       if (inline?.[1]) {
@@ -49,6 +61,13 @@ export class TomlLines {
       return this.keys.find((entry) => entry.table === table || entry.table.startsWith(`${table}.`))?.line;
     }
     return this.keys.find((entry) => entry.table === table && entry.key === key)?.line;
+  }
+
+  /** Line of entry `index` of the array of tables `table` (`[[waivers]]`), or of `key` inside it. */
+  lineOfEntry(table: string, index: number, key?: string): number | undefined {
+    const header = this.entries.get(table)?.[index];
+    if (header === undefined || key === undefined) return header;
+    return this.keys.find((line) => line.table === table && line.entry === index && line.key === key)?.line ?? header;
   }
 }
 

@@ -2,24 +2,38 @@
  * `cvebuild audit --format json`: a public contract (schemaVersion 1). Findings sorted, keys fixed,
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
-import type { AuditResult } from '../audit.ts';
-import type { OpenedIntel } from '../intel/open.ts';
-import type { Finding } from '../model/finding.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { type Finding, SEVERITIES, type Severity } from '../model/finding.ts';
+import type { ReportInput } from './report.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export function renderAuditJson(result: AuditResult, intel: OpenedIntel | undefined, now: Date): string {
+export function renderAuditJson(report: ReportInput): string {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+  const byCheck: Record<string, number> = {};
+  for (const finding of report.findings) {
+    bySeverity[finding.severity]++;
+    byCheck[finding.check] = (byCheck[finding.check] ?? 0) + 1;
+  }
   const document = {
     schemaVersion: AUDIT_SCHEMA_VERSION,
-    findings: result.findings.map(findingJson),
+    findings: report.findings.map(findingJson),
     summary: {
-      ...result.summary,
-      verdict: result.verdict.outcome,
-      reasons: result.verdict.reasons,
-      checks: result.checks,
+      packages: report.inventory.packages.length,
+      findings: report.findings.length,
+      bySeverity,
+      byCheck,
+      kev: report.findings.filter((finding) => finding.evidence.kev === true).length,
+      malicious: report.findings.filter((finding) => finding.check === 'malicious').length,
+      blocking: report.findings.filter((finding) => finding.blocking).length,
+      waived: report.findings.filter((finding) => finding.waiver).length,
+      undecided: report.undecided,
+      verdict: report.verdict.outcome,
+      reasons: report.verdict.reasons,
+      warnings: report.verdict.warnings,
+      checks: report.checks.map(({ id, version }) => ({ id, version })),
+      policy: report.policy,
     },
-    db: intel ? describeStore(intel, now) : null,
+    db: report.intel ? describeStore(report.intel, report.generatedAt) : null,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
@@ -48,18 +62,28 @@ function findingJson(finding: Finding) {
     message: finding.message,
     remedy: finding.remedy ?? null,
     location: finding.location ? { file: finding.location.file, line: finding.location.line ?? null } : null,
+    originalSeverity: finding.originalSeverity ?? null,
+    blocking: finding.blocking === true,
+    waiver: finding.waiver
+      ? {
+          id: finding.waiver.id ?? null,
+          package: finding.waiver.package ?? null,
+          reason: finding.waiver.reason,
+          by: finding.waiver.by ?? null,
+          expires: finding.waiver.expires ?? null,
+        }
+      : null,
   };
 }
 
-export function describeStore({ store, label }: OpenedIntel, now: Date) {
+export function describeStore(intel: NonNullable<ReportInput['intel']>, now: Date) {
   return {
-    path: label,
-    schemaVersion: store.schemaVersion,
-    feeds: store
-      .feeds()
+    path: intel.label,
+    schemaVersion: intel.schemaVersion,
+    feeds: intel.feeds
       .map((feed) => ({
         name: feed.name,
-        url: redactUrlCredentials(feed.url),
+        url: feed.url,
         fetchedAt: feed.fetchedAt,
         ageHours: Math.round(((now.getTime() - Date.parse(feed.fetchedAt)) / 3_600_000) * 10) / 10,
         count: feed.count,

@@ -1,8 +1,10 @@
-/** `cvebuild audit` for a person: one line per issue and package (platforms folded), then the verdict. */
-import type { AuditResult } from '../audit.ts';
-import type { OpenedIntel } from '../intel/open.ts';
+/**
+ * `cvebuild gate` / `audit` for a person: one line per issue and package (platforms folded),
+ * waived findings apart, then the verdict and its reasons.
+ */
 import type { Finding } from '../model/finding.ts';
 import { formatAge } from '../util/duration.ts';
+import type { ReportInput } from './report.ts';
 import { renderTable } from './text-table.ts';
 
 interface Row {
@@ -10,23 +12,27 @@ interface Row {
   platforms: string[];
 }
 
-export function renderAuditTable(result: AuditResult, intel: OpenedIntel | undefined, now: Date): string {
+export function renderAuditTable(report: ReportInput): string {
   const out: string[] = [];
-  if (intel) {
-    const feeds = intel.store.feeds();
-    const oldest = Math.max(...feeds.map((feed) => now.getTime() - Date.parse(feed.fetchedAt)));
+  out.push(`policy: ${report.policy.source ?? 'built-in defaults'} (fail on ${report.policy.failOn} and above)`);
+  if (report.intel) {
+    const { feeds } = report.intel;
+    const now = report.generatedAt.getTime();
+    const oldest = Math.max(...feeds.map((feed) => now - Date.parse(feed.fetchedAt)));
     const names = feeds
       .map((feed) => feed.name)
       .sort()
       .join(', ');
-    out.push(`threat data: ${intel.label} (${names}; oldest ${formatAge(oldest)})`);
+    out.push(`threat data: ${report.intel.label} (${names}; oldest ${formatAge(oldest)})`);
   }
-  const rows = foldPlatforms(result.findings);
+  const open = report.findings.filter((finding) => !finding.waiver);
+  const waived = report.findings.filter((finding) => finding.waiver);
+  const rows = foldPlatforms(open);
   if (rows.length > 0) {
     out.push('');
     out.push(
       renderTable(rows, [
-        { header: 'SEVERITY', value: (row: Row) => row.finding.severity.toUpperCase() },
+        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
         { header: 'CHECK', value: (row) => row.finding.check },
         {
           header: 'PACKAGE',
@@ -41,30 +47,61 @@ export function renderAuditTable(result: AuditResult, intel: OpenedIntel | undef
       ]),
     );
   }
-  const { summary } = result;
-  out.push('');
-  out.push(
-    `${summary.packages} packages, ${summary.findings} finding(s): ${
-      Object.entries(summary.bySeverity)
-        .filter(([, count]) => count > 0)
-        .reverse()
-        .map(([severity, count]) => `${count} ${severity}`)
-        .join(', ') || 'none'
-    }${summary.kev ? `; ${summary.kev} known exploited (KEV)` : ''}${summary.malicious ? `; ${summary.malicious} malicious` : ''}`,
-  );
-  if (summary.undecided.length > 0) {
+  const waivedRows = foldPlatforms(waived);
+  if (waivedRows.length > 0) {
+    out.push('');
+    out.push(`waived (${waivedRows.length}):`);
     out.push(
-      `undecided (${summary.undecided.length}): ${summary.undecided.slice(0, 5).join('; ')}${summary.undecided.length > 5 ? '; …' : ''}`,
+      renderTable(waivedRows, [
+        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+        {
+          header: 'PACKAGE',
+          value: (row) => `${row.finding.subject?.name ?? ''} ${row.finding.subject?.version ?? ''}`,
+          maxWidth: 40,
+        },
+        { header: 'ID', value: (row) => row.finding.rule },
+        { header: 'EXPIRES', value: (row) => row.finding.waiver?.expires ?? '' },
+        { header: 'BY', value: (row) => row.finding.waiver?.by ?? '', maxWidth: 24 },
+        { header: 'REASON', value: (row) => row.finding.waiver?.reason ?? '', maxWidth: 48 },
+      ]),
     );
   }
-  if (result.verdict.outcome === 'fail') {
-    out.push(`FAIL — ${result.verdict.reasons.length} reason(s):`);
-    for (const reason of result.verdict.reasons.slice(0, 20)) out.push(`  ${reason}`);
-    if (result.verdict.reasons.length > 20) out.push(`  … and ${result.verdict.reasons.length - 20} more`);
+  out.push('');
+  out.push(summaryLine(report));
+  if (report.undecided.length > 0) {
+    out.push(
+      `undecided (${report.undecided.length}): ${report.undecided.slice(0, 5).join('; ')}${report.undecided.length > 5 ? '; …' : ''}`,
+    );
+  }
+  for (const warning of report.verdict.warnings) out.push(`warning: ${warning}`);
+  if (report.verdict.outcome === 'fail') {
+    out.push(`FAIL — ${report.verdict.reasons.length} reason(s):`);
+    for (const reason of report.verdict.reasons.slice(0, 20)) out.push(`  ${reason}`);
+    if (report.verdict.reasons.length > 20) out.push(`  … and ${report.verdict.reasons.length - 20} more`);
   } else {
     out.push('PASS');
   }
   return `${out.join('\n')}\n`;
+}
+
+function summaryLine(report: ReportInput): string {
+  const counts = new Map<string, number>();
+  for (const finding of report.findings) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
+  const bySeverity = ['critical', 'high', 'medium', 'unknown', 'low', 'info']
+    .filter((severity) => counts.has(severity))
+    .map((severity) => `${counts.get(severity)} ${severity}`)
+    .join(', ');
+  const kev = report.findings.filter((finding) => finding.evidence.kev === true).length;
+  const malicious = report.findings.filter((finding) => finding.check === 'malicious').length;
+  const waived = report.findings.filter((finding) => finding.waiver).length;
+  return `${report.inventory.packages.length} packages, ${report.findings.length} finding(s): ${bySeverity || 'none'}${
+    kev ? `; ${kev} known exploited (KEV)` : ''
+  }${malicious ? `; ${malicious} malicious` : ''}${waived ? `; ${waived} waived` : ''}`;
+}
+
+function severityText(finding: Finding): string {
+  const severity = finding.severity.toUpperCase();
+  return finding.originalSeverity ? `${severity} (was ${finding.originalSeverity})` : severity;
 }
 
 function fixText(finding: Finding): string {

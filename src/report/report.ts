@@ -35,7 +35,7 @@ export interface ReportInput {
   /** The policy that decided: its file (or null for the built-in defaults) and threshold. */
   policy: { source: string | null; failOn: Severity };
   /** The threat-intel store the findings came from, when one was opened. */
-  intel?: { label: string; feeds: ReportFeed[] };
+  intel?: { label: string; schemaVersion: number; feeds: ReportFeed[] };
   /** Advisories that could not decide for a package (`name@version: ID (reason)`). */
   undecided: string[];
 }

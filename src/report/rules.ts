@@ -62,6 +62,18 @@ const CHECK_RULES: Record<string, CheckRuleTemplate> = {
     cwes: ['CWE-829'],
     tags: ['security', 'dependency', 'install-script', 'supply-chain'],
   },
+  sources: {
+    title: 'Package from an untrusted channel or index',
+    help: 'The policy lists the channels and indexes packages may come from, and this package came from somewhere else (or by a direct URL or git reference, which bypasses the indexes). Take it from a trusted source, or add its source to [sources] in the policy after reviewing it.',
+    cwes: ['CWE-829'],
+    tags: ['security', 'dependency', 'untrusted-source', 'supply-chain'],
+  },
+  policy: {
+    title: 'Policy requirement not met',
+    help: 'The policy itself could not be satisfied: a waiver has expired, or the policy requires a verification that no check could perform. Renew or remove the waiver (with a new reason and expiry), or relax the requirement explicitly.',
+    cwes: [],
+    tags: ['security', 'policy'],
+  },
 };
 
 const FALLBACK: CheckRuleTemplate = {

@@ -4,7 +4,6 @@
  * renderer branch has something to draw.
  */
 import { runAudit } from '../../src/audit.ts';
-import { CHECKS } from '../../src/checks/registry.ts';
 import { openIntelForAudit } from '../../src/intel/open.ts';
 import { readInventory } from '../../src/inventory.ts';
 import type { Finding } from '../../src/model/finding.ts';
@@ -27,23 +26,20 @@ export async function exampleReport(example: string): Promise<ReportInput> {
   });
   try {
     const result = await runAudit(inventory, ownIntel?.store, { failOn: 'high', now: EXAMPLE_NOW, offline: true });
-    const findings = result.findings.map((finding) => ({
-      ...finding,
-      blocking: result.verdict.reasons.some((reason) => reason.endsWith(finding.rule)),
-    }));
     return {
       tool: TOOL,
       generatedAt: EXAMPLE_NOW,
       target: `examples/${example}`,
       root: dir,
       inventory,
-      findings,
+      findings: result.findings,
       verdict: result.verdict,
-      checks: CHECKS.map((check) => ({ id: check.id, version: check.version, title: check.title })),
+      checks: result.checks,
       policy: { source: null, failOn: 'high' },
       intel: ownIntel
         ? {
             label: ownIntel.label,
+            schemaVersion: ownIntel.store.schemaVersion,
             feeds: ownIntel.store.feeds().map((feed) => ({
               name: feed.name,
               url: redactUrlCredentials(feed.url),

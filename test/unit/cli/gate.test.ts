@@ -8,10 +8,10 @@ import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 const intel = fixture('audit/intel');
 const NOW = ['--now', '2026-11-22T12:00:00Z', '--offline'];
 
-describe('cvebuild audit', () => {
+describe('cvebuild gate', () => {
   it('exits 1 on failing findings and prints the stable JSON contract', () => {
     const { status, stdout, stderr } = runCli([
-      'audit',
+      'gate',
       fixture('audit/project'),
       '--db',
       intel,
@@ -43,13 +43,21 @@ describe('cvebuild audit', () => {
   });
 
   it('exits 0 when nothing fails', () => {
-    const { status, stdout } = runCli(['audit', join(projectRoot, 'examples/ml-service'), '--db', intel, ...NOW]);
+    const { status, stdout } = runCli([
+      'gate',
+      join(projectRoot, 'examples/ml-service'),
+      '--db',
+      intel,
+      '--checks',
+      'vulnerability,malicious',
+      ...NOW,
+    ]);
     assert.equal(status, 0, stdout);
     assert.match(stdout, /^PASS$/m);
   });
 
   it('prints a table folding platforms, with the verdict', () => {
-    const { stdout } = runCli(['audit', fixture('audit/project'), '--db', intel, ...NOW]);
+    const { stdout } = runCli(['gate', fixture('audit/project'), '--db', intel, ...NOW]);
     assert.match(stdout, /^CRITICAL\s+malicious\s+litellm 1\.82\.7\s+linux-64,osx-arm64\s+MAL-2026-2144/m);
     assert.match(stdout, /^HIGH\s+vulnerability\s+openssl 3\.0\.7\s+linux-64\s+CVE-2023-0286\s+native\s+3\.0\.8$/m);
     assert.match(stdout, /^FAIL — \d+ reason\(s\):$/m);
@@ -57,7 +65,7 @@ describe('cvebuild audit', () => {
 
   it('runs only the selected checks', () => {
     const { stdout } = runCli([
-      'audit',
+      'gate',
       fixture('audit/project'),
       '--db',
       intel,
@@ -72,7 +80,7 @@ describe('cvebuild audit', () => {
   });
 });
 
-describe('cvebuild audit fails closed (exit 2, one line)', () => {
+describe('cvebuild gate fails closed (exit 2, one line)', () => {
   const expectClosed = (args: string[], ...fragments: string[]) => {
     const { status, stdout, stderr } = runCli(args);
     assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
@@ -84,7 +92,7 @@ describe('cvebuild audit fails closed (exit 2, one line)', () => {
 
   it('without a store', () => {
     expectClosed(
-      ['audit', fixture('audit/project'), '--db', join(tempDirectory(), 'none.sqlite')],
+      ['gate', fixture('audit/project'), '--db', join(tempDirectory(), 'none.sqlite')],
       'no threat-intel store',
       'cvebuild db update',
     );
@@ -107,12 +115,12 @@ describe('cvebuild audit fails closed (exit 2, one line)', () => {
     const imported = runCli(['db', 'import', intel, '--db', store]);
     assert.equal(imported.status, 0, imported.stderr);
     expectClosed(
-      ['audit', fixture('audit/project'), '--db', store, '--now', '2031-01-01T00:00:00Z'],
+      ['gate', fixture('audit/project'), '--db', store, '--now', '2031-01-01T00:00:00Z'],
       'older than 2.0 d',
       'cvebuild db update',
     );
     const relaxed = runCli([
-      'audit',
+      'gate',
       fixture('audit/project'),
       '--db',
       store,
@@ -125,7 +133,7 @@ describe('cvebuild audit fails closed (exit 2, one line)', () => {
   });
 
   it('with a bad --max-db-age or --fail-on', () => {
-    expectClosed(['audit', fixture('audit/project'), '--db', intel, '--max-db-age', 'soon'], 'not a duration');
-    expectClosed(['audit', fixture('audit/project'), '--db', intel, '--fail-on', 'severe'], 'severe');
+    expectClosed(['gate', fixture('audit/project'), '--db', intel, '--max-db-age', 'soon'], 'not a duration');
+    expectClosed(['gate', fixture('audit/project'), '--db', intel, '--fail-on', 'severe'], 'severe');
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * The `sources` check: packages that came from a channel or index the policy does not trust.
+ * Off until the policy lists trusted channels (`[sources] channels`) or indexes
+ * (`[sources] indexes`); then every registry package must come from one of them, and a PyPI
+ * package fetched by direct URL or from git, which bypasses the indexes altogether, is reported.
+ */
+import { matchChannel } from '../cooldown/channels.ts';
+import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import type { Check } from './check.ts';
+import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
+
+const VERSION = 1;
+
+export const sourcesCheck: Check = {
+  id: 'sources',
+  version: VERSION,
+  title: 'Packages from untrusted channels or indexes',
+  requires: { intel: false, network: false },
+  enforces: ['trusted-sources'],
+  run(inventory, context) {
+    const { trustedChannels, trustedIndexes } = context.settings;
+    const findings: Finding[] = [];
+    for (const pkg of inventory.packages) {
+      if (pkg.ecosystem === 'conda' && trustedChannels.length > 0) {
+        if (pkg.kind !== 'registry' && pkg.kind !== 'url') continue;
+        const channel = pkg.channel;
+        if (channel && trustedChannels.some((trusted) => matchChannel(channel, trusted))) continue;
+        findings.push(
+          finding(
+            pkg,
+            'sources/untrusted-channel',
+            'high',
+            channel
+              ? `${pkg.name} ${pkg.version} comes from the channel ${redactUrlCredentials(channel)}, which the policy does not trust`
+              : `${pkg.name} ${pkg.version} was fetched from ${redactUrlCredentials(pkg.location)}, outside every trusted channel`,
+            { from: channel ?? pkg.location, trusted: trustedChannels },
+          ),
+        );
+      }
+      if (pkg.ecosystem === 'pypi' && trustedIndexes.length > 0) {
+        if (pkg.kind === 'url' || pkg.kind === 'git') {
+          findings.push(
+            finding(
+              pkg,
+              'sources/direct-reference',
+              'medium',
+              `${pkg.name} ${pkg.version} is a direct ${pkg.kind === 'git' ? 'git' : 'URL'} reference (${redactUrlCredentials(pkg.location)}) that bypasses the trusted indexes`,
+              { from: pkg.location, trusted: trustedIndexes },
+            ),
+          );
+          continue;
+        }
+        if (pkg.kind !== 'registry') continue;
+        const index = pkg.index ?? DEFAULT_PYPI_INDEX;
+        if (trustedIndexes.some((trusted) => sameIndex(index, trusted))) continue;
+        findings.push(
+          finding(
+            pkg,
+            'sources/untrusted-index',
+            'high',
+            `${pkg.name} ${pkg.version} comes from the index ${redactUrlCredentials(index)}, which the policy does not trust`,
+            { from: index, trusted: trustedIndexes },
+          ),
+        );
+      }
+    }
+    return findings;
+  },
+};
+
+/** Index URLs compared without credentials, trailing slashes or case in scheme and host. */
+function sameIndex(index: string, trusted: string): boolean {
+  return canonicalIndex(index) === canonicalIndex(trusted);
+}
+
+function canonicalIndex(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url.trim().replace(/\/+$/, '');
+  }
+}
+
+function finding(
+  pkg: Package,
+  rule: string,
+  severity: Severity,
+  message: string,
+  evidence: Record<string, unknown>,
+): Finding {
+  return {
+    check: 'sources',
+    checkVersion: VERSION,
+    rule,
+    severity,
+    subject: subjectOf(pkg),
+    message,
+    evidence: { ...evidence, from: redactUrlCredentials(String(evidence.from)) },
+    remedy: `take ${pkg.name} from a trusted source, or add its source to [sources] in the policy`,
+    location: pkg.origin,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The policy file's schema (cvebuild.toml, or `[tool.cvebuild]` in pyproject.toml / pixi.toml).
+ * Strict: an unknown key is an error, because a misspelt `fail-on` that is silently ignored
+ * would loosen the gate without anyone noticing. Check-specific keys come from the checks
+ * themselves (`Check.options`), so a new check joins the schema without touching this file.
+ */
+import { TomlDate } from 'smol-toml';
+import { z } from 'zod';
+import type { Check } from '../checks/check.ts';
+import { SEVERITIES } from '../model/finding.ts';
+import { parseDuration } from '../util/duration.ts';
+
+const severity = z.enum(SEVERITIES as [string, ...string[]]);
+
+const duration = z.string().refine((value) => parseDuration(value) !== undefined, {
+  message: 'not a duration (use e.g. "48h", "7d")',
+});
+
+/** A TOML date (`2026-12-31`) or the same as a string; kept as `YYYY-MM-DD`. */
+const day = z.union([z.instanceof(TomlDate), z.string()]).transform((value, context) => {
+  const text = value instanceof TomlDate ? value.toISOString().slice(0, 10) : value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+    context.addIssue({ code: 'custom', message: 'expected a date such as 2026-12-31' });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const publisher = z
+  .strictObject({
+    identity: z.string().min(1).optional(),
+    'identity-regexp': z.string().min(1).optional(),
+    issuer: z.string().min(1),
+  })
+  .refine((value) => (value.identity === undefined) !== (value['identity-regexp'] === undefined), {
+    message: 'give exactly one of identity or identity-regexp',
+  });
+
+const waiver = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    package: z.string().min(1).optional(),
+    check: z.string().min(1).optional(),
+    reason: z.string().trim().min(1, 'a waiver needs a reason'),
+    by: z.string().min(1).optional(),
+    expires: day,
+  })
+  .refine((value) => value.id !== undefined || value.package !== undefined, {
+    message: 'a waiver names an id, a package (name or name@version), or both',
+  });
+
+export function policySchema(checks: readonly Check[]) {
+  const checkTables = Object.fromEntries(
+    checks.map((check) => [
+      check.id,
+      z
+        .strictObject({
+          enabled: z.boolean(),
+          severity,
+          rules: z.record(z.string(), severity),
+          ...check.options?.shape,
+        })
+        .partial(),
+    ]),
+  );
+  return z.strictObject({
+    'fail-on': severity.optional(),
+    'fail-on-malicious': z.boolean().optional(),
+    'fail-on-kev': z.boolean().optional(),
+    'fail-on-unchecked': z.boolean().optional(),
+    'max-db-age': duration.optional(),
+    checks: z.strictObject(checkTables).partial().optional(),
+    sources: z
+      .strictObject({
+        channels: z.array(z.string().min(1)),
+        indexes: z.array(z.string().url()),
+        private: z.array(z.string().min(1)),
+        'private-names': z.array(z.string().min(1)),
+      })
+      .partial()
+      .optional(),
+    attestations: z
+      .strictObject({
+        require: z.array(
+          z
+            .strictObject({
+              channel: z.string().min(1).optional(),
+              package: z.string().min(1).optional(),
+              publishers: z.array(publisher).min(1, 'name at least one trusted publisher'),
+            })
+            .refine((value) => value.channel !== undefined || value.package !== undefined, {
+              message: 'a requirement names a channel, a package, or both',
+            }),
+        ),
+      })
+      .partial()
+      .optional(),
+    waivers: z.array(waiver).optional(),
+  });
+}
+
+export type PolicyDocument = z.infer<ReturnType<typeof policySchema>>;
