@@ -1,0 +1,246 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning: one run, one rule per distinct finding rule, one result per
+ * finding pointing at the lock record it is about.
+ *
+ * Levels: a finding that blocks the gate, or is high or critical, is an `error`; medium and unknown
+ * severity are a `warning`; low and info are a `note`. A waived finding keeps its level and carries
+ * an accepted external suppression, which is how GitHub learns it was dismissed on purpose.
+ *
+ * Alerts must not churn between runs, so rule ids are the finding rules, paths are relative to the
+ * project root with `/`, and each result has a fingerprint of what it is about (rule, package,
+ * version, platform) rather than where: lock records move whenever anything is re-locked.
+ * `primaryLocationLineHash` is left to upload-sarif, which warns about any value it did not compute.
+ */
+import { pathToFileURL } from 'node:url';
+import type { AppliedWaiver, Finding, Severity } from '../model/finding.ts';
+import { pathWithinRoot } from './paths.ts';
+import type { ReportInput } from './report.ts';
+import { advisoryUrl, describeRule, type RuleInfo } from './rules.ts';
+import { sha256 } from './sbom-identity.ts';
+
+type Level = 'error' | 'warning' | 'note';
+
+const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const FINGERPRINT_KEY = 'cvebuild/v1';
+const SHORT_DESCRIPTION_LIMIT = 1024;
+const TAG_LIMIT = 10;
+const LEVEL_RANK: Record<Level, number> = { note: 0, warning: 1, error: 2 };
+/** Checks whose findings are judgements (near-miss names, private/public overlap) rather than facts. */
+const MEDIUM_PRECISION = new Set(['typosquat', 'confusion']);
+
+export function severityLevel(severity: Severity): Level {
+  if (severity === 'critical' || severity === 'high') return 'error';
+  if (severity === 'medium' || severity === 'unknown') return 'warning';
+  return 'note';
+}
+
+export function resultLevel(finding: Finding): Level {
+  return finding.blocking ? 'error' : severityLevel(finding.severity);
+}
+
+interface RuleEntry {
+  index: number;
+  info: RuleInfo;
+  findings: Finding[];
+}
+
+export function renderSarif(report: ReportInput): string {
+  const rules = new Map<string, RuleEntry>();
+  for (const finding of report.findings) {
+    let entry = rules.get(finding.rule);
+    if (!entry) {
+      entry = { index: rules.size, info: describeRule(finding), findings: [] };
+      rules.set(finding.rule, entry);
+    }
+    entry.findings.push(finding);
+  }
+  const sarif = {
+    $schema: SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            semanticVersion: report.tool.version,
+            informationUri: report.tool.informationUri,
+            rules: [...rules.values()].map(sarifRule),
+          },
+        },
+        automationDetails: { id: `${report.tool.name}/` },
+        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt.toISOString() }],
+        results: report.findings.map((finding) => sarifResult(report, finding, rules.get(finding.rule)?.index ?? 0)),
+        properties: {
+          verdict: report.verdict.outcome,
+          reasons: report.verdict.reasons,
+          warnings: report.verdict.warnings,
+          failOn: report.policy.failOn,
+          ...(report.policy.source ? { policy: relativeOrAbsolute(report.root, report.policy.source) } : {}),
+        },
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+function sarifRule({ info, findings }: RuleEntry) {
+  const [first] = findings as [Finding, ...Finding[]];
+  const link = advisoryUrl(info.id);
+  const remedies = [
+    ...new Set(findings.map((finding) => finding.remedy).filter((remedy): remedy is string => remedy !== undefined)),
+  ];
+  const level = findings.map((finding) => severityLevel(finding.severity)).reduce(higherLevel);
+  const securitySeverity = Math.max(...findings.map((finding) => describeRule(finding).securitySeverity));
+  const cweTags = info.cwes.map((cwe) => `external/cwe/${cwe.toLowerCase()}`);
+  return {
+    id: info.id,
+    name: ruleName(first),
+    shortDescription: { text: truncate(info.title, SHORT_DESCRIPTION_LIMIT) },
+    fullDescription: { text: `${info.title}\n\n${info.help}` },
+    ...(link ? { helpUri: link } : {}),
+    help: { text: helpText(info, remedies, link), markdown: helpMarkdown(info, remedies, link) },
+    defaultConfiguration: { level },
+    properties: {
+      tags: [...new Set([...info.tags, ...cweTags])].slice(0, TAG_LIMIT),
+      precision: MEDIUM_PRECISION.has(first.check) ? 'medium' : 'high',
+      'security-severity': securitySeverity.toFixed(1),
+      check: first.check,
+    },
+  };
+}
+
+/** Advisory ids name themselves (`CVE-2022-3602`); check rules become `CooldownNotChecked`. */
+function ruleName(finding: Finding): string {
+  if (finding.check === 'vulnerability' || finding.check === 'malicious') return finding.rule;
+  return finding.rule
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]?.toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function helpText(info: RuleInfo, remedies: string[], link: string | undefined): string {
+  const lines = [info.help];
+  if (remedies.length > 0) lines.push(`Fix: ${remedies.join('; ')}`);
+  if (info.cwes.length > 0) lines.push(`Weaknesses: ${info.cwes.join(', ')}`);
+  if (link) lines.push(`Advisory: ${link}`);
+  return lines.join('\n\n');
+}
+
+function helpMarkdown(info: RuleInfo, remedies: string[], link: string | undefined): string {
+  const parts = [`**${markdownText(info.title)}**`, markdownText(info.help)];
+  if (remedies.length > 0) parts.push(`**Fix**\n\n${remedies.map((remedy) => `- ${markdownText(remedy)}`).join('\n')}`);
+  if (info.cwes.length > 0) {
+    const cwes = info.cwes.map((cwe) => {
+      const number = /^CWE-(\d+)$/i.exec(cwe)?.[1];
+      return number ? `[${cwe}](https://cwe.mitre.org/data/definitions/${number}.html)` : markdownText(cwe);
+    });
+    parts.push(`Weaknesses: ${cwes.join(', ')}`);
+  }
+  if (link) parts.push(`Advisory: [${markdownText(info.id)}](${link})`);
+  return parts.join('\n\n');
+}
+
+function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
+  const { uri, line } = resultLocation(report, finding);
+  const subject = finding.subject;
+  const message = finding.remedy ? `${finding.message.replace(/\.$/, '')}. Fix: ${finding.remedy}.` : finding.message;
+  return {
+    ruleId: finding.rule,
+    ruleIndex,
+    level: resultLevel(finding),
+    message: { text: message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: uri,
+          region: { startLine: line, startColumn: 1 },
+        },
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+    ...(finding.waiver ? { suppressions: [suppression(report.root, finding.waiver)] } : {}),
+    properties: {
+      check: finding.check,
+      severity: finding.severity,
+      ...(finding.originalSeverity ? { originalSeverity: finding.originalSeverity } : {}),
+      blocking: finding.blocking === true,
+      ...(subject
+        ? {
+            ecosystem: subject.ecosystem,
+            package: subject.name,
+            version: subject.version,
+            ...(subject.platform ? { platform: subject.platform } : {}),
+            ...(subject.environments ? { environments: subject.environments } : {}),
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * The lock record the finding is about; a finding about no record (a check that could not run)
+ * points at the first input file, since GitHub needs a location for every result.
+ */
+function resultLocation(report: ReportInput, finding: Finding) {
+  const file = finding.location?.file ?? report.inventory.sources[0]?.path ?? report.target;
+  const line = finding.location?.file && finding.location.line ? finding.location.line : 1;
+  return { uri: artifactLocation(report.root, file), line };
+}
+
+function artifactLocation(root: string, file: string): { uri: string; uriBaseId?: string } {
+  const relative = pathWithinRoot(root, file);
+  if (relative === undefined) return { uri: pathToFileURL(file).href };
+  return { uri: relative.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+function relativeOrAbsolute(root: string, file: string): string {
+  return pathWithinRoot(root, file) ?? file;
+}
+
+function fingerprint(finding: Finding): string {
+  const subject = finding.subject;
+  const about = subject
+    ? [subject.ecosystem, subject.name, subject.version, subject.platform ?? '']
+    : [finding.check, finding.message];
+  return sha256([finding.rule, ...about].join('\u0000'));
+}
+
+/** The waiver as an accepted suppression, located at the waiver in the policy file. */
+function suppression(root: string, waiver: AppliedWaiver) {
+  const justification = [
+    waiver.reason.trim().replace(/\.$/, ''),
+    waiver.by ? `Accepted by ${waiver.by}` : '',
+    waiver.expires ? `Expires ${waiver.expires}` : '',
+  ].filter(Boolean);
+  return {
+    kind: 'external',
+    status: 'accepted',
+    justification: `${justification.join('. ')}.`,
+    location: {
+      physicalLocation: {
+        artifactLocation: artifactLocation(root, waiver.origin.file),
+        region: { startLine: waiver.origin.line ?? 1, startColumn: 1 },
+      },
+    },
+    properties: {
+      ...(waiver.by ? { by: waiver.by } : {}),
+      ...(waiver.expires ? { expires: waiver.expires } : {}),
+      ...(waiver.id ? { id: waiver.id } : {}),
+      ...(waiver.package ? { package: waiver.package } : {}),
+    },
+  };
+}
+
+function higherLevel(a: Level, b: Level): Level {
+  return LEVEL_RANK[b] > LEVEL_RANK[a] ? b : a;
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** Advisory text is plain text from feeds; keep it from turning into markup or links (code spans are harmless). */
+function markdownText(text: string): string {
+  return text.replace(/[\\*_[\]<>|#]/g, (char) => `\\${char}`);
+}
