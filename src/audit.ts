@@ -99,6 +99,7 @@ export async function runAudit(
   };
   const raw: Finding[] = [];
   for (const check of checks) raw.push(...(await check.run(inventory, context)));
+  raw.sort(compareFindings);
   const { findings, verdict } = applyPolicy(raw, policy, { now: options.now, checks });
   findings.sort(compareFindings);
   const undecided = new Set<string>();

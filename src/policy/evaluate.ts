@@ -72,8 +72,9 @@ function reasonFor(finding: Finding): string {
           ? 'not checked'
           : finding.severity;
   const subject = finding.subject;
+  if (!subject) return `${why}: ${finding.message}`;
   const platform = subject?.platform ? ` (${subject.platform})` : '';
-  return `${why}: ${subject ? `${subject.name} ${subject.version}${platform} ` : ''}${finding.rule}`;
+  return `${why}: ${subject.name} ${subject.version}${platform} ${finding.rule}`;
 }
 
 function expiredFinding(waiver: Waiver): Finding {

@@ -92,7 +92,7 @@ function validate(found: PolicyText): PolicyDocument {
   const first = issues[0] as z.core.$ZodIssue;
   const path = issuePath(first);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  throw new CvebuildError('MANIFEST_INVALID', `${describeIssue(first)}${more}`, {
+  throw new CvebuildError('MANIFEST_INVALID', `${describeIssue(first, valueAt(found.document, path))}${more}`, {
     file: found.file,
     line: lineOf(found, path),
     key: [...found.prefix, ...path]
@@ -108,12 +108,21 @@ function issuePath(issue: z.core.$ZodIssue): (string | number)[] {
   return path;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function valueAt(document: unknown, path: (string | number)[]): unknown {
+  let value = document;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}`;
     case 'invalid_type':
-      return `expected ${issue.expected}${'input' in issue && issue.input !== undefined ? `, got ${typeOf(issue.input)}` : ''}`;
+      return `expected ${issue.expected}${value !== undefined ? `, got ${typeOf(value)}` : ''}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     default:
