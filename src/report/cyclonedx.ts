@@ -142,7 +142,8 @@ function iri(url: string): string {
 
 function serialize(bom: CDX.Models.Bom): string {
   const normalized = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6).makeForBom().normalize(bom, {});
-  const { $schema, bomFormat, specVersion, ...rest } = normalized;
+  // The normalizer writes `serialNumber: undefined` where the BOM has none; it must not override ours.
+  const { $schema, bomFormat, specVersion, serialNumber: _unset, ...rest } = normalized;
   const serialNumber = `urn:uuid:${nameUuid(`cvebuild:cyclonedx:${sha256(JSON.stringify(normalized))}`)}`;
   return `${JSON.stringify({ $schema, bomFormat, specVersion, serialNumber, ...rest }, null, 2)}\n`;
 }
