@@ -6,7 +6,7 @@ import type { Finding } from '../../../src/model/finding.ts';
 import { renderCycloneDx } from '../../../src/report/cyclonedx.ts';
 import { exampleReport } from '../../helpers/report-fixture.ts';
 import { cycloneDxErrors } from '../../helpers/schemas.ts';
-import { condaPackage, inventoryOf, NOW, pypiPackage, reportOf } from './sbom-fixtures.ts';
+import { condaPackage, inventoryOf, NOW, reportOf } from './sbom-fixtures.ts';
 
 interface Component {
   'bom-ref': string;
