@@ -1,0 +1,137 @@
+/**
+ * The HTML report's script, inlined into the page (the CSP admits exactly this text by hash). The
+ * page is complete without it; it adds sorting and filtering of the findings table, filtering of
+ * the packages, opening a package when a finding links to it, and opening everything for print.
+ */
+export const REPORT_SCRIPT = `
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+
+  function byId(id) { return document.getElementById(id); }
+  function words(text) { return text.trim().toLowerCase().split(/\\s+/).filter(Boolean); }
+  function plural(count, noun) { return count + ' ' + noun + (count === 1 ? '' : 's'); }
+  function matches(haystack, terms) {
+    for (var i = 0; i < terms.length; i++) if (haystack.indexOf(terms[i]) < 0) return false;
+    return true;
+  }
+
+  var table = byId('findings-table');
+  if (table) {
+    var body = table.tBodies[0];
+    var empty = byId('findings-empty');
+    var rows = Array.prototype.slice.call(body.querySelectorAll('tr.finding-row'));
+    rows.forEach(function (row, i) { row.setAttribute('data-order', String(i)); });
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var search = byId('finding-filter');
+    var severity = byId('severity-filter');
+    var check = byId('check-filter');
+    var count = byId('finding-count');
+
+    var sortKey = function (row, column, type) {
+      var cell = row.cells[column];
+      var value = cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
+      return type === 'text' ? value.toLowerCase() : Number(value);
+    };
+
+    headers.forEach(function (th, column) {
+      var type = th.getAttribute('data-sort-type');
+      var button = th.querySelector('button');
+      if (!type || !button) return;
+      button.addEventListener('click', function () {
+        var current = th.getAttribute('aria-sort');
+        var direction = current ? (current === 'ascending' ? 'descending' : 'ascending') : type === 'text' ? 'ascending' : 'descending';
+        headers.forEach(function (other) { other.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', direction);
+        var sign = direction === 'ascending' ? 1 : -1;
+        rows.sort(function (a, b) {
+          var x = sortKey(a, column, type);
+          var y = sortKey(b, column, type);
+          var order = type === 'text' ? x.localeCompare(y, 'en', { numeric: true }) : x - y;
+          return sign * order || Number(a.getAttribute('data-order')) - Number(b.getAttribute('data-order'));
+        });
+        rows.forEach(function (row) { body.insertBefore(row, empty); });
+      });
+    });
+
+    var filter = function () {
+      var terms = words(search.value);
+      var wantSeverity = severity.value;
+      var wantCheck = check.value;
+      var shown = 0;
+      rows.forEach(function (row) {
+        var visible =
+          (!wantSeverity || row.getAttribute('data-severity') === wantSeverity) &&
+          (!wantCheck || row.getAttribute('data-check') === wantCheck) &&
+          matches(row.getAttribute('data-text'), terms);
+        row.hidden = !visible;
+        if (visible) shown++;
+      });
+      empty.hidden = shown > 0;
+      count.textContent = shown === rows.length ? plural(rows.length, 'finding') : 'Showing ' + shown + ' of ' + rows.length;
+    };
+    search.addEventListener('input', filter);
+    severity.addEventListener('change', filter);
+    check.addEventListener('change', filter);
+    filter();
+  }
+
+  var list = byId('package-list');
+  if (list) {
+    var packages = Array.prototype.slice.call(list.querySelectorAll('details.pkg'));
+    var packageSearch = byId('package-filter');
+    var onlyFindings = byId('package-only-findings');
+    var packageCount = byId('package-count');
+    var filterPackages = function () {
+      var terms = words(packageSearch.value);
+      var shown = 0;
+      packages.forEach(function (pkg) {
+        var visible = (!onlyFindings.checked || pkg.getAttribute('data-findings') !== '0') && matches(pkg.getAttribute('data-text'), terms);
+        pkg.hidden = !visible;
+        if (visible) shown++;
+      });
+      packageCount.textContent = shown === packages.length ? plural(packages.length, 'package') : 'Showing ' + shown + ' of ' + packages.length;
+    };
+    packageSearch.addEventListener('input', filterPackages);
+    onlyFindings.addEventListener('change', filterPackages);
+    byId('packages-expand').addEventListener('click', function () {
+      packages.forEach(function (pkg) { if (!pkg.hidden) pkg.open = true; });
+    });
+    byId('packages-collapse').addEventListener('click', function () {
+      packages.forEach(function (pkg) { pkg.open = false; });
+    });
+    filterPackages();
+  }
+
+  var reveal = function (id) {
+    var target = id ? document.getElementById(id) : null;
+    if (!target || target.tagName !== 'DETAILS') return;
+    target.hidden = false;
+    target.open = true;
+    target.scrollIntoView({ block: 'start' });
+  };
+  document.addEventListener('click', function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[href^="#pkg-"]') : null;
+    if (link) reveal(link.getAttribute('href').slice(1));
+  });
+  var fromHash = function () {
+    try {
+      reveal(decodeURIComponent(location.hash.slice(1)));
+    } catch (error) {
+      // A hand-edited fragment that is not valid percent-encoding names no package.
+    }
+  };
+  window.addEventListener('hashchange', fromHash);
+  if (location.hash) fromHash();
+
+  var closedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    closedForPrint = Array.prototype.slice.call(document.querySelectorAll('details:not([open])'));
+    closedForPrint.forEach(function (details) { details.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    closedForPrint.forEach(function (details) { details.open = false; });
+    closedForPrint = [];
+  });
+})();
+`;
