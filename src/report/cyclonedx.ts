@@ -112,7 +112,7 @@ function externalReference(pkg: Package): CDX.Models.ExternalReference | undefin
 }
 
 /** Properties in a fixed order: what the purl does not say, and where the record is. */
-export function packageProperties(pkg: Package, root: string): [string, string][] {
+function packageProperties(pkg: Package, root: string): [string, string][] {
   const properties: [string, string][] = [
     ['cvebuild:platform', pkg.platform],
     ['cvebuild:kind', pkg.kind],

@@ -28,7 +28,7 @@ const LEVEL_RANK: Record<Level, number> = { note: 0, warning: 1, error: 2 };
 /** Checks whose findings are judgements (near-miss names, private/public overlap) rather than facts. */
 const MEDIUM_PRECISION = new Set(['typosquat', 'confusion']);
 
-export function severityLevel(severity: Severity): Level {
+function severityLevel(severity: Severity): Level {
   if (severity === 'critical' || severity === 'high') return 'error';
   if (severity === 'medium' || severity === 'unknown') return 'warning';
   return 'note';
