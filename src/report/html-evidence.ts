@@ -36,7 +36,7 @@ export function facts(list: readonly (Fact | undefined)[], className = 'facts'):
   const shown = list.filter((fact): fact is Fact => fact !== undefined && fact[1] !== '');
   if (shown.length === 0) return '';
   return `<dl class="${className}">
-${shown.map(([label, html]) => `<div><dt>${esc(label)}</dt><dd>${html}</dd></div>`).join('\n')}
+${shown.map(([label, html]) => `<dt>${esc(label)}</dt><dd>${html}</dd>`).join('\n')}
 </dl>`;
 }
 
@@ -58,8 +58,15 @@ export function statusTags(finding: Finding): string {
   return tags.join(' ');
 }
 
-/** The finding in full; `shownLocation` is the lock location the surrounding package already shows. */
-export function findingCard(finding: Finding, report: ReportInput, shownLocation?: string): string {
+export interface CardContext {
+  /** The lock location the surrounding package already shows. */
+  shownLocation?: string;
+  /** Whether to explain the check (once per check is enough). */
+  explain: boolean;
+}
+
+/** The finding in full. */
+export function findingCard(finding: Finding, report: ReportInput, context: CardContext): string {
   // Without the summary, describeRule gives the check's own title, not the advisory's.
   const rule = describeRule({ ...finding, evidence: { ...finding.evidence, summary: undefined } });
   const location = locationText(report.root, finding.location);
@@ -76,10 +83,10 @@ ${facts([
     : undefined,
   ...knownFacts(finding.evidence),
   ...otherFacts(finding.evidence),
-  ['Lock location', location && location !== shownLocation ? `<code>${esc(location)}</code>` : ''],
+  ['Lock location', location && location !== context.shownLocation ? `<code>${esc(location)}</code>` : ''],
 ])}
 ${waiverNote(finding, report)}
-<p class="rule-help"><strong>${esc(rule.title)}.</strong> ${esc(rule.help)}</p>
+${context.explain ? `<p class="rule-help"><strong>${esc(rule.title)}.</strong> ${esc(rule.help)}</p>` : ''}
 </li>`;
 }
 

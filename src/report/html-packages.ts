@@ -89,8 +89,9 @@ ${index.entries.map((entry) => packageDetails(entry, report)).join('\n')}
 
 function packageDetails(entry: PackageEntry, report: ReportInput): string {
   const { pkg, findings } = entry;
-  const haystack = [pkg.name, pkg.version, pkg.build, pkg.platform, pkg.ecosystem, pkg.channel, pkg.index, pkg.license]
-    .concat(findings.map((finding) => finding.rule))
+  const location = locationText(report.root, pkg.origin);
+  // The page also searches the summary line (name, version, build, ecosystem, platform).
+  const haystack = [pkg.channel, pkg.index, pkg.license, ...findings.map((finding) => finding.rule)]
     .filter(Boolean)
     .join(' ')
     .toLowerCase();
@@ -104,7 +105,7 @@ ${
   findings.length > 0
     ? `<h3 class="pkg-findings-title">${esc(plural(findings.length, 'finding'))}</h3>
 <ol class="finding-list">
-${findings.map((finding) => findingCard(finding, report, locationText(report.root, pkg.origin))).join('\n')}
+${findings.map((finding, i) => findingCard(finding, report, { shownLocation: location, explain: findings.findIndex((f) => f.check === finding.check) === i })).join('\n')}
 </ol>`
     : '<p class="muted pkg-clean">No findings for this package.</p>'
 }
@@ -127,8 +128,6 @@ function severityBadges(findings: readonly Finding[]): string {
 function packageFacts(pkg: Package, report: ReportInput): Fact[] {
   const code = (value: string | undefined) => (value ? `<code>${esc(value)}</code>` : '');
   return [
-    ['Name', code(pkg.name)],
-    ['Version', code(pkg.version)],
     [
       'Build',
       pkg.build ? `${code(pkg.build)}${pkg.buildNumber !== undefined ? ` (number ${pkg.buildNumber})` : ''}` : '',
@@ -144,12 +143,12 @@ function packageFacts(pkg: Package, report: ReportInput): Fact[] {
     [pkg.index ? 'Index' : 'Channel', esc(pkg.index ?? pkg.channel ?? '')],
     ['Environments', esc(pkg.environments.join(', '))],
     ['SHA-256', pkg.sha256 ? code(pkg.sha256) : '<span class="muted">not recorded in the lock</span>'],
-    ['MD5', code(pkg.md5)],
+    ['MD5', pkg.sha256 ? '' : code(pkg.md5)],
     ['License', esc(pkg.license ?? '')],
     ['Size', pkg.size !== undefined ? esc(formatBytes(pkg.size)) : ''],
     ['Built', pkg.timestamp !== undefined ? esc(formatTimestamp(pkg.timestamp)) : ''],
     ['Lock location', code(locationText(report.root, pkg.origin))],
-    ['Source', `<code class="wrap">${esc(pkg.location)}</code>`],
+    ['Source', code(pkg.location)],
     ['Package URLs', pkg.purls.map((purl) => code(purl)).join(', ')],
   ];
 }

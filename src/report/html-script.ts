@@ -50,7 +50,9 @@ export const REPORT_SCRIPT = `
           var order = type === 'text' ? x.localeCompare(y, 'en', { numeric: true }) : x - y;
           return sign * order || Number(a.getAttribute('data-order')) - Number(b.getAttribute('data-order'));
         });
-        rows.forEach(function (row) { body.insertBefore(row, empty); });
+        var sorted = document.createDocumentFragment();
+        rows.forEach(function (row) { sorted.appendChild(row); });
+        body.insertBefore(sorted, empty);
       });
     });
 
@@ -79,14 +81,17 @@ export const REPORT_SCRIPT = `
   var list = byId('package-list');
   if (list) {
     var packages = Array.prototype.slice.call(list.querySelectorAll('details.pkg'));
+    var haystacks = packages.map(function (pkg) {
+      return (pkg.querySelector('summary').textContent + ' ' + pkg.getAttribute('data-text')).toLowerCase();
+    });
     var packageSearch = byId('package-filter');
     var onlyFindings = byId('package-only-findings');
     var packageCount = byId('package-count');
     var filterPackages = function () {
       var terms = words(packageSearch.value);
       var shown = 0;
-      packages.forEach(function (pkg) {
-        var visible = (!onlyFindings.checked || pkg.getAttribute('data-findings') !== '0') && matches(pkg.getAttribute('data-text'), terms);
+      packages.forEach(function (pkg, i) {
+        var visible = (!onlyFindings.checked || pkg.getAttribute('data-findings') !== '0') && matches(haystacks[i], terms);
         pkg.hidden = !visible;
         if (visible) shown++;
       });

@@ -252,7 +252,8 @@ th[aria-sort] { color: var(--text); }
 .empty-state { margin: 0; padding: 18px; text-align: center; color: var(--muted); background: var(--surface-2); border-radius: 8px; }
 
 .pkg-list { border: 1px solid var(--border); border-radius: 8px; overflow: hidden; }
-.pkg { border-bottom: 1px solid var(--border); background: var(--surface); }
+/* Thousands of packages: the browser lays out only the ones on screen. */
+.pkg { border-bottom: 1px solid var(--border); background: var(--surface); content-visibility: auto; contain-intrinsic-size: auto 42px; }
 .pkg:last-child { border-bottom: 0; }
 .pkg[open] { background: var(--surface-2); }
 .pkg > summary {
@@ -275,11 +276,11 @@ th[aria-sort] { color: var(--text); }
 .pkg-clean { margin: 12px 0 0; font-size: 0.9rem; }
 .pkg:target > summary { background: var(--accent-soft); }
 
-.facts { margin: 12px 0 0; display: grid; gap: 6px 20px; }
-.facts > div { display: grid; grid-template-columns: 130px minmax(0, 1fr); gap: 12px; align-items: baseline; }
+.facts { margin: 12px 0 0; display: grid; grid-template-columns: 130px minmax(0, 1fr); gap: 6px 12px; align-items: baseline; }
 .facts dt { color: var(--muted); font-size: 0.82rem; }
 .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; font-size: 0.9rem; }
-.facts-grid { grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); }
+.facts-grid { grid-template-columns: 130px minmax(0, 1fr) 130px minmax(0, 1fr); column-gap: 12px; }
+.facts-grid dd:nth-of-type(odd) { padding-right: 12px; }
 .refs { margin: 0; padding-left: 1.1rem; }
 .refs a { overflow-wrap: anywhere; }
 
@@ -293,7 +294,7 @@ th[aria-sort] { color: var(--text); }
 .finding-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
 .finding-check { color: var(--muted); font-size: 0.85rem; }
 .finding-message { margin: 8px 0 0; }
-.finding-card .facts > div { grid-template-columns: 120px minmax(0, 1fr); }
+.finding-card .facts { grid-template-columns: 120px minmax(0, 1fr); }
 .waiver-note { margin-top: 10px; padding: 8px 12px; border-radius: 6px; background: var(--warn-bg); border: 1px solid var(--warn-border); font-size: 0.88rem; }
 .rule-help { margin: 10px 0 0; color: var(--muted); font-size: 0.84rem; }
 
@@ -316,7 +317,7 @@ th[aria-sort] { color: var(--text); }
 @media (max-width: 900px) {
   .charts, .run-grid { grid-template-columns: 1fr; }
   .run-grid > div + div > h3:first-child { margin-top: 1.25rem; }
-  .facts-grid { grid-template-columns: 1fr; }
+  .facts-grid { grid-template-columns: 130px minmax(0, 1fr); }
 }
 @media (max-width: 720px) {
   .topbar-inner, main, .footer { padding-left: 14px; padding-right: 14px; }
@@ -352,7 +353,8 @@ th[aria-sort] { color: var(--text); }
   .no-match td::before { content: none !important; }
   .pkg-body { padding: 4px 12px 14px; }
   .pkg-pills { margin-left: 0; }
-  .facts > div, .finding-card .facts > div { grid-template-columns: 1fr; gap: 0; }
+  .facts, .facts-grid, .finding-card .facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .facts dd { margin-bottom: 6px; }
 }
 @media print {
   :root { color-scheme: light; }
@@ -367,5 +369,6 @@ th[aria-sort] { color: var(--text); }
   .panel { break-inside: auto; }
   a { color: inherit; }
   .pkg > summary::before { display: none; }
+  .pkg { content-visibility: visible; }
 }
 `;
