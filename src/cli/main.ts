@@ -10,6 +10,7 @@ import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
 import { diffCommand } from './diff.ts';
 import { inventoryCommand } from './inventory.ts';
+import { registerSbomCommand } from './sbom.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE_OR_INPUT = 2;
@@ -78,6 +79,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
+  registerSbomCommand(program, output);
   registerDbCommands(program, output);
   return program;
 }
