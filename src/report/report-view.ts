@@ -3,11 +3,12 @@
  * findings in reading order with their platforms folded, the counts, feed ages and the file
  * locations relative to the project root. The two renderers differ only in how they draw it.
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { compareSeverity, type Finding, SEVERITIES, type Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import { compareText } from '../model/package.ts';
 import { formatAge } from '../util/duration.ts';
+import { pathWithinRoot } from './paths.ts';
 import type { ReportInput } from './report.ts';
 
 /** One finding as a reader sees it: the same issue on the same package, all its platforms together. */
@@ -165,9 +166,7 @@ export function locationText(root: string, location: SourceLocation | undefined)
 
 export function relativePath(root: string, file: string): string {
   if (!root || !isAbsolute(file)) return file;
-  const path = relative(root, file);
-  if (path === '' || isAbsolute(path) || path === '..' || path.startsWith(`..${sep}`)) return file;
-  return sep === '/' ? path : path.split(sep).join('/');
+  return pathWithinRoot(root, file) ?? file;
 }
 
 /** `name@version`, or the check's scope when the finding is about no package. */
