@@ -81,7 +81,13 @@ export async function auditCommand(
       findings: result.findings,
       verdict: result.verdict,
       checks: result.checks,
-      policy: { source: policy.source, failOn: policy.failOn },
+      policy: {
+        source: policy.source,
+        failOn: policy.failOn,
+        failOnMalicious: policy.failOnMalicious,
+        failOnKev: policy.failOnKev,
+        failOnUnchecked: policy.failOnUnchecked,
+      },
       intel: intel
         ? {
             label: intel.label,

@@ -48,7 +48,7 @@ export function sbomDocument(path: string, options: SbomOptions): string {
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high' },
+    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
     undecided: [],
   };
   return options.format === 'spdx' ? renderSpdx(report) : renderCycloneDx(report, { vulnerabilities: false });

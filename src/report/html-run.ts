@@ -4,7 +4,7 @@
  */
 import { esc } from './html-escape.ts';
 import { facts } from './html-evidence.ts';
-import type { ReportInput } from './report.ts';
+import { alwaysFailing, type ReportInput } from './report.ts';
 import { feedViews, formatTime, locationText, plural, relativePath } from './report-view.ts';
 
 const MAX_UNDECIDED = 500;
@@ -25,10 +25,7 @@ ${facts([
       ? `<code>${esc(relativePath(report.root, report.policy.source))}</code>`
       : 'built-in defaults (no policy file)',
   ],
-  [
-    'Fails on',
-    `<strong>${esc(report.policy.failOn)}</strong> and above; malicious and known-exploited findings always`,
-  ],
+  ['Fails on', `<strong>${esc(report.policy.failOn)}</strong> and above; ${esc(alwaysFailing(report.policy))}`],
 ])}
 <h3>Checks that ran</h3>
 <ul class="check-list">

@@ -1,7 +1,7 @@
 /** The top of the HTML report: the verdict banner with its reasons, the summary cards and the charts. */
 import { barChart } from './html-chart.ts';
 import { esc } from './html-escape.ts';
-import type { ReportInput } from './report.ts';
+import { alwaysFailing, type ReportInput } from './report.ts';
 import { plural, type ReportCounts, relativePath, SEVERITIES_DESCENDING, verdictHeadline } from './report-view.ts';
 
 const MAX_REASONS = 50;
@@ -31,7 +31,7 @@ ${reasons
 <div>
 <p class="verdict-kicker">cvebuild verdict</p>
 <h1 id="verdict-title"><span class="verdict-word">${word}</span> <span class="verdict-headline">${esc(verdictHeadline(report, counts))}</span></h1>
-<p class="verdict-detail">${esc(report.target)} · ${esc(plural(counts.packages, 'package'))} · ${esc(policy)}, failing on <strong>${esc(report.policy.failOn)}</strong> and above, malicious and known-exploited always</p>
+<p class="verdict-detail">${esc(report.target)} · ${esc(plural(counts.packages, 'package'))} · ${esc(policy)}, failing on <strong>${esc(report.policy.failOn)}</strong> and above, ${esc(alwaysFailing(report.policy))}</p>
 </div>
 </div>
 ${list}

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../model/finding.ts';
 import { code, link, row, text } from './markdown-text.ts';
-import type { ReportInput } from './report.ts';
+import { alwaysFailing, type ReportInput } from './report.ts';
 import {
   countReport,
   type FindingRow,
@@ -236,7 +236,7 @@ function footer(report: ReportInput): string[] {
   // A trailing backslash is a hard line break: the three lines stay apart in every renderer.
   return [
     `${threat}\\`,
-    `**Policy:** ${policy}, fail on ${code(report.policy.failOn)}\\`,
+    `**Policy:** ${policy}, fail on ${code(report.policy.failOn)} and above; ${alwaysFailing(report.policy)}\\`,
     `${text(report.tool.name)} ${text(report.tool.version)} · ${formatTime(report.generatedAt)}`,
   ];
 }

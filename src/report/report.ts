@@ -20,6 +20,28 @@ export interface ReportFeed {
   count: number;
 }
 
+/** What the policy that decided says, for readers of the report. */
+export interface ReportPolicy {
+  source: string | null;
+  failOn: Severity;
+  /** Classes that fail whatever their severity. */
+  failOnMalicious: boolean;
+  failOnKev: boolean;
+  failOnUnchecked: boolean;
+}
+
+/** "malicious, known-exploited and unchecked findings always": the classes that fail regardless. */
+export function alwaysFailing(policy: ReportPolicy): string {
+  const classes = [
+    policy.failOnMalicious ? 'malicious' : undefined,
+    policy.failOnKev ? 'known-exploited' : undefined,
+    policy.failOnUnchecked ? 'not-checked' : undefined,
+  ].filter((text): text is string => text !== undefined);
+  if (classes.length === 0) return 'no class of finding regardless of severity';
+  const list = classes.length === 1 ? classes[0] : `${classes.slice(0, -1).join(', ')} and ${classes.at(-1)}`;
+  return `${list} findings always`;
+}
+
 export interface ReportInput {
   tool: { name: string; version: string; informationUri: string };
   /** When the audit ran (the audit's "now"). */
@@ -33,7 +55,7 @@ export interface ReportInput {
   verdict: Verdict;
   checks: ReportCheck[];
   /** The policy that decided: its file (or null for the built-in defaults) and threshold. */
-  policy: { source: string | null; failOn: Severity };
+  policy: ReportPolicy;
   /** The threat-intel store the findings came from, when one was opened. */
   intel?: { label: string; schemaVersion: number; feeds: ReportFeed[] };
   /** Advisories that could not decide for a package (`name@version: ID (reason)`). */

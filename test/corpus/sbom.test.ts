@@ -32,7 +32,7 @@ function reportFor(path: string): ReportInput {
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high' },
+    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
     undecided: [],
   };
 }

@@ -35,7 +35,7 @@ export async function exampleReport(example: string): Promise<ReportInput> {
       findings: result.findings,
       verdict: result.verdict,
       checks: result.checks,
-      policy: { source: null, failOn: 'high' },
+      policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
       intel: ownIntel
         ? {
             label: ownIntel.label,
@@ -77,6 +77,6 @@ export async function variedReport(): Promise<ReportInput> {
     ...report,
     findings,
     verdict: { ...report.verdict, warnings: ['waiver for CVE-2000-0001 (cvebuild.toml:12) matches no finding'] },
-    policy: { source: `${report.root}/cvebuild.toml`, failOn: 'high' },
+    policy: { ...report.policy, source: `${report.root}/cvebuild.toml` },
   };
 }

@@ -101,7 +101,7 @@ export function reportOf(inventory: Inventory, fields: Partial<ReportInput> = {}
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high' },
+    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
     undecided: [],
     ...fields,
   };
