@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'DB_SCHEMA'
   | 'FEED_INVALID'
   | 'NETWORK'
+  /** The server answered 404: for optional resources (attestation sidecars), an answer rather than a failure. */
+  | 'NOT_FOUND'
   | 'USAGE';
 
 export interface ErrorLocation {

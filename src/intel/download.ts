@@ -68,11 +68,13 @@ const USER_AGENT = 'cvebuild (+https://github.com/cvebuild/cvebuild)';
 class AttemptError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
 
-  constructor(reason: string, retryable: boolean, retryAfterMs?: number) {
+  constructor(reason: string, retryable: boolean, retryAfterMs?: number, status?: number) {
     super(reason);
     this.retryable = retryable;
     this.retryAfterMs = retryAfterMs;
+    this.status = status;
   }
 }
 
@@ -89,7 +91,10 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
       const failure = asAttemptError(error);
       if (!failure.retryable || attempt > retries) {
         const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
-        throw new CvebuildError('NETWORK', `could not download ${request.url}: ${failure.message} after ${tries}`);
+        throw new CvebuildError(
+          failure.status === 404 ? 'NOT_FOUND' : 'NETWORK',
+          `could not download ${request.url}: ${failure.message} after ${tries}`,
+        );
       }
       const delayMs = failure.retryAfterMs ?? backoff(attempt, request.backoffMs ?? DEFAULT_BACKOFF_MS);
       request.onRetry?.({ url: request.url, attempt, reason: failure.message, delayMs });
@@ -165,7 +170,8 @@ function requestHeaders(validators: Validators | undefined): Record<string, stri
 
 function statusError(response: Response, maxRetryAfterMs: number): AttemptError {
   const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  if (response.status !== 429 && response.status < 500) return new AttemptError(reason, false);
+  if (response.status !== 429 && response.status < 500)
+    return new AttemptError(reason, false, undefined, response.status);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
     return new AttemptError(`${reason} (server asks to retry after ${seconds(retryAfterMs)})`, false);
