@@ -30,6 +30,12 @@ export type ErrorCode =
   | 'NETWORK'
   /** The server answered 404: for optional resources (attestation sidecars), an answer rather than a failure. */
   | 'NOT_FOUND'
+  /** A trusted_root.json that is not a valid Sigstore trusted root. */
+  | 'TRUST_ROOT_INVALID'
+  /** A signing or verification key that cannot be used (not PEM, not ECDSA P-256, encrypted). */
+  | 'KEY_INVALID'
+  /** Signing could not complete (no identity token, Fulcio or Rekor refused or unreachable). */
+  | 'SIGNING_FAILED'
   | 'USAGE';
 
 export interface ErrorLocation {

@@ -14,7 +14,13 @@ export interface ArtifactRef {
 export type TrustSource =
   | { kind: 'production' }
   | { kind: 'trusted-root'; path: string }
-  | { kind: 'public-key'; pem: string; hint?: string };
+  | {
+      kind: 'public-key';
+      pem: string;
+      hint?: string;
+      /** Where to check any transparency-log entry or timestamp a keyed bundle carries (default: production). */
+      trustedRoot?: string;
+    };
 
 export interface VerifyPolicy {
   trust: TrustSource;
