@@ -41,6 +41,8 @@ export interface KeylessSigning {
   identityToken?: string;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /** Retries of a failed request (default 2, with backoff). */
+  retries?: number;
 }
 
 export interface KeyedSigning {
@@ -98,7 +100,7 @@ export async function signStatementFor(artifact: ArtifactRef, options: SignOptio
   } catch (error) {
     throw signingError(error, options.keyless);
   }
-  const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex;
+  const logIndex = bundle.verificationMaterial.tlogEntries?.[0]?.logIndex;
   return {
     bundle,
     artifact: { filename: artifact.filename, sha256: artifact.sha256.toLowerCase() },
@@ -179,7 +181,10 @@ function keyedBuilder(keyed: KeyedSigning): DSSEBundleBuilder {
 
 function keylessBuilder(keyless: KeylessSigning): DSSEBundleBuilder {
   const timeout = keyless.timeoutMs ?? 30_000;
-  const fetchOptions = { timeout, retry: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 4000 } };
+  const fetchOptions = {
+    timeout,
+    retry: { retries: keyless.retries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 4000 },
+  };
   const token = keyless.identityToken?.trim();
   const identityProvider: IdentityProvider = token
     ? { getToken: async () => token }

@@ -144,6 +144,15 @@ export function keylessTrustFromJson(json: unknown, origin: string): ResolvedTru
  * verified against the production root, or `trustedRoot` (a path) when given.
  */
 export function keyTrust(pem: string, hint?: string, trustedRoot?: string): ResolvedTrust {
+  const key = `key\0${pem}\0${hint ?? ''}\0${trustedRoot ?? ''}`;
+  const cached = trustCache.get(key);
+  if (cached && !trustedRoot) return cached;
+  const trust = buildKeyTrust(pem, hint, trustedRoot);
+  remember(key, trust);
+  return trust;
+}
+
+function buildKeyTrust(pem: string, hint: string | undefined, trustedRoot: string | undefined): ResolvedTrust {
   const publicKey = parsePublicKey(pem);
   const id = keyId(publicKey);
   const rootOrigin = trustedRoot ?? PRODUCTION_ROOT_ORIGIN;
@@ -165,15 +174,19 @@ function keylessTrust(path: string): ResolvedTrust {
   return cachedKeyless(`${path}\0${digest}`, () => text, path);
 }
 
-const keylessCache = new Map<string, ResolvedTrust>();
+const trustCache = new Map<string, ResolvedTrust>();
+
+function remember(key: string, trust: ResolvedTrust): void {
+  if (trustCache.size >= 32) trustCache.clear();
+  trustCache.set(key, trust);
+}
 
 /** Parsing a root (certificates, keys) costs a few ms; a gate verifies many packages against one root. */
 function cachedKeyless(key: string, load: () => unknown, origin: string): ResolvedTrust {
-  let trust = keylessCache.get(key);
+  let trust = trustCache.get(key);
   if (!trust) {
     trust = keylessTrustFromJson(load(), origin);
-    if (keylessCache.size > 16) keylessCache.clear();
-    keylessCache.set(key, trust);
+    remember(key, trust);
   }
   return trust;
 }

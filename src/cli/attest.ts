@@ -1,0 +1,385 @@
+/**
+ * `cvebuild keygen`, `cvebuild sign` and `cvebuild verify`: CEP-27 attestations for conda artifacts.
+ *
+ * - `keygen --out PREFIX` writes PREFIX.key (PKCS#8, mode 0600) and PREFIX.pub (SPKI), never over
+ *   existing files.
+ * - `sign PKG --channel URL` writes one Sigstore bundle to `PKG.sigstore.json` (or `--output`), or
+ *   with `--sidecar` appends it to the `.sigs` JSON array served next to the package (CEP #142).
+ * - `verify PKG` checks a bundle or a sidecar against a trust (keyless: issuer + identity, required;
+ *   keyed: `--key`). Exit 0 verified, 1 rejected (one line: code and reason), 2 could not run.
+ *
+ * `verifyLoaded` is the seam for bundles that come from elsewhere (a channel): it takes the
+ * artifact, the parsed bundle(s) and the policy, and returns the text and exit code.
+ */
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
+import { CONDA_ARTIFACT, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, sha256File, signArtifact } from '../attest/sign.ts';
+import { PRODUCTION_ROOT_ORIGIN } from '../attest/trust.ts';
+import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts';
+import { type SidecarOutcome, verifySidecar } from '../attest/verify.ts';
+import type { TrustedPublisher } from '../checks/check.ts';
+import { CvebuildError } from '../errors.ts';
+import { readInputBytes, readTextInput } from '../readers/input.ts';
+
+export const EXIT_VERIFIED = 0;
+export const EXIT_REJECTED = 1;
+
+export interface SignCommandOptions {
+  channel: string;
+  key?: string;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  output?: string;
+  sidecar?: string | boolean;
+  force?: boolean;
+}
+
+export interface VerifyCommandOptions {
+  bundle?: string;
+  channel?: string;
+  identity?: string;
+  identityRegexp?: string;
+  issuer?: string;
+  key?: string;
+  trustedRoot?: string;
+  format: 'text' | 'json';
+}
+
+export interface CommandResult {
+  text: string;
+  exitCode: number;
+}
+
+export function registerAttestCommands(
+  program: Command,
+  output: (text: string) => void,
+  outcome: { exitCode: number },
+): void {
+  program
+    .command('keygen')
+    .description('create an ECDSA P-256 key pair for keyed (offline) signing: PREFIX.key (secret) and PREFIX.pub')
+    .requiredOption('--out <prefix>', 'path prefix of the two files')
+    .action((options: { out: string }) => {
+      output(keygenCommand(options.out));
+    });
+
+  program
+    .command('sign')
+    .description('sign a .conda / .tar.bz2 package with a CEP-27 attestation (Sigstore bundle v0.3, DSSE)')
+    .argument('<package>', 'the package file, named as the channel serves it')
+    .requiredOption('--channel <url>', 'the channel URL the package is published to (predicate.targetChannel)')
+    .option('--key <file>', 'sign with this private key (cvebuild keygen) instead of keyless: offline, no Rekor')
+    .option(
+      '--identity-token <jwt>',
+      'keyless: the OIDC identity token (default: the ambient GitHub Actions token or $SIGSTORE_ID_TOKEN)',
+    )
+    .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
+    .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
+    .option('--output <file>', "write the bundle here (default: PACKAGE.sigstore.json; '-' for standard output)")
+    .option('--sidecar [file]', 'append the bundle to a .sigs JSON array instead (default: PACKAGE.sigs)')
+    .option('--force', 'overwrite an existing --output file')
+    .action(async (path: string, options: SignCommandOptions) => {
+      output(await signCommand(path, options, output));
+    });
+
+  program
+    .command('verify')
+    .description(
+      'verify a package against its CEP-27 attestation: exit 0 verified, 1 rejected, 2 could not run (bad input)',
+    )
+    .argument('<package>', 'the package file')
+    .option(
+      '--bundle <file>',
+      'a Sigstore bundle or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
+    )
+    .option('--channel <url>', 'the channel the package came from: predicate.targetChannel must name it')
+    .option('--identity <identity>', 'keyless: the signer identity (certificate SAN), exactly')
+    .option('--identity-regexp <regexp>', 'keyless: a regular expression the whole signer identity must match')
+    .option('--issuer <url>', 'keyless: the OIDC issuer, exactly (e.g. https://token.actions.githubusercontent.com)')
+    .option('--key <file>', 'keyed: the public key (PEM) the bundle must be signed with')
+    .option('--trusted-root <file>', "a trusted_root.json instead of Sigstore's production root (shipped offline)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (path: string, options: VerifyCommandOptions) => {
+      const result = await verifyCommand(path, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+}
+
+/** `keygen`: refuses to overwrite either file; the private key is created with mode 0600. */
+export function keygenCommand(prefix: string): string {
+  const privatePath = `${prefix}.key`;
+  const publicPath = `${prefix}.pub`;
+  for (const path of [privatePath, publicPath]) {
+    if (existsSync(path))
+      throw new CvebuildError('USAGE', 'already exists; keygen never overwrites a key', { file: path });
+  }
+  const pair = generateKeyPair();
+  writeNew(privatePath, pair.privateKeyPem, 0o600);
+  writeNew(publicPath, pair.publicKeyPem, 0o644);
+  const id = keyId(parsePublicKey(pair.publicKeyPem));
+  return `wrote ${privatePath} (private key: keep it secret) and ${publicPath} (public key sha256:${id})\n`;
+}
+
+/** `sign`: returns the summary; the bundle goes to a file, a sidecar, or (`--output -`) to `emit`. */
+export async function signCommand(
+  path: string,
+  options: SignCommandOptions,
+  emit: (text: string) => void,
+): Promise<string> {
+  if (options.key && (options.identityToken || options.fulcioUrl || options.rekorUrl)) {
+    throw new CvebuildError(
+      'USAGE',
+      '--key signs offline; it cannot be combined with --identity-token, --fulcio-url or --rekor-url',
+    );
+  }
+  if (options.output !== undefined && options.sidecar !== undefined) {
+    throw new CvebuildError('USAGE', 'give --output or --sidecar, not both');
+  }
+  if (!CONDA_ARTIFACT.test(basename(path))) {
+    throw new CvebuildError('INPUT_UNRECOGNIZED', 'not a conda artifact: CEP 27 signs .conda and .tar.bz2 files', {
+      file: path,
+    });
+  }
+  const sidecar = options.sidecar === true ? `${path}.sigs` : options.sidecar || undefined;
+  const target = sidecar ?? options.output ?? `${path}.sigstore.json`;
+  if (!sidecar && target !== '-' && !options.force && existsSync(target)) {
+    throw new CvebuildError('USAGE', 'already exists (pass --force to overwrite, or --sidecar to append)', {
+      file: target,
+    });
+  }
+  const existing = sidecar ? readSidecarForAppend(sidecar) : undefined;
+  const signed = await signArtifact(path, {
+    channel: options.channel,
+    ...(options.key
+      ? { keyed: { privateKeyPem: readTextInput(options.key) } }
+      : {
+          keyless: {
+            ...(options.identityToken ? { identityToken: options.identityToken } : {}),
+            ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),
+            ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
+          },
+        }),
+  });
+  if (sidecar) {
+    writeAtomic(sidecar, `${JSON.stringify([...(existing ?? []), signed.bundle])}\n`);
+  } else if (target === '-') {
+    emit(`${JSON.stringify(signed.bundle)}\n`);
+  } else {
+    writeAtomic(target, `${JSON.stringify(signed.bundle)}\n`);
+  }
+  const signer = signed.signer.issuer
+    ? `${signed.signer.identity} (issuer ${signed.signer.issuer})`
+    : `key ${signed.signer.identity}`;
+  const lines = [
+    `signed ${signed.artifact.filename}`,
+    `  sha256   ${signed.artifact.sha256}`,
+    `  channel  ${signed.statement.predicate.targetChannel}`,
+    `  signer   ${signer}`,
+    signed.logIndex !== undefined
+      ? `  logged   ${options.rekorUrl ?? DEFAULT_REKOR_URL} entry ${signed.logIndex}`
+      : '  logged   not logged (keyed signing is offline)',
+    target === '-' ? '' : `  bundle   ${sidecar ? `${target} (${(existing?.length ?? 0) + 1} bundle(s))` : target}`,
+  ];
+  const summary = `${lines.filter(Boolean).join('\n')}\n`;
+  if (target === '-') {
+    process.stderr.write(summary);
+    return '';
+  }
+  return summary;
+}
+
+/** `verify`: loads the package digest and the bundle(s), then `verifyLoaded`. */
+export async function verifyCommand(path: string, options: VerifyCommandOptions): Promise<CommandResult> {
+  const policy = verifyPolicyFromOptions(options);
+  const bundlePath = options.bundle ?? defaultBundlePath(path);
+  const artifact: ArtifactRef = { filename: basename(path), sha256: await sha256File(path) };
+  const loaded = loadBundles(bundlePath);
+  if (!loaded.ok) {
+    const outcome: SidecarOutcome = { ok: false, code: 'malformed', reason: loaded.reason, rejections: [] };
+    return renderVerification(outcome, artifact, policy, options.format);
+  }
+  return verifyLoaded(artifact, loaded.bundles, policy, options.format);
+}
+
+/** The seam for bundles obtained elsewhere (a channel's `.sigs`): verify and render. */
+export function verifyLoaded(
+  artifact: ArtifactRef,
+  bundles: unknown,
+  policy: VerifyPolicy,
+  format: 'text' | 'json' = 'text',
+): CommandResult {
+  return renderVerification(verifySidecar(bundles, artifact, policy), artifact, policy, format);
+}
+
+/** The policy the flags describe. Keyless needs an issuer and an identity (exact or pattern): there is no "anyone". */
+export function verifyPolicyFromOptions(options: VerifyCommandOptions): VerifyPolicy {
+  const channel = options.channel ? { channel: options.channel } : {};
+  if (options.key) {
+    if (options.identity || options.identityRegexp || options.issuer) {
+      throw new CvebuildError(
+        'USAGE',
+        '--key verifies a keyed bundle; --identity, --identity-regexp and --issuer are for keyless ones',
+      );
+    }
+    const pem = readTextInput(options.key);
+    parsePublicKey(pem, options.key);
+    const trust: TrustSource = {
+      kind: 'public-key',
+      pem,
+      ...(options.trustedRoot ? { trustedRoot: options.trustedRoot } : {}),
+    };
+    return { trust, publishers: [], ...channel };
+  }
+  if (!options.issuer || (!options.identity && !options.identityRegexp)) {
+    throw new CvebuildError(
+      'USAGE',
+      'keyless verification needs --issuer and one of --identity / --identity-regexp (or --key for keyed bundles)',
+    );
+  }
+  if (options.identity && options.identityRegexp) {
+    throw new CvebuildError('USAGE', 'give --identity or --identity-regexp, not both');
+  }
+  const publisher: TrustedPublisher = options.identity
+    ? { identity: options.identity, issuer: options.issuer }
+    : { identityRegexp: options.identityRegexp as string, issuer: options.issuer };
+  const trust: TrustSource = options.trustedRoot
+    ? { kind: 'trusted-root', path: options.trustedRoot }
+    : { kind: 'production' };
+  return { trust, publishers: [publisher], ...channel };
+}
+
+export function renderVerification(
+  outcome: SidecarOutcome,
+  artifact: ArtifactRef,
+  policy: VerifyPolicy,
+  format: 'text' | 'json',
+): CommandResult {
+  const exitCode = outcome.ok ? EXIT_VERIFIED : EXIT_REJECTED;
+  const trust = describeTrust(policy.trust);
+  if (format === 'json') {
+    const document = outcome.ok
+      ? {
+          verified: true,
+          artifact,
+          signer: outcome.signer,
+          targetChannel: outcome.targetChannel ?? null,
+          channelChecked: policy.channel !== undefined,
+          signedAt: outcome.details.signedAt?.toISOString() ?? null,
+          transparencyLog: outcome.details.tlogEntry ?? null,
+          bundleIndex: outcome.index,
+          trust,
+        }
+      : {
+          verified: false,
+          artifact,
+          code: outcome.code,
+          reason: outcome.reason,
+          rejections: outcome.rejections,
+          trust,
+        };
+    return { text: `${JSON.stringify(document, null, 2)}\n`, exitCode };
+  }
+  if (!outcome.ok) return { text: `rejected ${artifact.filename}: ${outcome.code}: ${outcome.reason}\n`, exitCode };
+  const { signer, details } = outcome;
+  const channelLine =
+    policy.channel === undefined
+      ? `${outcome.targetChannel ?? '(none)'} (not checked: no --channel)`
+      : `${outcome.targetChannel} (matches ${policy.channel})`;
+  const lines = [
+    `verified ${artifact.filename}`,
+    `  sha256   ${details.subject.sha256}`,
+    `  channel  ${channelLine}`,
+    `  signer   ${signer.issuer ? `${signer.identity} (issuer ${signer.issuer})` : `key ${signer.identity}`}`,
+    details.signedAt
+      ? `  signed   ${details.signedAt.toISOString()}${details.tlogEntry ? ` (transparency log entry ${details.tlogEntry.logIndex})` : ''}`
+      : '  signed   no timestamp (keyed bundle)',
+    `  trust    ${trust}`,
+  ];
+  return { text: `${lines.join('\n')}\n`, exitCode };
+}
+
+function describeTrust(trust: TrustSource): string {
+  switch (trust.kind) {
+    case 'production':
+      return `Sigstore production root (${PRODUCTION_ROOT_ORIGIN})`;
+    case 'trusted-root':
+      return `trusted root ${trust.path}`;
+    case 'public-key':
+      return `public key sha256:${keyId(parsePublicKey(trust.pem))}`;
+    default:
+      return 'unknown';
+  }
+}
+
+/** A sidecar (`.sigs`, `.v0.sigs`) or single bundle file; unparseable content is a rejection, not an input error. */
+function loadBundles(path: string): { ok: true; bundles: unknown } | { ok: false; reason: string } {
+  const bytes = readInputBytes(path);
+  try {
+    return { ok: true, bundles: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+  } catch (error) {
+    return { ok: false, reason: `${basename(path)} is not JSON: ${(error as Error).message}` };
+  }
+}
+
+function defaultBundlePath(path: string): string {
+  for (const suffix of ['.sigstore.json', '.sigs', '.v0.sigs']) {
+    if (existsSync(`${path}${suffix}`)) return `${path}${suffix}`;
+  }
+  throw new CvebuildError(
+    'USAGE',
+    'no attestation found beside the package (.sigstore.json, .sigs, .v0.sigs); pass --bundle',
+    {
+      file: path,
+    },
+  );
+}
+
+function readSidecarForAppend(path: string): unknown[] {
+  if (!existsSync(path)) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(readTextInput(path));
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw new CvebuildError('JSON_SYNTAX', `the sidecar is not JSON: ${(error as Error).message}`, { file: path });
+  }
+  if (!Array.isArray(value)) {
+    throw new CvebuildError('USAGE', 'the sidecar is not a JSON array of bundles; cannot append', { file: path });
+  }
+  return value;
+}
+
+function writeNew(path: string, text: string, mode: number): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', mode);
+  } catch (error) {
+    throw writeError(path, error);
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Write through a temporary file and rename, so a reader never sees half a sidecar. */
+function writeAtomic(path: string, text: string): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw writeError(path, error);
+  }
+}
+
+function writeError(path: string, error: unknown): CvebuildError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new CvebuildError('USAGE', `cannot write: ${code}`, { file: path });
+}
