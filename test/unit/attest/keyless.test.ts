@@ -174,11 +174,9 @@ describe('keyless attestations (mock Sigstore on loopback)', () => {
 
   it('says what is missing when no identity token is available, without echoing tokens', async () => {
     const file = writeTemp('pkg/demo-4.0-h0_0.conda', randomBytes(100));
-    const saved = { ...process.env };
-    delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    delete process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-    delete process.env.SIGSTORE_ID_TOKEN;
-    delete process.env.BUILDKITE;
+    const ambient = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'SIGSTORE_ID_TOKEN', 'BUILDKITE'];
+    const saved = ambient.map((name) => [name, process.env[name]] as const);
+    for (const name of ambient) delete process.env[name];
     try {
       await assert.rejects(
         signArtifact(file, { channel: CHANNEL, keyless: { fulcioUrl: mock.fulcioUrl, rekorUrl: mock.rekorUrl } }),
@@ -188,7 +186,7 @@ describe('keyless attestations (mock Sigstore on loopback)', () => {
           /no OIDC identity token: pass --identity-token, or run in GitHub Actions/.test(error.message),
       );
     } finally {
-      process.env = saved;
+      for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
     }
     const secret = 'eyJhbGciOiJub25lIn0.not-json-at-all.sig';
     await assert.rejects(
