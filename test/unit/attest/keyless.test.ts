@@ -174,7 +174,12 @@ describe('keyless attestations (mock Sigstore on loopback)', () => {
 
   it('says what is missing when no identity token is available, without echoing tokens', async () => {
     const file = writeTemp('pkg/demo-4.0-h0_0.conda', randomBytes(100));
-    const ambient = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'SIGSTORE_ID_TOKEN', 'BUILDKITE'];
+    const ambient = [
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'SIGSTORE_ID_TOKEN',
+      'BUILDKITE',
+    ];
     const saved = ambient.map((name) => [name, process.env[name]] as const);
     for (const name of ambient) delete process.env[name];
     try {
