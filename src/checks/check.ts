@@ -31,6 +31,10 @@ export interface CheckSettings {
   trustedIndexes: string[];
   /** Where attestations are required and whose signatures are trusted (read by the attestation check). */
   attestationRequirements: AttestationRequirement[];
+  /** Directories with attestation sidecars (`<artifact>.sigs`, `.v0.sigs`, `.sigstore.json`), read before channels. */
+  attestationBundleDirs: string[];
+  /** A trusted_root.json to verify against instead of Sigstore's production root. */
+  attestationTrustedRoot?: string;
 }
 
 /** A trusted publisher: the signing identity (exact or a regular expression) and its OIDC issuer. */
@@ -60,6 +64,7 @@ export function defaultCheckSettings(): CheckSettings {
     trustedChannels: [],
     trustedIndexes: [],
     attestationRequirements: [],
+    attestationBundleDirs: [],
   };
 }
 

@@ -1,4 +1,5 @@
 /** Every check cvebuild runs, in one list: what runs is this file. */
+import { attestationCheck } from './attestation.ts';
 import type { Check } from './check.ts';
 import { confusionCheck } from './confusion.ts';
 import { cooldownCheck } from './cooldown.ts';
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   cooldownCheck,
   linkScriptsCheck,
   sourcesCheck,
+  attestationCheck,
 ];
 
 export function checkById(id: string): Check | undefined {

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
+import { registerAttestCommands } from './attest.ts';
 import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
 import { diffCommand } from './diff.ts';
@@ -80,6 +81,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       outcome.exitCode = result.exitCode;
     });
   registerSbomCommand(program, output);
+  registerAttestCommands(program, output, outcome);
   registerDbCommands(program, output);
   return program;
 }

@@ -23,7 +23,7 @@ function isUrlLike(channel: string): boolean {
 }
 
 /** Scheme and host lowercased; userinfo, token segments and trailing slashes dropped. */
-function canonicalChannel(channel: string): string {
+export function canonicalChannel(channel: string): string {
   const trimmed = channel.trim().replace(/\/+$/, '');
   const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/@]*@)?([^/]*)(.*)$/i.exec(trimmed);
   if (!match) return trimmed;

@@ -68,6 +68,12 @@ const CHECK_RULES: Record<string, CheckRuleTemplate> = {
     cwes: ['CWE-829'],
     tags: ['security', 'dependency', 'untrusted-source', 'supply-chain'],
   },
+  attestation: {
+    title: 'Conda package without a valid attestation from a trusted publisher',
+    help: 'The policy requires this package to carry a CEP-27 publish attestation (a Sigstore bundle over the artifact’s filename and sha256, and the channel it was published to), signed by one of the trusted publishers. It is missing, does not verify, comes from another signer, or earlier versions were attested and this one is not — the shape of a release published outside its usual pipeline. Use an attested build, or review the release and relax the requirement.',
+    cwes: ['CWE-347', 'CWE-494'],
+    tags: ['security', 'dependency', 'attestation', 'supply-chain'],
+  },
   policy: {
     title: 'Policy requirement not met',
     help: 'The policy itself could not be satisfied: a waiver has expired, or the policy requires a verification that no check could perform. Renew or remove the waiver (with a new reason and expiry), or relax the requirement explicitly.',

@@ -35,12 +35,20 @@ function request(url: string, directory: string, extra: Partial<DownloadRequest>
 }
 
 async function rejectsNetwork(promise: Promise<unknown>, ...fragments: (string | RegExp)[]): Promise<string> {
+  return rejectsWith('NETWORK', promise, ...fragments);
+}
+
+async function rejectsWith(
+  code: 'NETWORK' | 'NOT_FOUND',
+  promise: Promise<unknown>,
+  ...fragments: (string | RegExp)[]
+): Promise<string> {
   const error = await promise.then(
     () => assert.fail('expected the download to fail'),
     (caught: unknown) => caught,
   );
   assert.ok(error instanceof CvebuildError, String(error));
-  assert.equal(error.code, 'NETWORK');
+  assert.equal(error.code, code);
   const line = error.toLine();
   assert.ok(!line.includes('\n'));
   for (const fragment of fragments) {
@@ -171,7 +179,12 @@ describe('download', () => {
   it('does not retry a 404 or a 403', async () => {
     const { path, url, directory } = setup();
     server.fail(path, { status: 404 });
-    await rejectsNetwork(download(request(url, directory, { retries: 5 })), url, 'HTTP 404 Not Found after 1 attempt');
+    await rejectsWith(
+      'NOT_FOUND',
+      download(request(url, directory, { retries: 5 })),
+      url,
+      'HTTP 404 Not Found after 1 attempt',
+    );
     assert.equal(seen(path), 1);
     server.fail(path, { status: 403 });
     await rejectsNetwork(download(request(url, directory, { retries: 5 })), 'HTTP 403 Forbidden after 1 attempt');

@@ -150,9 +150,11 @@ describe('applying the policy', () => {
     policy.settings.attestationRequirements = [
       { channel: 'conda-forge', publishers: [{ identity: 'x', issuer: 'y' }], origin: { file: 'cvebuild.toml' } },
     ];
-    const { verdict, findings } = applyPolicy([], policy, ALL);
+    const withoutAttestation = CHECKS.filter((check) => check.id !== 'attestation');
+    const { verdict, findings } = applyPolicy([], policy, { now: NOW, checks: withoutAttestation });
     assert.equal(verdict.outcome, 'fail');
     assert.equal(findings[0]?.rule, 'policy/requirement-not-enforced');
+    assert.equal(applyPolicy([], policy, ALL).verdict.outcome, 'pass');
     const trusted = defaultPolicy();
     trusted.settings.trustedChannels = ['conda-forge'];
     assert.equal(applyPolicy([], trusted, ALL).verdict.outcome, 'pass');

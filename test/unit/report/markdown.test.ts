@@ -219,7 +219,7 @@ describe('renderMarkdown', () => {
     assert.doesNotMatch(markdown, /Why it fails/);
     const none = renderMarkdown(withFindings(clean, [], 'pass'));
     assert.match(none, /\*\*cvebuild: PASS\*\* — no findings in/);
-    assert.match(none, /No findings from 7 checks: `vulnerability`/);
+    assert.match(none, /No findings from \d+ checks: `vulnerability`/);
     assert.doesNotMatch(none, /### Findings/);
   });
 

@@ -1,0 +1,243 @@
+/**
+ * The `attestation` check: conda packages the policy requires to be attested (`[[attestations.
+ * require]]`, per channel and/or package) must carry a CEP-27 publish attestation that verifies
+ * against the trusted publishers, names the artifact exactly (filename and the lock's sha256),
+ * and targets the channel the package came from. Missing or invalid fails; an attestation that
+ * could not be looked up is reported as not checked, which the policy fails closed on. A package
+ * whose earlier versions were seen attested, arriving without one, is a trust downgrade.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { findSidecar } from '../attest/fetch.ts';
+import { AttestationHistory } from '../attest/history.ts';
+import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
+import { verifySidecar } from '../attest/verify.ts';
+import { matchChannel } from '../cooldown/channels.ts';
+import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+import { fileNameOf, redactUrlCredentials } from '../readers/conda-url.ts';
+import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
+
+const VERSION = 1;
+const CONCURRENCY = 8;
+
+export const attestationCheck: Check = {
+  id: 'attestation',
+  version: VERSION,
+  title: 'Conda packages without a valid attestation from a trusted publisher',
+  requires: { intel: false, network: true },
+  enforces: ['attestation'],
+  options: {
+    shape: {
+      'bundle-dirs': z.array(z.string().min(1)),
+      'trusted-root': z.string().min(1),
+    },
+    apply(values, settings, baseDir) {
+      const dirs = values['bundle-dirs'];
+      if (Array.isArray(dirs))
+        settings.attestationBundleDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
+      if (typeof values['trusted-root'] === 'string')
+        settings.attestationTrustedRoot = resolve(baseDir, values['trusted-root']);
+    },
+  },
+  async run(inventory, context) {
+    const requirements = context.settings.attestationRequirements;
+    if (requirements.length === 0) return [];
+    const trust: TrustSource = context.settings.attestationTrustedRoot
+      ? { kind: 'trusted-root', path: context.settings.attestationTrustedRoot }
+      : { kind: 'production' };
+    const history = new AttestationHistory(context.cacheDir);
+    const judged = new Map<string, Promise<Judgement>>();
+    const findings: Finding[] = [];
+    const required = inventory.packages
+      .map((pkg) => ({ pkg, publishers: publishersFor(pkg, requirements) }))
+      .filter((item): item is { pkg: Package; publishers: TrustedPublisher[] } => item.publishers !== undefined);
+    for (let start = 0; start < required.length; start += CONCURRENCY) {
+      const batch = required.slice(start, start + CONCURRENCY);
+      const results = await Promise.all(
+        batch.map(({ pkg, publishers }) => {
+          // the same artifact appears once per platform (noarch): judge it once
+          const key = `${pkg.url ?? pkg.location}\u0000${pkg.sha256 ?? ''}`;
+          let judgement = judged.get(key);
+          if (!judgement) {
+            judgement = judge(pkg, { trust, publishers, channel: pkg.channel }, context);
+            judged.set(key, judgement);
+          }
+          return judgement;
+        }),
+      );
+      batch.forEach(({ pkg, publishers }, index) => {
+        const result = results[index];
+        if (result) findings.push(...toFindings(pkg, publishers, result, history, context));
+      });
+    }
+    history.save();
+    return findings;
+  },
+};
+
+/** The publishers required for a package: the most specific matching requirements win (package and channel, then package, then channel). */
+export function publishersFor(
+  pkg: Package,
+  requirements: readonly AttestationRequirement[],
+): TrustedPublisher[] | undefined {
+  if (pkg.ecosystem !== 'conda') return undefined;
+  const matching = requirements
+    .map((requirement) => ({ requirement, rank: specificity(pkg, requirement) }))
+    .filter((item) => item.rank > 0);
+  if (matching.length === 0) return undefined;
+  const best = Math.max(...matching.map((item) => item.rank));
+  return matching.filter((item) => item.rank === best).flatMap((item) => item.requirement.publishers);
+}
+
+function specificity(pkg: Package, requirement: AttestationRequirement): number {
+  const channelMatches =
+    requirement.channel !== undefined &&
+    pkg.channel !== undefined &&
+    matchChannel(pkg.channel, requirement.channel) !== undefined;
+  const packageMatches = requirement.package !== undefined && requirement.package.toLowerCase() === pkg.normalizedName;
+  if (requirement.channel !== undefined && requirement.package !== undefined)
+    return channelMatches && packageMatches ? 3 : 0;
+  if (requirement.package !== undefined) return packageMatches ? 2 : 0;
+  return channelMatches ? 1 : 0;
+}
+
+type Judgement =
+  | { kind: 'verified'; outcome: Extract<VerifyOutcome, { ok: true }>; source: string }
+  | { kind: 'rejected'; outcome: Extract<VerifyOutcome, { ok: false }>; source: string }
+  | { kind: 'missing'; tried: string[] }
+  | { kind: 'unverifiable'; reason: string }
+  | { kind: 'not-checked'; reason: string };
+
+async function judge(pkg: Package, policy: VerifyPolicy, context: CheckContext): Promise<Judgement> {
+  const filename = pkg.url ? fileNameOf(pkg.url) : undefined;
+  if (!filename || !pkg.sha256) {
+    return { kind: 'unverifiable', reason: 'the lock records no download URL and sha256 to bind an attestation to' };
+  }
+  if (policy.channel !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(policy.channel)) {
+    return {
+      kind: 'unverifiable',
+      reason: `the input names its channel ${JSON.stringify(policy.channel)} but not its URL, which the attestation's targetChannel is compared with`,
+    };
+  }
+  const sidecar = await findSidecar(
+    { filename, url: pkg.url },
+    { bundleDirs: context.settings.attestationBundleDirs, cacheDir: context.cacheDir, offline: context.offline },
+  );
+  switch (sidecar.status) {
+    case 'offline':
+      return { kind: 'not-checked', reason: 'offline, and no local attestation (bundle-dirs)' };
+    case 'failed':
+      return { kind: 'not-checked', reason: `could not retrieve its attestations: ${sidecar.reason}` };
+    case 'none':
+      return { kind: 'missing', tried: sidecar.tried };
+  }
+  const outcome = await verifySidecar(sidecar.bundles, { filename, sha256: pkg.sha256 }, policy);
+  return outcome.ok
+    ? { kind: 'verified', outcome, source: sidecar.source }
+    : { kind: 'rejected', outcome, source: sidecar.source };
+}
+
+function toFindings(
+  pkg: Package,
+  publishers: TrustedPublisher[],
+  judgement: Judgement,
+  history: AttestationHistory,
+  context: CheckContext,
+): Finding[] {
+  const channel = pkg.channel ?? '';
+  const label = `${pkg.name} ${pkg.version}${pkg.build ? ` (${pkg.build})` : ''}`;
+  const trusted = publishers.map(describePublisher).join('; ');
+  switch (judgement.kind) {
+    case 'verified':
+      history.record(channel, pkg.name, {
+        version: pkg.version,
+        build: pkg.build,
+        signer: judgement.outcome.signer.identity,
+        seenAt: context.now.toISOString(),
+      });
+      return [];
+    case 'rejected': {
+      const untrusted = judgement.outcome.code === 'identity' || judgement.outcome.code === 'issuer';
+      return [
+        finding(
+          pkg,
+          untrusted ? 'attestation/untrusted-publisher' : 'attestation/invalid',
+          untrusted ? 'high' : 'critical',
+          {
+            message: `${label}: attestation ${untrusted ? 'is not from a trusted publisher' : 'does not verify'} (${judgement.outcome.code}): ${judgement.outcome.reason}`,
+            evidence: {
+              code: judgement.outcome.code,
+              reason: judgement.outcome.reason,
+              source: judgement.source,
+              trusted,
+            },
+            remedy: untrusted
+              ? `check who published ${pkg.name} ${pkg.version}; if the publisher is legitimate, add it to [[attestations.require]] publishers`
+              : `do not install this artifact: its attestation does not match it`,
+          },
+        ),
+      ];
+    }
+    case 'missing': {
+      const earlier = history.earlierAttested(channel, pkg.name, pkg.version);
+      if (earlier.length > 0) {
+        const latest = earlier.at(-1);
+        return [
+          finding(pkg, 'attestation/downgrade', 'critical', {
+            message: `${label} has no attestation, but earlier versions from ${redactUrlCredentials(channel)} were attested (${earlier.map((seen) => seen.version).join(', ')}, last signed by ${latest?.signer}): a release published outside its usual signed pipeline`,
+            evidence: { earlier, tried: judgement.tried, trusted },
+            remedy: `do not install ${pkg.name} ${pkg.version} until its publisher confirms the release; pin ${latest?.version}`,
+          }),
+        ];
+      }
+      return [
+        finding(pkg, 'attestation/missing', 'high', {
+          message: `${label} from ${redactUrlCredentials(channel)} has no attestation; the policy requires one from ${trusted}`,
+          evidence: { tried: judgement.tried, trusted },
+          remedy: `use an attested build of ${pkg.name}, or relax [[attestations.require]] for it`,
+        }),
+      ];
+    }
+    case 'unverifiable':
+      return [
+        finding(pkg, 'attestation/unverifiable', 'high', {
+          message: `${label}: an attestation is required but cannot be checked: ${judgement.reason}`,
+          evidence: { reason: judgement.reason, trusted },
+          remedy: 'lock the package from a channel (with its sha256), or relax the requirement for it',
+        }),
+      ];
+    case 'not-checked':
+      return [
+        finding(pkg, 'attestation/not-checked', 'medium', {
+          message: `${label}: attestation not checked: ${judgement.reason}`,
+          evidence: { reason: judgement.reason, trusted, unchecked: true },
+          remedy: 'run with network access to the channel, or put the sidecars in a bundle-dirs directory',
+        }),
+      ];
+  }
+}
+
+function describePublisher(publisher: TrustedPublisher): string {
+  const who = publisher.identity ?? `/${publisher.identityRegexp}/`;
+  return `${who} via ${publisher.issuer}`;
+}
+
+function finding(
+  pkg: Package,
+  rule: string,
+  severity: Severity,
+  detail: { message: string; evidence: Record<string, unknown>; remedy: string },
+): Finding {
+  return {
+    check: 'attestation',
+    checkVersion: VERSION,
+    rule,
+    severity,
+    subject: subjectOf(pkg),
+    message: detail.message,
+    evidence: detail.evidence,
+    remedy: detail.remedy,
+    location: pkg.origin,
+  };
+}
