@@ -1,16 +1,13 @@
 /**
  * keygen → sign → verify through the real `cvebuild` executable, as a user runs it: exit codes
- * 0 (verified), 1 (rejected, one line on stdout), 2 (bad input, one line on stderr). Skipped until
- * main.ts registers the attestation commands.
+ * 0 (verified), 1 (rejected, one line on stdout), 2 (bad input, one line on stderr).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import {
   fakeIdentityToken,
   MOCK_IDENTITY,
@@ -21,26 +18,6 @@ import {
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const CHANNEL = 'https://prefix.dev/my-channel';
-const wired = runCli(['verify', '--help']).stdout.includes('cvebuild verify');
-const skip = !wired && 'the attestation commands are not registered in main.ts yet';
-
-/** Like runCli, but asynchronous, so a server in this process (the mock Sigstore) can answer the child. */
-function runCliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const bin = fileURLToPath(new URL('../../../bin/cvebuild.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function makePackage(name = 'demo-1.0-h0_0.conda'): string {
   const path = join(tempDirectory(), name);
@@ -48,7 +25,7 @@ function makePackage(name = 'demo-1.0-h0_0.conda'): string {
   return path;
 }
 
-describe('cvebuild keygen / sign / verify (binary)', { skip }, () => {
+describe('cvebuild keygen / sign / verify (binary)', () => {
   it('round-trips with a key, offline, with exit codes 0, 1 and 2', () => {
     const prefix = join(tempDirectory(), 'release');
     assert.equal(runCli(['keygen', '--out', prefix]).status, 0);
