@@ -14,6 +14,7 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { findSidecar } from '../attest/fetch.ts';
 import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
 import { CONDA_ARTIFACT, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, sha256File, signArtifact } from '../attest/sign.ts';
 import { PRODUCTION_ROOT_ORIGIN } from '../attest/trust.ts';
@@ -21,6 +22,7 @@ import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts'
 import { type SidecarOutcome, verifySidecar } from '../attest/verify.ts';
 import type { TrustedPublisher } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
+import { defaultCacheDirectory } from '../intel/paths.ts';
 import { readInputBytes, readTextInput } from '../readers/input.ts';
 
 export const EXIT_VERIFIED = 0;
@@ -39,6 +41,8 @@ export interface SignCommandOptions {
 
 export interface VerifyCommandOptions {
   bundle?: string;
+  /** The package's download URL in its channel: its sidecar is fetched from there (CEP #142). */
+  url?: string;
   channel?: string;
   identity?: string;
   identityRegexp?: string;
@@ -95,7 +99,11 @@ export function registerAttestCommands(
       '--bundle <file>',
       'a Sigstore bundle or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
     )
-    .option('--channel <url>', 'the channel the package came from: predicate.targetChannel must name it')
+    .option('--url <url>', "the package's URL in its channel: fetch its .sigs / .v0.sigs sidecar from there")
+    .option(
+      '--channel <url>',
+      'the channel the package came from: predicate.targetChannel must name it (default with --url: its channel)',
+    )
     .option('--identity <identity>', 'keyless: the signer identity (certificate SAN), exactly')
     .option('--identity-regexp <regexp>', 'keyless: a regular expression the whole signer identity must match')
     .option('--issuer <url>', 'keyless: the OIDC issuer, exactly (e.g. https://token.actions.githubusercontent.com)')
@@ -194,15 +202,64 @@ export async function signCommand(
 
 /** `verify`: loads the package digest and the bundle(s), then `verifyLoaded`. */
 export async function verifyCommand(path: string, options: VerifyCommandOptions): Promise<CommandResult> {
-  const policy = verifyPolicyFromOptions(options);
-  const bundlePath = options.bundle ?? defaultBundlePath(path);
+  const channel = options.channel ?? (options.url ? channelOfUrl(options.url) : undefined);
+  const policy = verifyPolicyFromOptions({ ...options, channel });
   const artifact: ArtifactRef = { filename: basename(path), sha256: await sha256File(path) };
+  if (!options.bundle && options.url) return verifyFromChannel(artifact, options.url, policy, options.format);
+  const bundlePath = options.bundle ?? defaultBundlePath(path);
   const loaded = loadBundles(bundlePath);
   if (!loaded.ok) {
     const outcome: SidecarOutcome = { ok: false, code: 'malformed', reason: loaded.reason, rejections: [] };
     return renderVerification(outcome, artifact, policy, options.format);
   }
   return verifyLoaded(artifact, loaded.bundles, policy, options.format);
+}
+
+/** `--url`: the sidecar from the channel; none there is a rejection (exit 1), a failed retrieval exit 2. */
+async function verifyFromChannel(
+  artifact: ArtifactRef,
+  url: string,
+  policy: VerifyPolicy,
+  format: 'text' | 'json',
+): Promise<CommandResult> {
+  if (basename(new URL(url).pathname) !== artifact.filename) {
+    throw new CvebuildError('USAGE', `--url names ${basename(new URL(url).pathname)}, not ${artifact.filename}`);
+  }
+  const sidecar = await findSidecar(
+    { filename: artifact.filename, url },
+    { bundleDirs: [], cacheDir: defaultCacheDirectory(), offline: false },
+  );
+  if (sidecar.status === 'failed' || sidecar.status === 'offline') {
+    throw new CvebuildError(
+      'NETWORK',
+      `could not retrieve the attestations: ${sidecar.status === 'failed' ? sidecar.reason : 'offline'}`,
+    );
+  }
+  if (sidecar.status === 'none') {
+    const outcome: SidecarOutcome = {
+      ok: false,
+      code: 'malformed',
+      reason: `the channel has no attestation for it (tried ${sidecar.tried.join(', ')})`,
+      rejections: [],
+    };
+    return renderVerification(outcome, artifact, policy, format);
+  }
+  return verifyLoaded(artifact, sidecar.bundles, policy, format);
+}
+
+/** `https://host/channel/linux-64/pkg.conda` → `https://host/channel`. */
+function channelOfUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CvebuildError('USAGE', `--url: not a URL: ${JSON.stringify(url)}`);
+  }
+  const segments = parsed.pathname.split('/').filter(Boolean);
+  if (segments.length < 3) throw new CvebuildError('USAGE', `--url: expected CHANNEL/SUBDIR/FILE, got ${url}`);
+  parsed.pathname = `/${segments.slice(0, -2).join('/')}`;
+  parsed.search = '';
+  return parsed.toString().replace(/\/+$/, '');
 }
 
 /** The seam for bundles obtained elsewhere (a channel's `.sigs`): verify and render. */

@@ -8,6 +8,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
+import { startFeedServer } from '../../helpers/feed-server.ts';
 import {
   fakeIdentityToken,
   MOCK_IDENTITY,
@@ -79,6 +80,41 @@ describe('cvebuild keygen / sign / verify (binary)', () => {
       const wrongIssuer = runCli([...base, '--identity', MOCK_IDENTITY, '--issuer', 'https://gitlab.com']);
       assert.equal(wrongIssuer.status, 1);
       assert.match(wrongIssuer.stdout, /: issuer: signed by .* the identity is trusted only under another issuer/);
+    });
+
+    it('fetches the sidecar from the channel with --url, the channel taken from the URL', async () => {
+      const channel = await startFeedServer();
+      try {
+        const pkg = makePackage('demo-2.0-h0_0.conda');
+        const channelUrl = channel.url('/acme');
+        const signed = await runCliAsync([
+          'sign',
+          pkg,
+          '--channel',
+          channelUrl,
+          '--identity-token',
+          fakeIdentityToken(),
+          '--fulcio-url',
+          mock.fulcioUrl,
+          '--rekor-url',
+          mock.rekorUrl,
+          '--sidecar',
+          `${pkg}.served`,
+        ]);
+        assert.equal(signed.status, 0, signed.stderr);
+        const url = channel.url('/acme/noarch/demo-2.0-h0_0.conda');
+        const verify = ['verify', pkg, '--url', url, '--trusted-root', mock.trustedRootPath];
+        const trusted = ['--identity', MOCK_IDENTITY, '--issuer', MOCK_ISSUER];
+        const missing = await runCliAsync([...verify, ...trusted]);
+        assert.equal(missing.status, 1, missing.stderr);
+        assert.match(missing.stdout, /the channel has no attestation for it \(tried .*\.sigs, .*\.v0\.sigs\)/);
+        channel.serve('/acme/noarch/demo-2.0-h0_0.conda.v0.sigs', { file: `${pkg}.served` });
+        const verified = await runCliAsync([...verify, ...trusted]);
+        assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+        assert.match(verified.stdout, /^verified demo-2\.0-h0_0\.conda\n/);
+      } finally {
+        await channel.close();
+      }
     });
   });
 });
