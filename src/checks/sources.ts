@@ -4,7 +4,7 @@
  * (`[sources] indexes`); then every registry package must come from one of them, and a PyPI
  * package fetched by direct URL or from git, which bypasses the indexes altogether, is reported.
  */
-import { matchChannel } from '../cooldown/channels.ts';
+import { canonicalChannel, matchChannel } from '../cooldown/channels.ts';
 import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
@@ -70,18 +70,9 @@ export const sourcesCheck: Check = {
   },
 };
 
-/** Index URLs compared without credentials, trailing slashes or case in scheme and host. */
+/** Index URLs compared as channel URLs are: without credentials, tokens, trailing slashes or case in scheme and host. */
 function sameIndex(index: string, trusted: string): boolean {
-  return canonicalIndex(index) === canonicalIndex(trusted);
-}
-
-function canonicalIndex(url: string): string {
-  try {
-    const parsed = new URL(url.trim());
-    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return url.trim().replace(/\/+$/, '');
-  }
+  return canonicalChannel(index) === canonicalChannel(trusted);
 }
 
 function finding(
