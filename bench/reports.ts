@@ -12,7 +12,7 @@ import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
 import { readInventory } from '../src/inventory.ts';
 import { FORMAT_NAMES, REPORT_FORMATS } from '../src/report/formats.ts';
-import { type ReportInput, TOOL } from '../src/report/report.ts';
+import { auditReport } from '../src/report/from-audit.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { compare, ratio } from './measure.ts';
 
@@ -34,24 +34,14 @@ const now = new Date('2026-11-22T12:00:00Z');
 for (const file of files) {
   const inventory = readInventory(file);
   const result = await runAudit(inventory, store, { now, offline: true });
-  const report: ReportInput = {
-    tool: TOOL,
-    generatedAt: now,
+  const report = auditReport({
+    inventory,
+    result,
+    intel: undefined,
     target: file.replace(corpus, ''),
     root: corpus,
-    inventory,
-    findings: result.findings,
-    verdict: result.verdict,
-    checks: result.checks,
-    policy: {
-      source: null,
-      failOn: 'high',
-      failOnMalicious: true,
-      failOnKev: true,
-      failOnUnchecked: true,
-    },
-    undecided: result.summary.undecided,
-  };
+    now,
+  });
   console.log(
     `\n${file.replace(corpus, '')}: ${inventory.packages.length} packages, ${result.findings.length} findings`,
   );

@@ -14,9 +14,8 @@ import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
 import { FORMAT_NAMES, formatForFile, REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
-import { type ReportInput, TOOL } from '../report/report.ts';
+import { auditReport } from '../report/from-audit.ts';
 import { parseDuration } from '../util/duration.ts';
 import { projectRootOf } from './project-root.ts';
 
@@ -72,36 +71,7 @@ export async function auditCommand(
       now,
       offline: options.offline ?? false,
     });
-    const report: ReportInput = {
-      tool: TOOL,
-      generatedAt: now,
-      target: path,
-      root: projectRootOf(path),
-      inventory,
-      findings: result.findings,
-      verdict: result.verdict,
-      checks: result.checks,
-      policy: {
-        source: policy.source,
-        failOn: policy.failOn,
-        failOnMalicious: policy.failOnMalicious,
-        failOnKev: policy.failOnKev,
-        failOnUnchecked: policy.failOnUnchecked,
-      },
-      intel: intel
-        ? {
-            label: intel.label,
-            schemaVersion: intel.store.schemaVersion,
-            feeds: intel.store.feeds().map((feed) => ({
-              name: feed.name,
-              url: redactUrlCredentials(feed.url),
-              fetchedAt: feed.fetchedAt,
-              count: feed.count,
-            })),
-          }
-        : undefined,
-      undecided: result.summary.undecided,
-    };
+    const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
     for (const { format, file } of outputs.files) writeFileSync(file, REPORT_FORMATS[format](report));
     const text = REPORT_FORMATS[outputs.stdout](report);
     return { text, exitCode: mode === 'gate' && result.verdict.outcome === 'fail' ? 1 : 0 };

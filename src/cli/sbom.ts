@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { CvebuildError } from '../errors.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
+import { defaultPolicy } from '../policy/policy.ts';
 import { renderCycloneDx } from '../report/cyclonedx.ts';
+import { reportPolicy } from '../report/from-audit.ts';
 import { type ReportInput, TOOL } from '../report/report.ts';
 import { renderSpdx } from '../report/spdx.ts';
 
@@ -48,7 +50,7 @@ export function sbomDocument(path: string, options: SbomOptions): string {
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
+    policy: reportPolicy(defaultPolicy()),
     undecided: [],
   };
   return options.format === 'spdx' ? renderSpdx(report) : renderCycloneDx(report, { vulnerabilities: false });

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readInventory } from '../../src/inventory.ts';
+import { defaultPolicy } from '../../src/policy/policy.ts';
 import { renderCycloneDx } from '../../src/report/cyclonedx.ts';
+import { reportPolicy } from '../../src/report/from-audit.ts';
 import { type ReportInput, TOOL } from '../../src/report/report.ts';
 import { renderSpdx } from '../../src/report/spdx.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
@@ -32,7 +34,7 @@ function reportFor(path: string): ReportInput {
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
+    policy: reportPolicy(defaultPolicy()),
     undecided: [],
   };
 }

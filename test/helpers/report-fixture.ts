@@ -7,8 +7,8 @@ import { runAudit } from '../../src/audit.ts';
 import { openIntelForAudit } from '../../src/intel/open.ts';
 import { readInventory } from '../../src/inventory.ts';
 import type { Finding } from '../../src/model/finding.ts';
-import { redactUrlCredentials } from '../../src/readers/conda-url.ts';
-import { type ReportInput, TOOL } from '../../src/report/report.ts';
+import { auditReport } from '../../src/report/from-audit.ts';
+import type { ReportInput } from '../../src/report/report.ts';
 import { projectRoot } from './paths.ts';
 
 export const EXAMPLE_NOW = new Date('2026-11-20T12:00:00Z');
@@ -26,30 +26,14 @@ export async function exampleReport(example: string): Promise<ReportInput> {
   });
   try {
     const result = await runAudit(inventory, ownIntel?.store, { failOn: 'high', now: EXAMPLE_NOW, offline: true });
-    return {
-      tool: TOOL,
-      generatedAt: EXAMPLE_NOW,
+    return auditReport({
+      inventory,
+      result,
+      intel: ownIntel,
       target: `examples/${example}`,
       root: dir,
-      inventory,
-      findings: result.findings,
-      verdict: result.verdict,
-      checks: result.checks,
-      policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
-      intel: ownIntel
-        ? {
-            label: ownIntel.label,
-            schemaVersion: ownIntel.store.schemaVersion,
-            feeds: ownIntel.store.feeds().map((feed) => ({
-              name: feed.name,
-              url: redactUrlCredentials(feed.url),
-              fetchedAt: feed.fetchedAt,
-              count: feed.count,
-            })),
-          }
-        : undefined,
-      undecided: result.summary.undecided,
-    };
+      now: EXAMPLE_NOW,
+    });
   } finally {
     ownIntel?.store.close();
   }

@@ -1,6 +1,8 @@
 /** Hand-made packages, inventories and ReportInputs for the SBOM and SARIF renderer tests. */
 import { type Environment, emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
 import { comparePackages, normalizeName, type Package } from '../../../src/model/package.ts';
+import { defaultPolicy } from '../../../src/policy/policy.ts';
+import { reportPolicy } from '../../../src/report/from-audit.ts';
 import { type ReportInput, TOOL } from '../../../src/report/report.ts';
 
 export const ROOT = '/project';
@@ -101,7 +103,7 @@ export function reportOf(inventory: Inventory, fields: Partial<ReportInput> = {}
     findings: [],
     verdict: { outcome: 'pass', reasons: [], warnings: [] },
     checks: [],
-    policy: { source: null, failOn: 'high', failOnMalicious: true, failOnKev: true, failOnUnchecked: true },
+    policy: reportPolicy(defaultPolicy()),
     undecided: [],
     ...fields,
   };

@@ -1,0 +1,50 @@
+/** The one way a `ReportInput` is made from an engine run: the CLI, benchmarks and tests share it. */
+import type { AuditResult } from '../audit.ts';
+import type { OpenedIntel } from '../intel/open.ts';
+import type { Inventory } from '../model/inventory.ts';
+import type { Policy } from '../policy/policy.ts';
+import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { type ReportInput, type ReportPolicy, TOOL } from './report.ts';
+
+export interface AuditReportSource {
+  inventory: Inventory;
+  result: AuditResult;
+  intel: OpenedIntel | undefined;
+  /** The path the user asked about, as given, and the directory report paths are relative to. */
+  target: string;
+  root: string;
+  now: Date;
+}
+
+export function auditReport({ inventory, result, intel, target, root, now }: AuditReportSource): ReportInput {
+  return {
+    tool: TOOL,
+    generatedAt: now,
+    target,
+    root,
+    inventory,
+    findings: result.findings,
+    verdict: result.verdict,
+    checks: result.checks,
+    policy: reportPolicy(result.policy),
+    intel: intel
+      ? {
+          label: intel.label,
+          schemaVersion: intel.store.schemaVersion,
+          feeds: intel.store.feeds().map((feed) => ({
+            name: feed.name,
+            url: redactUrlCredentials(feed.url),
+            fetchedAt: feed.fetchedAt,
+            count: feed.count,
+          })),
+        }
+      : undefined,
+    undecided: result.summary.undecided,
+  };
+}
+
+/** What a report says about the policy that decided. */
+export function reportPolicy(policy: Policy): ReportPolicy {
+  const { source, failOn, failOnMalicious, failOnKev, failOnUnchecked } = policy;
+  return { source, failOn, failOnMalicious, failOnKev, failOnUnchecked };
+}
