@@ -54,7 +54,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
-  withSettingsOptions(program.command('diff'))
+  withRunOptions(withSettingsOptions(program.command('diff')))
     .description(
       'review a lock update: what changed per environment and platform, red flags, and the checks on what is new',
     )
@@ -63,18 +63,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .option('--db <file>', 'threat-intel store, or threat-data files / a directory to load for this run')
     .option('--checks <ids>', "checks to run on the new packages (comma-separated; 'none' for none)")
-    .addOption(
-      new Option('--fail-on <severity>', 'override the policy: fail on findings at or above this severity').choices([
-        'low',
-        'medium',
-        'high',
-        'critical',
-      ]),
-    )
     .option('--policy <file>', "policy file (default: the new project's cvebuild.toml or [tool.cvebuild])")
-    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
-    .option('--offline', 'no network lookups')
-    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601)').hideHelp())
     .action(async (oldPath: string, newPath: string, options: Parameters<typeof diffCommand>[2]) => {
       const result = await diffCommand(oldPath, newPath, options);
       output(result.text);
@@ -90,7 +79,7 @@ const VERSION = TOOL.version;
 
 /** Everything `gate` and `audit` share: they are one engine. */
 function withEngineOptions(command: Command): Command {
-  return withSettingsOptions(command)
+  return withRunOptions(withSettingsOptions(command))
     .argument('[path]', 'project directory or input file', '.')
     .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
     .option(
@@ -104,6 +93,12 @@ function withEngineOptions(command: Command): Command {
       '--output <[format=]file...>',
       'also write a report to a file; the format comes from the name (.sarif, .cdx.json, .html, .md, .json) or FORMAT=FILE',
     )
+    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)');
+}
+
+/** Overrides of the policy and of the clock, shared by every command that runs the checks. */
+function withRunOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--fail-on <severity>', 'override the policy: fail on findings at or above this severity').choices([
         'low',
@@ -113,7 +108,6 @@ function withEngineOptions(command: Command): Command {
       ]),
     )
     .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
-    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)')
     .option('--offline', 'no network lookups (checks say what they could not check)')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp());
 }
