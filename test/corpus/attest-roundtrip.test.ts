@@ -13,7 +13,7 @@ import type { VerifyPolicy } from '../../src/attest/types.ts';
 import { verifyAttestation, verifySidecar } from '../../src/attest/verify.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import {
-  fakeIdentityToken,
+  keylessSigning,
   MOCK_IDENTITY,
   MOCK_ISSUER,
   type MockSigstore,
@@ -59,7 +59,7 @@ describe('CEP-27 keyless round trip on real packages', { skip: !hasCorpus && 'no
   const sign = (file: string): Promise<SignedAttestation> =>
     signArtifact(file, {
       channel: CHANNEL,
-      keyless: { fulcioUrl: mock.fulcioUrl, rekorUrl: mock.rekorUrl, identityToken: fakeIdentityToken() },
+      keyless: keylessSigning(mock),
     });
 
   for (const relative of PACKAGES) {

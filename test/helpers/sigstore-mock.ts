@@ -171,3 +171,17 @@ function canonicalDsse(body: string): string {
   };
   return JSON.stringify({ ...entry, spec });
 }
+
+/** Signing options that sign keyless against this mock, as `identity` (a fresh fake token). */
+export function keylessSigning(
+  mock: MockSigstore,
+  identity = MOCK_IDENTITY,
+): { fulcioUrl: string; rekorUrl: string; identityToken: string } {
+  return { fulcioUrl: mock.fulcioUrl, rekorUrl: mock.rekorUrl, identityToken: fakeIdentityToken(identity) };
+}
+
+/** The `cvebuild sign` flags that do the same. */
+export function keylessFlags(mock: MockSigstore, identity = MOCK_IDENTITY): string[] {
+  const { fulcioUrl, rekorUrl, identityToken } = keylessSigning(mock, identity);
+  return ['--identity-token', identityToken, '--fulcio-url', fulcioUrl, '--rekor-url', rekorUrl];
+}

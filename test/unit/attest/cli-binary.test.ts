@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import { startFeedServer } from '../../helpers/feed-server.ts';
 import {
-  fakeIdentityToken,
+  keylessFlags,
   MOCK_IDENTITY,
   MOCK_ISSUER,
   type MockSigstore,
@@ -61,18 +61,7 @@ describe('cvebuild keygen / sign / verify (binary)', () => {
 
     it('signs with --identity-token and verifies with --trusted-root, --identity, --issuer', async () => {
       const pkg = makePackage('zlib-1.3.1-h0_0.tar.bz2');
-      const signed = await runCliAsync([
-        'sign',
-        pkg,
-        '--channel',
-        CHANNEL,
-        '--identity-token',
-        fakeIdentityToken(),
-        '--fulcio-url',
-        mock.fulcioUrl,
-        '--rekor-url',
-        mock.rekorUrl,
-      ]);
+      const signed = await runCliAsync(['sign', pkg, '--channel', CHANNEL, ...keylessFlags(mock)]);
       assert.equal(signed.status, 0, signed.stderr);
       const base = ['verify', pkg, '--trusted-root', mock.trustedRootPath, '--channel', CHANNEL];
       const verified = runCli([...base, '--identity', MOCK_IDENTITY, '--issuer', MOCK_ISSUER]);
@@ -92,12 +81,7 @@ describe('cvebuild keygen / sign / verify (binary)', () => {
           pkg,
           '--channel',
           channelUrl,
-          '--identity-token',
-          fakeIdentityToken(),
-          '--fulcio-url',
-          mock.fulcioUrl,
-          '--rekor-url',
-          mock.rekorUrl,
+          ...keylessFlags(mock),
           '--sidecar',
           `${pkg}.served`,
         ]);

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { registerAttestCommands } from '../../../src/cli/attest.ts';
 import { CvebuildError } from '../../../src/errors.ts';
 import {
-  fakeIdentityToken,
+  keylessFlags,
   MOCK_IDENTITY,
   MOCK_ISSUER,
   type MockSigstore,
@@ -281,18 +281,7 @@ describe('cvebuild sign / verify keyless (mock Sigstore on loopback)', () => {
 
   it('signs with an identity token and verifies with --trusted-root, --identity and --issuer', async () => {
     const pkg = makePackage();
-    const signed = await run([
-      'sign',
-      pkg,
-      '--channel',
-      CHANNEL,
-      '--identity-token',
-      fakeIdentityToken(),
-      '--fulcio-url',
-      mock.fulcioUrl,
-      '--rekor-url',
-      mock.rekorUrl,
-    ]);
+    const signed = await run(['sign', pkg, '--channel', CHANNEL, ...keylessFlags(mock)]);
     assert.match(
       signed.stdout,
       new RegExp(

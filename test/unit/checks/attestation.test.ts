@@ -12,13 +12,7 @@ import { fileNameOf } from '../../../src/readers/conda-url.ts';
 import { runCliAsync } from '../../helpers/cli.ts';
 import { type FeedServer, startFeedServer } from '../../helpers/feed-server.ts';
 import { projectRoot } from '../../helpers/paths.ts';
-import {
-  fakeIdentityToken,
-  MOCK_IDENTITY,
-  MOCK_ISSUER,
-  type MockSigstore,
-  startMockSigstore,
-} from '../../helpers/sigstore-mock.ts';
+import { keylessSigning, MOCK_ISSUER, type MockSigstore, startMockSigstore } from '../../helpers/sigstore-mock.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 
 const TRUSTED = { identityRegexp: '^https://github\\.com/conda-forge/[^/]+-feedstock/.+', issuer: MOCK_ISSUER };
@@ -62,11 +56,7 @@ async function attest(
     { filename: options.filename ?? fileNameOf(pkg.url ?? ''), sha256: options.sha256 ?? pkg.sha256 ?? '' },
     {
       channel: options.channel ?? CHANNEL,
-      keyless: {
-        fulcioUrl: sigstore.fulcioUrl,
-        rekorUrl: sigstore.rekorUrl,
-        identityToken: fakeIdentityToken(options.identity ?? MOCK_IDENTITY, MOCK_ISSUER),
-      },
+      keyless: keylessSigning(sigstore, options.identity),
     },
   );
   return signed.bundle;
