@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli.ts';
 import { fixture } from '../../helpers/paths.ts';
+import { auditProject } from '../../helpers/project.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const intel = fixture('audit/intel');
 const NOW = ['--now', '2026-11-22T12:00:00Z', '--offline'];
 
-/** The audit fixture project (litellm 1.82.7/8, pytorch, openssl 3.0.7, Pillow/KEV) with a policy. */
 function project(policy: string | undefined): string {
-  const dir = tempDirectory();
-  copyFileSync(fixture('audit/project/pixi.lock'), join(dir, 'pixi.lock'));
-  if (policy !== undefined) writeFileSync(join(dir, 'cvebuild.toml'), policy);
-  return dir;
+  return auditProject(policy === undefined ? {} : { 'cvebuild.toml': policy });
 }
 
 /** Waivers for everything the vulnerability check finds in the fixture, each by its id. */

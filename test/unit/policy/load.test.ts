@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPolicy } from '../../../src/policy/load.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
-import { fixture } from '../../helpers/paths.ts';
+import { auditProject } from '../../helpers/project.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
-/** A project directory with the audit fixture's lock and the given files. */
-function project(files: Record<string, string>): string {
-  const dir = tempDirectory();
-  copyFileSync(fixture('audit/project/pixi.lock'), join(dir, 'pixi.lock'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+const project = auditProject;
 
 const FULL = `
 fail-on = "medium"
