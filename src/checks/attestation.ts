@@ -13,7 +13,7 @@ import { AttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
 import { verifySidecar } from '../attest/verify.ts';
 import { matchChannel } from '../cooldown/channels.ts';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { fileNameOf, redactUrlCredentials } from '../readers/conda-url.ts';
 import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
@@ -146,7 +146,7 @@ function toFindings(
   context: CheckContext,
 ): Finding[] {
   const channel = pkg.channel ?? '';
-  const label = `${pkg.name} ${pkg.version}${pkg.build ? ` (${pkg.build})` : ''}`;
+  const label = describePackage(pkg);
   const trusted = publishers.map(describePublisher).join('; ');
   switch (judgement.kind) {
     case 'verified':
@@ -229,15 +229,5 @@ function finding(
   severity: Severity,
   detail: { message: string; evidence: Record<string, unknown>; remedy: string },
 ): Finding {
-  return {
-    check: 'attestation',
-    checkVersion: VERSION,
-    rule,
-    severity,
-    subject: subjectOf(pkg),
-    message: detail.message,
-    evidence: detail.evidence,
-    remedy: detail.remedy,
-    location: pkg.origin,
-  };
+  return packageFinding({ id: 'attestation', version: VERSION }, pkg, { rule, severity, ...detail });
 }

@@ -5,7 +5,7 @@
  * attack looks like.
  */
 import type { IntelStore } from '../intel/store-api.ts';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
 import { condaChannelVisibility, pypiIndexVisibility } from '../sources/public.ts';
@@ -84,15 +84,11 @@ function finding(
   source: string,
   text: { message: string; remedy: string },
 ): Finding {
-  return {
-    check: 'confusion',
-    checkVersion: VERSION,
+  return packageFinding({ id: 'confusion', version: VERSION }, pkg, {
     rule,
     severity,
-    subject: subjectOf(pkg),
     message: text.message,
     evidence: { source: redactUrlCredentials(source), ecosystem: pkg.ecosystem },
     remedy: text.remedy,
-    location: pkg.origin,
-  };
+  });
 }

@@ -15,7 +15,7 @@ import {
 } from '../artifacts/link-scripts.ts';
 import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
 import { CvebuildError } from '../errors.ts';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { fileNameOf, parseCondaArchiveName } from '../readers/conda-url.ts';
 import type { Check } from './check.ts';
@@ -129,11 +129,17 @@ function archiveFor(pkg: Package, index: PackageDirIndex, hashes: Map<string, st
 function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
   if (scan instanceof CvebuildError) {
     return [
-      finding(pkg, 'unreadable-archive', 'medium', `${label(pkg)}: archive could not be inspected: ${scan.toLine()}`, {
-        archive: scan.location.file,
-        error: scan.code,
-        unchecked: true,
-      }),
+      finding(
+        pkg,
+        'unreadable-archive',
+        'medium',
+        `${describePackage(pkg)}: archive could not be inspected: ${scan.toLine()}`,
+        {
+          archive: scan.location.file,
+          error: scan.code,
+          unchecked: true,
+        },
+      ),
     ];
   }
   const findings: Finding[] = [];
@@ -144,7 +150,7 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         pkg,
         'path-traversal',
         'high',
-        `${label(pkg)} has ${paths.length} archive path(s) that escape the install prefix, e.g. "${paths[0]?.path}" (${paths[0]?.reason}): the package is malicious or broken`,
+        `${describePackage(pkg)} has ${paths.length} archive path(s) that escape the install prefix, e.g. "${paths[0]?.path}" (${paths[0]?.reason}): the package is malicious or broken`,
         { archive: scan.archive, paths: paths.slice(0, 20) },
       ),
     );
@@ -160,7 +166,7 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
           pkg,
           'recipe-copy',
           'low',
-          `${label(pkg)} keeps a recipe copy of a ${copy.action} script (${copy.path}) ${where} but its payload has none to run`,
+          `${describePackage(pkg)} keeps a recipe copy of a ${copy.action} script (${copy.path}) ${where} but its payload has none to run`,
           { ...scriptEvidence(copy), archive: scan.archive },
         ),
       );
@@ -178,7 +184,7 @@ function scriptFinding(pkg: Package, script: LinkScript, where: string, source: 
     pkg,
     script.action,
     SEVERITY[script.action],
-    `${label(pkg)} has a ${script.action} script ${script.path} ${where} (${WHEN[script.action]})`,
+    `${describePackage(pkg)} has a ${script.action} script ${script.path} ${where} (${WHEN[script.action]})`,
     { ...scriptEvidence(script), ...source },
   );
 }
@@ -193,7 +199,7 @@ function hintFindings(pkg: Package, index: PackageDirIndex): Finding[] {
           pkg,
           action,
           'low',
-          `${label(pkg)} may have a ${action} script: ${channeldata.file} sets ${flag} for ${pkg.name} (archive not available to confirm)`,
+          `${describePackage(pkg)} may have a ${action} script: ${channeldata.file} sets ${flag} for ${pkg.name} (archive not available to confirm)`,
           { channeldata: channeldata.file, flag, confidence: 'hint' },
         ),
       );
@@ -206,10 +212,6 @@ function scriptEvidence(script: LinkScript): Record<string, unknown> {
   return { path: script.path, sha256: script.sha256, size: script.size, firstLines: script.firstLines };
 }
 
-function label(pkg: Package): string {
-  return `${pkg.name} ${pkg.version}${pkg.build ? ` (${pkg.build})` : ''}`;
-}
-
 function finding(
   pkg: Package,
   rule: string,
@@ -217,15 +219,11 @@ function finding(
   message: string,
   evidence: Record<string, unknown>,
 ): Finding {
-  return {
-    check: CHECK_ID,
-    checkVersion: VERSION,
+  return packageFinding({ id: CHECK_ID, version: VERSION }, pkg, {
     rule: `${CHECK_ID}/${rule}`,
     severity,
-    subject: subjectOf(pkg),
     message,
     evidence,
     remedy: rule === 'path-traversal' || rule === 'unreadable-archive' ? 'do not install this archive' : REMEDY,
-    location: pkg.origin,
-  };
+  });
 }

@@ -5,7 +5,7 @@
  * package fetched by direct URL or from git, which bypasses the indexes altogether, is reported.
  */
 import { canonicalChannel, matchChannel } from '../cooldown/channels.ts';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
 import type { Check } from './check.ts';
@@ -82,15 +82,11 @@ function finding(
   message: string,
   evidence: Record<string, unknown>,
 ): Finding {
-  return {
-    check: 'sources',
-    checkVersion: VERSION,
+  return packageFinding({ id: 'sources', version: VERSION }, pkg, {
     rule,
     severity,
-    subject: subjectOf(pkg),
     message,
     evidence: { ...evidence, from: redactUrlCredentials(String(evidence.from)) },
     remedy: `take ${pkg.name} from a trusted source, or add its source to [sources] in the policy`,
-    location: pkg.origin,
-  };
+  });
 }

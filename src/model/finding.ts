@@ -44,6 +44,29 @@ export function subjectOf(pkg: Package, environments: string[] = pkg.environment
   };
 }
 
+/** What a check says about one package; `packageFinding` adds who said it, the subject and the lock location. */
+export interface PackageFindingFields {
+  rule: string;
+  severity: Severity;
+  message: string;
+  evidence: Record<string, unknown>;
+  remedy?: string;
+}
+
+/** A finding about one package on one platform, pointing at the package's record in its input. */
+export function packageFinding(
+  check: { id: string; version: number },
+  pkg: Package,
+  fields: PackageFindingFields,
+): Finding {
+  return { check: check.id, checkVersion: check.version, subject: subjectOf(pkg), location: pkg.origin, ...fields };
+}
+
+/** `openssl 3.0.7 (h0b41bf4_1)`: a package as a person names it in a message. */
+export function describePackage(pkg: Package): string {
+  return `${pkg.name} ${pkg.version}${pkg.build ? ` (${pkg.build})` : ''}`;
+}
+
 export interface Finding {
   /** Id of the check that produced it, and the check's logic version. */
   check: string;
