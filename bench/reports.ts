@@ -11,7 +11,7 @@ import { runAudit } from '../src/audit.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
 import { readInventory } from '../src/inventory.ts';
-import { FORMAT_NAMES, REPORT_FORMATS } from '../src/report/formats.ts';
+import { FORMAT_NAMES, loadRenderer } from '../src/report/formats.ts';
 import { auditReport } from '../src/report/from-audit.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { compare, ratio } from './measure.ts';
@@ -55,11 +55,12 @@ for (const file of files) {
     `${'(read lock)'.padEnd(12)} ${read.baselineMs.toFixed(1).padStart(11)} ms ${read.candidateMs.toFixed(1).padStart(8)} ms ${ratio(read.candidateMs, read.baselineMs).padStart(8)}`,
   );
   for (const format of FORMAT_NAMES) {
+    const render = await loadRenderer(format);
     let size = 0;
     const { baselineMs, candidateMs } = compare(
       () => JSON.stringify(inventory),
       () => {
-        size = REPORT_FORMATS[format](report).length;
+        size = render(report).length;
       },
       { runs: 11, warmup: 2 },
     );

@@ -15,8 +15,6 @@ import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import {
   CIContextProvider,
-  DEFAULT_FULCIO_URL,
-  DEFAULT_REKOR_URL,
   DSSEBundleBuilder,
   FulcioSigner,
   type IdentityProvider,
@@ -27,10 +25,15 @@ import {
 import { CvebuildError } from '../errors.ts';
 import { fsError } from '../readers/input.ts';
 import { keyId, parsePrivateKey, publicKeyPem } from './keys.ts';
-import { IN_TOTO_PAYLOAD_TYPE, type PublishStatement, publishStatement } from './statement.ts';
+import {
+  CONDA_ARTIFACT,
+  DEFAULT_FULCIO_URL,
+  DEFAULT_REKOR_URL,
+  IN_TOTO_PAYLOAD_TYPE,
+  type PublishStatement,
+  publishStatement,
+} from './statement.ts';
 import type { ArtifactRef, Signer } from './types.ts';
-
-export { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL };
 
 export interface KeylessSigning {
   /** Fulcio base URL (default https://fulcio.sigstore.dev). */
@@ -67,8 +70,6 @@ export interface SignedAttestation {
   /** Keyless: the transparency-log entry's index. */
   logIndex?: string;
 }
-
-export const CONDA_ARTIFACT = /\.(conda|tar\.bz2)$/;
 
 /** Signs the artifact at `file` (named by its basename, hashed while streamed). */
 export async function signArtifact(file: string, options: SignOptions): Promise<SignedAttestation> {

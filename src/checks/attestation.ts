@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { findSidecar } from '../attest/fetch.ts';
 import { AttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
-import { verifySidecar } from '../attest/verify.ts';
 import { matchChannel } from '../cooldown/channels.ts';
 import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
@@ -132,7 +131,9 @@ async function judge(pkg: Package, policy: VerifyPolicy, context: CheckContext):
     case 'none':
       return { kind: 'missing', tried: sidecar.tried };
   }
-  const outcome = await verifySidecar(sidecar.bundles, { filename, sha256: pkg.sha256 }, policy);
+  // @sigstore/verify loads only when a policy requires attestations, not with every check run
+  const { verifySidecar } = await import('../attest/verify.ts');
+  const outcome = verifySidecar(sidecar.bundles, { filename, sha256: pkg.sha256 }, policy);
   return outcome.ok
     ? { kind: 'verified', outcome, source: sidecar.source }
     : { kind: 'rejected', outcome, source: sidecar.source };

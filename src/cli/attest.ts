@@ -16,10 +16,9 @@ import { basename, dirname, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { findSidecar } from '../attest/fetch.ts';
 import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
-import { CONDA_ARTIFACT, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, sha256File, signArtifact } from '../attest/sign.ts';
-import { PRODUCTION_ROOT_ORIGIN } from '../attest/trust.ts';
+import { CONDA_ARTIFACT, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
 import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts';
-import { type SidecarOutcome, verifySidecar } from '../attest/verify.ts';
+import type { SidecarOutcome } from '../attest/verify.ts';
 import type { TrustedPublisher } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
@@ -160,6 +159,8 @@ export async function signCommand(
     });
   }
   const existing = sidecar ? readSidecarForAppend(sidecar) : undefined;
+  // the Sigstore libraries load only for the commands that use them, not on every CLI start
+  const { signArtifact } = await import('../attest/sign.ts');
   const signed = await signArtifact(path, {
     channel: options.channel,
     ...(options.key
@@ -204,6 +205,7 @@ export async function signCommand(
 export async function verifyCommand(path: string, options: VerifyCommandOptions): Promise<CommandResult> {
   const channel = options.channel ?? (options.url ? channelOfUrl(options.url) : undefined);
   const policy = verifyPolicyFromOptions({ ...options, channel });
+  const { sha256File } = await import('../attest/sign.ts');
   const artifact: ArtifactRef = { filename: basename(path), sha256: await sha256File(path) };
   if (!options.bundle && options.url) return verifyFromChannel(artifact, options.url, policy, options.format);
   const bundlePath = options.bundle ?? defaultBundlePath(path);
@@ -263,12 +265,13 @@ function channelOfUrl(url: string): string {
 }
 
 /** The seam for bundles obtained elsewhere (a channel's `.sigs`): verify and render. */
-export function verifyLoaded(
+export async function verifyLoaded(
   artifact: ArtifactRef,
   bundles: unknown,
   policy: VerifyPolicy,
   format: 'text' | 'json' = 'text',
-): CommandResult {
+): Promise<CommandResult> {
+  const { verifySidecar } = await import('../attest/verify.ts');
   return renderVerification(verifySidecar(bundles, artifact, policy), artifact, policy, format);
 }
 
@@ -309,14 +312,14 @@ export function verifyPolicyFromOptions(options: VerifyCommandOptions): VerifyPo
   return { trust, publishers: [publisher], ...channel };
 }
 
-export function renderVerification(
+export async function renderVerification(
   outcome: SidecarOutcome,
   artifact: ArtifactRef,
   policy: VerifyPolicy,
   format: 'text' | 'json',
-): CommandResult {
+): Promise<CommandResult> {
   const exitCode = outcome.ok ? EXIT_VERIFIED : EXIT_REJECTED;
-  const trust = describeTrust(policy.trust);
+  const trust = await describeTrust(policy.trust);
   if (format === 'json') {
     const document = outcome.ok
       ? {
@@ -359,10 +362,10 @@ export function renderVerification(
   return { text: `${lines.join('\n')}\n`, exitCode };
 }
 
-function describeTrust(trust: TrustSource): string {
+async function describeTrust(trust: TrustSource): Promise<string> {
   switch (trust.kind) {
     case 'production':
-      return `Sigstore production root (${PRODUCTION_ROOT_ORIGIN})`;
+      return `Sigstore production root (${(await import('../attest/trust.ts')).PRODUCTION_ROOT_ORIGIN})`;
     case 'trusted-root':
       return `trusted root ${trust.path}`;
     case 'public-key':

@@ -14,7 +14,7 @@ import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
-import { FORMAT_NAMES, formatForFile, REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
+import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
 import { auditReport } from '../report/from-audit.ts';
 import { parseDuration } from '../util/duration.ts';
 import { projectRootOf } from './project-root.ts';
@@ -72,8 +72,8 @@ export async function auditCommand(
       offline: options.offline ?? false,
     });
     const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
-    for (const { format, file } of outputs.files) writeFileSync(file, REPORT_FORMATS[format](report));
-    const text = REPORT_FORMATS[outputs.stdout](report);
+    for (const { format, file } of outputs.files) writeFileSync(file, (await loadRenderer(format))(report));
+    const text = (await loadRenderer(outputs.stdout))(report);
     return { text, exitCode: mode === 'gate' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
     intel?.store.close();

@@ -5,10 +5,8 @@ import { type Command, Option } from 'commander';
 import { CvebuildError } from '../errors.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
 import { defaultPolicy } from '../policy/policy.ts';
-import { renderCycloneDx } from '../report/cyclonedx.ts';
 import { reportPolicy } from '../report/from-audit.ts';
 import { type ReportInput, TOOL } from '../report/report.ts';
-import { renderSpdx } from '../report/spdx.ts';
 
 export type SbomFormat = 'cyclonedx' | 'spdx';
 
@@ -31,14 +29,14 @@ export function registerSbomCommand(program: Command, output: (text: string) => 
     .option('--env <name>', 'only this environment')
     .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
     .addOption(new Option('--now <time>', 'creation time to record (ISO 8601), for reproducible documents').hideHelp())
-    .action((path: string, options: SbomOptions) => {
-      const text = sbomDocument(path, options);
+    .action(async (path: string, options: SbomOptions) => {
+      const text = await sbomDocument(path, options);
       if (options.output) writeDocument(options.output, text);
       else output(text);
     });
 }
 
-export function sbomDocument(path: string, options: SbomOptions): string {
+export async function sbomDocument(path: string, options: SbomOptions): Promise<string> {
   const generatedAt = creationTime(options.now);
   const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
   const report: ReportInput = {
@@ -53,7 +51,9 @@ export function sbomDocument(path: string, options: SbomOptions): string {
     policy: reportPolicy(defaultPolicy()),
     undecided: [],
   };
-  return options.format === 'spdx' ? renderSpdx(report) : renderCycloneDx(report, { vulnerabilities: false });
+  // loaded here, not at CLI start: the CycloneDX library alone costs more than reading a lock
+  if (options.format === 'spdx') return (await import('../report/spdx.ts')).renderSpdx(report);
+  return (await import('../report/cyclonedx.ts')).renderCycloneDx(report, { vulnerabilities: false });
 }
 
 /** `--now`, else `SOURCE_DATE_EPOCH` (the reproducible-builds convention, seconds since the epoch), else now. */

@@ -1,26 +1,35 @@
-/** Every report format, by name: the CLI's `--format` / `--output` choose from this list. */
-import { renderAuditJson } from './audit-json.ts';
-import { renderAuditTable } from './audit-table.ts';
-import { renderCycloneDx } from './cyclonedx.ts';
-import { renderHtml } from './html.ts';
-import { renderMarkdown } from './markdown.ts';
+/**
+ * Every report format, by name: the CLI's `--format` / `--output` choose from this list. Renderers
+ * load on demand: the CycloneDX and HTML renderers (and their libraries) cost a CLI start more
+ * than reading a lock does, so a run pays only for the formats it writes.
+ */
 import type { ReportInput } from './report.ts';
-import { renderSarif } from './sarif.ts';
-import { renderSpdx } from './spdx.ts';
 
-export type ReportFormat = 'table' | 'json' | 'sarif' | 'markdown' | 'html' | 'cyclonedx' | 'spdx';
+export type Renderer = (report: ReportInput) => string;
 
-export const REPORT_FORMATS: Record<ReportFormat, (report: ReportInput) => string> = {
-  table: renderAuditTable,
-  json: renderAuditJson,
-  sarif: renderSarif,
-  markdown: (report) => renderMarkdown(report),
-  html: renderHtml,
-  cyclonedx: (report) => renderCycloneDx(report, { vulnerabilities: true }),
-  spdx: renderSpdx,
-};
+const LOADERS = {
+  table: async () => (await import('./audit-table.ts')).renderAuditTable,
+  json: async () => (await import('./audit-json.ts')).renderAuditJson,
+  sarif: async () => (await import('./sarif.ts')).renderSarif,
+  markdown: async (): Promise<Renderer> => {
+    const { renderMarkdown } = await import('./markdown.ts');
+    return (report) => renderMarkdown(report);
+  },
+  html: async () => (await import('./html.ts')).renderHtml,
+  cyclonedx: async (): Promise<Renderer> => {
+    const { renderCycloneDx } = await import('./cyclonedx.ts');
+    return (report) => renderCycloneDx(report, { vulnerabilities: true });
+  },
+  spdx: async () => (await import('./spdx.ts')).renderSpdx,
+} satisfies Record<string, () => Promise<Renderer>>;
 
-export const FORMAT_NAMES = Object.keys(REPORT_FORMATS) as ReportFormat[];
+export type ReportFormat = keyof typeof LOADERS;
+
+export const FORMAT_NAMES = Object.keys(LOADERS) as ReportFormat[];
+
+export function loadRenderer(format: ReportFormat): Promise<Renderer> {
+  return LOADERS[format]();
+}
 
 /** The format a file name implies (`report.sarif`, `bom.cdx.json`, `summary.md` ...). */
 export function formatForFile(path: string): ReportFormat | undefined {
