@@ -38,9 +38,6 @@ export interface AuditSummary {
   byCheck: Record<string, number>;
   kev: number;
   malicious: number;
-  /** Findings that decide the verdict, and findings a waiver accepted. */
-  blocking: number;
-  waived: number;
   /**
    * Advisories that could not decide for a package (`name@version: ID (reason)`): the version or a
    * range bound is not readable in the advisory's scheme, or the advisory gives no affected range.
@@ -135,8 +132,6 @@ function summarize(inventory: Inventory, findings: Finding[], undecided: string[
     byCheck,
     kev: findings.filter((finding) => finding.evidence.kev === true).length,
     malicious: findings.filter((finding) => finding.check === 'malicious').length,
-    blocking: findings.filter((finding) => finding.blocking).length,
-    waived: findings.filter((finding) => finding.waiver).length,
     undecided,
   };
 }
