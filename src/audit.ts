@@ -29,6 +29,8 @@ export interface AuditOptions {
   cacheDir?: string;
   /** Overrides the policy's check settings. */
   settings?: CheckSettings;
+  /** The project directory the code checks scan (absent: they have no tree to scan and report nothing). */
+  root?: string;
 }
 
 export interface AuditSummary {
@@ -93,6 +95,7 @@ export async function runAudit(
     offline: options.offline ?? false,
     cacheDir: options.cacheDir ?? defaultCacheDirectory(),
     settings: policy.settings,
+    root: options.root,
   };
   const raw: Finding[] = [];
   for (const check of checks) raw.push(...(await check.run(inventory, context)));
@@ -145,6 +148,9 @@ export function compareFindings(a: Finding, b: Finding): number {
     compareText(a.subject?.version ?? '', b.subject?.version ?? '') ||
     compareText(a.subject?.platform ?? '', b.subject?.platform ?? '') ||
     compareText(a.check, b.check) ||
+    compareText(a.location?.file ?? '', b.location?.file ?? '') ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
     compareText(a.rule, b.rule)
   );
 }

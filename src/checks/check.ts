@@ -4,6 +4,7 @@
  * proxy, agent) call checks; they never re-implement one.
  */
 import type { z } from 'zod';
+import { DEFAULT_MAX_FILE_SIZE } from '../code/walk.ts';
 import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
@@ -35,6 +36,27 @@ export interface CheckSettings {
   attestationBundleDirs: string[];
   /** A trusted_root.json to verify against instead of Sigstore's production root. */
   attestationTrustedRoot?: string;
+  /** What the SAST check scans and which external engines it merges in. */
+  sast: SastSettings;
+  /** What the secrets check scans. */
+  secrets: CodeScanSettings;
+}
+
+/** The part of a tree a code check reads. */
+export interface CodeScanSettings {
+  /** gitignore-style patterns relative to the project root, on top of .gitignore and .cvebuildignore. */
+  exclude: string[];
+  /** Files over this many bytes are not read (and are reported as not scanned). */
+  maxFileSize: number;
+}
+
+export interface SastSettings extends CodeScanSettings {
+  /** External engines to run as well when on PATH; enabled but missing fails closed. */
+  engines: ('bandit' | 'semgrep')[];
+  /** `semgrep --config` value (a registry name needs the network; a local rules file does not). */
+  semgrepConfig?: string;
+  /** Hits below this confidence are dropped. */
+  minConfidence: 'low' | 'medium' | 'high';
 }
 
 /** A trusted publisher: the signing identity (exact or a regular expression) and its OIDC issuer. */
@@ -65,6 +87,8 @@ export function defaultCheckSettings(): CheckSettings {
     trustedIndexes: [],
     attestationRequirements: [],
     attestationBundleDirs: [],
+    sast: { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, engines: [], minConfidence: 'low' },
+    secrets: { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE },
   };
 }
 
@@ -78,6 +102,8 @@ export interface CheckContext {
   /** Where checks may cache lookups (e.g. PyPI upload times). */
   cacheDir: string;
   settings: CheckSettings;
+  /** The project directory the code checks (SAST, secrets) scan; absent when there is no tree to scan (a lock diff). */
+  root?: string;
 }
 
 export interface Check {

@@ -23,3 +23,6 @@ export const CHECKS: readonly Check[] = [
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((check) => check.id === id);
 }
+
+/** The checks that read the project's own files (the tree) rather than its resolved packages. */
+export const CODE_CHECK_IDS: readonly string[] = ['sast', 'secrets'];

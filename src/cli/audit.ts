@@ -8,16 +8,18 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
 import type { CheckSettings } from '../checks/check.ts';
+import { CODE_CHECK_IDS } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
+import { emptyInventory } from '../model/inventory.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
 import { auditReport } from '../report/from-audit.ts';
 import { parseDuration } from '../util/duration.ts';
-import { projectRootOf } from './project-root.ts';
+import { projectDirectory, projectRootOf } from './project-root.ts';
 
 /** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
 export interface SettingsOptions {
@@ -49,7 +51,8 @@ export interface AuditCommandResult {
   exitCode: 0 | 1;
 }
 
-export type EngineMode = 'gate' | 'audit';
+/** `scan-code` is the gate over the code checks alone: no lock is read, the tree is the input. */
+export type EngineMode = 'gate' | 'audit' | 'scan-code';
 
 export async function auditCommand(
   path: string,
@@ -59,8 +62,11 @@ export async function auditCommand(
   const outputs = parseOutputs(options);
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = policyWithFlags(loadPolicy(path, options.policy), options);
-  const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
-  const checkIds = checkList(options.checks);
+  const inventory =
+    mode === 'scan-code'
+      ? emptyInventory()
+      : filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
+  const checkIds = mode === 'scan-code' ? codeCheckList(options.checks, policy) : checkList(options.checks);
   const intel = needsIntel(selectChecks(checkIds, policy))
     ? await openIntelForAudit({ db: options.db, maxAgeMs: policy.maxDbAgeMs, now })
     : undefined;
@@ -70,6 +76,7 @@ export async function auditCommand(
       checks: checkIds,
       now,
       offline: options.offline ?? false,
+      root: projectDirectory(path),
     });
     const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
     for (const { format, file } of outputs.files) writeFileSync(file, (await loadRenderer(format))(report));
@@ -110,6 +117,24 @@ export function settingsWithFlags(base: CheckSettings, options: SettingsOptions)
   settings.privateNames.push(...(options.privateName ?? []));
   settings.packageDirs.push(...(options.packages ?? []).map((dir) => resolve(dir)));
   return settings;
+}
+
+/** `scan-code` runs the code checks only (the ones the policy enables, or those named). */
+function codeCheckList(text: string | undefined, policy: Policy): string[] {
+  const named = checkList(text);
+  if (!named) {
+    const enabled = CODE_CHECK_IDS.filter((id) => policy.checks[id]?.enabled !== false);
+    if (enabled.length === 0)
+      throw new CvebuildError('USAGE', `the policy disables every code check (${CODE_CHECK_IDS.join(', ')})`);
+    return enabled;
+  }
+  const other = named.find((id) => !CODE_CHECK_IDS.includes(id));
+  if (other !== undefined)
+    throw new CvebuildError(
+      'USAGE',
+      `--checks: ${other} is not a code check (scan-code runs ${CODE_CHECK_IDS.join(', ')}; use gate for the rest)`,
+    );
+  return named;
 }
 
 export function checkList(text: string | undefined): string[] | undefined {

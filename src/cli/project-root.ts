@@ -17,7 +17,8 @@ export function projectRootOf(path: string): string {
   return inside.startsWith('..') || isAbsolute(inside) ? project : cwd;
 }
 
-function projectDirectory(path: string): string {
+/** The directory a project path names: itself, or the directory of a file such as pixi.lock. */
+export function projectDirectory(path: string): string {
   const absolute = resolve(path);
   try {
     return statSync(absolute).isDirectory() ? absolute : dirname(absolute);

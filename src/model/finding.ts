@@ -99,6 +99,8 @@ export interface AppliedWaiver {
   /** `YYYY-MM-DD` (the waiver holds through that day, UTC). */
   expires?: string;
   origin: SourceLocation;
+  /** `inline`: a suppression comment next to the code, not a policy waiver. */
+  inline?: boolean;
 }
 
 export type VerdictOutcome = 'pass' | 'fail';

@@ -144,3 +144,8 @@ export function emptyManifest(): ManifestSettings {
     recipeOutputs: [],
   };
 }
+
+/** An inventory with nothing in it: what `scan-code` audits (its checks read the tree, not a lock). */
+export function emptyInventory(): Inventory {
+  return { sources: [], environments: [], packages: [], manifest: emptyManifest(), warnings: [] };
+}

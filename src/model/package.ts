@@ -12,6 +12,10 @@ export type PackageKind = 'registry' | 'url' | 'git' | 'path' | 'editable' | 'so
 export interface SourceLocation {
   file: string;
   line?: number;
+  /** 1-based; with `endLine` / `endColumn` (exclusive), the span a code finding points at. */
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
 }
 
 export interface Package {

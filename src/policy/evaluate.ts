@@ -24,6 +24,8 @@ export function applyPolicy(
   const used = new Set<Waiver>();
   const decided = findings.map((raw) => {
     const finding = mapSeverity(raw, policy);
+    // A check may have accepted the finding itself (an inline suppression comment in scanned code).
+    if (finding.waiver) return { ...finding, blocking: false };
     const waiver = active.find((candidate) => waiverMatches(candidate, finding));
     if (waiver) {
       used.add(waiver);

@@ -5,6 +5,7 @@
 import type { Finding } from '../model/finding.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
+import { locationText } from './report-view.ts';
 import { renderTable } from './text-table.ts';
 
 interface Row {
@@ -34,11 +35,7 @@ export function renderAuditTable(report: ReportInput): string {
       renderTable(rows, [
         { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
         { header: 'CHECK', value: (row) => row.finding.check },
-        {
-          header: 'PACKAGE',
-          value: (row) => `${row.finding.subject?.name ?? ''} ${row.finding.subject?.version ?? ''}`,
-          maxWidth: 40,
-        },
+        { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
         { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
         { header: 'ID', value: (row) => row.finding.rule },
         { header: 'KEV', value: (row) => (row.finding.evidence.kev === true ? 'yes' : '') },
@@ -54,11 +51,7 @@ export function renderAuditTable(report: ReportInput): string {
     out.push(
       renderTable(waivedRows, [
         { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
-        {
-          header: 'PACKAGE',
-          value: (row) => `${row.finding.subject?.name ?? ''} ${row.finding.subject?.version ?? ''}`,
-          maxWidth: 40,
-        },
+        { header: subjectHeader(waivedRows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
         { header: 'ID', value: (row) => row.finding.rule },
         { header: 'EXPIRES', value: (row) => row.finding.waiver?.expires ?? '' },
         { header: 'BY', value: (row) => row.finding.waiver?.by ?? '', maxWidth: 24 },
@@ -99,6 +92,21 @@ function summaryLine(report: ReportInput): string {
   }${malicious ? `; ${malicious} malicious` : ''}${waived ? `; ${waived} waived` : ''}`;
 }
 
+/** Code findings (SAST, secrets) are about a place in a file, not a package. */
+function isCodeFinding(finding: Finding): boolean {
+  return !finding.subject && finding.location?.column !== undefined;
+}
+
+function subjectHeader(rows: readonly Row[]): string {
+  const code = rows.filter((row) => isCodeFinding(row.finding)).length;
+  return code === 0 ? 'PACKAGE' : code === rows.length ? 'FILE' : 'PACKAGE / FILE';
+}
+
+function subjectText(report: ReportInput, finding: Finding): string {
+  if (isCodeFinding(finding)) return locationText(report.root, finding.location);
+  return `${finding.subject?.name ?? ''} ${finding.subject?.version ?? ''}`;
+}
+
 function severityText(finding: Finding): string {
   const severity = finding.severity.toUpperCase();
   return finding.originalSeverity ? `${severity} (was ${finding.originalSeverity})` : severity;
@@ -119,6 +127,7 @@ function foldPlatforms(findings: Finding[]): Row[] {
       finding.subject?.ecosystem,
       finding.subject?.name,
       finding.subject?.version,
+      finding.subject ? '' : `${finding.location?.file}:${finding.location?.line}:${finding.location?.column}`,
     ].join('\u0000');
     const row = rows.get(key);
     const platform = finding.subject?.platform ?? '';

@@ -74,6 +74,9 @@ export function compareFindings(a: Finding, b: Finding): number {
     compareText((a.subject?.name ?? '').toLowerCase(), (b.subject?.name ?? '').toLowerCase()) ||
     compareText(a.subject?.version ?? '', b.subject?.version ?? '') ||
     compareText(a.subject?.build ?? '', b.subject?.build ?? '') ||
+    compareText(a.location?.file ?? '', b.location?.file ?? '') ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
     compareText(a.rule, b.rule) ||
     compareText(a.subject?.platform ?? '', b.subject?.platform ?? '') ||
     compareText(a.message, b.message)
@@ -96,6 +99,7 @@ export function findingRows(findings: readonly Finding[]): FindingRow[] {
       subject?.version,
       subject?.build,
       subject ? '' : finding.message,
+      subject ? '' : locationKey(finding.location),
     ].join('\u0000');
     const row = rows.get(key);
     const platform = subject?.platform;
@@ -158,10 +162,15 @@ export function feedViews(report: ReportInput): FeedView[] {
     .sort((a, b) => compareText(a.name, b.name));
 }
 
-/** `pixi.lock:307`, relative to the report's root when the file is inside it. */
+function locationKey(location: SourceLocation | undefined): string {
+  return location ? `${location.file}:${location.line ?? ''}:${location.column ?? ''}` : '';
+}
+
+/** `pixi.lock:307` (`src/app.py:12:5` for code), relative to the report's root when the file is inside it. */
 export function locationText(root: string, location: SourceLocation | undefined): string {
   if (!location) return '';
-  return `${relativePath(root, location.file)}${location.line ? `:${location.line}` : ''}`;
+  const column = location.line && location.column ? `:${location.column}` : '';
+  return `${relativePath(root, location.file)}${location.line ? `:${location.line}` : ''}${column}`;
 }
 
 export function relativePath(root: string, file: string): string {

@@ -142,7 +142,7 @@ function helpMarkdown(info: RuleInfo, remedies: string[], link: string | undefin
 }
 
 function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
-  const { uri, line } = resultLocation(report, finding);
+  const { uri, region } = resultLocation(report, finding);
   const subject = finding.subject;
   const message = finding.remedy ? `${finding.message.replace(/\.$/, '')}. Fix: ${finding.remedy}.` : finding.message;
   return {
@@ -154,7 +154,7 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
       {
         physicalLocation: {
           artifactLocation: uri,
-          region: { startLine: line, startColumn: 1 },
+          region,
         },
       },
     ],
@@ -183,9 +183,16 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
  * points at the first input file, since GitHub needs a location for every result.
  */
 function resultLocation(report: ReportInput, finding: Finding) {
-  const file = finding.location?.file ?? report.inventory.sources[0]?.path ?? report.target;
-  const line = finding.location?.file && finding.location.line ? finding.location.line : 1;
-  return { uri: artifactLocation(report.root, file), line };
+  const location = finding.location;
+  const file = location?.file ?? report.inventory.sources[0]?.path ?? report.target;
+  const line = location?.file && location.line ? location.line : 1;
+  const region: Record<string, number> = { startLine: line, startColumn: location?.line ? (location.column ?? 1) : 1 };
+  // A code finding's span (SARIF's end column is exclusive, like ours).
+  if (location?.line && location.endLine !== undefined && location.endColumn !== undefined) {
+    region.endLine = location.endLine;
+    region.endColumn = location.endColumn;
+  }
+  return { uri: artifactLocation(report.root, file), region };
 }
 
 function artifactLocation(root: string, file: string): { uri: string; uriBaseId?: string } {
@@ -200,10 +207,17 @@ function relativeOrAbsolute(root: string, file: string): string {
 
 function fingerprint(finding: Finding): string {
   const subject = finding.subject;
+  // Code findings are identified by what matched where, not by line, so they survive edits above them.
+  const code = finding.location?.column !== undefined ? codeIdentity(finding) : undefined;
   const about = subject
     ? [subject.ecosystem, subject.name, subject.version, subject.platform ?? '']
-    : [finding.check, finding.message];
+    : (code ?? [finding.check, finding.message]);
   return sha256([finding.rule, ...about].join('\u0000'));
+}
+
+function codeIdentity(finding: Finding): string[] {
+  const { path, fingerprint: secret, snippet } = finding.evidence;
+  return [finding.check, String(path ?? finding.location?.file ?? ''), String(secret ?? snippet ?? finding.message)];
 }
 
 /** The waiver as an accepted suppression, located at the waiver in the policy file. */
@@ -214,7 +228,7 @@ function suppression(root: string, waiver: AppliedWaiver) {
     waiver.expires ? `Expires ${waiver.expires}` : '',
   ].filter(Boolean);
   return {
-    kind: 'external',
+    kind: waiver.inline ? 'inSource' : 'external',
     status: 'accepted',
     justification: `${justification.join('. ')}.`,
     location: {

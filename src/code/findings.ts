@@ -1,0 +1,112 @@
+/**
+ * Scanner hits as findings: one finding per hit, located at file / line / column, with the rule's
+ * CWE and OWASP category as evidence. A hit under an inline suppression becomes an accepted
+ * (waived) finding that stays in every report; files the walk set aside become one informational
+ * finding per reason, so a report says what was not read.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Finding } from '../model/finding.ts';
+import { findSuppression, type SuppressionFamily } from './suppress.ts';
+import type { CodeHit } from './types.ts';
+import type { SkippedFile } from './walk.ts';
+
+export interface CodeFindingContext {
+  check: { id: string; version: number };
+  /** The scan root: hit paths are relative to it, finding locations are absolute. */
+  root: string;
+  family: SuppressionFamily;
+}
+
+export function codeFindings(hits: readonly CodeHit[], context: CodeFindingContext): Finding[] {
+  const lines = new Map<string, readonly string[]>();
+  const linesOf = (path: string): readonly string[] => {
+    let cached = lines.get(path);
+    if (!cached) {
+      try {
+        cached = readFileSync(join(context.root, path), 'utf8').split(/\r?\n/);
+      } catch {
+        cached = [];
+      }
+      lines.set(path, cached);
+    }
+    return cached;
+  };
+  return hits.map((hit) => {
+    const finding = codeFinding(hit, context);
+    const suppression = findSuppression(linesOf(hit.file), hit, context.family);
+    if (!suppression) return finding;
+    return {
+      ...finding,
+      waiver: {
+        id: hit.rule,
+        reason: `inline suppression (${suppression.marker})`,
+        origin: { file: finding.location?.file ?? hit.file, line: suppression.line },
+        inline: true,
+      },
+      blocking: false,
+    };
+  });
+}
+
+function codeFinding(hit: CodeHit, context: CodeFindingContext): Finding {
+  const evidence: Record<string, unknown> = {
+    path: hit.file,
+    engine: hit.engine,
+    confidence: hit.confidence,
+    ...(hit.cwe ? { cwes: [hit.cwe] } : {}),
+    ...(hit.owasp ? { owasp: hit.owasp } : {}),
+    ...(hit.bandit ? { bandit: hit.bandit } : {}),
+    ...(hit.snippet ? { snippet: hit.snippet } : {}),
+    ...hit.extra,
+  };
+  return {
+    check: context.check.id,
+    checkVersion: context.check.version,
+    rule: hit.rule,
+    severity: hit.severity,
+    message: `${hit.file}:${hit.line}: ${hit.message}`,
+    evidence,
+    ...(hit.remedy ? { remedy: hit.remedy } : {}),
+    location: {
+      file: join(context.root, hit.file),
+      line: hit.line,
+      column: hit.column,
+      endLine: hit.endLine,
+      endColumn: hit.endColumn,
+    },
+  };
+}
+
+const SKIP_TEXT: Record<SkippedFile['reason'], string> = {
+  binary: 'binary',
+  'too-large': 'over the size bound',
+  unreadable: 'unreadable',
+};
+
+/**
+ * One informational finding per reason a file was not read. Binaries are expected and left out;
+ * oversized and unreadable files are named, so "no secrets found" never hides "not looked at".
+ */
+export function skippedFindings(
+  skipped: readonly SkippedFile[],
+  context: CodeFindingContext & { what: string; maxFileSize: number },
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const reason of ['too-large', 'unreadable'] as const) {
+    const files = skipped.filter((file) => file.reason === reason).map((file) => file.path);
+    if (files.length === 0) continue;
+    const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, … (${files.length - 5} more)` : '');
+    const bound = reason === 'too-large' ? ` (${context.maxFileSize} bytes; raise max-file-size to include them)` : '';
+    findings.push({
+      check: context.check.id,
+      checkVersion: context.check.version,
+      rule: `${context.check.id}/not-scanned`,
+      severity: 'info',
+      message: `${files.length} file(s) ${SKIP_TEXT[reason]} not scanned for ${context.what}${bound}: ${shown}`,
+      evidence: { reason, files },
+      location: { file: join(context.root, files[0] as string) },
+    });
+  }
+  return findings;
+}
