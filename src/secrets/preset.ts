@@ -68,7 +68,6 @@ const PRESET: Record<string, PresetRule> = {
   figma: { map: 'figma-token', anchors: { literals: ['figd_'] } },
   cloudflare: { map: 'cloudflare-token', anchors: { literals: ['cfk_', 'cfut_', 'cfat_'] } },
   tailscale: { map: 'tailscale-key', anchors: { literals: ['tskey-'] } },
-  'filter-comments': { map: 'secretlint-other', anchors: { literals: ['secretlint-'] } },
 };
 
 const PREFIX = '@secretlint/secretlint-rule-';
@@ -81,12 +80,16 @@ export interface PresetEntry {
   options: Record<string, unknown>;
 }
 
+/** secretlint's comment filter is left out: suppressions are the caller's (`src/code/suppress.ts`), which keeps suppressed hits as accepted. */
+const LEFT_OUT = new Set([`${PREFIX}filter-comments`]);
+
 /**
  * The preset's rules with their anchors. A rule this table does not know (a newer preset) always
  * runs (no anchors = never skipped) and maps to `secretlint-other`.
  */
-export const PRESET_RULES: readonly PresetEntry[] = (presetRules as unknown as SecretLintRuleCreator[]).map(
-  (creator) => {
+export const PRESET_RULES: readonly PresetEntry[] = (presetRules as unknown as SecretLintRuleCreator[])
+  .filter((creator) => !LEFT_OUT.has(creator.meta.id))
+  .map((creator) => {
     const id = creator.meta.id;
     const known = PRESET[id.slice(PREFIX.length)];
     return {
@@ -95,8 +98,7 @@ export const PRESET_RULES: readonly PresetEntry[] = (presetRules as unknown as S
       anchors: known?.anchors ?? { pattern: /[\s\S]/ },
       options: known?.options ?? {},
     };
-  },
-);
+  });
 
 /** Our id for a preset message. */
 export function presetRuleId(message: Pick<SecretLintCoreResultMessage, 'ruleId' | 'messageId'>): string {
@@ -128,8 +130,7 @@ function publicPrefix(secret: string): string {
 
 /**
  * A preset message as a detection: the secret's own span inside the reported range, our rule id,
- * a public prefix. Returns undefined for what our placeholder rules reject (`hf_xxxx…`) and for
- * `filter-comments` bookkeeping.
+ * a public prefix. Returns undefined for what our placeholder rules reject (`hf_xxxx…`).
  */
 export function presetDetection(message: SecretLintCoreResultMessage, content: string): Detection | undefined {
   const rule = presetRuleId(message);
@@ -174,8 +175,6 @@ export function presetDetection(message: SecretLintCoreResultMessage, content: s
     }
     masked = `private key **** (${secretEnd - secretStart} chars)`;
     normalize = 'pem';
-  } else if (message.ruleId.endsWith('filter-comments')) {
-    return undefined;
   }
   const secret = content.slice(secretStart, secretEnd);
   const prefix = publicPrefix(secret);

@@ -208,7 +208,6 @@ function hitOf(path: string, content: string, lines: LineIndex, found: Found, al
       kind: detection.kind,
       masked,
       fingerprint: fingerprint(secret),
-      length: secret.length,
       ...(secretlintRule ? { secretlintRule } : {}),
     },
   };
