@@ -47,6 +47,27 @@ export interface Anchors {
   path?: (path: string) => boolean;
 }
 
+/** The anchor of URL userinfo rules (ours and the preset's basic-auth): `://…@` before any `/`. */
+export const USERINFO_ANCHOR = /:\/\/[^\s/@]{1,256}@/;
+
+/** Spellings of `aws_secret_access_key` the AWS secret rules can match (their regexes are case-insensitive). */
+export const AWS_SECRET_ANCHORS = [
+  'SECRET_ACCESS_KEY',
+  'secret_access_key',
+  'Secret_Access_Key',
+  'SecretAccessKey',
+  'secretAccessKey',
+  'SECRETACCESSKEY',
+  'secretaccesskey',
+  'AWS_SECRET',
+  'aws_secret',
+  'Aws_Secret',
+  'AwsSecret',
+  'awsSecret',
+  'AWSSECRET',
+  'awssecret',
+];
+
 export function anchored(anchors: Anchors, content: string, path: string): boolean {
   if (anchors.path?.(path)) return true;
   if (anchors.literals) for (const literal of anchors.literals) if (content.includes(literal)) return true;

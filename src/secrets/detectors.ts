@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { Severity } from '../model/finding.ts';
-import type { Anchors, Detection } from './detection.ts';
+import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHOR } from './detection.ts';
 import { isPlaceholder, looksRandom } from './text.ts';
 
 export interface Detector {
@@ -165,7 +165,7 @@ export const awsAccessKeyId: Detector = {
 
 export const awsSecretAccessKey: Detector = {
   id: 'aws-secret-access-key',
-  anchors: { pattern: /secret_?access_?key|aws_?secret/i },
+  anchors: { literals: AWS_SECRET_ANCHORS },
   detect(content) {
     const found: Detection[] = [];
     for (const match of content.matchAll(AWS_SECRET)) {
@@ -192,7 +192,7 @@ const OPENAI_LEGACY =
 
 export const openaiApiKey: Detector = {
   id: 'openai-api-key',
-  anchors: { literals: ['sk-'] },
+  anchors: { literals: ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'T3BlbkFJ'] },
   detect(content) {
     const found: Detection[] = [];
     for (const match of content.matchAll(OPENAI_SCOPED)) {
@@ -365,7 +365,7 @@ function credentialValue(value: string): boolean {
 
 export const prefixDevToken: Detector = {
   id: 'prefix-dev-token',
-  anchors: { literals: ['pfx_', 'PREFIX_', 'PIXI_AUTH_TOKEN', 'auth login'] },
+  anchors: { literals: ['pfx_', 'PREFIX_', 'PIXI_AUTH_TOKEN', '--token'] },
   detect(content) {
     const found: Detection[] = [];
     for (const match of content.matchAll(PREFIX_KEY)) {
@@ -416,7 +416,9 @@ function condaHost(host: string): boolean {
 
 export const anacondaToken: Detector = {
   id: 'anaconda-token',
-  anchors: { literals: ['ANACONDA', 'BINSTAR', 'CONDA_TOKEN', 'CONDA_API_TOKEN', 'anaconda', 'conda-token'] },
+  anchors: {
+    literals: ['ANACONDA_', 'BINSTAR_', 'CONDA_TOKEN', 'CONDA_API_TOKEN', '--conda-token', '--token', ' -t', '\t-t'],
+  },
   detect(content) {
     const found: Detection[] = [];
     const patterns: [RegExp, string][] = [
@@ -532,7 +534,7 @@ function templated(value: string): boolean {
 
 export const urlCredentials: Detector = {
   id: 'url-credentials',
-  anchors: { pattern: /:\/\/[^\s/@]{1,256}@/ },
+  anchors: { pattern: USERINFO_ANCHOR },
   detect(content) {
     const found: Detection[] = [];
     for (const match of content.matchAll(URL_USERINFO)) {

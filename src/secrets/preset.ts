@@ -8,7 +8,7 @@
 
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import type { SecretLintCoreResultMessage, SecretLintRuleCreator } from '@secretlint/types';
-import type { Anchors, Detection } from './detection.ts';
+import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHOR } from './detection.ts';
 import { isPlaceholder, looksRandom } from './text.ts';
 
 export const PRESET_ID = '@secretlint/secretlint-rule-preset-recommend';
@@ -28,8 +28,11 @@ const PRESET: Record<string, PresetRule> = {
       AWSAccountID: 'aws-account-id',
     },
     anchors: {
-      literals: ['AKIA', 'ASIA', 'A3T', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA'],
-      pattern: /secret_?access_?key|account_?id/i,
+      literals: [
+        ...['AKIA', 'ASIA', 'A3T', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA'],
+        ...AWS_SECRET_ANCHORS,
+        ...['ACCOUNT', 'account', 'Account'],
+      ],
     },
     options: { enableIDScanRule: true },
   },
@@ -39,13 +42,10 @@ const PRESET: Record<string, PresetRule> = {
     map: { PackageJSON_xOauthToken: 'url-credentials', Npmrc_authToken: 'npm-token', NPM_ACCESS_TOKEN: 'npm-token' },
     anchors: { literals: ['npm_', '_authToken', 'x-oauth-basic'] },
   },
-  basicauth: { map: 'url-credentials', anchors: { pattern: /:\/\/[^\s/@:]{1,256}:[^\s/@]{1,256}@/ } },
+  basicauth: { map: 'url-credentials', anchors: { pattern: USERINFO_ANCHOR } },
   slack: {
     map: { SLACK_TOKEN: 'slack-token', IncomingWebhook: 'slack-webhook' },
-    anchors: {
-      literals: ['xoxb-', 'xoxp-', 'xapp-', 'xoxa-', 'xoxo-', 'xoxr-', 'hooks.slack.com'],
-      pattern: /hooks\.slack\.com/i,
-    },
+    anchors: { literals: ['xoxb-', 'xoxp-', 'xapp-', 'xoxa-', 'xoxo-', 'xoxr-', 'hooks.slack.com'] },
   },
   sendgrid: { map: 'sendgrid-api-key', anchors: { literals: ['SG.'] } },
   shopify: { map: 'shopify-token', anchors: { literals: ['shppa_', 'shpca_', 'shpat_', 'shpss_'] } },
@@ -60,7 +60,22 @@ const PRESET: Record<string, PresetRule> = {
   linear: { map: 'linear-api-key', anchors: { literals: ['lin_api_'] } },
   notion: { map: 'notion-token', anchors: { literals: ['ntn_'] } },
   '1password': { map: 'onepassword-token', anchors: { literals: ['ops_ey'] } },
-  'database-connection-string': { map: 'url-credentials', anchors: { pattern: /mongodb|mysql|postgres/i } },
+  'database-connection-string': {
+    map: 'url-credentials',
+    anchors: {
+      literals: [
+        'mongodb://',
+        'mongodb+srv://',
+        'mysql://',
+        'mysqlx://',
+        'postgres://',
+        'postgresql://',
+        'MONGODB',
+        'MYSQL',
+        'POSTGRES',
+      ],
+    },
+  },
   'hashicorp-vault': { map: 'vault-token', anchors: { literals: ['hvs.', 'hvb.', 'hvr.'] } },
   vercel: { map: 'vercel-token', anchors: { literals: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'] } },
   databricks: { map: 'databricks-token', anchors: { literals: ['dapi'] } },

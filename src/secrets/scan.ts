@@ -17,19 +17,25 @@ import { extname } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import type { SecretLintCoreConfig, SecretLintRuleCreator } from '@secretlint/types';
 import type { CodeFile, CodeHit } from '../code/types.ts';
-import { anchored, type Detection } from './detection.ts';
+import type { Detection } from './detection.ts';
 import { DETECTORS, type Detector } from './detectors.ts';
+import { Prefilter } from './prefilter.ts';
 import { PRESET_RULES, type PresetEntry, presetDetection } from './preset.ts';
 import { remedyOf, SECRETS_OWASP, secretRule } from './rules.ts';
 import { fingerprint, LineIndex, maskSecret, revealsSecret } from './text.ts';
 
-export interface ScanSecretsOptions {
+export interface ScanTextOptions {
+  /** Run the preset's rules too (default true); false runs only cvebuild's detectors. */
+  preset?: boolean;
+  /** Skip rules whose anchors do not occur in the text (default true; false is for the bench). */
+  prefilter?: boolean;
+}
+
+export interface ScanSecretsOptions extends ScanTextOptions {
   /** Files larger than this are skipped (the walk already applies its own limit). Default 8 MiB. */
   maxFileSize?: number;
   /** Files read and scanned at once. Default 16. */
   concurrency?: number;
-  /** Run the preset's rules too (default true); false runs only cvebuild's detectors. */
-  preset?: boolean;
 }
 
 export interface SkippedFile {
@@ -74,6 +80,17 @@ function creatorOf(detector: Detector): SecretLintRuleCreator {
 
 const OUR_RULES = DETECTORS.map((detector) => ({ detector, creator: creatorOf(detector) }));
 
+type Selected = { preset: PresetEntry } | { ours: (typeof OUR_RULES)[number] };
+
+const PREFILTER = new Prefilter<Selected>([
+  ...PRESET_RULES.map((entry) => ({ item: { preset: entry }, anchors: entry.anchors })),
+  ...OUR_RULES.map((entry) => ({ item: { ours: entry }, anchors: entry.detector.anchors })),
+]);
+const EVERYTHING: Selected[] = [
+  ...PRESET_RULES.map((entry) => ({ preset: entry })),
+  ...OUR_RULES.map((entry) => ({ ours: entry })),
+];
+
 const configs = new Map<string, SecretLintCoreConfig>();
 
 /** The secretlint config running the given rules (cached by selection: texts mostly share a few). */
@@ -99,9 +116,14 @@ interface Found {
 }
 
 /** The detections of every rule whose anchors occur in the text, before de-duplication. */
-async function detect(path: string, content: string, usePreset: boolean): Promise<Found[]> {
-  const preset = usePreset ? PRESET_RULES.filter((entry) => anchored(entry.anchors, content, path)) : [];
-  const ours = OUR_RULES.filter((entry) => anchored(entry.detector.anchors, content, path));
+async function detect(path: string, content: string, options: ScanTextOptions): Promise<Found[]> {
+  const selected = options.prefilter === false ? EVERYTHING : PREFILTER.select(content, path);
+  const preset: PresetEntry[] = [];
+  const ours: typeof OUR_RULES = [];
+  for (const entry of selected) {
+    if ('ours' in entry) ours.push(entry.ours);
+    else if (options.preset !== false) preset.push(entry.preset);
+  }
   if (preset.length === 0 && ours.length === 0) return [];
   const result = await lintSource({
     source: { filePath: path, content, contentType: 'text', ext: extname(path) },
@@ -227,7 +249,7 @@ export async function scanText(
   options: Pick<ScanSecretsOptions, 'preset'> = {},
 ): Promise<CodeHit[]> {
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-  const found = await detect(path, text, options.preset ?? true);
+  const found = await detect(path, text, options);
   if (found.length === 0) return [];
   const lines = new LineIndex(text);
   // Snippets mask every detected secret on their line, including those de-duplication dropped.
