@@ -244,7 +244,7 @@ function hitOf(path: string, content: string, lines: LineIndex, found: Found, al
 export async function scanText(
   path: string,
   content: string,
-  options: Pick<ScanSecretsOptions, 'preset'> = {},
+  options: ScanTextOptions = {},
 ): Promise<CodeHit[]> {
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
   const found = await detect(path, text, options);
