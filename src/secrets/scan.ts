@@ -241,11 +241,7 @@ function hitOf(path: string, content: string, lines: LineIndex, found: Found, al
  * Scan one text: the hits in it, sorted by position. `path` (relative, `/`-separated) names the hit's
  * file and decides path-specific rules (`.env` files, `.npmrc`).
  */
-export async function scanText(
-  path: string,
-  content: string,
-  options: ScanTextOptions = {},
-): Promise<CodeHit[]> {
+export async function scanText(path: string, content: string, options: ScanTextOptions = {}): Promise<CodeHit[]> {
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
   const found = await detect(path, text, options);
   if (found.length === 0) return [];
