@@ -133,6 +133,10 @@ for (const id of shared) {
   rows.push({ id, bandit: theirs.size, ours: oursPlaces, both, union: theirs.size + mine.length - both });
 }
 
+const excluded = new Map(
+  PYTHON_RULES.filter((rule) => rule.benchExcluded && rule.bandit).map((rule) => [rule.bandit, rule.benchExcluded]),
+);
+
 console.log('');
 console.log('bandit id  rule                            bandit   ours   both  agreement');
 for (const row of rows) {
@@ -145,9 +149,6 @@ for (const row of rows) {
     `${(row.id + mark).padEnd(10)} ${rule.padEnd(30).slice(0, 30)} ${String(row.bandit).padStart(7)} ${String(row.ours).padStart(6)} ${String(row.both).padStart(6)} ${agreement}`,
   );
 }
-const excluded = new Map(
-  PYTHON_RULES.filter((rule) => rule.benchExcluded && rule.bandit).map((rule) => [rule.bandit, rule.benchExcluded]),
-);
 const total = rows
   .filter((row) => !excluded.has(row.id))
   .reduce((sum, row) => ({ both: sum.both + row.both, union: sum.union + row.union }), { both: 0, union: 0 });
