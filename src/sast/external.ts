@@ -266,7 +266,8 @@ export function parseSemgrepJson(text: string, root: string, files: readonly Cod
   return data.results.map((result): CodeHit => {
     const metadata = result.extra?.metadata ?? {};
     const cwe = /CWE-\d+/.exec(first(metadata.cwe) ?? '')?.[0];
-    const owasp = first(metadata.owasp)?.replace(/^(A\d\d:2021)\s*-\s*/, '$1-');
+    const owaspList = Array.isArray(metadata.owasp) ? metadata.owasp : metadata.owasp ? [metadata.owasp] : [];
+    const owasp = owaspList.find((entry) => entry.includes(':2021'))?.replace(/^(A\d\d:2021)\s*-\s*/, '$1-');
     const hit: CodeHit = {
       engine: 'semgrep',
       rule: `semgrep.${result.check_id}`,
@@ -280,7 +281,7 @@ export function parseSemgrepJson(text: string, root: string, files: readonly Cod
       endColumn: result.end.col,
     };
     if (cwe) hit.cwe = cwe;
-    if (owasp?.includes('2021')) hit.owasp = owasp;
+    if (owasp) hit.owasp = owasp;
     if (result.extra?.lines) hit.snippet = snippetOf(result.extra.lines);
     return hit;
   });

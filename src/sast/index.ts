@@ -1,6 +1,5 @@
 /** The SAST engine's public surface: rule metadata for SARIF help, and the scanners. */
-import { RECIPE_RULES } from './recipe.ts';
-import { PYTHON_RULES, type SastRuleInfo } from './rules.ts';
+import { SAST_RULE_INFO, type SastRuleInfo } from './rules.ts';
 
 export type { ExternalEngine, ExternalOptions, ExternalResult } from './external.ts';
 export { mergeHits, parseBanditJson, parseSemgrepJson, runExternal } from './external.ts';
@@ -10,4 +9,4 @@ export { recipeFilesOf, scanRecipeFiles } from './recipe.ts';
 export type { SastRuleInfo } from './rules.ts';
 
 /** Every rule of both packs (id, title, help, CWE, OWASP, severity…), for SARIF `rules[]`. */
-export const SAST_RULES: readonly SastRuleInfo[] = [...PYTHON_RULES, ...RECIPE_RULES];
+export const SAST_RULES: readonly SastRuleInfo[] = SAST_RULE_INFO;

@@ -14,62 +14,9 @@
 import { readFileSync } from 'node:fs';
 import type { CodeFile, CodeHit } from '../code/types.ts';
 import { compareHits, snippetOf } from './python.ts';
-import type { SastRuleInfo } from './rules.ts';
+import { RECIPE_RULES, type SastRuleInfo } from './rules.ts';
 
-const SUPPLY = 'A08:2021-Software and Data Integrity Failures';
-
-export const RECIPE_RULES: readonly SastRuleInfo[] = [
-  {
-    id: 'recipe-pipe-to-shell',
-    title: 'Download piped into an interpreter',
-    message: 'Downloaded script runs unverified (curl/wget piped into a shell or interpreter).',
-    remedy:
-      'Download to a file, verify its sha256 against a pinned value, then run it; better, make it a recipe source.',
-    help: 'Piping a download straight into sh/bash/python runs whatever the server (or anyone on the path) sends at build time, with no record of what ran. Fetch it as a recipe source with a sha256, or download, verify and then execute.',
-    cwe: 'CWE-494',
-    owasp: SUPPLY,
-    severity: 'high',
-    confidence: 'high',
-    language: 'recipe',
-  },
-  {
-    id: 'recipe-source-no-checksum',
-    title: 'Recipe source without a checksum',
-    message: 'Recipe source downloads a url without a sha256: the archive is not verified.',
-    remedy: 'Add sha256: <hash of the archive> to the source entry.',
-    help: 'Without a checksum the build uses whatever the URL serves at build time, so a compromised or changed upstream goes unnoticed. A sha256 in the recipe pins the exact archive.',
-    cwe: 'CWE-494',
-    owasp: SUPPLY,
-    severity: 'high',
-    confidence: 'high',
-    language: 'recipe',
-  },
-  {
-    id: 'recipe-source-weak-checksum',
-    title: 'Recipe source verified with md5/sha1 only',
-    message: 'Recipe source is verified with md5/sha1 only: collisions are practical, use sha256.',
-    remedy: 'Replace md5:/sha1: with sha256: <hash of the archive>.',
-    help: 'MD5 and SHA-1 have practical collision attacks, so a prepared archive can match the recorded hash. sha256 pins the archive reliably.',
-    cwe: 'CWE-328',
-    owasp: SUPPLY,
-    severity: 'low',
-    confidence: 'high',
-    language: 'recipe',
-  },
-  {
-    id: 'recipe-script-download-unverified',
-    title: 'Build script downloads without verifying',
-    message: 'Build script downloads a file and never checks a checksum (sha256sum, shasum -a 256, openssl dgst).',
-    remedy:
-      'Make the file a recipe source with sha256, or check it with `echo "<sha256>  file" | sha256sum -c` before use.',
-    help: 'A file fetched during the build is whatever the server sends at that moment. Declare it as a recipe source with a sha256, or verify it in the script before using it.',
-    cwe: 'CWE-494',
-    owasp: SUPPLY,
-    severity: 'medium',
-    confidence: 'medium',
-    language: 'recipe',
-  },
-];
+export { RECIPE_RULES };
 
 const RULE = new Map(RECIPE_RULES.map((rule) => [rule.id, rule]));
 
@@ -178,7 +125,7 @@ function scriptHits(
       continue;
     }
     if (VERIFIER.test(code)) verified = true;
-    if (DOWNLOADER.test(code) && !/\b(--version|-V)\b/.test(code)) downloads.push(index);
+    if (DOWNLOADER.test(code) && !/(^|\s)(--version|-V|--help|-h)(\s|$)/.test(code)) downloads.push(index);
   }
   if (!verified) {
     for (const index of downloads) {
@@ -244,7 +191,7 @@ function sourceHits(path: string, lines: readonly string[]): CodeHit[] {
   const hits: CodeHit[] = [];
   lines.forEach((line, index) => {
     const parsed = keyLine(line);
-    if (!parsed || parsed.key !== 'url') return;
+    if (parsed?.key !== 'url') return;
     const parents = ancestors(lines, index, parsed.indent);
     if (!parents.includes('source') && !parents.includes('sources')) return;
     if (/^["']?file:\/\//.test(parsed.value)) return;
@@ -286,7 +233,7 @@ function scriptLinesOfRecipe(lines: readonly string[]): number[] {
   const out: number[] = [];
   lines.forEach((line, index) => {
     const parsed = keyLine(line);
-    if (!parsed || parsed.key !== 'script') return;
+    if (parsed?.key !== 'script') return;
     if (parsed.value && !/^[|>][-+]?\d*$/.test(parsed.value)) out.push(index);
     for (let i = index + 1; i < lines.length; i++) {
       const next = lines[i] ?? '';
