@@ -5,6 +5,8 @@ import { confusionCheck } from './confusion.ts';
 import { cooldownCheck } from './cooldown.ts';
 import { linkScriptsCheck } from './link-scripts.ts';
 import { maliciousCheck } from './malicious.ts';
+import { sastCheck } from './sast.ts';
+import { secretsCheck } from './secrets.ts';
 import { sourcesCheck } from './sources.ts';
 import { typosquatCheck } from './typosquat.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
@@ -18,11 +20,12 @@ export const CHECKS: readonly Check[] = [
   linkScriptsCheck,
   sourcesCheck,
   attestationCheck,
+  sastCheck,
+  secretsCheck,
 ];
 
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((check) => check.id === id);
 }
 
-/** The checks that read the project's own files (the tree) rather than its resolved packages. */
-export const CODE_CHECK_IDS: readonly string[] = ['sast', 'secrets'];
+export { CODE_CHECK_IDS } from '../code/types.ts';

@@ -81,7 +81,7 @@ export async function auditCommand(
     const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
     for (const { format, file } of outputs.files) writeFileSync(file, (await loadRenderer(format))(report));
     const text = (await loadRenderer(outputs.stdout))(report);
-    return { text, exitCode: mode === 'gate' && result.verdict.outcome === 'fail' ? 1 : 0 };
+    return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
     intel?.store.close();
   }

@@ -54,6 +54,17 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
+  withReportOptions(withRunOptions(program.command('scan-code')))
+    .description(
+      "scan the project's own files: SAST on Python code and recipe scripts, and committed secrets (exit 0 pass, 1 fail, 2 could not run)",
+    )
+    .argument('[path]', 'directory (or one file) to scan', '.')
+    .option('--checks <ids>', 'code checks to run: sast, secrets (default: those the policy enables)')
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const result = await auditCommand(path, options, 'scan-code');
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
   withRunOptions(withSettingsOptions(program.command('diff')))
     .description(
       'review a lock update: what changed per environment and platform, red flags, and the checks on what is new',
@@ -79,21 +90,26 @@ const VERSION = TOOL.version;
 
 /** Everything `gate` and `audit` share: they are one engine. */
 function withEngineOptions(command: Command): Command {
-  return withRunOptions(withSettingsOptions(command))
+  return withReportOptions(withRunOptions(withSettingsOptions(command)))
     .argument('[path]', 'project directory or input file', '.')
-    .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
     .option(
       '--db <file>',
       'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
     )
     .option('--env <name>', 'only this environment')
     .option('--platform <platform>', 'only this platform')
+    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)');
+}
+
+/** The policy file and the report destinations, shared by every command that applies the policy. */
+function withReportOptions(command: Command): Command {
+  return command
+    .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
     .option('--format <format>', `report on stdout: ${FORMAT_NAMES.join(', ')} (default: table)`)
     .option(
       '--output <[format=]file...>',
       'also write a report to a file; the format comes from the name (.sarif, .cdx.json, .html, .md, .json) or FORMAT=FILE',
-    )
-    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)');
+    );
 }
 
 /** Overrides of the policy and of the clock, shared by every command that runs the checks. */

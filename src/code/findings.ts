@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import type { Finding } from '../model/finding.ts';
 import { findSuppression, type SuppressionFamily } from './suppress.ts';
 import type { CodeHit } from './types.ts';
-import type { SkippedFile } from './walk.ts';
 
 export interface CodeFindingContext {
   check: { id: string; version: number };
@@ -78,35 +77,42 @@ function codeFinding(hit: CodeHit, context: CodeFindingContext): Finding {
   };
 }
 
-const SKIP_TEXT: Record<SkippedFile['reason'], string> = {
-  binary: 'binary',
+const SKIP_TEXT: Record<string, string> = {
   'too-large': 'over the size bound',
   unreadable: 'unreadable',
 };
 
+/** A file a walk or a scanner did not read, and why (`too-large`, `unreadable`, `not UTF-8`, ...). */
+export interface NotScanned {
+  path: string;
+  reason: string;
+}
+
 /**
- * One informational finding per reason a file was not read. Binaries are expected and left out;
- * oversized and unreadable files are named, so "no secrets found" never hides "not looked at".
+ * One informational finding per reason files were not read. Binaries are expected and left out;
+ * oversized, unreadable and undecodable files are named, so "nothing found" never hides "not
+ * looked at".
  */
 export function skippedFindings(
-  skipped: readonly SkippedFile[],
+  skipped: readonly NotScanned[],
   context: CodeFindingContext & { what: string; maxFileSize: number },
 ): Finding[] {
-  const findings: Finding[] = [];
-  for (const reason of ['too-large', 'unreadable'] as const) {
-    const files = skipped.filter((file) => file.reason === reason).map((file) => file.path);
-    if (files.length === 0) continue;
+  const byReason = new Map<string, string[]>();
+  for (const file of skipped) {
+    if (file.reason === 'binary') continue;
+    byReason.set(file.reason, [...(byReason.get(file.reason) ?? []), file.path]);
+  }
+  return [...byReason].map(([reason, files]) => {
     const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, … (${files.length - 5} more)` : '');
     const bound = reason === 'too-large' ? ` (${context.maxFileSize} bytes; raise max-file-size to include them)` : '';
-    findings.push({
+    return {
       check: context.check.id,
       checkVersion: context.check.version,
       rule: `${context.check.id}/not-scanned`,
-      severity: 'info',
-      message: `${files.length} file(s) ${SKIP_TEXT[reason]} not scanned for ${context.what}${bound}: ${shown}`,
+      severity: 'info' as const,
+      message: `${files.length} file(s) ${SKIP_TEXT[reason] ?? reason} not scanned for ${context.what}${bound}: ${shown}`,
       evidence: { reason, files },
       location: { file: join(context.root, files[0] as string) },
-    });
-  }
-  return findings;
+    };
+  });
 }

@@ -3,7 +3,15 @@
  * selected, and the hits a scanner reports on them. The `sast` and `secrets` checks turn hits into
  * findings; scanners never see the policy.
  */
-import type { Severity } from '../model/finding.ts';
+import type { Finding, Severity } from '../model/finding.ts';
+
+/** The checks that read the project's own files (the tree) rather than its resolved packages. */
+export const CODE_CHECK_IDS: readonly string[] = ['sast', 'secrets'];
+
+/** A finding about a place in the project's files rather than about a package. */
+export function isCodeFinding(finding: Finding): boolean {
+  return !finding.subject && CODE_CHECK_IDS.includes(finding.check);
+}
 
 /** A file selected for scanning (the walk already skipped ignored, binary and oversized files). */
 export interface CodeFile {

@@ -2,7 +2,9 @@
  * `cvebuild audit --format json`: a public contract (schemaVersion 1). Findings sorted, keys fixed,
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
+import { isCodeFinding } from '../code/types.ts';
 import { type Finding, SEVERITIES, type Severity } from '../model/finding.ts';
+import type { SourceLocation } from '../model/package.ts';
 import type { ReportInput } from './report.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -61,7 +63,8 @@ function findingJson(finding: Finding) {
     kevDateAdded: (evidence.kevDateAdded as string | undefined) ?? null,
     message: finding.message,
     remedy: finding.remedy ?? null,
-    location: finding.location ? { file: finding.location.file, line: finding.location.line ?? null } : null,
+    location: finding.location ? locationJson(finding.location) : null,
+    ...(isCodeFinding(finding) ? { code: codeJson(finding) } : {}),
     originalSeverity: finding.originalSeverity ?? null,
     blocking: finding.blocking === true,
     waiver: finding.waiver
@@ -73,6 +76,34 @@ function findingJson(finding: Finding) {
           expires: finding.waiver.expires ?? null,
         }
       : null,
+  };
+}
+
+function locationJson(location: SourceLocation) {
+  return {
+    file: location.file,
+    line: location.line ?? null,
+    ...(location.column !== undefined ? { column: location.column } : {}),
+    ...(location.endLine !== undefined ? { endLine: location.endLine, endColumn: location.endColumn ?? null } : {}),
+  };
+}
+
+/** What a SAST or secrets finding adds: the rule's taxonomy and the (masked) code it matched. */
+function codeJson(finding: Finding) {
+  const evidence = finding.evidence;
+  const text = (key: string) => (typeof evidence[key] === 'string' ? (evidence[key] as string) : null);
+  return {
+    path: text('path'),
+    engine: text('engine'),
+    confidence: text('confidence'),
+    cwes: Array.isArray(evidence.cwes) ? evidence.cwes : [],
+    owasp: text('owasp'),
+    bandit: text('bandit'),
+    snippet: text('snippet'),
+    masked: text('masked'),
+    fingerprint: text('fingerprint'),
+    ...(Array.isArray(evidence.lines) ? { lines: evidence.lines } : {}),
+    ...(Array.isArray(evidence.alsoReportedBy) ? { alsoReportedBy: evidence.alsoReportedBy } : {}),
   };
 }
 

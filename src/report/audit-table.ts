@@ -2,6 +2,7 @@
  * `cvebuild gate` / `audit` for a person: one line per issue and package (platforms folded),
  * waived findings apart, then the verdict and its reasons.
  */
+import { isCodeFinding } from '../code/types.ts';
 import type { Finding } from '../model/finding.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
@@ -31,18 +32,7 @@ export function renderAuditTable(report: ReportInput): string {
   const rows = foldPlatforms(open);
   if (rows.length > 0) {
     out.push('');
-    out.push(
-      renderTable(rows, [
-        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
-        { header: 'CHECK', value: (row) => row.finding.check },
-        { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
-        { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
-        { header: 'ID', value: (row) => row.finding.rule },
-        { header: 'KEV', value: (row) => (row.finding.evidence.kev === true ? 'yes' : '') },
-        { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
-        { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
-      ]),
-    );
+    out.push(rows.every((row) => isCodeFinding(row.finding)) ? codeTable(report, rows) : packageTable(report, rows));
   }
   const waivedRows = foldPlatforms(waived);
   if (waivedRows.length > 0) {
@@ -87,14 +77,41 @@ function summaryLine(report: ReportInput): string {
   const kev = report.findings.filter((finding) => finding.evidence.kev === true).length;
   const malicious = report.findings.filter((finding) => finding.check === 'malicious').length;
   const waived = report.findings.filter((finding) => finding.waiver).length;
-  return `${report.inventory.packages.length} packages, ${report.findings.length} finding(s): ${bySeverity || 'none'}${
+  const packages = report.inventory.sources.length > 0 ? `${report.inventory.packages.length} packages, ` : '';
+  return `${packages}${report.findings.length} finding(s): ${bySeverity || 'none'}${
     kev ? `; ${kev} known exploited (KEV)` : ''
   }${malicious ? `; ${malicious} malicious` : ''}${waived ? `; ${waived} waived` : ''}`;
 }
 
-/** Code findings (SAST, secrets) are about a place in a file, not a package. */
-function isCodeFinding(finding: Finding): boolean {
-  return !finding.subject && finding.location?.column !== undefined;
+function packageTable(report: ReportInput, rows: Row[]): string {
+  return renderTable(rows, [
+    { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+    { header: 'CHECK', value: (row) => row.finding.check },
+    { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
+    { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
+    { header: 'ID', value: (row) => row.finding.rule },
+    { header: 'KEV', value: (row) => (row.finding.evidence.kev === true ? 'yes' : '') },
+    { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
+    { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
+  ]);
+}
+
+/** Findings about files only (`scan-code`): where, what, and the rule, without package columns. */
+function codeTable(report: ReportInput, rows: Row[]): string {
+  return renderTable(rows, [
+    { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+    { header: 'CHECK', value: (row) => row.finding.check },
+    { header: 'FILE', value: (row) => locationText(report.root, row.finding.location), maxWidth: 48 },
+    { header: 'ID', value: (row) => row.finding.rule },
+    { header: 'FINDING', value: (row) => codeMessage(row.finding), maxWidth: 72 },
+  ]);
+}
+
+/** The message without the `file:line:` it starts with (the FILE column shows it). */
+function codeMessage(finding: Finding): string {
+  const path = finding.evidence.path;
+  const prefix = typeof path === 'string' ? `${path}:${finding.location?.line}: ` : '';
+  return prefix && finding.message.startsWith(prefix) ? finding.message.slice(prefix.length) : finding.message;
 }
 
 function subjectHeader(rows: readonly Row[]): string {

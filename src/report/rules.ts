@@ -4,6 +4,8 @@
  * SARIF rule metadata, HTML details and Markdown all read it from here.
  */
 import type { Finding, Severity } from '../model/finding.ts';
+import { SAST_RULE_INFO } from '../sast/rules.ts';
+import { SECRET_RULES } from '../secrets/rules.ts';
 
 export interface RuleInfo {
   id: string;
@@ -82,6 +84,21 @@ const CHECK_RULES: Record<string, CheckRuleTemplate> = {
   },
 };
 
+const CODE_RULES: Record<string, CheckRuleTemplate> = {
+  sast: {
+    title: 'Insecure code pattern',
+    help: 'A static-analysis rule matched the project’s own code or recipe scripts. cvebuild reports it and never changes code: review the place, fix it, or accept it with an inline `# cvebuild: ignore[rule]` comment (Bandit’s `# nosec` is honoured too) or a waiver.',
+    cwes: [],
+    tags: ['security', 'sast', 'code'],
+  },
+  secrets: {
+    title: 'Secret committed to the project',
+    help: 'A credential is written in a file of the project. Anyone who can read the repository, its history or a package built from it can use it. Revoke or rotate it, then remove it and read it from the environment or a secret store.',
+    cwes: ['CWE-798'],
+    tags: ['security', 'secret', 'code'],
+  },
+};
+
 const FALLBACK: CheckRuleTemplate = {
   title: 'Supply-chain finding',
   help: 'A cvebuild check reported this finding.',
@@ -100,7 +117,7 @@ const SEVERITY_SCORE: Record<Severity, number> = {
 };
 
 export function describeRule(finding: Finding): RuleInfo {
-  const template = CHECK_RULES[finding.check] ?? FALLBACK;
+  const template = codeRuleTemplate(finding) ?? CHECK_RULES[finding.check] ?? FALLBACK;
   const evidence = finding.evidence;
   const ownCwes = Array.isArray(evidence.cwes) ? (evidence.cwes as unknown[]).filter(isText) : [];
   const score = typeof evidence.score === 'number' && evidence.score > 0 ? evidence.score : undefined;
@@ -117,6 +134,20 @@ export function describeRule(finding: Finding): RuleInfo {
       Math.max(0.1, score ?? SEVERITY_SCORE[finding.originalSeverity ?? finding.severity]),
     ),
   };
+}
+
+/** A code rule's own title and help (from its rule pack), else the check's. */
+function codeRuleTemplate(finding: Finding): CheckRuleTemplate | undefined {
+  const base = CODE_RULES[finding.check];
+  if (!base) return undefined;
+  const rule = codeRuleText(finding.check, finding.rule);
+  return rule ? { ...base, title: rule.title, help: rule.help, cwes: [rule.cwe] } : base;
+}
+
+function codeRuleText(check: string, rule: string): { title: string; help: string; cwe: string } | undefined {
+  if (check === 'secrets') return SECRET_RULES.find((candidate) => candidate.id === rule);
+  if (check === 'sast') return SAST_RULE_INFO.find((candidate) => candidate.id === rule);
+  return undefined;
 }
 
 /** Link to read more about an advisory id, when the id's namespace has a public page. */

@@ -153,6 +153,8 @@ function compile(): Engine {
 
 /** Scans Python files; non-UTF-8 (and otherwise unparsable) files come back in `skipped`. */
 export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan> {
+  // ast-grep's walker refuses an empty path list ("paths cannot be empty").
+  if (files.length === 0) return { hits: [], skipped: [] };
   ensurePythonLanguage();
   engine ??= compile();
   const current = engine;

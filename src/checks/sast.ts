@@ -1,0 +1,111 @@
+/**
+ * The `sast` check: the project's own Python code and recipe scripts, matched against cvebuild's
+ * rule pack (Bandit's families, each with CWE and OWASP category), optionally merged with Bandit
+ * and Semgrep when the policy enables them. Findings are surfaced, never fixed.
+ */
+import { z } from 'zod';
+import { codeFindings, skippedFindings } from '../code/findings.ts';
+import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { walkForCheck } from '../code/scope.ts';
+import type { CodeHit, Confidence } from '../code/types.ts';
+import type { Finding } from '../model/finding.ts';
+import type { Check, SastSettings } from './check.ts';
+
+const CHECK = { id: 'sast', version: 1 };
+const ENGINES = ['bandit', 'semgrep'] as const;
+const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
+
+export const sastCheck: Check = {
+  ...CHECK,
+  title: 'Static analysis of the project’s Python code and recipe scripts',
+  requires: { intel: false, network: false },
+  options: {
+    shape: {
+      ...codeScanShape,
+      engines: z.array(z.enum(ENGINES)),
+      'semgrep-config': z.string().min(1),
+      'min-confidence': z.enum(['low', 'medium', 'high']),
+    },
+    apply(values, settings) {
+      applyCodeScanOptions(values, settings.sast);
+      if (Array.isArray(values.engines))
+        settings.sast.engines = [...new Set(values.engines as SastSettings['engines'])];
+      if (typeof values['semgrep-config'] === 'string') settings.sast.semgrepConfig = values['semgrep-config'];
+      const confidence = values['min-confidence'];
+      if (confidence === 'low' || confidence === 'medium' || confidence === 'high')
+        settings.sast.minConfidence = confidence;
+    },
+  },
+  async run(_inventory, context) {
+    const root = context.root;
+    if (!root) return [];
+    const settings = context.settings.sast;
+    // Loaded on demand: the ast-grep native module costs start-up time every other command would pay.
+    const [{ scanPython }, { scanRecipeFiles }, { mergeHits, runExternal }] = await Promise.all([
+      import('../sast/python.ts'),
+      import('../sast/recipe.ts'),
+      import('../sast/external.ts'),
+    ]);
+    const walk = walkForCheck(context, root, settings);
+    const python = walk.files.filter((file) => /\.pyw?$/.test(file.path));
+    const [ours, recipes] = await Promise.all([scanPython(python), scanRecipeFiles(walk.files)]);
+    let hits: CodeHit[] = [...ours.hits, ...recipes];
+    const failures: Finding[] = [];
+    for (const engine of python.length > 0 ? settings.engines : []) {
+      const result = await runExternal(engine, walk.root, python, { semgrepConfig: settings.semgrepConfig });
+      if ('error' in result) failures.push(engineFailure(engine, result.error, root));
+      else hits = mergeHits(hits, result.hits);
+    }
+    const minimum = CONFIDENCE_RANK[settings.minConfidence];
+    hits = hits.filter((hit) => CONFIDENCE_RANK[hit.confidence] >= minimum);
+    hits = await redactSnippets(hits);
+    const scope = { check: CHECK, root: walk.root, family: 'sast' as const };
+    const relevant = walk.skipped.filter((file) =>
+      /\.pyw?$|(^|\/)(recipe\.ya?ml|meta\.ya?ml|build\.sh|bld\.bat)$/.test(file.path),
+    );
+    return [
+      ...failures,
+      ...codeFindings(hits, scope),
+      ...skippedFindings([...relevant, ...ours.skipped], { ...scope, what: 'SAST', maxFileSize: settings.maxFileSize }),
+    ];
+  },
+};
+
+/** An engine the policy asked for that could not run: the scan is incomplete, so it fails closed. */
+function engineFailure(engine: string, error: string, root: string): Finding {
+  return {
+    check: CHECK.id,
+    checkVersion: CHECK.version,
+    rule: 'sast/engine-failed',
+    severity: 'high',
+    message: `${engine} could not run: ${error}`,
+    evidence: { engine, error, unchecked: true },
+    remedy: `install ${engine} (or remove it from [checks.sast] engines)`,
+    location: { file: root },
+  };
+}
+
+/**
+ * SAST snippets quote code, and code may hold a credential (`TOKEN = "ghp_…"` is a hard-coded
+ * password hit). Reports must never carry one, so string literals of the password rules are
+ * masked, and every snippet passes through the secret scanner, whose masked line replaces it.
+ */
+async function redactSnippets(hits: CodeHit[]): Promise<CodeHit[]> {
+  const { scanText } = await import('../secrets/scan.ts');
+  return Promise.all(
+    hits.map(async (hit) => {
+      if (!hit.snippet) return hit;
+      let snippet = hit.rule.startsWith('hardcoded-password') ? maskStringLiterals(hit.snippet) : hit.snippet;
+      const secrets = await scanText(hit.file, snippet);
+      if (secrets[0]?.snippet) snippet = secrets[0].snippet;
+      return snippet === hit.snippet ? hit : { ...hit, snippet };
+    }),
+  );
+}
+
+function maskStringLiterals(code: string): string {
+  return code.replace(
+    /([rbuRBUfF]{0,2})(['"])(?:\\.|(?!\2).)*\2/g,
+    (_literal, prefix: string, quote: string) => `${prefix}${quote}****${quote}`,
+  );
+}

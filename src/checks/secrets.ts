@@ -1,0 +1,64 @@
+/**
+ * The `secrets` check: credentials committed to the project tree (tokens, keys, passwords in
+ * index and channel URLs, `.env` files). Live credentials are critical, so a leaked secret halts
+ * the gate; placeholders and keyring usernames in URLs are low. Values are masked in every output.
+ */
+
+import { codeFindings, skippedFindings } from '../code/findings.ts';
+import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { walkForCheck } from '../code/scope.ts';
+import type { CodeHit } from '../code/types.ts';
+import type { Check } from './check.ts';
+
+const CHECK = { id: 'secrets', version: 1 };
+
+export const secretsCheck: Check = {
+  ...CHECK,
+  title: 'Secrets committed to the project tree',
+  requires: { intel: false, network: false },
+  options: {
+    shape: codeScanShape,
+    apply(values, settings) {
+      applyCodeScanOptions(values, settings.secrets);
+    },
+  },
+  async run(_inventory, context) {
+    const root = context.root;
+    if (!root) return [];
+    const settings = context.settings.secrets;
+    // Loaded on demand, like every heavy engine: secretlint and its preset load in ~100 ms.
+    const { scanSecrets } = await import('../secrets/scan.ts');
+    const walk = walkForCheck(context, root, settings);
+    const scan = await scanSecrets(walk.files, { maxFileSize: settings.maxFileSize });
+    const scope = { check: CHECK, root: walk.root, family: 'secrets' as const };
+    return [
+      ...codeFindings(oncePerFile(scan.hits), scope),
+      ...skippedFindings([...walk.skipped, ...scan.skipped], {
+        ...scope,
+        what: 'secrets',
+        maxFileSize: settings.maxFileSize,
+      }),
+    ];
+  },
+};
+
+/**
+ * One hit per secret and file: a channel token repeats in every package URL of a lock, and one
+ * finding with the lines it appears on says the same as hundreds.
+ */
+export function oncePerFile(hits: readonly CodeHit[]): CodeHit[] {
+  const first = new Map<string, CodeHit & { extra: Record<string, unknown> }>();
+  for (const hit of hits) {
+    const key = [hit.file, hit.rule, hit.extra?.fingerprint ?? `${hit.line}:${hit.column}`].join('\u0000');
+    const seen = first.get(key);
+    if (!seen) {
+      first.set(key, { ...hit, extra: { ...hit.extra } });
+      continue;
+    }
+    const lines = (seen.extra.lines as number[] | undefined) ?? [seen.line];
+    if (!lines.includes(hit.line)) lines.push(hit.line);
+    seen.extra.lines = lines;
+    seen.extra.occurrences = ((seen.extra.occurrences as number | undefined) ?? 1) + 1;
+  }
+  return [...first.values()];
+}
