@@ -41,7 +41,11 @@ export function renderAuditTable(report: ReportInput): string {
     out.push(
       renderTable(waivedRows, [
         { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
-        { header: subjectHeader(waivedRows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
+        {
+          header: subjectHeader(waivedRows),
+          value: (row) => subjectText(report, row.finding),
+          maxWidth: waivedRows.every((row) => isCodeFinding(row.finding)) ? undefined : 40,
+        },
         { header: 'ID', value: (row) => row.finding.rule },
         { header: 'EXPIRES', value: (row) => row.finding.waiver?.expires ?? '' },
         { header: 'BY', value: (row) => row.finding.waiver?.by ?? '', maxWidth: 24 },
@@ -101,9 +105,9 @@ function codeTable(report: ReportInput, rows: Row[]): string {
   return renderTable(rows, [
     { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
     { header: 'CHECK', value: (row) => row.finding.check },
-    { header: 'FILE', value: (row) => locationText(report.root, row.finding.location), maxWidth: 48 },
+    { header: 'FILE', value: (row) => locationText(report.root, row.finding.location) },
     { header: 'ID', value: (row) => row.finding.rule },
-    { header: 'FINDING', value: (row) => codeMessage(row.finding), maxWidth: 72 },
+    { header: 'FINDING', value: (row) => codeMessage(row.finding) },
   ]);
 }
 
