@@ -118,7 +118,7 @@ export function waivedSection(report: ReportInput, index: PackageIndex): string 
   return `<section class="panel" id="waived" aria-labelledby="waived-title">
 <div class="panel-head">
 <h2 id="waived-title">Waived findings <span class="count">${rows.length}</span></h2>
-<p class="panel-note">Accepted by a waiver in the policy: they do not decide the verdict until the waiver expires.</p>
+<p class="panel-note">Accepted by a waiver in the policy (until it expires) or by an inline suppression next to the code: they do not decide the verdict.</p>
 </div>
 <div class="table-wrap">
 <table class="waived" id="waived-table">

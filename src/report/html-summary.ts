@@ -31,7 +31,7 @@ ${reasons
 <div>
 <p class="verdict-kicker">cvebuild verdict</p>
 <h1 id="verdict-title"><span class="verdict-word">${word}</span> <span class="verdict-headline">${esc(verdictHeadline(report, counts))}</span></h1>
-<p class="verdict-detail">${esc(report.target)} · ${esc(plural(counts.packages, 'package'))} · ${esc(policy)}, failing on <strong>${esc(report.policy.failOn)}</strong> and above, ${esc(alwaysFailing(report.policy))}</p>
+<p class="verdict-detail">${esc(report.target)} · ${report.inventory.sources.length > 0 ? `${esc(plural(counts.packages, 'package'))} · ` : ''}${esc(policy)}, failing on <strong>${esc(report.policy.failOn)}</strong> and above, ${esc(alwaysFailing(report.policy))}</p>
 </div>
 </div>
 ${list}

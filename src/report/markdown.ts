@@ -82,7 +82,7 @@ function verdict(report: ReportInput, counts: ReportCounts): string[] {
   const outcome = report.verdict.outcome === 'fail' ? 'FAIL' : 'PASS';
   const out = [
     MARKDOWN_MARKER,
-    `**cvebuild: ${outcome}** — ${text(verdictHeadline(report, counts))} in ${code(report.target)} (${plural(counts.packages, 'package')})`,
+    `**cvebuild: ${outcome}** — ${text(verdictHeadline(report, counts))} in ${code(report.target)}${report.inventory.sources.length > 0 ? ` (${plural(counts.packages, 'package')})` : ''}`,
   ];
   if (report.verdict.reasons.length > 0) {
     out.push('', report.verdict.outcome === 'fail' ? 'Why it fails:' : 'Reasons:', '');
@@ -143,7 +143,7 @@ function waivedSection(lines: readonly string[], shown: number): string {
     '<details>',
     `<summary>Waived findings (${lines.length})</summary>`,
     '',
-    'Accepted by a waiver in the policy: they do not decide the verdict until the waiver expires.',
+    'Accepted by a waiver in the policy (until it expires) or by an inline suppression next to the code: they do not decide the verdict.',
     '',
   ];
   if (shown > 0) {
