@@ -76,7 +76,8 @@ export async function auditCommand(
       checks: checkIds,
       now,
       offline: options.offline ?? false,
-      root: projectDirectory(path),
+      // scan-code scans exactly what it is given (one file, or a tree); the gate scans the project's directory.
+      root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
     });
     const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
     for (const { format, file } of outputs.files) writeFileSync(file, (await loadRenderer(format))(report));

@@ -74,6 +74,7 @@ function findingJson(finding: Finding) {
           reason: finding.waiver.reason,
           by: finding.waiver.by ?? null,
           expires: finding.waiver.expires ?? null,
+          ...(finding.waiver.inline ? { inline: true } : {}),
         }
       : null,
   };

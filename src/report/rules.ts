@@ -99,6 +99,20 @@ const CODE_RULES: Record<string, CheckRuleTemplate> = {
   },
 };
 
+/** What a code check says about its own run rather than about the code: `sast/not-scanned`, `sast/engine-failed`. */
+const CODE_RUN_RULES: Record<string, Partial<CheckRuleTemplate>> = {
+  'not-scanned': {
+    title: 'Files not scanned',
+    help: 'These files were not read: they are over the size bound (max-file-size in the policy), unreadable, or not valid text in their encoding. Raise the bound or exclude the files explicitly, so that nothing found means nothing there.',
+    cwes: [],
+  },
+  'engine-failed': {
+    title: 'External SAST engine could not run',
+    help: 'The policy enables an external engine (bandit or semgrep) that is not installed or failed, so the scan is incomplete and the gate fails closed. Install it, or remove it from [checks.sast] engines.',
+    cwes: [],
+  },
+};
+
 const FALLBACK: CheckRuleTemplate = {
   title: 'Supply-chain finding',
   help: 'A cvebuild check reported this finding.',
@@ -140,6 +154,8 @@ export function describeRule(finding: Finding): RuleInfo {
 function codeRuleTemplate(finding: Finding): CheckRuleTemplate | undefined {
   const base = CODE_RULES[finding.check];
   if (!base) return undefined;
+  if (finding.rule.includes('/'))
+    return { ...base, ...CODE_RUN_RULES[finding.rule.slice(finding.rule.indexOf('/') + 1)] };
   const rule = codeRuleText(finding.check, finding.rule);
   return rule ? { ...base, title: rule.title, help: rule.help, cwes: [rule.cwe] } : base;
 }

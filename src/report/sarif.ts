@@ -45,6 +45,7 @@ interface RuleEntry {
 }
 
 export function renderSarif(report: ReportInput): string {
+  const fingerprints = fingerprintCounter();
   const rules = new Map<string, RuleEntry>();
   for (const finding of report.findings) {
     let entry = rules.get(finding.rule);
@@ -69,7 +70,9 @@ export function renderSarif(report: ReportInput): string {
         },
         automationDetails: { id: `${report.tool.name}/` },
         invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt.toISOString() }],
-        results: report.findings.map((finding) => sarifResult(report, finding, rules.get(finding.rule)?.index ?? 0)),
+        results: report.findings.map((finding) =>
+          sarifResult(report, finding, rules.get(finding.rule)?.index ?? 0, fingerprints.next(finding)),
+        ),
         properties: {
           verdict: report.verdict.outcome,
           reasons: report.verdict.reasons,
@@ -141,7 +144,7 @@ function helpMarkdown(info: RuleInfo, remedies: string[], link: string | undefin
   return parts.join('\n\n');
 }
 
-function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
+function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, findingFingerprint: string) {
   const { uri, region } = resultLocation(report, finding);
   const subject = finding.subject;
   const message = finding.remedy ? `${finding.message.replace(/\.$/, '')}. Fix: ${finding.remedy}.` : finding.message;
@@ -158,7 +161,7 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number) {
         },
       },
     ],
-    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding) },
+    partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint },
     ...(finding.waiver ? { suppressions: [suppression(report.root, finding.waiver)] } : {}),
     properties: {
       check: finding.check,
@@ -203,6 +206,23 @@ function artifactLocation(root: string, file: string): { uri: string; uriBaseId?
 
 function relativeOrAbsolute(root: string, file: string): string {
   return pathWithinRoot(root, file) ?? file;
+}
+
+/**
+ * Fingerprints, numbered when two findings share one (the same code twice in a file): GitHub
+ * merges results with equal fingerprints into one alert. Findings arrive in file order, so the
+ * numbering survives lines added above them.
+ */
+function fingerprintCounter() {
+  const seen = new Map<string, number>();
+  return {
+    next(finding: Finding): string {
+      const base = fingerprint(finding);
+      const count = seen.get(base) ?? 0;
+      seen.set(base, count + 1);
+      return count === 0 ? base : sha256(`${base}\u0000${count}`);
+    },
+  };
 }
 
 function fingerprint(finding: Finding): string {
