@@ -13,6 +13,7 @@ import type { Check, SastSettings } from './check.ts';
 
 const CHECK = { id: 'sast', version: 1 };
 const ENGINES = ['bandit', 'semgrep'] as const;
+const isPython = (path: string): boolean => /\.pyw?$/.test(path);
 const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
 export const sastCheck: Check = {
@@ -41,13 +42,13 @@ export const sastCheck: Check = {
     if (!root) return [];
     const settings = context.settings.sast;
     // Loaded on demand: the ast-grep native module costs start-up time every other command would pay.
-    const [{ scanPython }, { scanRecipeFiles }, { mergeHits, runExternal }] = await Promise.all([
+    const [{ scanPython }, { recipeFilesOf, scanRecipeFiles }, { mergeHits, runExternal }] = await Promise.all([
       import('../sast/python.ts'),
       import('../sast/recipe.ts'),
       import('../sast/external.ts'),
     ]);
     const walk = walkForCheck(context, root, settings);
-    const python = walk.files.filter((file) => /\.pyw?$/.test(file.path));
+    const python = walk.files.filter((file) => isPython(file.path));
     const [ours, recipes] = await Promise.all([scanPython(python), scanRecipeFiles(walk.files)]);
     let hits: CodeHit[] = [...ours.hits, ...recipes];
     const failures: Finding[] = [];
@@ -60,9 +61,7 @@ export const sastCheck: Check = {
     hits = hits.filter((hit) => CONFIDENCE_RANK[hit.confidence] >= minimum);
     hits = await redactSnippets(hits);
     const scope = { check: CHECK, root: walk.root, family: 'sast' as const };
-    const relevant = walk.skipped.filter((file) =>
-      /\.pyw?$|(^|\/)(recipe\.ya?ml|meta\.ya?ml|build\.sh|bld\.bat)$/.test(file.path),
-    );
+    const relevant = [...walk.skipped.filter((file) => isPython(file.path)), ...recipeFilesOf(walk.skipped)];
     return [
       ...failures,
       ...codeFindings(hits, scope),

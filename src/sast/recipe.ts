@@ -33,7 +33,7 @@ const VERIFIER =
   /\b(sha256sum|sha512sum|sha384sum|b2sum|shasum\s+(-\S+\s+)*-a\s*(256|384|512)|openssl\s+(dgst|sha256|sha512)|certutil\s+(-\S+\s+)*-hashfile|Get-FileHash|gpg\s+(--\S+\s+)*--verify|cosign\s+verify|minisign\s+-V)\b/i;
 
 /** Recipe and script files among `files`, by name: recipes, and scripts in a recipe's directory. */
-export function recipeFilesOf(files: readonly CodeFile[]): CodeFile[] {
+export function recipeFilesOf<File extends { path: string }>(files: readonly File[]): File[] {
   const dirOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
   const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
   const recipeDirs = new Set(files.filter((f) => RECIPE_NAMES.has(nameOf(f.path))).map((f) => dirOf(f.path)));
