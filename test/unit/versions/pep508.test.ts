@@ -1,8 +1,8 @@
 // PEP 508 requirements and pip's nameless forms (-e, paths, URLs): names, extras, specifiers, markers, inferred names.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CvebuildError } from '../../../src/errors.ts';
 import { type Pep508Requirement, parsePep508 } from '../../../src/versions/pep508.ts';
+import { assertCvebuildError } from '../../helpers/errors.ts';
 
 type Expected = Partial<Pep508Requirement> & Pick<Pep508Requirement, 'name'>;
 
@@ -93,24 +93,15 @@ const INVALID: [string, string][] = [
 describe('parsePep508: invalid requirements', () => {
   for (const [text, reason] of INVALID) {
     it(`${JSON.stringify(text)} → VERSION_INVALID (${reason})`, () => {
-      assert.throws(
-        () => parsePep508(text),
-        (error: unknown) =>
-          error instanceof CvebuildError &&
-          error.code === 'VERSION_INVALID' &&
-          error.message.includes(reason) &&
-          !error.message.includes('\n'),
-      );
+      assertCvebuildError(() => parsePep508(text), 'VERSION_INVALID', reason);
     });
   }
 
   it('uses the caller’s code and location', () => {
-    assert.throws(
+    assertCvebuildError(
       () => parsePep508('requests=2', { code: 'ENV_FILE_INVALID', file: 'environment.yml', line: 9 }),
-      (error: unknown) =>
-        error instanceof CvebuildError &&
-        error.code === 'ENV_FILE_INVALID' &&
-        error.toLine().startsWith('environment.yml:9: invalid PEP 508 requirement "requests=2"'),
+      'ENV_FILE_INVALID',
+      /^environment\.yml:9: invalid PEP 508 requirement "requests=2"/,
     );
   });
 });
