@@ -17,6 +17,7 @@ import {
   MOCK_IDENTITY,
   MOCK_ISSUER,
   type MockSigstore,
+  mockVerifyPolicy,
   startMockSigstore,
 } from '../helpers/sigstore-mock.ts';
 import { tempDirectory } from '../helpers/temp.ts';
@@ -48,11 +49,7 @@ describe('CEP-27 keyless round trip on real packages', { skip: !hasCorpus && 'no
   let policy: VerifyPolicy;
   before(async () => {
     mock = await startMockSigstore();
-    policy = {
-      trust: { kind: 'trusted-root', path: mock.trustedRootPath },
-      publishers: [{ identity: MOCK_IDENTITY, issuer: MOCK_ISSUER }],
-      channel: CHANNEL,
-    };
+    policy = mockVerifyPolicy(mock, CHANNEL);
   });
   after(() => mock.close());
 

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
+import type { VerifyPolicy } from '../../src/attest/types.ts';
 import { tempDirectory } from './temp.ts';
 
 export const MOCK_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -184,4 +185,13 @@ export function keylessSigning(
 export function keylessFlags(mock: MockSigstore, identity = MOCK_IDENTITY): string[] {
   const { fulcioUrl, rekorUrl, identityToken } = keylessSigning(mock, identity);
   return ['--identity-token', identityToken, '--fulcio-url', fulcioUrl, '--rekor-url', rekorUrl];
+}
+
+/** A verification policy that trusts this mock and its default publisher, for one channel. */
+export function mockVerifyPolicy(mock: MockSigstore, channel: string): VerifyPolicy {
+  return {
+    trust: { kind: 'trusted-root', path: mock.trustedRootPath },
+    publishers: [{ identity: MOCK_IDENTITY, issuer: MOCK_ISSUER }],
+    channel,
+  };
 }

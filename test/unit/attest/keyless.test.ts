@@ -18,6 +18,7 @@ import {
   MOCK_IDENTITY,
   MOCK_ISSUER,
   type MockSigstore,
+  mockVerifyPolicy,
   startMockSigstore,
 } from '../../helpers/sigstore-mock.ts';
 import { writeTemp } from '../../helpers/temp.ts';
@@ -29,11 +30,7 @@ describe('keyless attestations (mock Sigstore on loopback)', () => {
   let policy: VerifyPolicy;
   before(async () => {
     mock = await startMockSigstore();
-    policy = {
-      trust: { kind: 'trusted-root', path: mock.trustedRootPath },
-      publishers: [{ identity: MOCK_IDENTITY, issuer: MOCK_ISSUER }],
-      channel: CHANNEL,
-    };
+    policy = mockVerifyPolicy(mock, CHANNEL);
   });
   after(() => mock.close());
 
