@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../model/finding.ts';
 import { findSuppression, type SuppressionFamily } from './suppress.ts';
-import type { CodeHit } from './types.ts';
+import type { CodeHit, NotScanned } from './types.ts';
 
 export interface CodeFindingContext {
   check: { id: string; version: number };
@@ -81,12 +81,6 @@ const SKIP_TEXT: Record<string, string> = {
   'too-large': 'over the size bound',
   unreadable: 'unreadable',
 };
-
-/** A file a walk or a scanner did not read, and why (`too-large`, `unreadable`, `not UTF-8`, ...). */
-export interface NotScanned {
-  path: string;
-  reason: string;
-}
 
 /**
  * One informational finding per reason files were not read. Binaries are expected and left out;

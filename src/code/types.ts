@@ -53,3 +53,9 @@ export interface CodeHit {
   /** Rule-specific facts (secrets: `masked`, `fingerprint`, `kind`). */
   extra?: Record<string, unknown>;
 }
+
+/** A file a walk or a scanner did not read, and why (`too-large`, `unreadable`, `not UTF-8`, ...). */
+export interface NotScanned {
+  path: string;
+  reason: string;
+}

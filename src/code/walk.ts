@@ -16,7 +16,7 @@ import {
   readSync,
   statSync,
 } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { CvebuildError } from '../errors.ts';
 import type { CodeFile } from './types.ts';
@@ -194,9 +194,4 @@ function looksBinary(absolute: string): boolean {
   } finally {
     closeSync(descriptor);
   }
-}
-
-/** The path of a scanned file as a person reads it in a report (relative to the scan root). */
-export function displayPath(root: string, absolute: string): string {
-  return relative(root, absolute).split(sep).join('/');
 }

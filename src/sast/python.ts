@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import python from '@ast-grep/lang-python';
 import { findInFiles, type NapiConfig, type Rule, registerDynamicLanguage, type SgNode } from '@ast-grep/napi';
-import type { CodeFile, CodeHit } from '../code/types.ts';
+import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import {
   escapeRegExp,
   fieldOf,
@@ -34,16 +34,10 @@ import {
   type RuleContext,
 } from './rules.ts';
 
-/** A file the scan could not read as Python source, and why (the caller reports it). */
-export interface SkippedFile {
-  path: string;
-  reason: string;
-}
-
 export interface PythonScan {
   /** Sorted by file, line, column, rule. */
   hits: CodeHit[];
-  skipped: SkippedFile[];
+  skipped: NotScanned[];
 }
 
 let registered = false;
@@ -187,7 +181,7 @@ export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan
   );
   // The promise can settle before the last callbacks ran; wait for them.
   while (reported < expected) await new Promise((resolve) => setImmediate(resolve));
-  const skipped: SkippedFile[] = [];
+  const skipped: NotScanned[] = [];
   for (const [absolute, file] of byAbsolute) {
     if (!seen.has(absolute)) skipped.push({ path: file.path, reason: whySkipped(absolute) });
   }

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import type { SecretLintCoreConfig, SecretLintRuleCreator } from '@secretlint/types';
-import type { CodeFile, CodeHit } from '../code/types.ts';
+import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import type { Detection } from './detection.ts';
 import { DETECTORS, type Detector } from './detectors.ts';
 import { Prefilter } from './prefilter.ts';
@@ -36,14 +36,9 @@ export interface ScanSecretsOptions extends ScanTextOptions {
   concurrency?: number;
 }
 
-export interface SkippedFile {
-  path: string;
-  reason: string;
-}
-
 export interface ScanSecretsResult {
   hits: CodeHit[];
-  skipped: SkippedFile[];
+  skipped: NotScanned[];
 }
 
 const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
@@ -267,7 +262,7 @@ export async function scanSecrets(
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const results: CodeHit[][] = new Array(files.length);
-  const skipped: SkippedFile[] = [];
+  const skipped: NotScanned[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
