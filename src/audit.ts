@@ -10,7 +10,14 @@ import { CvebuildError } from './errors.ts';
 import { AdvisoryMatcher } from './intel/matcher.ts';
 import { defaultCacheDirectory } from './intel/paths.ts';
 import type { IntelStore } from './intel/store-api.ts';
-import { compareSeverity, type Finding, SEVERITIES, type Severity, type Verdict } from './model/finding.ts';
+import {
+  compareSeverity,
+  type Finding,
+  isMaliciousRelease,
+  SEVERITIES,
+  type Severity,
+  type Verdict,
+} from './model/finding.ts';
 import type { Inventory } from './model/inventory.ts';
 import { compareText } from './model/package.ts';
 import { applyPolicy } from './policy/evaluate.ts';
@@ -57,7 +64,7 @@ export interface AuditResult {
 }
 
 export function selectChecks(ids: readonly string[] | undefined, policy?: Policy): Check[] {
-  if (!ids || ids.length === 0) return CHECKS.filter((check) => policy?.checks[check.id]?.enabled !== false);
+  if (!ids || ids.length === 0) return CHECKS.filter((check) => policy?.checks.get(check.id)?.enabled !== false);
   return ids.map((id) => {
     const check = checkById(id);
     if (!check)
@@ -134,7 +141,7 @@ function summarize(inventory: Inventory, findings: Finding[], undecided: string[
     bySeverity,
     byCheck,
     kev: findings.filter((finding) => finding.evidence.kev === true).length,
-    malicious: findings.filter((finding) => finding.check === 'malicious').length,
+    malicious: findings.filter(isMaliciousRelease).length,
     undecided,
   };
 }

@@ -5,6 +5,7 @@
 import { type Finding, subjectOf } from '../model/finding.ts';
 import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
 import { type Check, requireIntel } from './check.ts';
+import { coverageGaps } from './intel-coverage.ts';
 
 export const maliciousCheck: Check = {
   id: 'malicious',
@@ -13,7 +14,7 @@ export const maliciousCheck: Check = {
   requires: { intel: true, network: false },
   run(inventory, context) {
     const { matcher, store } = requireIntel(context, 'malicious');
-    const findings: Finding[] = [];
+    const findings: Finding[] = coverageGaps(maliciousCheck, inventory, matcher);
     for (const pkg of inventory.packages) {
       const { groups } = matcher.match(pkg);
       const reported = new Set<string>();

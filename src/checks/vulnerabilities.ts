@@ -2,6 +2,7 @@
 import type { Finding } from '../model/finding.ts';
 import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
 import { type Check, requireIntel } from './check.ts';
+import { coverageGaps } from './intel-coverage.ts';
 
 export const vulnerabilityCheck: Check = {
   id: 'vulnerability',
@@ -10,7 +11,7 @@ export const vulnerabilityCheck: Check = {
   requires: { intel: true, network: false },
   run(inventory, context) {
     const { matcher } = requireIntel(context, 'vulnerability');
-    const findings: Finding[] = [];
+    const findings: Finding[] = coverageGaps(vulnerabilityCheck, inventory, matcher);
     for (const pkg of inventory.packages) {
       for (const group of matcher.match(pkg).groups) {
         if (!group.malicious) findings.push(advisoryFinding(pkg, group));

@@ -124,7 +124,7 @@ export function settingsWithFlags(base: CheckSettings, options: SettingsOptions)
 function codeCheckList(text: string | undefined, policy: Policy): string[] {
   const named = checkList(text);
   if (!named) {
-    const enabled = CODE_CHECK_IDS.filter((id) => policy.checks[id]?.enabled !== false);
+    const enabled = CODE_CHECK_IDS.filter((id) => policy.checks.get(id)?.enabled !== false);
     if (enabled.length === 0)
       throw new CvebuildError('USAGE', `the policy disables every code check (${CODE_CHECK_IDS.join(', ')})`);
     return enabled;

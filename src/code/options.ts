@@ -2,22 +2,23 @@
 import { z } from 'zod';
 import type { CodeScanSettings } from '../checks/check.ts';
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1000,
-  kib: 1024,
-  mb: 1000 ** 2,
-  mib: 1024 ** 2,
-  gb: 1000 ** 3,
-  gib: 1024 ** 3,
-};
+// A Map, because the unit is the policy's text: `5constructor` must not find Object's.
+const UNITS = new Map<string, number>([
+  ['', 1],
+  ['b', 1],
+  ['kb', 1000],
+  ['kib', 1024],
+  ['mb', 1000 ** 2],
+  ['mib', 1024 ** 2],
+  ['gb', 1000 ** 3],
+  ['gib', 1024 ** 3],
+]);
 
 /** `5MiB`, `512 KB`, `1000000` → bytes; undefined when not a size. */
 export function parseSize(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = match ? UNITS[(match[2] as string).toLowerCase()] : undefined;
+  const unit = match ? UNITS.get((match[2] as string).toLowerCase()) : undefined;
   if (!match || unit === undefined) return undefined;
   const bytes = Math.round(Number(match[1]) * unit);
   return bytes > 0 ? bytes : undefined;

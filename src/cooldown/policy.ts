@@ -49,7 +49,7 @@ export function cooldownPolicy(inventory: Inventory, cooldownSetting: string | u
       ? settingCutoff(cooldownSetting, now)
       : excludeNewer.workspace && fromManifest(excludeNewer.workspace, 'workspace');
   const pypiBase = excludeNewer.pypiWorkspace && fromManifest(excludeNewer.pypiWorkspace, 'pypi-workspace');
-  const channels = Object.entries(excludeNewer.channels).map(([key, setting]) => fromManifest(setting, 'channel', key));
+  const channels = [...excludeNewer.channels].map(([key, setting]) => fromManifest(setting, 'channel', key));
   const packages = mapValues(excludeNewer.packages, (setting) => fromManifest(setting, 'package'));
   const pypiPackages = mapValues(excludeNewer.pypiPackages, (setting) => fromManifest(setting, 'pypi-package'));
   const lock = new Map<string, ResolvedCutoff>();
@@ -68,14 +68,14 @@ export function cooldownPolicy(inventory: Inventory, cooldownSetting: string | u
       pypiPackages.size > 0 ||
       lock.size > 0,
     conda(pkg) {
-      const spec = excludeNewer.exemptions[pkg.normalizedName];
+      const spec = excludeNewer.exemptions.get(pkg.normalizedName);
       if (spec !== undefined && condaExempts(pkg.version, spec)) return { status: 'exempt', spec };
       const cutoff = packages.get(pkg.normalizedName) ?? channelCutoff(pkg, channels) ?? fallback(pkg);
       return cutoff ? { status: 'applies', cutoff } : UNCONSTRAINED;
     },
     pypi(pkg) {
       // pixi supports only `*` for PyPI exemptions; a narrower spec exempts nothing.
-      if (excludeNewer.pypiExemptions[pkg.normalizedName] === '*') return { status: 'exempt', spec: '*' };
+      if (excludeNewer.pypiExemptions.get(pkg.normalizedName) === '*') return { status: 'exempt', spec: '*' };
       const cutoff = pypiPackages.get(pkg.normalizedName) ?? pypiBase ?? fallback(pkg);
       return cutoff ? { status: 'applies', cutoff } : UNCONSTRAINED;
     },
@@ -137,7 +137,7 @@ function condaExempts(version: string, spec: string): boolean {
 }
 
 function checkExemptionSpecs(excludeNewer: ExcludeNewer): void {
-  for (const [name, spec] of Object.entries(excludeNewer.exemptions)) {
+  for (const [name, spec] of excludeNewer.exemptions) {
     if (spec.trim() === '*') continue;
     try {
       condaScheme.satisfies('0', spec);
@@ -151,6 +151,6 @@ function checkExemptionSpecs(excludeNewer: ExcludeNewer): void {
   }
 }
 
-function mapValues<T>(record: Record<string, ExcludeNewerSetting>, map: (s: ExcludeNewerSetting) => T): Map<string, T> {
-  return new Map(Object.entries(record).map(([key, value]) => [key, map(value)]));
+function mapValues<T>(settings: Map<string, ExcludeNewerSetting>, map: (s: ExcludeNewerSetting) => T): Map<string, T> {
+  return new Map([...settings].map(([key, value]) => [key, map(value)]));
 }

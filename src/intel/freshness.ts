@@ -17,6 +17,14 @@ export function assertFresh(store: IntelStore, maxAgeMs: number, now: Date): voi
       `threat-intel store ${store.path} holds no advisory data; run \`cvebuild db update\` (online) or \`cvebuild db import FILES\` (offline)`,
     );
   }
+  // An empty advisory or KEV feed is a broken download or a wrong file, not a clean bill of health.
+  const empty = feeds.filter((feed) => (ADVISORY_FEEDS.has(feed.name) || feed.name === 'kev') && feed.count === 0);
+  if (empty.length > 0) {
+    throw new CvebuildError(
+      'DB_MISSING',
+      `threat-intel store ${store.path}: feed${empty.length > 1 ? 's' : ''} ${empty.map((feed) => `${feed.name} (${feed.url})`).join(', ')} imported no records; run \`cvebuild db update\`, or import the feed's real data`,
+    );
+  }
   const stale = feeds
     .map((feed) => ({ feed, age: now.getTime() - Date.parse(feed.fetchedAt) }))
     .filter(({ age }) => !(age <= maxAgeMs))

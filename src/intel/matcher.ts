@@ -10,7 +10,7 @@ import type { Package } from '../model/package.ts';
 import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
-import type { IntelStore } from './store-api.ts';
+import type { IntelStore, StoreHoldings } from './store-api.ts';
 
 export interface AdvisoryHit {
   advisory: Advisory;
@@ -56,6 +56,14 @@ export class AdvisoryMatcher {
     this.store = store;
   }
 
+  #holdings: StoreHoldings | undefined;
+
+  /** What kinds of data the store holds, asked once per audit. */
+  holdings(): StoreHoldings {
+    this.#holdings ??= this.store.holdings();
+    return this.#holdings;
+  }
+
   /**
    * Ask the store about every name of an inventory in two queries instead of one per name (the
    * audit of a 4,000-record lock would otherwise spend most of its time in SQLite round trips).
@@ -79,8 +87,8 @@ export class AdvisoryMatcher {
 
   private readonly targetCache = new Map<Package, UpstreamTarget[]>();
 
-  /** A package's targets, worked out once (prefetch and match both need them). */
-  private targetsOf(pkg: Package): UpstreamTarget[] {
+  /** A package's targets (what its advisories are filed under), worked out once: prefetch, match and coverage need them. */
+  targetsOf(pkg: Package): UpstreamTarget[] {
     let targets = this.targetCache.get(pkg);
     if (!targets) {
       targets = targetsFor(pkg, this.nameMap);

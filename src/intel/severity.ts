@@ -107,20 +107,21 @@ export function levelFromScore(score: number): Severity {
   return 'critical';
 }
 
-const TEXT_LEVELS: Record<string, Severity> = {
-  none: 'info',
-  informational: 'info',
-  low: 'low',
-  moderate: 'medium',
-  medium: 'medium',
-  high: 'high',
-  important: 'high',
-  critical: 'critical',
-};
+// A Map, because the key is the advisory's own text: `constructor` must not find Object's.
+const TEXT_LEVELS = new Map<string, Severity>([
+  ['none', 'info'],
+  ['informational', 'info'],
+  ['low', 'low'],
+  ['moderate', 'medium'],
+  ['medium', 'medium'],
+  ['high', 'high'],
+  ['important', 'high'],
+  ['critical', 'critical'],
+]);
 
 /** A textual level as vendors write it (GHSA `MODERATE`, OpenSSL `Moderate`, curl `medium`); undefined for `unknown`. */
 export function levelFromText(text: unknown): Severity | undefined {
-  return typeof text === 'string' ? TEXT_LEVELS[text.trim().toLowerCase()] : undefined;
+  return typeof text === 'string' ? TEXT_LEVELS.get(text.trim().toLowerCase()) : undefined;
 }
 
 /** The severity the best-scoring vector gives (highest CVSS version that parses), or undefined when none parses. */

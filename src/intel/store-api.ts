@@ -14,6 +14,23 @@ export interface StoreCounts {
   maliciousNames: number;
 }
 
+/**
+ * What kinds of threat data the store holds at all. An audit that needs a kind the store lacks has
+ * not looked, which is not the same as having found nothing.
+ */
+export interface StoreHoldings {
+  /** Ecosystems with at least one live (not withdrawn) vulnerability advisory. */
+  vulnerability: ReadonlySet<AffectedEcosystem>;
+  /** Ecosystems with at least one live malicious-package advisory. */
+  malicious: ReadonlySet<AffectedEcosystem>;
+  /** Malicious-package reports known by name only. */
+  maliciousNames: boolean;
+  /** The CISA KEV catalogue, with at least one entry. */
+  kev: boolean;
+  /** A conda→PyPI name map, with at least one entry. */
+  nameMap: boolean;
+}
+
 export interface IntelStore {
   readonly path: string;
   readonly schemaVersion: number;
@@ -47,5 +64,6 @@ export interface IntelStore {
   feeds(): FeedMetadata[];
   feed(name: FeedName): FeedMetadata | undefined;
   counts(): StoreCounts;
+  holdings(): StoreHoldings;
   close(): void;
 }

@@ -5,8 +5,16 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { normalizeCondaName, normalizePypiName } from '../model/package.ts';
-import type { Advisory, AffectedEcosystem, FeedMetadata, FeedName, KevEntry, MaliciousName } from './model.ts';
-import type { IntelStore, StoreCounts } from './store-api.ts';
+import type {
+  Advisory,
+  AdvisoryKind,
+  AffectedEcosystem,
+  FeedMetadata,
+  FeedName,
+  KevEntry,
+  MaliciousName,
+} from './model.ts';
+import type { IntelStore, StoreCounts, StoreHoldings } from './store-api.ts';
 import { isCorruption, type OpenStoreOptions, openStoreDatabase, sqliteError } from './store-file.ts';
 
 export type { OpenStoreOptions } from './store-file.ts';
@@ -463,6 +471,29 @@ class SqliteIntelStore implements IntelStore {
            (SELECT count(*) FROM malicious_names) AS maliciousNames`,
       ).get() as Record<keyof StoreCounts, number>;
       return { ...row };
+    });
+  }
+
+  holdings(): StoreHoldings {
+    return this.#read(() => {
+      // EXISTS on the (ecosystem, normalized_name) index: O(1) when the data is there, which is the common case.
+      const has = (ecosystem: AffectedEcosystem, kind: AdvisoryKind): boolean =>
+        (
+          this.#statement(
+            `SELECT EXISTS (SELECT 1 FROM affected JOIN advisories ON advisories.id = affected.advisory_id
+               WHERE affected.ecosystem = ? AND advisories.kind = ? AND advisories.withdrawn IS NULL) AS found`,
+          ).get(ecosystem, kind) as { found: number }
+        ).found === 1;
+      const any = (table: 'kev' | 'name_map' | 'malicious_names'): boolean =>
+        (this.#statement(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`).get() as { found: number }).found === 1;
+      const ecosystems: AffectedEcosystem[] = ['PyPI', 'upstream'];
+      return {
+        vulnerability: new Set(ecosystems.filter((ecosystem) => has(ecosystem, 'vulnerability'))),
+        malicious: new Set(ecosystems.filter((ecosystem) => has(ecosystem, 'malicious'))),
+        maliciousNames: any('malicious_names'),
+        kev: any('kev'),
+        nameMap: any('name_map'),
+      };
     });
   }
 

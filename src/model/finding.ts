@@ -12,15 +12,38 @@ export type Severity = 'info' | 'low' | 'unknown' | 'medium' | 'high' | 'critica
 
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'unknown', 'medium', 'high', 'critical'];
 
-const RANK: Record<Severity, number> = { info: 0, low: 1, unknown: 2, medium: 2, high: 3, critical: 4 };
+const RANK = new Map<string, number>([
+  ['info', 0],
+  ['low', 1],
+  ['unknown', 2],
+  ['medium', 2],
+  ['high', 3],
+  ['critical', 4],
+]);
+/** A value that is not a severity (data from outside gone wrong) ranks as critical: fail closed. */
+const rankOf = (severity: Severity): number => RANK.get(severity) ?? 4;
 
 /** Orders by rank; `unknown` ranks with `medium`. */
 export function compareSeverity(a: Severity, b: Severity): number {
-  return RANK[a] - RANK[b];
+  return rankOf(a) - rankOf(b);
 }
 
 export function atLeast(severity: Severity, threshold: Severity): boolean {
-  return RANK[severity] >= RANK[threshold];
+  return rankOf(severity) >= rankOf(threshold);
+}
+
+/** A release a malicious-package report names (not the malicious check saying what it could not check). */
+export function isMaliciousRelease(finding: Finding): boolean {
+  return finding.check === 'malicious' && finding.evidence.unchecked !== true;
+}
+
+/** A finding that names an advisory: its rule is the advisory id. */
+export function isAdvisoryFinding(finding: Finding): boolean {
+  return (finding.check === 'vulnerability' || finding.check === 'malicious') && finding.evidence.unchecked !== true;
+}
+
+export function isSeverity(value: unknown): value is Severity {
+  return typeof value === 'string' && RANK.has(value);
 }
 
 export interface FindingSubject {

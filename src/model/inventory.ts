@@ -41,14 +41,14 @@ export interface ExcludeNewer {
   /** PyPI-only workspace cutoff (pixi ≥ 0.84 `[workspace.pypi-exclude-newer] cutoff`). */
   pypiWorkspace?: ExcludeNewerSetting;
   /** Channel URL or name → cutoff. */
-  channels: Record<string, ExcludeNewerSetting>;
+  channels: Map<string, ExcludeNewerSetting>;
   /** Conda package name → cutoff. */
-  packages: Record<string, ExcludeNewerSetting>;
+  packages: Map<string, ExcludeNewerSetting>;
   /** PyPI package name (normalized) → cutoff. */
-  pypiPackages: Record<string, ExcludeNewerSetting>;
+  pypiPackages: Map<string, ExcludeNewerSetting>;
   /** Conda package name → exempted spec (`*` or a version spec). */
-  exemptions: Record<string, string>;
-  pypiExemptions: Record<string, string>;
+  exemptions: Map<string, string>;
+  pypiExemptions: Map<string, string>;
 }
 
 /** Where a declared dependency belongs: runtime, a recipe's build or host section, a feature, ... */
@@ -131,7 +131,13 @@ export interface Inventory {
 }
 
 export function emptyExcludeNewer(): ExcludeNewer {
-  return { channels: {}, packages: {}, pypiPackages: {}, exemptions: {}, pypiExemptions: {} };
+  return {
+    channels: new Map(),
+    packages: new Map(),
+    pypiPackages: new Map(),
+    exemptions: new Map(),
+    pypiExemptions: new Map(),
+  };
 }
 
 export function emptyManifest(): ManifestSettings {

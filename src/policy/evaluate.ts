@@ -4,7 +4,7 @@
  * The result is the one verdict every front door prints and every report draws.
  */
 import type { Check, PolicyRequirement } from '../checks/check.ts';
-import { atLeast, type Finding, type Verdict } from '../model/finding.ts';
+import { atLeast, type Finding, isMaliciousRelease, type Verdict } from '../model/finding.ts';
 import type { Policy, Waiver } from './policy.ts';
 import { describeWaiver, waiverExpired, waiverMatches } from './waivers.ts';
 
@@ -50,14 +50,14 @@ export function applyPolicy(
 }
 
 function mapSeverity(finding: Finding, policy: Policy): Finding {
-  const checkPolicy = policy.checks[finding.check];
-  const mapped = checkPolicy?.rules[finding.rule] ?? checkPolicy?.severity;
+  const checkPolicy = policy.checks.get(finding.check);
+  const mapped = checkPolicy?.rules.get(finding.rule) ?? checkPolicy?.severity;
   if (!mapped || mapped === finding.severity) return finding;
   return { ...finding, severity: mapped, originalSeverity: finding.severity };
 }
 
 function blocks(finding: Finding, policy: Policy): boolean {
-  if (policy.failOnMalicious && finding.check === 'malicious') return true;
+  if (policy.failOnMalicious && isMaliciousRelease(finding)) return true;
   if (policy.failOnKev && finding.evidence.kev === true) return true;
   if (policy.failOnUnchecked && finding.evidence.unchecked === true) return true;
   return atLeast(finding.severity, policy.failOn);
@@ -65,14 +65,13 @@ function blocks(finding: Finding, policy: Policy): boolean {
 
 function reasonFor(finding: Finding): string {
   if (finding.check === 'policy') return finding.message;
-  const why =
-    finding.check === 'malicious'
-      ? 'malicious'
-      : finding.evidence.kev === true
-        ? 'known exploited (KEV)'
-        : finding.evidence.unchecked === true
-          ? 'not checked'
-          : finding.severity;
+  const why = isMaliciousRelease(finding)
+    ? 'malicious'
+    : finding.evidence.kev === true
+      ? 'known exploited (KEV)'
+      : finding.evidence.unchecked === true
+        ? 'not checked'
+        : finding.severity;
   const subject = finding.subject;
   if (!subject) return `${why}: ${finding.message}`;
   const platform = subject?.platform ? ` (${subject.platform})` : '';

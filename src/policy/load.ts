@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CHECKS } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
-import type { Severity } from '../model/finding.ts';
+import { isSeverity, SEVERITIES, type Severity } from '../model/finding.ts';
 import { readTextInput } from '../readers/input.ts';
 import { parseTomlText } from '../readers/pixi-manifest.ts';
 import { TomlLines, tablePath } from '../readers/toml-lines.ts';
@@ -173,13 +173,14 @@ function resolvePolicy(document: PolicyDocument, found: PolicyText): Policy {
   if (document['max-db-age']) policy.maxDbAgeMs = parseDuration(document['max-db-age']) ?? policy.maxDbAgeMs;
   const checkTables = (document.checks ?? {}) as Record<string, Record<string, unknown> | undefined>;
   for (const check of CHECKS) {
+    if (!Object.hasOwn(checkTables, check.id)) continue;
     const table = checkTables[check.id];
     if (!table) continue;
-    policy.checks[check.id] = {
+    policy.checks.set(check.id, {
       enabled: table.enabled !== false,
       severity: table.severity as Severity | undefined,
-      rules: (table.rules ?? {}) as Record<string, Severity>,
-    };
+      rules: ruleSeverities(found, check.id),
+    });
     check.options?.apply(table, policy.settings, baseDir);
   }
   const sources = document.sources ?? {};
@@ -209,6 +210,34 @@ function resolvePolicy(document: PolicyDocument, found: PolicyText): Policy {
     origin: { file: found.file, line: lines.lineOfEntry(waiverTable, index) },
   }));
   return policy;
+}
+
+/**
+ * `[checks.<id>.rules]` as a Map, read from the TOML table itself: its keys are advisory ids, which
+ * may be any text (`constructor`, `__proto__`), and zod's record parse silently drops `__proto__`.
+ */
+function ruleSeverities(found: PolicyText, checkId: string): Map<string, Severity> {
+  const checks = found.document.checks;
+  const table = isTable(checks) && Object.hasOwn(checks, checkId) ? checks[checkId] : undefined;
+  const rules = isTable(table) && Object.hasOwn(table, 'rules') ? table.rules : undefined;
+  const severities = new Map<string, Severity>();
+  if (!isTable(rules)) return severities;
+  for (const [id, value] of Object.entries(rules)) {
+    if (!isSeverity(value)) {
+      const path = ['checks', checkId, 'rules', id];
+      throw new CvebuildError(
+        'MANIFEST_INVALID',
+        `expected one of ${SEVERITIES.map((s) => JSON.stringify(s)).join(', ')}`,
+        {
+          file: found.file,
+          line: lineOf(found, path),
+          key: [...found.prefix, ...path].join('.'),
+        },
+      );
+    }
+    severities.set(id, value);
+  }
+  return severities;
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

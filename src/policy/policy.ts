@@ -12,8 +12,8 @@ export interface CheckPolicy {
   enabled: boolean;
   /** Every finding of the check gets this severity. */
   severity?: Severity;
-  /** Rule id → severity; wins over `severity`. */
-  rules: Record<string, Severity>;
+  /** Rule id → severity; wins over `severity`. A Map: rule ids are advisory ids from outside. */
+  rules: ReadonlyMap<string, Severity>;
 }
 
 export interface Waiver {
@@ -42,7 +42,7 @@ export interface Policy {
   failOnUnchecked: boolean;
   maxDbAgeMs: number;
   /** Per check id; checks not listed run with their defaults. */
-  checks: Record<string, CheckPolicy>;
+  checks: Map<string, CheckPolicy>;
   settings: CheckSettings;
   waivers: Waiver[];
 }
@@ -55,7 +55,7 @@ export function defaultPolicy(): Policy {
     failOnKev: true,
     failOnUnchecked: true,
     maxDbAgeMs: DEFAULT_MAX_DB_AGE_MS,
-    checks: {},
+    checks: new Map(),
     settings: defaultCheckSettings(),
     waivers: [],
   };

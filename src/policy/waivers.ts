@@ -4,7 +4,7 @@
  * a package never covers a malicious release or a known-exploited vulnerability: accepting those
  * takes the advisory's id, so a broad "we accept requests" cannot silence a hijacked release.
  */
-import type { Finding } from '../model/finding.ts';
+import { type Finding, isMaliciousRelease } from '../model/finding.ts';
 import { normalizeName } from '../model/package.ts';
 import type { Waiver } from './policy.ts';
 
@@ -17,7 +17,7 @@ export function waiverMatches(waiver: Waiver, finding: Finding): boolean {
     const { name, version } = splitPackage(waiver.package);
     if (normalizeName(subject.ecosystem, name) !== normalizeName(subject.ecosystem, subject.name)) return false;
     if (version !== undefined && version !== subject.version) return false;
-    if (waiver.id === undefined && (finding.check === 'malicious' || finding.evidence.kev === true)) return false;
+    if (waiver.id === undefined && (isMaliciousRelease(finding) || finding.evidence.kev === true)) return false;
   }
   return true;
 }

@@ -105,11 +105,11 @@ function mergeManifest(target: ManifestSettings, source: Partial<ManifestSetting
     const into = target.excludeNewer;
     into.workspace ??= from.workspace;
     into.pypiWorkspace ??= from.pypiWorkspace;
-    into.channels = { ...from.channels, ...into.channels };
-    into.packages = { ...from.packages, ...into.packages };
-    into.pypiPackages = { ...from.pypiPackages, ...into.pypiPackages };
-    into.exemptions = { ...from.exemptions, ...into.exemptions };
-    into.pypiExemptions = { ...from.pypiExemptions, ...into.pypiExemptions };
+    into.channels = new Map([...from.channels, ...into.channels]);
+    into.packages = new Map([...from.packages, ...into.packages]);
+    into.pypiPackages = new Map([...from.pypiPackages, ...into.pypiPackages]);
+    into.exemptions = new Map([...from.exemptions, ...into.exemptions]);
+    into.pypiExemptions = new Map([...from.pypiExemptions, ...into.pypiExemptions]);
   }
 }
 

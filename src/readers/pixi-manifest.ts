@@ -110,10 +110,10 @@ class ManifestBuilder {
     const name = normalizeChannel(channel);
     this.manifest.channels.push(name);
     if (dict['exclude-newer'] !== undefined) {
-      this.manifest.excludeNewer.channels[name] = {
+      this.manifest.excludeNewer.channels.set(name, {
         value: cutoffText(dict['exclude-newer'], child(ctx, 'exclude-newer')),
         origin: { file: this.file, line: this.lineOf([tableName], 'channels') },
-      };
+      });
     }
   }
 
@@ -129,8 +129,8 @@ class ManifestBuilder {
       const ctx = child(this.ctx(path), 'exemptions');
       for (const [name, spec] of Object.entries(expectDict(table.exemptions, ctx))) {
         if (typeof spec !== 'string') fail(ctx, name, `expected a version spec, found ${describeType(spec)}`);
-        if (ecosystem === 'conda') excludeNewer.exemptions[normalizeName('conda', name)] = spec;
-        else excludeNewer.pypiExemptions[normalizePypiName(name)] = spec;
+        if (ecosystem === 'conda') excludeNewer.exemptions.set(normalizeName('conda', name), spec);
+        else excludeNewer.pypiExemptions.set(normalizePypiName(name), spec);
       }
     }
   }
@@ -146,8 +146,8 @@ class ManifestBuilder {
       const ctx = this.ctx([tableName]);
       for (const [name, value] of Object.entries(expectDict(table, ctx))) {
         const setting = this.setting(value, [tableName], name);
-        if (ecosystem === 'conda') this.manifest.excludeNewer.packages[normalizeName('conda', name)] = setting;
-        else this.manifest.excludeNewer.pypiPackages[normalizePypiName(name)] = setting;
+        if (ecosystem === 'conda') this.manifest.excludeNewer.packages.set(normalizeName('conda', name), setting);
+        else this.manifest.excludeNewer.pypiPackages.set(normalizePypiName(name), setting);
       }
     }
   }

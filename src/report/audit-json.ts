@@ -3,7 +3,7 @@
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
 import { isCodeFinding } from '../code/types.ts';
-import { type Finding, SEVERITIES, type Severity } from '../model/finding.ts';
+import { type Finding, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import type { ReportInput } from './report.ts';
 
@@ -25,7 +25,7 @@ export function renderAuditJson(report: ReportInput): string {
       bySeverity,
       byCheck,
       kev: report.findings.filter((finding) => finding.evidence.kev === true).length,
-      malicious: report.findings.filter((finding) => finding.check === 'malicious').length,
+      malicious: report.findings.filter(isMaliciousRelease).length,
       blocking: report.findings.filter((finding) => finding.blocking).length,
       waived: report.findings.filter((finding) => finding.waiver).length,
       undecided: report.undecided,

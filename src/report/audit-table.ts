@@ -3,7 +3,7 @@
  * waived findings apart, then the verdict and its reasons.
  */
 import { isCodeFinding } from '../code/types.ts';
-import type { Finding } from '../model/finding.ts';
+import { type Finding, isAdvisoryFinding, isMaliciousRelease } from '../model/finding.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
 import { locationText } from './report-view.ts';
@@ -79,7 +79,7 @@ function summaryLine(report: ReportInput): string {
     .map((severity) => `${counts.get(severity)} ${severity}`)
     .join(', ');
   const kev = report.findings.filter((finding) => finding.evidence.kev === true).length;
-  const malicious = report.findings.filter((finding) => finding.check === 'malicious').length;
+  const malicious = report.findings.filter(isMaliciousRelease).length;
   const waived = report.findings.filter((finding) => finding.waiver).length;
   const packages = report.inventory.sources.length > 0 ? `${report.inventory.packages.length} packages, ` : '';
   return `${packages}${report.findings.length} finding(s): ${bySeverity || 'none'}${
@@ -134,9 +134,9 @@ function severityText(finding: Finding): string {
 }
 
 function fixText(finding: Finding): string {
-  if (finding.check === 'malicious') return 'remove';
-  if (finding.check === 'vulnerability') return String(finding.evidence.safeVersion ?? 'none known');
-  return '-';
+  if (!isAdvisoryFinding(finding)) return '-';
+  if (isMaliciousRelease(finding)) return 'remove';
+  return String(finding.evidence.safeVersion ?? 'none known');
 }
 
 function foldPlatforms(findings: Finding[]): Row[] {
@@ -149,6 +149,7 @@ function foldPlatforms(findings: Finding[]): Row[] {
       finding.subject?.name,
       finding.subject?.version,
       finding.subject ? '' : `${finding.location?.file}:${finding.location?.line}:${finding.location?.column}`,
+      finding.subject ? '' : finding.message,
     ].join('\u0000');
     const row = rows.get(key);
     const platform = finding.subject?.platform ?? '';

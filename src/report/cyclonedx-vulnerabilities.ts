@@ -18,7 +18,7 @@
  */
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { levelFromScore, scoreCvssVector } from '../intel/severity.ts';
-import type { Finding, Severity } from '../model/finding.ts';
+import { type Finding, isMaliciousRelease, type Severity } from '../model/finding.ts';
 import { normalizeName, type Package } from '../model/package.ts';
 import type { ReportInput } from './report.ts';
 import { advisoryUrl } from './rules.ts';
@@ -128,7 +128,7 @@ function analysis(finding: Finding): CDX.Models.Vulnerability.Analysis {
       detail: `Risk accepted${by}${until}: ${waiver.reason}`,
     });
   }
-  if (finding.check === 'malicious') {
+  if (isMaliciousRelease(finding)) {
     return new V.Analysis({
       state: AnalysisState.Exploitable,
       detail: 'A malicious-package report names this release: installing it runs attacker code.',
@@ -186,13 +186,18 @@ function severity(level: Severity): CDX.Enums.Vulnerability.Severity {
   return level as CDX.Enums.Vulnerability.Severity;
 }
 
-const FEED_NAMES: Record<string, string> = { nvd: 'NVD', 'osv-pypi': 'OSV', openssl: 'OpenSSL', curl: 'curl' };
+const FEED_NAMES = new Map([
+  ['nvd', 'NVD'],
+  ['osv-pypi', 'OSV'],
+  ['openssl', 'OpenSSL'],
+  ['curl', 'curl'],
+]);
 
 /** The feed the rating came from, when the finding names a single one. */
 function ratingSource(feed: unknown): CDX.Models.Vulnerability.Source | undefined {
   const name = text(feed);
   if (!name || name.includes(',')) return undefined;
-  return new V.Source({ name: FEED_NAMES[name] ?? name });
+  return new V.Source({ name: FEED_NAMES.get(name) ?? name });
 }
 
 /** Who publishes an advisory id, with its page. */

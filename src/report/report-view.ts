@@ -4,7 +4,7 @@
  * locations relative to the project root. The two renderers differ only in how they draw it.
  */
 import { isAbsolute } from 'node:path';
-import { compareSeverity, type Finding, SEVERITIES, type Severity } from '../model/finding.ts';
+import { compareSeverity, type Finding, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import { compareText } from '../model/package.ts';
 import { formatAge } from '../util/duration.ts';
@@ -145,7 +145,7 @@ export function countReport(report: ReportInput): ReportCounts {
     blocking: active.filter((finding) => finding.blocking).length,
     waived: report.findings.length - active.length,
     kev: active.filter(isKev).length,
-    malicious: active.filter((finding) => finding.check === 'malicious').length,
+    malicious: active.filter(isMaliciousRelease).length,
     bySeverity,
     byCheck: [...byCheck.values()],
   };

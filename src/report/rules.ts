@@ -3,7 +3,7 @@
  * check, refined by the advisory's own data (its CWEs, CVSS score) for vulnerability findings.
  * SARIF rule metadata, HTML details and Markdown all read it from here.
  */
-import type { Finding, Severity } from '../model/finding.ts';
+import { type Finding, isAdvisoryFinding, type Severity } from '../model/finding.ts';
 import { SAST_RULE_INFO } from '../sast/rules.ts';
 import { SECRET_RULES } from '../secrets/rules.ts';
 
@@ -135,7 +135,7 @@ export function describeRule(finding: Finding): RuleInfo {
   const evidence = finding.evidence;
   const ownCwes = Array.isArray(evidence.cwes) ? (evidence.cwes as unknown[]).filter(isText) : [];
   const score = typeof evidence.score === 'number' && evidence.score > 0 ? evidence.score : undefined;
-  const isAdvisory = finding.check === 'vulnerability' || finding.check === 'malicious';
+  const isAdvisory = isAdvisoryFinding(finding);
   const summary = typeof evidence.summary === 'string' ? evidence.summary : undefined;
   return {
     id: finding.rule,

@@ -12,7 +12,7 @@
  * `primaryLocationLineHash` is left to upload-sarif, which warns about any value it did not compute.
  */
 import { pathToFileURL } from 'node:url';
-import type { AppliedWaiver, Finding, Severity } from '../model/finding.ts';
+import { type AppliedWaiver, type Finding, isAdvisoryFinding, type Severity } from '../model/finding.ts';
 import { pathWithinRoot } from './paths.ts';
 import type { ReportInput } from './report.ts';
 import { advisoryUrl, describeRule, type RuleInfo } from './rules.ts';
@@ -114,7 +114,7 @@ function sarifRule({ info, findings }: RuleEntry) {
 
 /** Advisory ids name themselves (`CVE-2022-3602`); check rules become `CooldownNotChecked`. */
 function ruleName(finding: Finding): string {
-  if (finding.check === 'vulnerability' || finding.check === 'malicious') return finding.rule;
+  if (isAdvisoryFinding(finding)) return finding.rule;
   return finding.rule
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)

@@ -180,7 +180,7 @@ interface BanditResult {
 const RULE_BY_BANDIT = new Map(PYTHON_RULES.filter((rule) => rule.bandit).map((rule) => [rule.bandit, rule]));
 
 const level = (text: string | undefined): 'low' | 'medium' | 'high' => {
-  const lower = (text ?? '').toLowerCase();
+  const lower = String(text ?? '').toLowerCase();
   return lower === 'high' ? 'high' : lower === 'low' ? 'low' : 'medium';
 };
 
@@ -246,15 +246,16 @@ interface SemgrepResult {
   };
 }
 
-const SEMGREP_SEVERITY: Record<string, Severity> = {
-  ERROR: 'high',
-  WARNING: 'medium',
-  INFO: 'low',
-  CRITICAL: 'critical',
-  HIGH: 'high',
-  MEDIUM: 'medium',
-  LOW: 'low',
-};
+// A Map, because the key is the tool's output: `CONSTRUCTOR` must not find Object's.
+const SEMGREP_SEVERITY = new Map<string, Severity>([
+  ['ERROR', 'high'],
+  ['WARNING', 'medium'],
+  ['INFO', 'low'],
+  ['CRITICAL', 'critical'],
+  ['HIGH', 'high'],
+  ['MEDIUM', 'medium'],
+  ['LOW', 'low'],
+]);
 
 const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -272,7 +273,7 @@ export function parseSemgrepJson(text: string, root: string, files: readonly Cod
       engine: 'semgrep',
       rule: `semgrep.${result.check_id}`,
       message: (result.extra?.message ?? result.check_id).split('\n')[0]?.trim() ?? result.check_id,
-      severity: SEMGREP_SEVERITY[(result.extra?.severity ?? '').toUpperCase()] ?? 'medium',
+      severity: SEMGREP_SEVERITY.get(String(result.extra?.severity ?? '').toUpperCase()) ?? 'medium',
       confidence: level(metadata.confidence) as Confidence,
       file: fileOf(result.path),
       line: result.start.line,

@@ -77,7 +77,7 @@ describe('cooldown check on real pixi projects', { skip: SKIP }, () => {
     const now = '2026-08-03T06:00:00Z';
     const inventory = readInventory(corpus('pixi/pixi-root'));
     assert.equal(inventory.manifest.excludeNewer.workspace?.value, '7d');
-    assert.deepEqual(Object.keys(inventory.manifest.excludeNewer.packages).sort(), ['pixi-build-rust', 'tombi']);
+    assert.deepEqual([...inventory.manifest.excludeNewer.packages.keys()].sort(), ['pixi-build-rust', 'tombi']);
     const findings = await audit(inventory, now);
     const expected = expectedTooNew('pixi-root', now, 7, ['pixi-build-rust', 'tombi']);
     assert.ok(expected.size >= 8, `${expected.size} records in the window`);
@@ -132,13 +132,19 @@ describe('cooldown check on real pixi projects', { skip: SKIP }, () => {
     const now = '2026-08-03T06:00:00Z';
     const inventory = readInventory(corpus('pixi/pixi-root'));
     assert.deepEqual(inventory.manifest.channels, ['https://prefix.dev/conda-forge']);
-    inventory.manifest.excludeNewer.channels['conda-forge'] = { value: '21d', origin: { file: 'pixi.toml', line: 99 } };
+    inventory.manifest.excludeNewer.channels.set('conda-forge', {
+      value: '21d',
+      origin: { file: 'pixi.toml', line: 99 },
+    });
     const findings = await audit(inventory, now);
     const expected = expectedTooNew('pixi-root', now, 21, ['pixi-build-rust', 'tombi']);
     assert.ok(expected.size > expectedTooNew('pixi-root', now, 7, []).size);
     assert.deepEqual([...tooNew(findings)].sort(), [...expected].sort());
     assert.ok(findings.filter((f) => f.rule === 'cooldown/too-new').every((f) => f.evidence.scope === 'channel'));
-    inventory.manifest.excludeNewer.channels['conda-forge'] = { value: '0d', origin: { file: 'pixi.toml', line: 99 } };
+    inventory.manifest.excludeNewer.channels.set('conda-forge', {
+      value: '0d',
+      origin: { file: 'pixi.toml', line: 99 },
+    });
     assert.deepEqual(tooNew(await audit(inventory, now)), new Set());
   });
 });

@@ -315,7 +315,8 @@ function parseOptions(
 ): { options: Record<string, string>; excludeNewer?: ExcludeNewerSetting } {
   if (value === undefined || value === null) return { options: {} };
   const dict = expectDict(value, ctx);
-  const options: Record<string, string> = {};
+  // Keys come from the lock: no prototype, so a key such as `constructor` is only ever data.
+  const options: Record<string, string> = Object.create(null);
   for (const key of Object.keys(dict)) {
     const text = optString(dict, key, ctx);
     if (text !== undefined) options[key] = text;

@@ -67,15 +67,15 @@ export function inventory(packages: Package[], config: CutoffConfig = {}): Inven
   let line = 1;
   const setting = (value: string) => ({ value, origin: { file: MANIFEST, line: line++ } });
   const settings = (record: Record<string, string> = {}) =>
-    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, setting(value)]));
+    new Map(Object.entries(record).map(([key, value]) => [key, setting(value)]));
   const excludeNewer: ExcludeNewer = {
     workspace: config.workspace === undefined ? undefined : setting(config.workspace),
     pypiWorkspace: config.pypiWorkspace === undefined ? undefined : setting(config.pypiWorkspace),
     channels: settings(config.channels),
     packages: settings(config.packages),
     pypiPackages: settings(config.pypiPackages),
-    exemptions: config.exemptions ?? {},
-    pypiExemptions: config.pypiExemptions ?? {},
+    exemptions: new Map(Object.entries(config.exemptions ?? {})),
+    pypiExemptions: new Map(Object.entries(config.pypiExemptions ?? {})),
   };
   const environments = [...new Set(packages.flatMap((pkg) => pkg.environments))].map((name) => ({
     name,

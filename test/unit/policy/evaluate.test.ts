@@ -66,9 +66,9 @@ describe('applying the policy', () => {
 
   it('maps severities per check and per rule, keeping the original', () => {
     const policy = policyWith({
-      checks: {
-        typosquat: { enabled: true, severity: 'high', rules: { 'typosquat/affix': 'info' } },
-      },
+      checks: new Map([
+        ['typosquat', { enabled: true, severity: 'high', rules: new Map([['typosquat/affix', 'info']]) }],
+      ]),
     });
     const { findings, verdict } = applyPolicy(
       [finding('typosquat', 'typosquat/edit', 'medium'), finding('typosquat', 'typosquat/affix', 'medium')],

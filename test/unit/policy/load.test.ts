@@ -70,9 +70,9 @@ describe('policy loading', () => {
     assert.equal(policy.failOn, 'medium');
     assert.equal(policy.failOnKev, false);
     assert.equal(policy.maxDbAgeMs, 7 * 86_400_000);
-    assert.deepEqual(policy.checks.typosquat, { enabled: true, severity: 'low', rules: {} });
-    assert.equal(policy.checks['link-scripts']?.enabled, false);
-    assert.deepEqual(policy.checks.vulnerability?.rules, { 'CVE-2023-0286': 'critical' });
+    assert.deepEqual(policy.checks.get('typosquat'), { enabled: true, severity: 'low', rules: new Map() });
+    assert.equal(policy.checks.get('link-scripts')?.enabled, false);
+    assert.deepEqual(policy.checks.get('vulnerability')?.rules, new Map([['CVE-2023-0286', 'critical']]));
     assert.deepEqual(policy.settings.typosquatAllow, ['reqeusts']);
     assert.equal(policy.settings.cooldown, '14d');
     assert.equal(policy.settings.cooldownUnknownTimestamp, 'ignore');

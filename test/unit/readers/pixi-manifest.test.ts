@@ -11,7 +11,7 @@ describe('pixi.toml', () => {
   it('reads channels, with per-channel exclude-newer', () => {
     assert.equal(source.format, 'pixi-manifest');
     assert.deepEqual(manifest?.channels, ['conda-forge', 'https://prefix.dev/internal']);
-    assert.equal(manifest?.excludeNewer?.channels['https://prefix.dev/internal']?.value, '0d');
+    assert.equal(manifest?.excludeNewer?.channels.get('https://prefix.dev/internal')?.value, '0d');
   });
 
   it('reads the workspace and per-package cutoffs with their lines', () => {
@@ -20,9 +20,13 @@ describe('pixi.toml', () => {
       value: '7d',
       origin: { file: fixture('manifests/pixi.toml'), line: 5 },
     });
-    assert.equal(excludeNewer?.packages.openssl?.value, '0d');
-    assert.equal(excludeNewer?.packages.openssl?.origin.line, 8);
-    assert.equal(excludeNewer?.pypiPackages['torch-vision']?.value, '2025-01-01', 'PyPI names are PEP 503 normalized');
+    assert.equal(excludeNewer?.packages.get('openssl')?.value, '0d');
+    assert.equal(excludeNewer?.packages.get('openssl')?.origin.line, 8);
+    assert.equal(
+      excludeNewer?.pypiPackages.get('torch-vision')?.value,
+      '2025-01-01',
+      'PyPI names are PEP 503 normalized',
+    );
   });
 
   it('collects PyPI indexes from the workspace and features', () => {
@@ -63,8 +67,14 @@ describe('pyproject.toml', () => {
     assert.equal(source.format, 'pyproject');
     assert.equal(manifest?.excludeNewer?.workspace?.value, '14d');
     assert.equal(manifest?.excludeNewer?.pypiWorkspace?.value, '7d');
-    assert.deepEqual(manifest?.excludeNewer?.exemptions, { polars: '1.43.1', 'py-rattler': '*' });
-    assert.deepEqual(manifest?.excludeNewer?.pypiExemptions, { torch: '*' });
+    assert.deepEqual(
+      manifest?.excludeNewer?.exemptions,
+      new Map([
+        ['polars', '1.43.1'],
+        ['py-rattler', '*'],
+      ]),
+    );
+    assert.deepEqual(manifest?.excludeNewer?.pypiExemptions, new Map([['torch', '*']]));
   });
 
   it('reads [project] dependencies, extras and dependency groups as PEP 508', () => {

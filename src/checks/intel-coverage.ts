@@ -1,0 +1,96 @@
+/**
+ * Fail closed on threat data that cannot speak for the packages audited. A store that holds no
+ * PyPI advisories finds nothing wrong with a PyPI lock, and that silence must not read as a pass:
+ * for each kind of data a check needs (advisories per ecosystem and kind, the KEV catalogue, the
+ * conda→PyPI name map) and the store lacks, the check reports one blocking `not-checked` finding
+ * naming the packages it could not look at.
+ */
+import type { AdvisoryMatcher } from '../intel/matcher.ts';
+import type { AffectedEcosystem } from '../intel/model.ts';
+import type { Finding } from '../model/finding.ts';
+import type { Inventory } from '../model/inventory.ts';
+import type { Package } from '../model/package.ts';
+
+const ECOSYSTEM_TEXT: Record<AffectedEcosystem, string> = {
+  PyPI: 'PyPI',
+  upstream: 'upstream C/C++ library',
+};
+
+/** How many package names a finding lists before it says "and N more". */
+const NAMES_SHOWN = 10;
+
+export function coverageGaps(
+  check: { id: string; version: number },
+  inventory: Inventory,
+  matcher: AdvisoryMatcher,
+): Finding[] {
+  const holdings = matcher.holdings();
+  const byEcosystem = new Map<AffectedEcosystem, Package[]>();
+  for (const pkg of inventory.packages) {
+    for (const ecosystem of new Set(matcher.targetsOf(pkg).map((target) => target.ecosystem))) {
+      byEcosystem.set(ecosystem, [...(byEcosystem.get(ecosystem) ?? []), pkg]);
+    }
+  }
+  const gaps: Finding[] = [];
+  const gap = (what: string, packages: readonly Package[], remedy: string) =>
+    gaps.push(notChecked(check, inventory, what, packages, remedy));
+  for (const [ecosystem, packages] of byEcosystem) {
+    const held =
+      check.id === 'vulnerability'
+        ? holdings.vulnerability.has(ecosystem)
+        : holdings.malicious.has(ecosystem) || (ecosystem === 'PyPI' && holdings.maliciousNames);
+    if (!held && (check.id === 'vulnerability' || ecosystem === 'PyPI')) {
+      gap(
+        `the store holds no ${ECOSYSTEM_TEXT[ecosystem]} ${check.id === 'vulnerability' ? 'vulnerability advisories' : 'malicious-package reports'}`,
+        packages,
+        UPDATE,
+      );
+    }
+  }
+  if (check.id === 'vulnerability' && byEcosystem.size > 0 && !holdings.kev) {
+    gap(
+      'the store holds no CISA KEV catalogue, so known-exploited vulnerabilities cannot be told apart',
+      [...new Set([...byEcosystem.values()].flat())],
+      UPDATE,
+    );
+  }
+  if (!holdings.nameMap) {
+    // Without purls in the lock, only the name map can say which PyPI project a conda package is.
+    const unmapped = inventory.packages.filter(
+      (pkg) => pkg.ecosystem === 'conda' && pkg.purls.length === 0 && pkg.purlsKnown !== true,
+    );
+    if (unmapped.length > 0) {
+      gap(
+        'the lock gives them no PyPI purls and the store holds no conda→PyPI name map (parselmouth) to find their PyPI advisories',
+        unmapped,
+        UPDATE,
+      );
+    }
+  }
+  return gaps;
+}
+
+const UPDATE = 'run `cvebuild db update` (online) or `cvebuild db import FILES` (offline) with the missing feed';
+
+function notChecked(
+  check: { id: string; version: number },
+  inventory: Inventory,
+  why: string,
+  packages: readonly Package[],
+  remedy: string,
+): Finding {
+  const names = [...new Set(packages.map((pkg) => `${pkg.name} ${pkg.version}`))].sort();
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : '';
+  const subject = check.id === 'vulnerability' ? 'known vulnerabilities' : 'known-malicious releases';
+  return {
+    check: check.id,
+    checkVersion: check.version,
+    rule: `${check.id}/not-checked`,
+    severity: 'high',
+    message: `${names.length} package(s) not checked for ${subject}: ${why} (${shown}${more})`,
+    evidence: { unchecked: true, reason: why, packages: names },
+    remedy,
+    location: inventory.sources[0] ? { file: inventory.sources[0].path } : undefined,
+  };
+}
