@@ -4,6 +4,7 @@ import type { Check } from './check.ts';
 import { confusionCheck } from './confusion.ts';
 import { cooldownCheck } from './cooldown.ts';
 import { linkScriptsCheck } from './link-scripts.ts';
+import { lockIntegrityCheck } from './lock-integrity.ts';
 import { maliciousCheck } from './malicious.ts';
 import { sastCheck } from './sast.ts';
 import { secretsCheck } from './secrets.ts';
@@ -14,6 +15,7 @@ import { vulnerabilityCheck } from './vulnerabilities.ts';
 export const CHECKS: readonly Check[] = [
   vulnerabilityCheck,
   maliciousCheck,
+  lockIntegrityCheck,
   typosquatCheck,
   confusionCheck,
   cooldownCheck,

@@ -67,6 +67,11 @@ export interface Package {
   buildOnly?: boolean;
   /** First place the record was read from. */
   origin: SourceLocation;
+  /**
+   * What the record claimed when its artifact's file name says otherwise. `name`, `version` and
+   * `build` above are then the artifact's: what is installed is what gets audited.
+   */
+  claimed?: { name: string; version: string; build?: string };
 }
 
 /** PEP 503 normalization: runs of `-`, `_`, `.` collapse to `-`, lowercase. */

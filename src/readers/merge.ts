@@ -6,9 +6,11 @@ import { CvebuildError } from '../errors.ts';
 import type { Environment, Inventory, ManifestSettings, PlatformPackages } from '../model/inventory.ts';
 import { emptyManifest } from '../model/inventory.ts';
 import { artifactKey, comparePackages, compareText, type Package } from '../model/package.ts';
+import { reconcileArtifactIdentities } from './artifact-identity.ts';
 import type { ReaderOutput } from './types.ts';
 
 export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
+  const identityWarnings = outputs.map((output) => reconcileArtifactIdentities(packagesOf(output)));
   const manifest = emptyManifest();
   for (const output of outputs) if (output.manifest) mergeManifest(manifest, output.manifest);
   const withPackages = outputs.filter((output) => output.environments.length > 0);
@@ -26,8 +28,18 @@ export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
     environments,
     packages: [...packages].sort(comparePackages),
     manifest,
-    warnings: outputs.flatMap((output) => output.warnings),
+    warnings: outputs.flatMap((output, index) => [...output.warnings, ...(identityWarnings[index] ?? [])]),
   };
+}
+
+function* packagesOf(output: ReaderOutput): Iterable<Package> {
+  if (output.packages) {
+    yield* output.packages;
+    return;
+  }
+  for (const environment of output.environments) {
+    for (const platform of environment.platforms) yield* platform.packages;
+  }
 }
 
 function mergeEnvironments(

@@ -40,6 +40,12 @@ const CHECK_RULES: Record<string, CheckRuleTemplate> = {
     cwes: ['CWE-506'],
     tags: ['security', 'dependency', 'malicious', 'supply-chain'],
   },
+  'lock-integrity': {
+    title: 'Lock record disagrees with its artifact',
+    help: 'The lock names one package or version, but the artifact it installs (its URL and sha256) is another. Package managers never write such a record: the lock was edited, typically so that a known-bad release passes a gate that reads the version field. cvebuild audits what the artifact is. Re-create the lock with the package manager and find out who changed it.',
+    cwes: ['CWE-345', 'CWE-494'],
+    tags: ['security', 'dependency', 'lock-integrity', 'supply-chain'],
+  },
   typosquat: {
     title: 'Name one edit away from a popular package',
     help: 'The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix). Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is.',
@@ -130,8 +136,20 @@ const SEVERITY_SCORE: Record<Severity, number> = {
   info: 0.1,
 };
 
+/** A check's report that it could not look (offline, missing data): about the run, not a package's flaw. */
+const NOT_CHECKED: CheckRuleTemplate = {
+  title: 'Could not be checked',
+  help: 'The check could not look at these packages: the threat-intel store lacks the data they need (advisories of their ecosystem, malicious-package reports, the KEV catalogue, the conda→PyPI name map), a lookup needed the network, or an input could not be read. Nothing found would not have meant nothing there, so the gate fails closed. Fill the store with `cvebuild db update` (or `db import` offline), run online, or relax the policy explicitly with fail-on-unchecked = false.',
+  cwes: [],
+  tags: ['security', 'not-checked'],
+};
+
 export function describeRule(finding: Finding): RuleInfo {
-  const template = codeRuleTemplate(finding) ?? CHECK_RULES[finding.check] ?? FALLBACK;
+  const template =
+    codeRuleTemplate(finding) ??
+    (finding.rule === `${finding.check}/not-checked` ? NOT_CHECKED : undefined) ??
+    CHECK_RULES[finding.check] ??
+    FALLBACK;
   const evidence = finding.evidence;
   const ownCwes = Array.isArray(evidence.cwes) ? (evidence.cwes as unknown[]).filter(isText) : [];
   const score = typeof evidence.score === 'number' && evidence.score > 0 ? evidence.score : undefined;

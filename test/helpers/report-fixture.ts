@@ -3,13 +3,16 @@
  * plus a hand-made variant with a waiver, a mapped severity and a policy warning so every
  * renderer branch has something to draw.
  */
+import { copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { runAudit } from '../../src/audit.ts';
 import { openIntelForAudit } from '../../src/intel/open.ts';
 import { readInventory } from '../../src/inventory.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { auditReport } from '../../src/report/from-audit.ts';
 import type { ReportInput } from '../../src/report/report.ts';
-import { projectRoot } from './paths.ts';
+import { fixture, projectRoot } from './paths.ts';
+import { tempDirectory } from './temp.ts';
 
 export const EXAMPLE_NOW = new Date('2026-11-20T12:00:00Z');
 
@@ -17,10 +20,8 @@ export const EXAMPLE_NOW = new Date('2026-11-20T12:00:00Z');
 export async function exampleReport(example: string): Promise<ReportInput> {
   const dir = `${projectRoot}examples/${example}`;
   const inventory = readInventory(dir);
-  // ml-service has no threat data of its own; the litellm example's is as good as any.
-  const intelDir = example === 'ml-service' ? 'litellm-compromise' : example;
   const ownIntel = await openIntelForAudit({
-    db: `${projectRoot}examples/${intelDir}/intel`,
+    db: completeIntel(example),
     maxAgeMs: Number.POSITIVE_INFINITY,
     now: EXAMPLE_NOW,
   });
@@ -37,6 +38,23 @@ export async function exampleReport(example: string): Promise<ReportInput> {
   } finally {
     ownIntel?.store.close();
   }
+}
+
+/**
+ * The example's own threat data, completed with the kinds it lacks on purpose (KEV, the
+ * conda→PyPI name map, PyPI and C-library advisories, malicious reports) from the audit fixture,
+ * none of which name the examples' packages: the renderers then draw the examples' findings, not
+ * the gate's not-checked reports about partial data. ml-service has no data of its own; the
+ * litellm example's serves.
+ */
+function completeIntel(example: string): string {
+  const dir = tempDirectory();
+  const own = `${projectRoot}examples/${example === 'ml-service' ? 'litellm-compromise' : example}/intel`;
+  for (const file of readdirSync(own)) copyFileSync(join(own, file), join(dir, file));
+  const missing = ['kev.json', 'parselmouth.json', 'GHSA-torch-fixture.json', 'MAL-2026-2144.json'];
+  if (!readdirSync(own).some((file) => file.startsWith('openssl'))) missing.push('openssl-cve5.jsonl');
+  for (const file of missing) copyFileSync(fixture(`audit/intel/${file}`), join(dir, file));
+  return dir;
 }
 
 /** The litellm example with one finding waived, one severity mapped, and a policy warning. */

@@ -62,7 +62,8 @@ function osv(id: string, pypiName: string): string {
 /** A project whose lock has one environment and one PyPI package per prototype name, and threat data naming them. */
 function hostileProject(): { dir: string; intel: string } {
   const dir = tempDirectory();
-  const names = PROTOTYPE_NAMES.map((name, index) => ({ name, file: `p${index}` }));
+  // wheels named after their package, as they must be: the artifact's name is what gets audited
+  const names = PROTOTYPE_NAMES.map((name, index) => ({ name, file: `${index}/${name}` }));
   const environments = names
     .map(
       ({ name, file }) =>

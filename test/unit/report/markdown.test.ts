@@ -105,7 +105,7 @@ describe('renderMarkdown', () => {
       /\| Check \| Findings \| Blocking \| Waived \| critical \| high \|\n\|---\|--:\|--:\|--:\|--:\|--:\|/,
     );
     assert.match(markdown, /\| `vulnerability` \| 5 \| 5 \| 0 \| 2 \| 3 \|/);
-    assert.match(markdown, /No findings from `malicious`, `typosquat`, `confusion`/);
+    assert.match(markdown, /No findings from `malicious`, `lock-integrity`, `typosquat`, `confusion`/);
     assert.doesNotMatch(markdown, /\| \*\*Total\*\*/, 'one check needs no total row');
   });
 
