@@ -35,6 +35,11 @@ export function describeSystemError(error: unknown): string {
   return words ? `${words} (${code})` : code;
 }
 
+/** Why a read failed, without the path (for lists of files set aside). */
+export function reasonOf(error: unknown): string {
+  return error instanceof CvebuildError ? error.message : describeSystemError(error);
+}
+
 /** Reading `path` failed: a missing file is INPUT_NOT_FOUND, anything else INPUT_UNREADABLE. */
 export function readError(path: string, error: unknown): CvebuildError {
   if (error instanceof CvebuildError) return error;

@@ -7,6 +7,7 @@
 
 import type { ReadStream } from 'node:fs';
 import { type BigIntStats, closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { CvebuildError } from '../errors.ts';
 import { readError } from './errors.ts';
 import { noteInput } from './inputs.ts';
@@ -77,6 +78,28 @@ export function readRegularFile(
     throw readError(path, error);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `readRegularFile` without blocking the event loop, for scanners that read many files at once. */
+export async function readRegularFileAsync(path: string, options: OpenOptions = {}): Promise<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    throw readError(path, error);
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) {
+      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
+    }
+    if (options.input !== false) noteInput(path, stats);
+    return await handle.readFile();
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -3,12 +3,13 @@
  * backoff, conditional requests, a size cap and a streamed sha256. `file:` URLs are copied the same way.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CvebuildError } from '../errors.ts';
+import { regularFileStream } from '../fs/regular-file.ts';
 
 export interface Validators {
   etag?: string;
@@ -157,7 +158,13 @@ async function copyFile(url: URL, request: DownloadRequest): Promise<AttemptOutc
   const lastModified = info.mtime.toUTCString();
   if (request.validators?.lastModified === lastModified) return { status: 'unchanged' };
   if (info.size > request.maxBytes) throw capError(info.size, request.maxBytes);
-  const written = await writeMetered(createReadStream(path), request.destination, request.maxBytes);
+  let source: ReturnType<typeof regularFileStream>;
+  try {
+    source = regularFileStream(path);
+  } catch (error) {
+    throw new AttemptError(`cannot read ${path}: ${(error as Error).message}`, false);
+  }
+  const written = await writeMetered(source, request.destination, request.maxBytes);
   return { status: 'downloaded', ...written, lastModified };
 }
 
