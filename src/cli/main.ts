@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
+import { forgetInputs } from '../fs/inputs.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
 import { registerAttestCommands } from './attest.ts';
@@ -26,7 +27,8 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) })
+    .hook('preAction', () => forgetInputs());
 
   program
     .command('inventory')

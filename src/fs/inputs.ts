@@ -32,3 +32,11 @@ export function inputWithIdentity(stats: Pick<BigIntStats, 'dev' | 'ino'>): stri
   inputs.delete(key);
   return undefined;
 }
+
+/**
+ * Starts a new run: what earlier commands in this process read is not an input of the next one
+ * (the CLI runs one command per process; tests and library callers may run several).
+ */
+export function forgetInputs(): void {
+  inputs.clear();
+}
