@@ -18,6 +18,7 @@ import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
 import { auditReport } from '../report/from-audit.ts';
+import { parseInstant } from '../util/dates.ts';
 import { parseDuration } from '../util/duration.ts';
 import { projectDirectory, projectRootOf } from './project-root.ts';
 
@@ -180,8 +181,14 @@ function parseFormat(text: string, flag: string): ReportFormat {
   );
 }
 
-function parseNow(text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(text)}`);
-  return date;
+/** `--now`: an ISO 8601 date or time naming a real day (`new Date` would take `1`, or roll 31 February over). */
+export function parseNow(text: string): Date {
+  const at = parseInstant(text);
+  if (at === undefined) {
+    throw new CvebuildError(
+      'USAGE',
+      `--now: not a date: ${JSON.stringify(text)} (use e.g. 2026-11-22 or 2026-11-22T12:00:00Z)`,
+    );
+  }
+  return new Date(at);
 }

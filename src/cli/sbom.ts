@@ -8,6 +8,7 @@ import { filterInventory, readInventory } from '../inventory.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import { reportPolicy } from '../report/from-audit.ts';
 import { type ReportInput, TOOL } from '../report/report.ts';
+import { parseNow } from './audit.ts';
 import { projectDirectory } from './project-root.ts';
 
 export type SbomFormat = 'cyclonedx' | 'spdx';
@@ -61,11 +62,7 @@ export async function sbomDocument(path: string, options: SbomOptions): Promise<
 
 /** `--now`, else `SOURCE_DATE_EPOCH` (the reproducible-builds convention, seconds since the epoch), else now. */
 function creationTime(now: string | undefined): Date {
-  if (now !== undefined) {
-    const date = new Date(now);
-    if (Number.isNaN(date.getTime())) throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(now)}`);
-    return date;
-  }
+  if (now !== undefined) return parseNow(now);
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
   const date = new Date(Number(epoch) * 1000);

@@ -17,7 +17,8 @@ const UNITS: Record<string, number> = {
 export function parseSize(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = match ? UNITS[(match[2] as string).toLowerCase()] : undefined;
+  const name = (match?.[2] ?? '').toLowerCase();
+  const unit = match && Object.hasOwn(UNITS, name) ? UNITS[name] : undefined; // not Object.prototype's keys
   if (!match || unit === undefined) return undefined;
   const bytes = Math.round(Number(match[1]) * unit);
   return bytes > 0 ? bytes : undefined;

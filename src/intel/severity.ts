@@ -120,7 +120,10 @@ const TEXT_LEVELS: Record<string, Severity> = {
 
 /** A textual level as vendors write it (GHSA `MODERATE`, OpenSSL `Moderate`, curl `medium`); undefined for `unknown`. */
 export function levelFromText(text: unknown): Severity | undefined {
-  return typeof text === 'string' ? TEXT_LEVELS[text.trim().toLowerCase()] : undefined;
+  if (typeof text !== 'string') return undefined;
+  const key = text.trim().toLowerCase();
+  // own keys only: feed text such as "constructor" must not reach Object.prototype
+  return Object.hasOwn(TEXT_LEVELS, key) ? TEXT_LEVELS[key] : undefined;
 }
 
 /** The severity the best-scoring vector gives (highest CVSS version that parses), or undefined when none parses. */
