@@ -47,5 +47,7 @@ export interface IntelStore {
   feeds(): FeedMetadata[];
   feed(name: FeedName): FeedMetadata | undefined;
   counts(): StoreCounts;
+  /** What SQLite's own check (every page and index) finds wrong with the file; empty when nothing. */
+  integrityProblems(): string[];
   close(): void;
 }

@@ -466,6 +466,16 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  integrityProblems(): string[] {
+    try {
+      const rows = this.#db.prepare('PRAGMA quick_check(10)').all() as { quick_check: string }[];
+      return rows.map((row) => row.quick_check).filter((result) => result !== 'ok');
+    } catch (error) {
+      if (isCorruption(error)) return [error instanceof Error ? error.message : String(error)];
+      throw error;
+    }
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
