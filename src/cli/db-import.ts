@@ -130,6 +130,15 @@ function renderStatus(status: StoreStatus): string {
           { header: 'records', value: (feed) => count(feed.count) },
           { header: 'sha256', value: (feed) => feed.checksum.slice(0, 12) },
           { header: 'source', value: (feed) => feed.url, maxWidth: 80 },
+          ...(status.feeds.some((feed) => feed.finalUrl)
+            ? [
+                {
+                  header: 'redirected to',
+                  value: (feed: StoreStatus['feeds'][number]) => feed.finalUrl ?? '',
+                  maxWidth: 80,
+                },
+              ]
+            : []),
         ]);
   const { totals } = status;
   const summary =

@@ -48,6 +48,8 @@ export type DownloadResult =
   | {
       status: 'downloaded';
       url: string;
+      /** Where the bytes came from when the server redirected (see `finalLocation`). */
+      finalUrl?: string;
       path: string;
       bytes: number;
       sha256: string;
@@ -56,7 +58,7 @@ export type DownloadResult =
       attempts: number;
       durationMs: number;
     }
-  | { status: 'unchanged'; url: string; attempts: number; durationMs: number };
+  | { status: 'unchanged'; url: string; finalUrl?: string; attempts: number; durationMs: number };
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRIES = 3;
@@ -87,7 +89,14 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
     try {
       const outcome = url.protocol === 'file:' ? await copyFile(url, request) : await fetchOnce(url, request);
       const durationMs = performance.now() - started;
-      return { ...outcome, url: request.url, attempts: attempt, durationMs };
+      const { finalUrl, ...rest } = outcome;
+      return {
+        ...rest,
+        url: request.url,
+        ...(finalUrl === undefined ? {} : { finalUrl: finalLocation(finalUrl) }),
+        attempts: attempt,
+        durationMs,
+      };
     } catch (error) {
       const failure = asAttemptError(error);
       if (!failure.retryable || attempt > retries) {
@@ -104,9 +113,11 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   }
 }
 
-type AttemptOutcome =
+/** `finalUrl`: the response's URL when fetch followed redirects (to any host: mirrors and CDNs move). */
+type AttemptOutcome = (
   | { status: 'downloaded'; path: string; bytes: number; sha256: string; etag?: string; lastModified?: string }
-  | { status: 'unchanged' };
+  | { status: 'unchanged' }
+) & { finalUrl?: string };
 
 async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOutcome> {
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -123,7 +134,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       if (!request.validators?.etag && !request.validators?.lastModified) {
         throw new AttemptError('HTTP 304 to an unconditional request', false);
       }
-      return { status: 'unchanged' };
+      return { status: 'unchanged', ...redirectedTo(response) };
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -136,6 +147,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       ...written,
       etag: response.headers.get('etag') ?? undefined,
       lastModified: response.headers.get('last-modified') ?? undefined,
+      ...redirectedTo(response),
     };
   } catch (error) {
     // our timeout surfaces as the abort reason, or as a body error whose cause is the signal's reason
@@ -258,6 +270,28 @@ function asAttemptError(error: unknown): AttemptError {
 
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && 'path' in error;
+}
+
+function redirectedTo(response: Response): { finalUrl?: string } {
+  return response.redirected && response.url ? { finalUrl: response.url } : {};
+}
+
+/**
+ * A URL as it may be stored and shown: without user info, query or fragment, where a redirect
+ * target carries its credentials (presigned object-store URLs sign in the query).
+ */
+export function finalLocation(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.toString();
 }
 
 function checkedUrl(raw: string): URL {

@@ -299,8 +299,8 @@ class SqliteIntelStore implements IntelStore {
 
   recordFeed(metadata: FeedMetadata): void {
     this.#statement(
-      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified, final_url)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       metadata.name,
       metadata.url,
@@ -309,6 +309,7 @@ class SqliteIntelStore implements IntelStore {
       metadata.checksum,
       metadata.etag ?? null,
       metadata.lastModified ?? null,
+      metadata.finalUrl ?? null,
     );
   }
 
@@ -499,6 +500,7 @@ function kevFromRow(row: Row): KevEntry {
 function feedFromRow(row: Row): FeedMetadata {
   const etag = text(row.etag);
   const lastModified = text(row.last_modified);
+  const finalUrl = text(row.final_url);
   return {
     name: String(row.name) as FeedName,
     url: String(row.url),
@@ -507,5 +509,6 @@ function feedFromRow(row: Row): FeedMetadata {
     checksum: String(row.checksum),
     ...(etag === undefined ? {} : { etag }),
     ...(lastModified === undefined ? {} : { lastModified }),
+    ...(finalUrl === undefined ? {} : { finalUrl }),
   };
 }
