@@ -36,12 +36,17 @@ if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
 fi
 rm -f "$summary"
 
+# A report path is handed to the upload steps only when this run wrote it (exit 0 or 1; cvebuild
+# refuses to write through a symlink). After exit 2 a file of that name is whatever the checkout
+# holds: a pull request could plant a symlink there to have another file uploaded.
+written() { [ -n "$1" ] && [ "$code" -le 1 ] && [ -f "$1" ] && [ ! -L "$1" ]; }
+
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "verdict=$verdict"
     echo "exit-code=$code"
-    if [ -n "${INPUT_SARIF:-}" ] && [ -f "$INPUT_SARIF" ]; then echo "sarif=$INPUT_SARIF"; else echo "sarif="; fi
-    if [ -n "${INPUT_HTML:-}" ] && [ -f "$INPUT_HTML" ]; then echo "html=$INPUT_HTML"; else echo "html="; fi
+    if written "${INPUT_SARIF:-}"; then echo "sarif=$INPUT_SARIF"; else echo "sarif="; fi
+    if written "${INPUT_HTML:-}"; then echo "html=$INPUT_HTML"; else echo "html="; fi
   } >> "$GITHUB_OUTPUT"
 fi
 exit 0

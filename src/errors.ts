@@ -36,6 +36,10 @@ export type ErrorCode =
   | 'KEY_INVALID'
   /** Signing could not complete (no identity token, Fulcio or Rekor refused or unreachable). */
   | 'SIGNING_FAILED'
+  /** A file cvebuild was asked to write cannot be written (no such directory, no space, permission). */
+  | 'OUTPUT_UNWRITABLE'
+  /** A file cvebuild was asked to write is a symlink, not a regular file, or one of the run's inputs. */
+  | 'OUTPUT_REFUSED'
   | 'USAGE';
 
 export interface ErrorLocation {

@@ -3,9 +3,11 @@
  * read through yauzl's central directory (so data descriptors and zip64 are fine) and streamed
  * through zstd into the tar parser, never onto disk.
  */
+import { closeSync } from 'node:fs';
 import { createZstdDecompress } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { CvebuildError } from '../errors.ts';
+import { openRegularFile } from '../fs/regular-file.ts';
 import {
   type ArchiveMember,
   type ArchiveReadOptions,
@@ -30,10 +32,17 @@ export async function readCondaArchive(path: string, options: ArchiveReadOptions
   const budget = new ArchiveBudget(path, limits);
   const scan = emptyScan(path, 'conda');
   let zip: ZipFile;
+  let fd: number;
+  try {
+    fd = openRegularFile(path).fd;
+  } catch (error) {
+    throw archiveInvalid(path, `cannot open: ${firstLine(error)}`);
+  }
   try {
     // decodeStrings: false, so yauzl hands over unsafe names instead of failing the whole archive on them.
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false });
+    zip = await yauzl.fromFdPromise(fd, { lazyEntries: true, autoClose: false, decodeStrings: false });
   } catch (error) {
+    closeSync(fd);
     throw archiveInvalid(path, `not a readable .conda (zip) archive: ${firstLine(error)}`);
   }
   try {

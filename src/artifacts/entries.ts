@@ -18,6 +18,8 @@ export interface ArchiveEntry {
   size: number;
   mode: number;
   linkTarget?: string;
+  /** The raw typeflag of an entry of `unknown` type. */
+  typeflag?: string;
   member: ArchiveMember;
 }
 
@@ -67,6 +69,7 @@ export function collectInto(scan: ArchiveScan, options: ArchiveReadOptions, memb
       const { path, unsafe } = normalizeArchivePath(tarEntry.rawPath);
       const entry: ArchiveEntry = { path, type: tarEntry.type, size: tarEntry.size, mode: tarEntry.mode, member };
       if (tarEntry.linkTarget !== undefined) entry.linkTarget = tarEntry.linkTarget;
+      if (tarEntry.typeflag !== undefined) entry.typeflag = tarEntry.typeflag;
       scan.entries.push(entry);
       if (unsafe) {
         noteUnsafe(scan, options, { path, reason: unsafe, member });

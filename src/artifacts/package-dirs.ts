@@ -4,9 +4,12 @@
  * and the link-script flags of any channel's channeldata.json.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { readError } from '../fs/errors.ts';
+import { openRegularFile } from '../fs/regular-file.ts';
+import { readTextInput } from '../readers/input.ts';
 
 /** channeldata.json install-time flags that name link scripts (activate.d is not one). */
 export const CHANNELDATA_FLAGS = { pre_link: 'pre-link', post_link: 'post-link', pre_unlink: 'pre-unlink' } as const;
@@ -55,9 +58,10 @@ function walk(dir: string, depth: number, index: PackageDirIndex): void {
 }
 
 function readChanneldata(file: string): ChanneldataHints {
+  const text = readTextInput(file);
   let document: unknown;
   try {
-    document = JSON.parse(readFileSync(file, 'utf8'));
+    document = JSON.parse(text);
   } catch (error) {
     throw new CvebuildError('JSON_SYNTAX', `not valid JSON: ${(error as Error).message.split('\n')[0]}`, { file });
   }
@@ -78,9 +82,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function sha256OfFile(file: string): string {
   const hash = createHash('sha256');
   const buffer = Buffer.alloc(1024 * 1024);
-  const fd = openSync(file, 'r');
+  const { fd } = openRegularFile(file);
   try {
     for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+  } catch (error) {
+    throw readError(file, error);
   } finally {
     closeSync(fd);
   }

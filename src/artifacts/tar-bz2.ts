@@ -4,9 +4,10 @@
  * parser, so neither the archive nor its content is ever whole in memory; a limit error thrown
  * from the parser stops the decoder mid-stream.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import Bunzip from 'seek-bzip';
 import { CvebuildError } from '../errors.ts';
+import { openRegularFile } from '../fs/regular-file.ts';
 import { type ArchiveReadOptions, type ArchiveScan, collectInto, emptyScan, resolveLimits } from './entries.ts';
 import { ArchiveBudget, archiveInvalid } from './limits.ts';
 import { TarParser } from './tar.ts';
@@ -18,7 +19,7 @@ export function readTarBz2(path: string, options: ArchiveReadOptions = {}): Arch
   const scan = emptyScan(path, 'tar.bz2');
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openRegularFile(path).fd;
   } catch (error) {
     throw archiveInvalid(path, `cannot open: ${(error as Error).message}`);
   }

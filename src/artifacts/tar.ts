@@ -7,7 +7,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { type ArchiveBudget, archiveBomb, archiveInvalid } from './limits.ts';
 
-export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+/**
+ * `special` is a device node or FIFO. `unknown` is a typeflag this parser does not know: POSIX
+ * readers (Python's tarfile, Rust's tar) extract those as regular files, so their content is read
+ * as a file's, and the caller is told the archive holds something it could not fully judge.
+ */
+export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'special' | 'unknown';
 
 export interface TarEntry {
   /** The name as written (after pax / GNU long-name overrides). */
@@ -16,6 +21,8 @@ export interface TarEntry {
   size: number;
   mode: number;
   linkTarget?: string;
+  /** The raw typeflag of an `unknown` entry, printable (`\xNN` for other bytes). */
+  typeflag?: string;
 }
 
 export interface TarContent {
@@ -39,7 +46,10 @@ const TYPES: Record<string, TarEntryType> = {
   '7': 'file',
   '1': 'hardlink',
   '2': 'symlink',
+  '3': 'special',
+  '4': 'special',
   '5': 'directory',
+  '6': 'special',
 };
 
 interface Capture {
@@ -134,12 +144,14 @@ export class TarParser {
       if (size === 0) this.finishEntry();
       return;
     }
+    const type = Object.hasOwn(TYPES, typeflag) ? (TYPES[typeflag] as TarEntryType) : 'unknown';
     const entry: TarEntry = {
       rawPath: this.pax.path ?? this.longName ?? ustarName(header),
-      type: TYPES[typeflag] ?? 'other',
+      type,
       size,
       mode: numberField(header, 100, 8),
     };
+    if (type === 'unknown') entry.typeflag = printableTypeflag(header[156] ?? 0);
     const linkTarget = this.pax.linkpath ?? this.longLink ?? text(header, 157, 100);
     if ((entry.type === 'symlink' || entry.type === 'hardlink') && linkTarget) entry.linkTarget = linkTarget;
     this.pax = {};
@@ -187,6 +199,10 @@ export class TarParser {
       truncated: capture.entry.size > capture.headBytes,
     });
   }
+}
+
+function printableTypeflag(byte: number): string {
+  return byte > 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
 }
 
 function checksumMatches(header: Buffer): boolean {

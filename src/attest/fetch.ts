@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { isCvebuildError } from '../errors.ts';
 import { download } from '../intel/download.ts';
 import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { readInputBytes } from '../readers/input.ts';
 
 /** Sidecars hold a few bundles of a few KB each; anything this large is refused before parsing. */
 export const MAX_SIDECAR_BYTES = 4 * 1024 * 1024;
@@ -40,7 +41,7 @@ export async function findSidecar(
   for (const dir of options.bundleDirs) {
     for (const name of LOCAL_NAMES(artifact.filename)) {
       const path = join(dir, name);
-      if (existsSync(path)) return parseSidecar(readFileSync(path), path);
+      if (existsSync(path)) return parseSidecar(readInputBytes(path), path);
     }
   }
   if (!artifact.url) return { status: 'none', tried: [] };

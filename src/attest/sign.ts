@@ -9,7 +9,6 @@
  *   air-gapped. The bundle names the key by its hint (base64 SHA-256 of the SPKI DER).
  */
 import { createHash, sign as signBytes } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
@@ -23,6 +22,7 @@ import {
   type Signer as SigningKey,
 } from '@sigstore/sign';
 import { CvebuildError } from '../errors.ts';
+import { regularFileStream } from '../fs/regular-file.ts';
 import { fsError } from '../readers/input.ts';
 import { keyId, parsePrivateKey, publicKeyPem } from './keys.ts';
 import {
@@ -127,14 +127,9 @@ function bundleSigner(bundle: SerializedBundle): Signer {
 
 /** The SHA-256 of a file's bytes, streamed. */
 export async function sha256File(file: string): Promise<string> {
-  try {
-    if (!statSync(file).isFile()) throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file', { file });
-  } catch (error) {
-    throw error instanceof CvebuildError ? error : fsError(file, error);
-  }
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    for await (const chunk of regularFileStream(file)) hash.update(chunk as Buffer);
   } catch (error) {
     throw fsError(file, error);
   }

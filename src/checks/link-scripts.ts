@@ -14,10 +14,12 @@ import {
   prefixLinkScripts,
 } from '../artifacts/link-scripts.ts';
 import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
+import { prefixEscapingLinks } from '../artifacts/prefix-links.ts';
 import { CvebuildError } from '../errors.ts';
 import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { fileNameOf, parseCondaArchiveName } from '../readers/conda-url.ts';
+import { readTextInput } from '../readers/input.ts';
 import type { Check } from './check.ts';
 
 const CHECK_ID = 'link-scripts';
@@ -43,6 +45,9 @@ const REMEDY =
 
 type ArchiveResult = ArchiveLinkScripts | CvebuildError;
 
+/** Rules about the archive itself rather than a script it runs. */
+const ARCHIVE_PROBLEMS = new Set(['path-traversal', 'unreadable-archive', 'escaping-link', 'unknown-entry-type']);
+
 export const linkScriptsCheck: Check = {
   id: CHECK_ID,
   version: VERSION,
@@ -64,9 +69,7 @@ export const linkScriptsCheck: Check = {
     for (const pkg of inventory.packages) {
       if (pkg.ecosystem !== 'conda') continue;
       const prefix = prefixOf(pkg);
-      if (prefix) {
-        for (const script of prefixLinkScripts(prefix, pkg.name)) findings.push(installedFinding(pkg, prefix, script));
-      }
+      if (prefix) findings.push(...installedFindings(pkg, prefix));
       const archive = archiveFor(pkg, index, hashes);
       if (archive) {
         let scan = scans.get(archive);
@@ -155,6 +158,22 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
       ),
     );
   }
+  if (scan.escapingLinks.length > 0) {
+    findings.push(escapingLinksFinding(pkg, scan.escapingLinks, { archive: scan.archive }));
+  }
+  if (scan.unknownEntries.length > 0) {
+    const entries = scan.unknownEntries;
+    const first = entries[0];
+    findings.push(
+      finding(
+        pkg,
+        'unknown-entry-type',
+        'medium',
+        `${describePackage(pkg)}: ${basename(scan.archive)} holds ${entries.length} tar entr${entries.length === 1 ? 'y' : 'ies'} of a type cvebuild does not know, e.g. "${first?.path}" (typeflag ${first?.typeflag}); installers may extract ${entries.length === 1 ? 'it' : 'them'} as files, so the archive was not fully checked`,
+        { archive: scan.archive, entries: entries.slice(0, 20), unchecked: true },
+      ),
+    );
+  }
   const where = `in ${basename(scan.archive)}`;
   for (const script of scan.scripts) {
     findings.push(scriptFinding(pkg, script, where, { archive: scan.archive }));
@@ -175,8 +194,47 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
   return findings;
 }
 
-function installedFinding(pkg: Package, prefix: string, script: LinkScript): Finding {
-  return scriptFinding(pkg, script, `installed in ${prefix}`, { prefix });
+/** Scripts an installed package left, and the links among its files that lead out of the prefix. */
+function installedFindings(pkg: Package, prefix: string): Finding[] {
+  const findings = prefixLinkScripts(prefix, pkg.name).map((script) =>
+    scriptFinding(pkg, script, `installed in ${prefix}`, { prefix }),
+  );
+  const record = prefixRecordFiles(pkg.origin.file);
+  const escaping = prefixEscapingLinks(prefix, record.files, record.packageCache);
+  if (escaping.length > 0) findings.push(escapingLinksFinding(pkg, escaping, { prefix }));
+  return findings;
+}
+
+/** The files a conda-meta record lists, and the package cache directory conda may have softlinked from. */
+function prefixRecordFiles(file: string): { files: string[]; packageCache?: string } {
+  let record: unknown;
+  try {
+    record = JSON.parse(readTextInput(file));
+  } catch {
+    return { files: [] }; // the reader already refused a broken record; nothing to add here
+  }
+  if (typeof record !== 'object' || record === null) return { files: [] };
+  const { files, extracted_package_dir: cache } = record as Record<string, unknown>;
+  return {
+    files: Array.isArray(files) ? files.filter((path): path is string => typeof path === 'string') : [],
+    ...(typeof cache === 'string' && cache !== '' ? { packageCache: cache } : {}),
+  };
+}
+
+function escapingLinksFinding(
+  pkg: Package,
+  links: readonly { path: string; type: string; target: string; reason: string }[],
+  source: Record<string, string>,
+): Finding {
+  const first = links[0];
+  const where = source.archive ? `in ${basename(source.archive)}` : `installed in ${source.prefix}`;
+  return finding(
+    pkg,
+    'escaping-link',
+    'high',
+    `${describePackage(pkg)} has ${links.length} link(s) ${where} whose target resolves outside the ${source.archive ? 'package' : 'prefix'}, e.g. ${first?.path} → ${first?.target} (${first?.reason}): whatever is written through ${links.length === 1 ? 'it' : 'them'} lands there`,
+    { ...source, links: links.slice(0, 20) },
+  );
 }
 
 function scriptFinding(pkg: Package, script: LinkScript, where: string, source: Record<string, string>): Finding {
@@ -184,9 +242,18 @@ function scriptFinding(pkg: Package, script: LinkScript, where: string, source: 
     pkg,
     script.action,
     SEVERITY[script.action],
-    `${describePackage(pkg)} has a ${script.action} script ${script.path} ${where} (${WHEN[script.action]})`,
+    `${describePackage(pkg)} has a ${script.action} script ${script.path}${describeLink(script)} ${where} (${WHEN[script.action]})`,
     { ...scriptEvidence(script), ...source },
   );
+}
+
+/** ` (a symlink to share/x.sh)`: a link to a script is the script, and the finding says which file runs. */
+function describeLink(script: LinkScript): string {
+  const link = script.link;
+  const unread = script.unread ? `; not read: ${script.unread}` : '';
+  if (!link) return unread ? ` (${unread.slice(2)})` : '';
+  const to = link.type === 'linked directory' ? `, really ${link.target}` : ` to ${link.target}`;
+  return ` (a ${link.type}${to}${unread})`;
 }
 
 function hintFindings(pkg: Package, index: PackageDirIndex): Finding[] {
@@ -209,7 +276,13 @@ function hintFindings(pkg: Package, index: PackageDirIndex): Finding[] {
 }
 
 function scriptEvidence(script: LinkScript): Record<string, unknown> {
-  return { path: script.path, sha256: script.sha256, size: script.size, firstLines: script.firstLines };
+  return {
+    path: script.path,
+    ...(script.link ? { link: script.link } : {}),
+    ...(script.sha256 !== undefined ? { sha256: script.sha256, size: script.size } : {}),
+    firstLines: script.firstLines,
+    ...(script.unread ? { unread: script.unread } : {}),
+  };
 }
 
 function finding(
@@ -219,11 +292,16 @@ function finding(
   message: string,
   evidence: Record<string, unknown>,
 ): Finding {
+  const remedy = !ARCHIVE_PROBLEMS.has(rule)
+    ? REMEDY
+    : evidence.prefix
+      ? 'remove this package from the environment, and check what the links point at'
+      : 'do not install this archive';
   return packageFinding({ id: CHECK_ID, version: VERSION }, pkg, {
     rule: `${CHECK_ID}/${rule}`,
     severity,
     message,
     evidence,
-    remedy: rule === 'path-traversal' || rule === 'unreadable-archive' ? 'do not install this archive' : REMEDY,
+    remedy,
   });
 }

@@ -11,8 +11,8 @@
  * `verifyLoaded` is the seam for bundles that come from elsewhere (a channel): it takes the
  * artifact, the parsed bundle(s) and the policy, and returns the text and exit code.
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { findSidecar } from '../attest/fetch.ts';
 import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
@@ -21,6 +21,7 @@ import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts'
 import type { SidecarOutcome } from '../attest/verify.ts';
 import type { TrustedPublisher } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
+import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
 import { readInputBytes, readTextInput } from '../readers/input.ts';
 
@@ -158,6 +159,8 @@ export async function signCommand(
       file: target,
     });
   }
+  // before signing: a keyless signature is logged in public for good, even if its bundle then cannot be written
+  if (!sidecar && target !== '-') checkOutputFile(target);
   const existing = sidecar ? readSidecarForAppend(sidecar) : undefined;
   // the Sigstore libraries load only for the commands that use them, not on every CLI start
   const { signArtifact } = await import('../attest/sign.ts');
@@ -174,11 +177,11 @@ export async function signCommand(
         }),
   });
   if (sidecar) {
-    writeAtomic(sidecar, `${JSON.stringify([...(existing ?? []), signed.bundle])}\n`);
+    writeOutputFile(sidecar, `${JSON.stringify([...(existing ?? []), signed.bundle])}\n`, { replacing: sidecar });
   } else if (target === '-') {
     emit(`${JSON.stringify(signed.bundle)}\n`);
   } else {
-    writeAtomic(target, `${JSON.stringify(signed.bundle)}\n`);
+    writeOutputFile(target, `${JSON.stringify(signed.bundle)}\n`);
   }
   const signer = signed.signer.issuer
     ? `${signed.signer.identity} (issuer ${signed.signer.issuer})`
@@ -399,7 +402,8 @@ function defaultBundlePath(path: string): string {
 }
 
 function readSidecarForAppend(path: string): unknown[] {
-  if (!existsSync(path)) return [];
+  // checked before it is read: a sidecar planted as a symlink would otherwise be read, and quoted in errors
+  if (!checkOutputFile(path, { replacing: path })) return [];
   let value: unknown;
   try {
     value = JSON.parse(readTextInput(path));
@@ -414,32 +418,5 @@ function readSidecarForAppend(path: string): unknown[] {
 }
 
 function writeNew(path: string, text: string, mode: number): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', mode);
-  } catch (error) {
-    throw writeError(path, error);
-  }
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Write through a temporary file and rename, so a reader never sees half a sidecar. */
-function writeAtomic(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw writeError(path, error);
-  }
-}
-
-function writeError(path: string, error: unknown): CvebuildError {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new CvebuildError('USAGE', `cannot write: ${code}`, { file: path });
+  writeOutputFile(path, text, { mode, exclusive: true });
 }

@@ -4,12 +4,12 @@
  * the report to stdout and to any `--output` files. The gate exits 1 when the verdict fails;
  * audit only reports (exit 0). Both exit 2 when they could not run.
  */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
 import type { CheckSettings } from '../checks/check.ts';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
+import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
@@ -18,6 +18,7 @@ import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
 import { auditReport } from '../report/from-audit.ts';
+import { parseInstant } from '../util/dates.ts';
 import { parseDuration } from '../util/duration.ts';
 import { projectDirectory, projectRootOf } from './project-root.ts';
 
@@ -60,6 +61,9 @@ export async function auditCommand(
   mode: EngineMode = 'audit',
 ): Promise<AuditCommandResult> {
   const outputs = parseOutputs(options);
+  const project = projectDirectory(path);
+  // refused before the run rather than after it; written (and checked again) once the reports exist
+  for (const { file } of outputs.files) checkOutputFile(file, { untrusted: [project] });
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = policyWithFlags(loadPolicy(path, options.policy), options);
   const inventory =
@@ -80,7 +84,9 @@ export async function auditCommand(
       root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
     });
     const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
-    for (const { format, file } of outputs.files) writeFileSync(file, (await loadRenderer(format))(report));
+    for (const { format, file } of outputs.files) {
+      writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
+    }
     const text = (await loadRenderer(outputs.stdout))(report);
     return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
@@ -175,8 +181,14 @@ function parseFormat(text: string, flag: string): ReportFormat {
   );
 }
 
-function parseNow(text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(text)}`);
-  return date;
+/** `--now`: an ISO 8601 date or time naming a real day (`new Date` would take `1`, or roll 31 February over). */
+export function parseNow(text: string): Date {
+  const at = parseInstant(text);
+  if (at === undefined) {
+    throw new CvebuildError(
+      'USAGE',
+      `--now: not a date: ${JSON.stringify(text)} (use e.g. 2026-11-22 or 2026-11-22T12:00:00Z)`,
+    );
+  }
+  return new Date(at);
 }

@@ -1,6 +1,7 @@
 /** `cvebuild db import PATH...` (offline feed files into the store) and `cvebuild db status`. */
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { assertHealthyStore } from '../intel/health.ts';
 import { FEED_NAMES, type ImportOutcome, importSources } from '../intel/import/index.ts';
 import type { FeedMetadata, FeedName } from '../intel/model.ts';
 import { resolveStorePath } from '../intel/paths.ts';
@@ -76,6 +77,8 @@ function renderImport(outcome: ImportOutcome, storePath: string): string {
 export interface StoreStatus {
   path: string;
   schemaVersion: number;
+  /** Always `ok`: a store that fails the health check is an error (DB_CORRUPT), as it is for the gate. */
+  health: 'ok';
   sizeBytes: number;
   feeds: (FeedMetadata & { ageHours: number })[];
   totals: StoreCounts;
@@ -85,9 +88,12 @@ export function dbStatusCommand(options: DbStatusOptions, now: Date = new Date()
   const store = openStore(resolveStorePath(options.db), { readOnly: true });
   let status: StoreStatus;
   try {
+    // the gate's own test of the store: what status shows as healthy, the gate will use
+    assertHealthyStore(store);
     status = {
       path: store.path,
       schemaVersion: store.schemaVersion,
+      health: 'ok',
       sizeBytes: storeSize(store.path),
       feeds: store.feeds().map((feed) => ({ ...feed, ageHours: ageHours(feed.fetchedAt, now) })),
       totals: store.counts(),
@@ -112,6 +118,7 @@ function renderStatus(status: StoreStatus): string {
   const header = [
     `store:   ${status.path} (${formatBytes(status.sizeBytes)})`,
     `schema:  version ${status.schemaVersion}`,
+    `health:  ${status.health} (SQLite integrity check, feed records)`,
   ];
   const feeds =
     status.feeds.length === 0
@@ -123,6 +130,15 @@ function renderStatus(status: StoreStatus): string {
           { header: 'records', value: (feed) => count(feed.count) },
           { header: 'sha256', value: (feed) => feed.checksum.slice(0, 12) },
           { header: 'source', value: (feed) => feed.url, maxWidth: 80 },
+          ...(status.feeds.some((feed) => feed.finalUrl)
+            ? [
+                {
+                  header: 'redirected to',
+                  value: (feed: StoreStatus['feeds'][number]) => feed.finalUrl ?? '',
+                  maxWidth: 80,
+                },
+              ]
+            : []),
         ]);
   const { totals } = status;
   const summary =

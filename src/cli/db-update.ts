@@ -97,12 +97,16 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
     { header: 'time', value: (feed) => seconds(feed.downloadMs) },
   ]);
   const errors = report.feeds.flatMap((feed) => (feed.error ? [`${feed.feed}: ${feed.error}`] : []));
+  // followed, but never silently: the data came from somewhere other than the URL asked for
+  const redirects = report.feeds.flatMap((feed) =>
+    feed.finalUrl ? [`${feed.feed}: ${feed.url} redirected to ${feed.finalUrl}`] : [],
+  );
   const outcome = report.failedClosed
     ? `nothing imported: ${storePath} is unchanged`
     : report.imported
       ? `imported into ${storePath} in ${seconds(report.importMs)} (total ${seconds(report.durationMs)})`
       : `nothing to import: ${storePath} is current`;
-  return `${[table, ...errors, outcome].join('\n')}\n`;
+  return `${[table, ...redirects, ...errors, outcome].join('\n')}\n`;
 }
 
 function status(feed: FeedUpdate): string {

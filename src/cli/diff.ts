@@ -1,13 +1,12 @@
 /** `cvebuild diff OLD NEW`: review a lock update, then run the checks on what it brings in. */
 import { needsIntel, runAudit, selectChecks } from '../audit.ts';
 import { diffInventories, newPackagesInventory } from '../diff/lock-diff.ts';
-import { CvebuildError } from '../errors.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.ts';
-import { checkList, policyWithFlags, type SettingsOptions } from './audit.ts';
+import { checkList, parseNow, policyWithFlags, type SettingsOptions } from './audit.ts';
 
 export interface DiffCommandOptions extends SettingsOptions {
   format: 'table' | 'json' | 'markdown';
@@ -28,9 +27,7 @@ export async function diffCommand(
   const before = readInventory(oldPath);
   const after = readInventory(newPath);
   const diff = diffInventories(before, after);
-  const now = options.now ? new Date(options.now) : new Date();
-  if (Number.isNaN(now.getTime()))
-    throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(options.now)}`);
+  const now = options.now ? parseNow(options.now) : new Date();
   const checkIds = options.checks === 'none' ? [] : checkList(options.checks);
   // the policy of the project as it is after the update: its waivers and settings apply
   const policy = policyWithFlags(loadPolicy(newPath, options.policy), options);

@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
+import { describeSystemError, isSystemError, systemErrorLine } from '../fs/errors.ts';
+import { forgetInputs } from '../fs/inputs.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
 import { registerAttestCommands } from './attest.ts';
@@ -12,6 +14,7 @@ import { registerDbCommands } from './db.ts';
 import { diffCommand } from './diff.ts';
 import { inventoryCommand } from './inventory.ts';
 import { registerSbomCommand } from './sbom.ts';
+import { TrackedOutput } from './stdout.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE_OR_INPUT = 2;
@@ -26,7 +29,8 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) })
+    .hook('preAction', () => forgetInputs());
 
   program
     .command('inventory')
@@ -146,30 +150,50 @@ function withSettingsOptions(command: Command): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
+  // stderr is where failures are told; when even that fails there is nobody left to tell
+  process.stderr.on('error', () => {});
+  const stdout = new TrackedOutput(process.stdout);
   const outcome: CommandOutcome = { exitCode: EXIT_OK };
-  const program = buildProgram((text) => process.stdout.write(text), outcome);
+  const program = buildProgram((text) => stdout.write(text), outcome);
+  let exitCode: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return outcome.exitCode;
+    exitCode = outcome.exitCode;
   } catch (error) {
-    return reportError(error);
+    exitCode = reportError(error);
   }
+  const failure = await stdout.finished();
+  if (!failure) return exitCode;
+  // a closed pipe (`| head`) is the reader's choice and needs no message, but the output was still not delivered
+  if (failure.code !== 'EPIPE') process.stderr.write(`cvebuild: standard output: ${describeOutputFailure(failure)}\n`);
+  return EXIT_USAGE_OR_INPUT;
 }
 
-function reportError(error: unknown): number {
+function describeOutputFailure(error: NodeJS.ErrnoException): string {
+  return `cannot write: ${isSystemError(error) || error.code ? describeSystemError(error) : error.message}`;
+}
+
+/** The one line (and exit code) for whatever a command threw. */
+export function reportError(
+  error: unknown,
+  writeErr: (text: string) => void = (text) => process.stderr.write(text),
+): number {
   if (error instanceof CommanderError) {
     // commander already printed its one-line message
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE_OR_INPUT;
   }
   if (isCvebuildError(error)) {
-    process.stderr.write(`cvebuild: ${error.toLine()}\n`);
+    writeErr(`cvebuild: ${error.toLine()}\n`);
+    return EXIT_USAGE_OR_INPUT;
+  }
+  // an environment problem no caller wrapped (a directory that vanished, a full disk) is still not a bug
+  if (isSystemError(error)) {
+    writeErr(`cvebuild: ${systemErrorLine(error)}\n`);
+    if (process.env.CVEBUILD_DEBUG) writeErr(`${error.stack}\n`);
     return EXIT_USAGE_OR_INPUT;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`cvebuild: internal error: ${message.split('\n', 1)[0]} (set CVEBUILD_DEBUG=1 for details)\n`);
-  if (process.env.CVEBUILD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  writeErr(`cvebuild: internal error: ${message.split('\n', 1)[0]} (set CVEBUILD_DEBUG=1 for details)\n`);
+  if (process.env.CVEBUILD_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`);
   return EXIT_USAGE_OR_INPUT;
 }

@@ -1,12 +1,15 @@
 /** `cvebuild sbom [PATH]`: the project's resolved packages as a CycloneDX 1.6 or SPDX 2.3 document. */
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { CvebuildError } from '../errors.ts';
+import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { filterInventory, readInventory } from '../inventory.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import { reportPolicy } from '../report/from-audit.ts';
 import { type ReportInput, TOOL } from '../report/report.ts';
+import { parseNow } from './audit.ts';
+import { projectDirectory } from './project-root.ts';
 
 export type SbomFormat = 'cyclonedx' | 'spdx';
 
@@ -30,8 +33,9 @@ export function registerSbomCommand(program: Command, output: (text: string) => 
     .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
     .addOption(new Option('--now <time>', 'creation time to record (ISO 8601), for reproducible documents').hideHelp())
     .action(async (path: string, options: SbomOptions) => {
+      if (options.output) checkOutputFile(options.output, { untrusted: [projectDirectory(path)] });
       const text = await sbomDocument(path, options);
-      if (options.output) writeDocument(options.output, text);
+      if (options.output) writeDocument(options.output, text, projectDirectory(path));
       else output(text);
     });
 }
@@ -58,11 +62,7 @@ export async function sbomDocument(path: string, options: SbomOptions): Promise<
 
 /** `--now`, else `SOURCE_DATE_EPOCH` (the reproducible-builds convention, seconds since the epoch), else now. */
 function creationTime(now: string | undefined): Date {
-  if (now !== undefined) {
-    const date = new Date(now);
-    if (Number.isNaN(date.getTime())) throw new CvebuildError('USAGE', `--now: not a date: ${JSON.stringify(now)}`);
-    return date;
-  }
+  if (now !== undefined) return parseNow(now);
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
   const date = new Date(Number(epoch) * 1000);
@@ -72,11 +72,6 @@ function creationTime(now: string | undefined): Date {
   return date;
 }
 
-function writeDocument(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CvebuildError('USAGE', `cannot write the SBOM: ${reason}`, { file });
-  }
+function writeDocument(file: string, text: string, project: string): void {
+  writeOutputFile(file, text, { untrusted: [project] });
 }

@@ -4,8 +4,8 @@
  * (waived) finding that stays in every report; files the walk set aside become one informational
  * finding per reason, so a report says what was not read.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularFile } from '../fs/regular-file.ts';
 import type { Finding } from '../model/finding.ts';
 import { findSuppression, type SuppressionFamily } from './suppress.ts';
 import type { CodeHit, NotScanned } from './types.ts';
@@ -23,7 +23,7 @@ export function codeFindings(hits: readonly CodeHit[], context: CodeFindingConte
     let cached = lines.get(path);
     if (!cached) {
       try {
-        cached = readFileSync(join(context.root, path), 'utf8').split(/\r?\n/);
+        cached = readRegularFile(join(context.root, path), { input: false }).toString('utf8').split(/\r?\n/);
       } catch {
         cached = [];
       }

@@ -5,20 +5,11 @@
  * package; directories that hold third-party code or tool caches are never entered. Binaries and
  * files over the size bound are set aside and reported, so a caller can say what it did not read.
  */
-import {
-  closeSync,
-  type Dirent,
-  existsSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { type Dirent, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { CvebuildError } from '../errors.ts';
+import { readRegularFile, readRegularHead } from '../fs/regular-file.ts';
 import type { CodeFile } from './types.ts';
 
 /**
@@ -89,12 +80,16 @@ export function walkCode(root: string, options: WalkOptions = {}): WalkResult {
   } catch {
     throw new CvebuildError('INPUT_NOT_FOUND', `${root}: no such file or directory to scan`);
   }
+  if (!rootStat.isDirectory() && !rootStat.isFile()) {
+    throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file or directory, nothing to scan', { file: root });
+  }
   if (!rootStat.isDirectory()) return walkSingleFile(root, maxFileSize);
   const files: CodeFile[] = [];
   const skipped: SkippedFile[] = [];
   const rootScopes: IgnoreScope[] = [];
   const infoExclude = join(root, '.git', 'info', 'exclude');
-  if (existsSync(infoExclude)) rootScopes.push({ base: '', matcher: ignore().add(readFileSync(infoExclude, 'utf8')) });
+  const excluded = existsSync(infoExclude) ? readOrUndefined(infoExclude) : undefined;
+  if (excluded !== undefined) rootScopes.push({ base: '', matcher: ignore().add(excluded) });
   if (options.exclude && options.exclude.length > 0)
     rootScopes.push({ base: '', matcher: ignore().add([...options.exclude]) });
   visit('', rootScopes);
@@ -142,14 +137,9 @@ function ignoreFilesIn(absoluteDirectory: string, directory: string): IgnoreScop
   const scopes: IgnoreScope[] = [];
   for (const name of ['.gitignore', '.cvebuildignore']) {
     const file = join(absoluteDirectory, name);
-    let text: string;
-    try {
-      if (!lstatSync(file).isFile()) continue;
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    scopes.push({ base: directory, matcher: ignore().add(text) });
+    // not a symlink: an ignore file that points elsewhere is not the project's
+    const text = isPlainFile(file) ? readOrUndefined(file) : undefined;
+    if (text !== undefined) scopes.push({ base: directory, matcher: ignore().add(text) });
   }
   return scopes;
 }
@@ -186,12 +176,22 @@ function selectFile(absolute: string, path: string, maxFileSize: number): CodeFi
 
 /** Git's rule: a NUL byte among the first 8,000 bytes makes a file binary. */
 function looksBinary(absolute: string): boolean {
-  const descriptor = openSync(absolute, 'r');
+  return readRegularHead(absolute, SNIFF_BYTES, { input: false }).includes(0);
+}
+
+function isPlainFile(file: string): boolean {
   try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const read = readSync(descriptor, buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, read).includes(0);
-  } finally {
-    closeSync(descriptor);
+    return lstatSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** An ignore file's text; one that cannot be read (or is a FIFO) is as good as absent. */
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readRegularFile(file, { input: false }).toString('utf8');
+  } catch {
+    return undefined;
   }
 }

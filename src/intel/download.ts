@@ -3,12 +3,13 @@
  * backoff, conditional requests, a size cap and a streamed sha256. `file:` URLs are copied the same way.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CvebuildError } from '../errors.ts';
+import { regularFileStream } from '../fs/regular-file.ts';
 
 export interface Validators {
   etag?: string;
@@ -47,6 +48,8 @@ export type DownloadResult =
   | {
       status: 'downloaded';
       url: string;
+      /** Where the bytes came from when the server redirected (see `finalLocation`). */
+      finalUrl?: string;
       path: string;
       bytes: number;
       sha256: string;
@@ -55,7 +58,7 @@ export type DownloadResult =
       attempts: number;
       durationMs: number;
     }
-  | { status: 'unchanged'; url: string; attempts: number; durationMs: number };
+  | { status: 'unchanged'; url: string; finalUrl?: string; attempts: number; durationMs: number };
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRIES = 3;
@@ -86,7 +89,14 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
     try {
       const outcome = url.protocol === 'file:' ? await copyFile(url, request) : await fetchOnce(url, request);
       const durationMs = performance.now() - started;
-      return { ...outcome, url: request.url, attempts: attempt, durationMs };
+      const { finalUrl, ...rest } = outcome;
+      return {
+        ...rest,
+        url: request.url,
+        ...(finalUrl === undefined ? {} : { finalUrl: finalLocation(finalUrl) }),
+        attempts: attempt,
+        durationMs,
+      };
     } catch (error) {
       const failure = asAttemptError(error);
       if (!failure.retryable || attempt > retries) {
@@ -103,9 +113,11 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   }
 }
 
-type AttemptOutcome =
+/** `finalUrl`: the response's URL when fetch followed redirects (to any host: mirrors and CDNs move). */
+type AttemptOutcome = (
   | { status: 'downloaded'; path: string; bytes: number; sha256: string; etag?: string; lastModified?: string }
-  | { status: 'unchanged' };
+  | { status: 'unchanged' }
+) & { finalUrl?: string };
 
 async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOutcome> {
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -122,7 +134,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       if (!request.validators?.etag && !request.validators?.lastModified) {
         throw new AttemptError('HTTP 304 to an unconditional request', false);
       }
-      return { status: 'unchanged' };
+      return { status: 'unchanged', ...redirectedTo(response) };
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -135,6 +147,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       ...written,
       etag: response.headers.get('etag') ?? undefined,
       lastModified: response.headers.get('last-modified') ?? undefined,
+      ...redirectedTo(response),
     };
   } catch (error) {
     // our timeout surfaces as the abort reason, or as a body error whose cause is the signal's reason
@@ -157,7 +170,13 @@ async function copyFile(url: URL, request: DownloadRequest): Promise<AttemptOutc
   const lastModified = info.mtime.toUTCString();
   if (request.validators?.lastModified === lastModified) return { status: 'unchanged' };
   if (info.size > request.maxBytes) throw capError(info.size, request.maxBytes);
-  const written = await writeMetered(createReadStream(path), request.destination, request.maxBytes);
+  let source: ReturnType<typeof regularFileStream>;
+  try {
+    source = regularFileStream(path);
+  } catch (error) {
+    throw new AttemptError(`cannot read ${path}: ${(error as Error).message}`, false);
+  }
+  const written = await writeMetered(source, request.destination, request.maxBytes);
   return { status: 'downloaded', ...written, lastModified };
 }
 
@@ -251,6 +270,28 @@ function asAttemptError(error: unknown): AttemptError {
 
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && 'path' in error;
+}
+
+function redirectedTo(response: Response): { finalUrl?: string } {
+  return response.redirected && response.url ? { finalUrl: response.url } : {};
+}
+
+/**
+ * A URL as it may be stored and shown: without user info, query or fragment, where a redirect
+ * target carries its credentials (presigned object-store URLs sign in the query).
+ */
+export function finalLocation(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.toString();
 }
 
 function checkedUrl(raw: string): URL {

@@ -3,6 +3,7 @@
  * older than the allowed age. Messages say how to fix it.
  */
 import { CvebuildError } from '../errors.ts';
+import { parseInstant } from '../util/dates.ts';
 import { formatAge } from '../util/duration.ts';
 import { ADVISORY_FEEDS } from './import/feeds.ts';
 import type { IntelStore } from './store-api.ts';
@@ -26,7 +27,7 @@ export function assertFresh(store: IntelStore, maxAgeMs: number, now: Date): voi
     );
   }
   const stale = feeds
-    .map((feed) => ({ feed, age: now.getTime() - Date.parse(feed.fetchedAt) }))
+    .map((feed) => ({ feed, age: now.getTime() - (parseInstant(feed.fetchedAt) ?? Number.NaN) }))
     .filter(({ age }) => !(age <= maxAgeMs))
     .sort((a, b) => b.age - a.age);
   if (stale.length > 0) {

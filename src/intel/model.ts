@@ -105,6 +105,8 @@ export interface FeedMetadata {
   name: FeedName;
   /** Where it came from: a URL for `db update`, a path for `db import`. */
   url: string;
+  /** Where the last download really came from, when the server redirected (no query or user info). */
+  finalUrl?: string;
   fetchedAt: string;
   /** Records the feed contributed (advisories, KEV entries, map entries…). */
   count: number;

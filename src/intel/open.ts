@@ -2,10 +2,12 @@
  * Opening the threat-intel store an audit uses: a SQLite store file (`--db`, `CVEBUILD_DB`, or the
  * user cache), or threat data given directly as files or a directory (OSV JSON/JSON-lines, KEV,
  * vendor data), which is imported into an in-memory store for this run only — how the bundled
- * examples are audited offline. Either way the data must be fresh enough.
+ * examples are audited offline. Either way the store must be healthy (the same check `db status`
+ * makes) and the data fresh enough.
  */
 import { statSync } from 'node:fs';
 import { assertFresh } from './freshness.ts';
+import { assertHealthyStore } from './health.ts';
 import { importSources } from './import/index.ts';
 import { resolveStorePath } from './paths.ts';
 import { openStore } from './store.ts';
@@ -29,6 +31,7 @@ export async function openIntelForAudit(options: OpenIntelOptions): Promise<Open
   const loaded = isThreatData(path);
   const store = loaded ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
   try {
+    assertHealthyStore(store);
     assertFresh(store, options.maxAgeMs, options.now);
   } catch (error) {
     store.close();

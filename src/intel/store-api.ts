@@ -65,5 +65,7 @@ export interface IntelStore {
   feed(name: FeedName): FeedMetadata | undefined;
   counts(): StoreCounts;
   holdings(): StoreHoldings;
+  /** What SQLite's own check (every page and index) finds wrong with the file; empty when nothing. */
+  integrityProblems(): string[];
   close(): void;
 }

@@ -2,10 +2,11 @@
  * Opening the store's SQLite file: refusing what is not a cvebuild store (DB_MISSING, DB_CORRUPT,
  * DB_SCHEMA, each with the fix), creating a new one, and migrating an older schema.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CvebuildError } from '../errors.ts';
+import { readRegularHead } from '../fs/regular-file.ts';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './store-schema.ts';
 
 export interface OpenStoreOptions {
@@ -64,17 +65,9 @@ function errorCode(error: unknown): string {
 function checkFileLooksLikeSqlite(path: string, mayInitialiseEmpty: boolean): void {
   let header: Buffer;
   try {
-    if (!statSync(path).isFile()) throw corruptStore(path, 'not a regular file');
-    const fd = openSync(path, 'r');
-    try {
-      header = Buffer.alloc(SQLITE_HEADER.length);
-      header = header.subarray(0, readSync(fd, header, 0, header.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    header = readRegularHead(path, SQLITE_HEADER.length);
   } catch (error) {
-    if (error instanceof CvebuildError) throw error;
-    throw corruptStore(path, `cannot read it: ${errorCode(error)}`);
+    throw corruptStore(path, (error as Error).message);
   }
   if (header.length === 0 && mayInitialiseEmpty) return;
   if (header.length === 0) throw corruptStore(path, 'empty file');

@@ -86,6 +86,10 @@ export const MIGRATIONS: readonly string[] = [
     last_modified TEXT
   );
   `,
+  // where a redirected download really came from
+  `
+  ALTER TABLE feeds ADD COLUMN final_url TEXT;
+  `,
 ];
 
 /** The schema version this code writes and reads. */

@@ -307,8 +307,8 @@ class SqliteIntelStore implements IntelStore {
 
   recordFeed(metadata: FeedMetadata): void {
     this.#statement(
-      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified, final_url)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       metadata.name,
       metadata.url,
@@ -317,6 +317,7 @@ class SqliteIntelStore implements IntelStore {
       metadata.checksum,
       metadata.etag ?? null,
       metadata.lastModified ?? null,
+      metadata.finalUrl ?? null,
     );
   }
 
@@ -497,6 +498,16 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  integrityProblems(): string[] {
+    try {
+      const rows = this.#db.prepare('PRAGMA quick_check(10)').all() as { quick_check: string }[];
+      return rows.map((row) => row.quick_check).filter((result) => result !== 'ok');
+    } catch (error) {
+      if (isCorruption(error)) return [error instanceof Error ? error.message : String(error)];
+      throw error;
+    }
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
@@ -520,6 +531,7 @@ function kevFromRow(row: Row): KevEntry {
 function feedFromRow(row: Row): FeedMetadata {
   const etag = text(row.etag);
   const lastModified = text(row.last_modified);
+  const finalUrl = text(row.final_url);
   return {
     name: String(row.name) as FeedName,
     url: String(row.url),
@@ -528,5 +540,6 @@ function feedFromRow(row: Row): FeedMetadata {
     checksum: String(row.checksum),
     ...(etag === undefined ? {} : { etag }),
     ...(lastModified === undefined ? {} : { lastModified }),
+    ...(finalUrl === undefined ? {} : { finalUrl }),
   };
 }

@@ -34,6 +34,8 @@ export type FeedUpdateStatus = 'downloaded' | 'unchanged' | 'failed';
 export interface FeedUpdate {
   feed: FeedName;
   url: string;
+  /** Where the download really came from, when the server redirected it. */
+  finalUrl?: string;
   required: boolean;
   status: FeedUpdateStatus;
   /** The one-line download error when `failed`. */
@@ -135,13 +137,16 @@ async function fetchFeed(
     const downloadMs = performance.now() - started;
     return { update: { ...base, status: 'failed', error: error.toLine(), downloadMs } };
   }
+  const redirected = result.finalUrl === undefined ? {} : { finalUrl: result.finalUrl };
   if (result.status === 'unchanged') {
-    return { update: { ...base, status: 'unchanged', attempts: result.attempts, downloadMs: result.durationMs } };
+    return {
+      update: { ...base, ...redirected, status: 'unchanged', attempts: result.attempts, downloadMs: result.durationMs },
+    };
   }
   const { bytes, sha256, attempts, durationMs: downloadMs, etag, lastModified, path } = result;
   return {
-    update: { ...base, status: 'downloaded', bytes, sha256, attempts, downloadMs },
-    source: { path, feed: feed.name, url: feed.url, etag, lastModified },
+    update: { ...base, ...redirected, status: 'downloaded', bytes, sha256, attempts, downloadMs },
+    source: { path, feed: feed.name, url: feed.url, ...redirected, etag, lastModified },
   };
 }
 
@@ -168,7 +173,14 @@ function refreshUnchanged(store: IntelStore, feeds: readonly FeedUpdate[], now: 
   store.transaction(() => {
     for (const feed of unchanged) {
       const stored = store.feed(feed.feed);
-      if (stored) store.recordFeed({ ...stored, fetchedAt: now.toISOString() });
+      if (!stored) continue;
+      // the redirect of this request, not of the last download: it says where "unchanged" was asked
+      const { finalUrl: _previous, ...rest } = stored;
+      store.recordFeed({
+        ...rest,
+        fetchedAt: now.toISOString(),
+        ...(feed.finalUrl ? { finalUrl: feed.finalUrl } : {}),
+      });
     }
   });
 }

@@ -8,6 +8,7 @@ import { TomlDate } from 'smol-toml';
 import { z } from 'zod';
 import type { Check } from '../checks/check.ts';
 import { SEVERITIES } from '../model/finding.ts';
+import { parseCalendarDate } from '../util/dates.ts';
 import { parseDuration } from '../util/duration.ts';
 
 const severity = z.enum(SEVERITIES as [string, ...string[]]);
@@ -19,7 +20,8 @@ const duration = z.string().refine((value) => parseDuration(value) !== undefined
 /** A TOML date (`2026-12-31`) or the same as a string; kept as `YYYY-MM-DD`. */
 const day = z.union([z.instanceof(TomlDate), z.string()]).transform((value, context) => {
   const text = value instanceof TomlDate ? value.toISOString().slice(0, 10) : value;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+  // a day that exists: Date.parse would roll 2026-02-31 over to 3 March
+  if (parseCalendarDate(text) === undefined) {
     context.addIssue({ code: 'custom', message: 'expected a date such as 2026-12-31' });
     return z.NEVER;
   }

@@ -3,9 +3,10 @@
  * look at its first lines; a directory by the project files it holds (pixi.lock, pixi.toml,
  * conda-lock.yml, environment.yml, recipes, a conda-meta/ prefix).
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { readRegularHead } from '../fs/regular-file.ts';
 import { condaMetaReader } from './conda-meta.ts';
 import { environmentYmlReader } from './environment-yml.ts';
 import { explicitReader } from './explicit.ts';
@@ -23,13 +24,16 @@ export interface DetectedInput {
 const SNIFF_BYTES = 8192;
 
 export function detectInputs(path: string): DetectedInput[] {
-  let isDirectory: boolean;
+  let stats: ReturnType<typeof statSync>;
   try {
-    isDirectory = statSync(path).isDirectory();
+    stats = statSync(path);
   } catch (error) {
     throw fsError(path, error);
   }
-  if (!isDirectory) {
+  if (!stats.isDirectory() && !stats.isFile()) {
+    throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file or directory', { file: path });
+  }
+  if (!stats.isDirectory()) {
     const reader = readerForFile(path);
     if (!reader) {
       throw new CvebuildError(
@@ -105,15 +109,9 @@ function isFile(path: string): boolean {
 
 /** The first bytes of a file, as text; empty when unreadable (the reader reports that properly). */
 function sniff(path: string): string {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const length = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, length).toString('utf8');
+    return readRegularHead(path, SNIFF_BYTES, { input: false }).toString('utf8');
   } catch {
     return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }

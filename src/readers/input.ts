@@ -1,8 +1,9 @@
 /**
  * Reading input files safely: bounded size, binary detection, and errors that name the file.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { CvebuildError } from '../errors.ts';
+import { readError } from '../fs/errors.ts';
+import { readRegularFile } from '../fs/regular-file.ts';
 
 /** Larger than any real lock (the biggest real pixi.lock seen is ~20 MB); overridable for odd projects. */
 export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -14,28 +15,16 @@ export function maxInputBytes(): number {
 
 /** Read an input's bytes: refuses missing, oversized and non-regular files with a one-line reason. */
 export function readInputBytes(path: string): Buffer {
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new CvebuildError('INPUT_UNREADABLE', 'not a regular file', { file: path });
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof CvebuildError) throw error;
-    throw fsError(path, error);
-  }
   const limit = maxInputBytes();
-  if (size > limit) {
-    throw new CvebuildError(
-      'INPUT_TOO_LARGE',
-      `file is ${formatBytes(size)}, more than the ${formatBytes(limit)} limit (set CVEBUILD_MAX_INPUT_BYTES to raise it)`,
-      { file: path },
-    );
-  }
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw fsError(path, error);
-  }
+  return readRegularFile(path, {
+    maxBytes: limit,
+    tooLarge: (size) =>
+      new CvebuildError(
+        'INPUT_TOO_LARGE',
+        `file is ${formatBytes(size)}, more than the ${formatBytes(limit)} limit (set CVEBUILD_MAX_INPUT_BYTES to raise it)`,
+        { file: path },
+      ),
+  });
 }
 
 /** Read a text input: bounded as `readInputBytes`, and refusing binary data. */
@@ -63,14 +52,9 @@ function isValidUtf8(bytes: Buffer): boolean {
   }
 }
 
+/** Reading `path` failed (see fs/errors.ts). */
 export function fsError(path: string, error: unknown): CvebuildError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return new CvebuildError('INPUT_NOT_FOUND', 'no such file or directory', { file: path });
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new CvebuildError('INPUT_UNREADABLE', 'permission denied', { file: path });
-  }
-  if (code === 'EISDIR') return new CvebuildError('INPUT_UNREADABLE', 'is a directory', { file: path });
-  return new CvebuildError('INPUT_UNREADABLE', `cannot read (${code ?? String(error)})`, { file: path });
+  return readError(path, error);
 }
 
 export function formatBytes(bytes: number): string {

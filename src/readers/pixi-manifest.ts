@@ -18,6 +18,7 @@ import { parsePep508 } from '../versions/pep508.ts';
 import { normalizeChannel } from './conda-url.ts';
 import { child, type Dict, describeType, expectDict, type FieldContext, fail, isDict } from './fields.ts';
 import { readTextInput } from './input.ts';
+import { findInvalidTomlDate } from './toml-dates.ts';
 import { TomlLines, tablePath } from './toml-lines.ts';
 import type { Reader, ReaderOutput } from './types.ts';
 
@@ -33,8 +34,9 @@ export function parseTomlText(
   file: string,
   code: 'MANIFEST_INVALID' | 'TOML_SYNTAX' = 'TOML_SYNTAX',
 ): Dict {
+  let document: Dict;
   try {
-    return parseToml(text) as Dict;
+    document = parseToml(text) as Dict;
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.split('\n', 1)[0]?.replace(/^Invalid TOML document:\s*/i, '') ?? 'invalid TOML';
@@ -42,6 +44,14 @@ export function parseTomlText(
     }
     throw new CvebuildError(code, `cannot parse TOML: ${String(error)}`, { file });
   }
+  const invalid = findInvalidTomlDate(text);
+  if (invalid) {
+    throw new CvebuildError(code, `TOML syntax error: ${invalid.literal} is not a date (no such day)`, {
+      file,
+      line: invalid.line,
+    });
+  }
+  return document;
 }
 
 class ManifestBuilder {

@@ -119,6 +119,34 @@ const CODE_RUN_RULES: Record<string, Partial<CheckRuleTemplate>> = {
   },
 };
 
+/** `link-scripts` rules about the archive or prefix itself rather than a script it runs. */
+const LINK_SCRIPT_PROBLEMS: Record<string, CheckRuleTemplate> = {
+  'link-scripts/path-traversal': {
+    title: 'Package archive with paths that escape the install prefix',
+    help: 'An entry name in the package archive is absolute or climbs out with `..`, so extracting it writes outside the environment. No honest package has one: do not install the archive.',
+    cwes: ['CWE-22'],
+    tags: ['security', 'dependency', 'path-traversal', 'supply-chain'],
+  },
+  'link-scripts/escaping-link': {
+    title: 'Package with a link that leads outside it',
+    help: 'A symlink or hardlink in the package (or left in an installed environment) resolves outside the package root: an absolute target, or `..` climbing out, possibly through other links. Whatever is later written or extracted through it lands outside the environment (`etc → /etc`). Do not install the archive; remove the package from the environment.',
+    cwes: ['CWE-59'],
+    tags: ['security', 'dependency', 'link-following', 'supply-chain'],
+  },
+  'link-scripts/unknown-entry-type': {
+    title: 'Package archive with entries of an unknown type',
+    help: 'The archive holds tar entries of a type cvebuild does not know. Installers may extract them as regular files, so the package was not fully checked and the gate fails closed. Do not install the archive until it is understood.',
+    cwes: [],
+    tags: ['security', 'dependency', 'supply-chain'],
+  },
+  'link-scripts/unreadable-archive': {
+    title: 'Package archive that could not be inspected',
+    help: 'The package archive is damaged, or crosses a limit that protects the scan (entry count, size, compression ratio), so its install scripts were not checked and the gate fails closed. Do not install it; obtain a good copy.',
+    cwes: [],
+    tags: ['security', 'dependency', 'supply-chain'],
+  },
+};
+
 const FALLBACK: CheckRuleTemplate = {
   title: 'Supply-chain finding',
   help: 'A cvebuild check reported this finding.',
@@ -148,6 +176,7 @@ export function describeRule(finding: Finding): RuleInfo {
   const template =
     codeRuleTemplate(finding) ??
     (finding.rule === `${finding.check}/not-checked` ? NOT_CHECKED : undefined) ??
+    (Object.hasOwn(LINK_SCRIPT_PROBLEMS, finding.rule) ? LINK_SCRIPT_PROBLEMS[finding.rule] : undefined) ??
     CHECK_RULES[finding.check] ??
     FALLBACK;
   const evidence = finding.evidence;

@@ -20,10 +20,11 @@
  *   prefiltered by name; files with such aliases get a second, in-file pass for calls of them.
  */
 
-import { readFileSync } from 'node:fs';
 import python from '@ast-grep/lang-python';
 import { findInFiles, type NapiConfig, type Rule, registerDynamicLanguage, type SgNode } from '@ast-grep/napi';
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
+import { reasonOf } from '../fs/errors.ts';
+import { readRegularFile } from '../fs/regular-file.ts';
 import {
   escapeRegExp,
   fieldOf,
@@ -193,9 +194,9 @@ export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan
 function whySkipped(absolute: string): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(absolute);
+    bytes = readRegularFile(absolute, { input: false });
   } catch (error) {
-    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    return `unreadable: ${reasonOf(error)}`;
   }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -11,8 +11,8 @@
  * Jinja template that YAML parsers reject before rendering, and we need line numbers; the source
  * entries are found by indentation, which handles both `source: {url: …}` and `source: [- url: …]`.
  */
-import { readFileSync } from 'node:fs';
 import type { CodeFile, CodeHit } from '../code/types.ts';
+import { readRegularFile } from '../fs/regular-file.ts';
 import { compareHits, snippetOf } from './python.ts';
 import { RECIPE_RULES, type SastRuleInfo } from './rules.ts';
 
@@ -50,7 +50,7 @@ export async function scanRecipeFiles(files: readonly CodeFile[]): Promise<CodeH
   for (const file of recipeFilesOf(files)) {
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file.absolute));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(readRegularFile(file.absolute, { input: false }));
     } catch {
       continue; // unreadable or not UTF-8: the Python scan's `skipped` covers reporting for .py; recipes are text
     }

@@ -63,6 +63,9 @@ describe('link scripts in the corpus archives', { skip: SKIP }, () => {
       const name = parseCondaArchiveName(basename(file))?.name ?? '';
       const found = await archiveLinkScripts(file, name);
       assert.deepEqual(found.unsafePaths, [], path);
+      // real packages (symlinked libraries, hardlinked binaries) never trip the link and type checks
+      assert.deepEqual(found.escapingLinks, [], `${path}: escaping links`);
+      assert.deepEqual(found.unknownEntries, [], `${path}: unknown entry types`);
       assert.deepEqual(found.scripts.map((script) => script.path).sort(), expected.scripts, `${path}: scripts`);
       assert.deepEqual(found.recipeCopies.map((copy) => copy.path).sort(), expected.recipeCopies, `${path}: copies`);
       if (found.scripts.length > 0) withScripts.push(path);

@@ -11,6 +11,8 @@ export interface ImportSource {
   feed?: FeedName;
   /** Where it was downloaded from (recorded in the feed metadata); defaults to the path. */
   url?: string;
+  /** Where the download really came from, when it was redirected. */
+  finalUrl?: string;
   /** HTTP validators to remember for the next conditional request. */
   etag?: string;
   lastModified?: string;

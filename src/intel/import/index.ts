@@ -97,6 +97,7 @@ function feedMetadata(prepared: readonly Prepared[], fetchedAt: string): FeedMet
       checksum: combinedChecksum(group.map((part) => part.checksum)),
       ...(single?.etag ? { etag: single.etag } : {}),
       ...(single?.lastModified ? { lastModified: single.lastModified } : {}),
+      ...(single?.finalUrl ? { finalUrl: single.finalUrl } : {}),
     };
   });
 }

@@ -2,8 +2,9 @@
  * Sources by path: a file (recognised by recognise.ts), a zip archive of OSV records (read
  * asynchronously), or a directory whose data files are each recognised on their own.
  */
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readRegularHead } from '../../fs/regular-file.ts';
 import { fsError } from '../../readers/input.ts';
 import type { FeedName } from '../model.ts';
 import { looksLikeZip, prepareOsvArchive } from './osv-archive.ts';
@@ -119,15 +120,5 @@ function isZipArchive(path: string): boolean {
 }
 
 function firstBytes(path: string, count: number): Buffer {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buffer = Buffer.alloc(count);
-      return buffer.subarray(0, readSync(fd, buffer, 0, count, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    throw fsError(path, error);
-  }
+  return readRegularHead(path, count);
 }

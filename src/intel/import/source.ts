@@ -3,8 +3,8 @@
  * JSON-lines with line numbers, and the FEED_INVALID error every importer raises for bad input.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { CvebuildError, type ErrorLocation } from '../../errors.ts';
+import { regularFileStream } from '../../fs/regular-file.ts';
 import { fsError, readInputBytes } from '../../readers/input.ts';
 
 export function feedInvalid(message: string, location: ErrorLocation): CvebuildError {
@@ -33,7 +33,7 @@ export function readFeedText(path: string): FeedText {
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    for await (const chunk of regularFileStream(path)) hash.update(chunk as Buffer);
   } catch (error) {
     throw fsError(path, error);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
@@ -29,8 +29,9 @@ const actionText = readFileSync(join(projectRoot, 'action.yml'), 'utf8');
 const action = load(actionText) as Action;
 
 /** Runs action/gate.sh the way the composite step does, with GitHub's files in a temp directory. */
-function runGateStep(inputs: Record<string, string>) {
+function runGateStep(inputs: Record<string, string>, prepare: (dir: string) => void = () => {}) {
   const dir = tempDirectory();
+  prepare(dir);
   const summary = join(dir, 'summary.md');
   const output = join(dir, 'output.txt');
   writeFileSync(summary, '');
@@ -94,6 +95,29 @@ describe('GitHub Action', () => {
     const sarif = JSON.parse(readFileSync(join(dir, 'cvebuild.sarif'), 'utf8'));
     assert.equal(sarif.version, '2.1.0');
     assert.ok(existsSync(join(dir, 'report.html')));
+  });
+
+  it('the gate step writes no report through a symlink the checkout planted, and hands none on', () => {
+    const secret = join(tempDirectory(), 'credentials');
+    writeFileSync(secret, 'token=abc\n');
+    const { result, outputs } = runGateStep(
+      {
+        INPUT_PATH: fixture('audit/project'),
+        INPUT_DB: fixture('audit/intel'),
+        INPUT_SARIF: 'cvebuild.sarif',
+        INPUT_HTML: 'cvebuild-report.html',
+        INPUT_ARGS: '--now 2026-11-22T12:00:00Z --offline',
+      },
+      (dir) => {
+        symlinkSync(secret, join(dir, 'cvebuild.sarif'));
+        symlinkSync(secret, join(dir, 'cvebuild-report.html'));
+      },
+    );
+    assert.match(result.stderr, /cvebuild\.sarif: is a symbolic link/);
+    assert.equal(outputs.verdict, 'error');
+    assert.equal(outputs.sarif, '', 'upload-sarif must not be given the planted link');
+    assert.equal(outputs.html, '', 'upload-artifact must not be given the planted link');
+    assert.equal(readFileSync(secret, 'utf8'), 'token=abc\n');
   });
 
   it('the gate step passes a clean project and reports an error as such', () => {

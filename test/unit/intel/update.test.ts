@@ -5,6 +5,8 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { dbStatusCommand } from '../../../src/cli/db-import.ts';
+import { renderUpdate } from '../../../src/cli/db-update.ts';
 import { CvebuildError } from '../../../src/errors.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, type FeedSource, selectFeeds } from '../../../src/intel/feeds.ts';
 import { openStore } from '../../../src/intel/store.ts';
@@ -156,6 +158,44 @@ describe('updateFeeds', () => {
     assert.equal(server.requests.at(-1)?.ifNoneMatch, undefined);
     assert.equal(store.feed('kev')?.url, kevFeed.url);
     store.close();
+  });
+
+  it('follows a redirect to another host, and records and reports where the data came from', async () => {
+    const mirror = await startFeedServer({ '/mirror/kev.json': { body: kev } });
+    try {
+      const { store, feeds, paths } = setup();
+      const kevFeed = feeds[1] as FeedSource;
+      const landed = mirror.url('/mirror/kev.json');
+      // a presigned location: its query signs the request and must not be kept or shown
+      server.fail(paths.kev, { status: 302, headers: { location: `${landed}?X-Amz-Signature=s3cr3t` } });
+      const report = await updateFeeds(store, { feeds: [kevFeed], ...fast });
+      assert.equal(report.feeds[0]?.status, 'downloaded');
+      assert.equal(report.feeds[0]?.finalUrl, landed);
+      assert.equal(store.kevFor(['CVE-2023-4863']).length, 1);
+      assert.equal(store.feed('kev')?.url, kevFeed.url);
+      assert.equal(store.feed('kev')?.finalUrl, landed);
+      assert.ok(
+        renderUpdate(report, store.path).includes(`\nkev: ${kevFeed.url} redirected to ${landed}\n`),
+        renderUpdate(report, store.path),
+      );
+      store.close();
+      const status = JSON.parse(dbStatusCommand({ db: store.path, format: 'json' }));
+      assert.equal(status.feeds[0].finalUrl, landed);
+      const table = dbStatusCommand({ db: store.path, format: 'table' });
+      assert.match(table, /redirected to/);
+      assert.ok(table.includes(landed), table);
+      assert.ok(!`${table}${JSON.stringify(status)}`.includes('s3cr3t'));
+
+      // the next update is not redirected: the store says so
+      const again = openStore(store.path);
+      const next = await updateFeeds(again, { feeds: [kevFeed], ...fast });
+      assert.equal(next.feeds[0]?.status, 'unchanged');
+      assert.equal(next.feeds[0]?.finalUrl, undefined);
+      assert.equal(again.feed('kev')?.finalUrl, undefined);
+      again.close();
+    } finally {
+      await mirror.close();
+    }
   });
 
   it('fails closed: a required feed that cannot be downloaded leaves the store unchanged', async () => {

@@ -202,6 +202,32 @@ describe('policy loading', () => {
     );
   });
 
+  it('refuses days that do not exist and units that are not units, quoted or not', () => {
+    const waiver = (expires: string) => `[[waivers]]\nid = "A"\nreason = "r"\nexpires = ${expires}\n`;
+    assertCvebuildError(
+      () => loadPolicy(project({ 'cvebuild.toml': waiver('"2026-02-31"') })),
+      'MANIFEST_INVALID',
+      'cvebuild.toml:4',
+      'waivers[0].expires',
+      'expected a date',
+    );
+    // smol-toml would read the bare literal as 3 March
+    assertCvebuildError(
+      () => loadPolicy(project({ 'cvebuild.toml': waiver('2026-02-31') })),
+      'TOML_SYNTAX',
+      'cvebuild.toml:4',
+      '2026-02-31 is not a date',
+    );
+    for (const age of ['1constructor', '1__proto__', '2toString']) {
+      assertCvebuildError(
+        () => loadPolicy(project({ 'cvebuild.toml': `max-db-age = "${age}"\n` })),
+        'MANIFEST_INVALID',
+        'max-db-age',
+        'not a duration',
+      );
+    }
+  });
+
   it('reports malformed TOML with its line', () => {
     const dir = project({ 'cvebuild.toml': 'fail-on = "high"\n[checks\n' });
     assertCvebuildError(() => loadPolicy(dir), 'TOML_SYNTAX', 'cvebuild.toml:2', 'TOML syntax error');

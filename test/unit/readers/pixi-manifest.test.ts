@@ -95,6 +95,13 @@ describe('manifests that must be refused', () => {
     ['malformed TOML', '[workspace\nname = "x"\n', 'TOML_SYNTAX', ':1', 'TOML syntax error'],
     ['duplicate key', '[dependencies]\npython = "3"\npython = "4"\n', 'TOML_SYNTAX', ':3'],
     [
+      'a date that does not exist (smol-toml rolls it over)',
+      '[workspace]\nname = "x"\nexclude-newer = 2026-02-31\n',
+      'TOML_SYNTAX',
+      ':3',
+      '2026-02-31 is not a date',
+    ],
+    [
       'channels not a list',
       '[workspace]\nchannels = "conda-forge"\n',
       'MANIFEST_INVALID',

@@ -61,7 +61,7 @@ describe('secret scanner plumbing', () => {
     assert.deepEqual(result.skipped, [
       { path: 'c/blob.bin', reason: 'binary' },
       { path: 'd/big.txt', reason: 'larger than 1024 bytes' },
-      { path: 'e/gone.py', reason: 'unreadable: ENOENT' },
+      { path: 'e/gone.py', reason: 'unreadable: no such file or directory' },
     ]);
   });
 

@@ -1,0 +1,138 @@
+/**
+ * Opening a file cvebuild reads: with O_NONBLOCK, so a FIFO with no writer cannot hang the open,
+ * and refused unless the open descriptor is a regular file, so no FIFO, socket or device is ever
+ * read (one would block or never end). The check is on the descriptor itself (fstat), not on a
+ * path looked at earlier that could since have been replaced.
+ */
+
+import type { ReadStream } from 'node:fs';
+import { type BigIntStats, closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { CvebuildError } from '../errors.ts';
+import { readError } from './errors.ts';
+import { noteInput } from './inputs.ts';
+
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+export interface OpenedFile {
+  fd: number;
+  size: number;
+}
+
+export interface OpenOptions {
+  /**
+   * Record the file as an input of this run (default), so nothing is written over it. Files a
+   * code scan merely reads are not inputs: rewriting last run's report in the scanned tree is fine.
+   */
+  input?: boolean;
+}
+
+/** Opens `path` for reading; throws INPUT_NOT_FOUND / INPUT_UNREADABLE naming the file otherwise. */
+export function openRegularFile(path: string, options: OpenOptions = {}): OpenedFile {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch (error) {
+    throw readError(path, error);
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) {
+      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
+    }
+    if (options.input !== false) noteInput(path, stats);
+    return { fd, size: Number(stats.size) };
+  } catch (error) {
+    closeSync(fd);
+    throw readError(path, error);
+  }
+}
+
+/**
+ * The whole file, refusing more than `maxBytes` (checked on the size before reading, and again
+ * while reading, since a file can grow).
+ */
+export function readRegularFile(
+  path: string,
+  options: OpenOptions & { maxBytes?: number; tooLarge?: (size: number) => CvebuildError } = {},
+): Buffer {
+  const { fd, size } = openRegularFile(path, options);
+  try {
+    const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const tooLarge = (bytes: number) =>
+      options.tooLarge?.(bytes) ??
+      new CvebuildError('INPUT_TOO_LARGE', `file is larger than ${limit} bytes`, { file: path });
+    if (size > limit) throw tooLarge(size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(size + 1, 64 * 1024), 16 * 1024 * 1024));
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > limit) throw tooLarge(total);
+      chunks.push(Buffer.from(chunk.subarray(0, read)));
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `readRegularFile` without blocking the event loop, for scanners that read many files at once. */
+export async function readRegularFileAsync(path: string, options: OpenOptions = {}): Promise<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    throw readError(path, error);
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) {
+      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
+    }
+    if (options.input !== false) noteInput(path, stats);
+    return await handle.readFile();
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The first `bytes` bytes (fewer for a shorter file). */
+export function readRegularHead(path: string, bytes: number, options: OpenOptions = {}): Buffer {
+  const { fd } = openRegularFile(path, options);
+  try {
+    const buffer = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const read = readSync(fd, buffer, filled, bytes - filled, filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A read stream over a checked descriptor (the stream closes it). */
+export function regularFileStream(path: string, options: OpenOptions = {}): ReadStream {
+  const { fd } = openRegularFile(path, options);
+  return createReadStream(path, { fd, autoClose: true });
+}
+
+function kindOf(stats: BigIntStats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isDirectory()) return 'a directory';
+  return 'not a file';
+}
