@@ -71,7 +71,8 @@ export class TarParser {
   private capture: Capture | undefined;
   /** Bytes of a metadata record (pax / GNU long name) being collected, and its type. */
   private meta: { type: string; chunks: Buffer[] } | undefined;
-  private pax: Record<string, string> = {};
+  /** Keys are the archive's own text, so a Map: a `constructor` record is only data. */
+  private pax = new Map<string, string>();
   private longName: string | undefined;
   private longLink: string | undefined;
 
@@ -127,7 +128,7 @@ export class TarParser {
     }
     this.budget.countEntry();
     const typeflag = String.fromCharCode(header[156] ?? 0);
-    const size = this.pax.size !== undefined ? Number(this.pax.size) : numberField(header, 124, 12);
+    const size = this.pax.has('size') ? Number(this.pax.get('size')) : numberField(header, 124, 12);
     if (!Number.isSafeInteger(size) || size < 0) {
       throw archiveInvalid(this.budget.archive, `${this.stream}: tar entry with an invalid size`);
     }
@@ -146,15 +147,15 @@ export class TarParser {
     }
     const type = Object.hasOwn(TYPES, typeflag) ? (TYPES[typeflag] as TarEntryType) : 'unknown';
     const entry: TarEntry = {
-      rawPath: this.pax.path ?? this.longName ?? ustarName(header),
+      rawPath: this.pax.get('path') ?? this.longName ?? ustarName(header),
       type,
       size,
       mode: numberField(header, 100, 8),
     };
     if (type === 'unknown') entry.typeflag = printableTypeflag(header[156] ?? 0);
-    const linkTarget = this.pax.linkpath ?? this.longLink ?? text(header, 157, 100);
+    const linkTarget = this.pax.get('linkpath') ?? this.longLink ?? text(header, 157, 100);
     if ((entry.type === 'symlink' || entry.type === 'hardlink') && linkTarget) entry.linkTarget = linkTarget;
-    this.pax = {};
+    this.pax = new Map();
     this.longName = undefined;
     this.longLink = undefined;
     if (this.sink.entry(entry)) {
@@ -237,8 +238,8 @@ function ustarName(header: Buffer): string {
 }
 
 /** pax records: `<length> <key>=<value>\n`, the length counting the whole record. */
-function parsePax(bytes: Buffer): Record<string, string> {
-  const records: Record<string, string> = {};
+function parsePax(bytes: Buffer): Map<string, string> {
+  const records = new Map<string, string>();
   let at = 0;
   while (at < bytes.length) {
     const space = bytes.indexOf(0x20, at);
@@ -246,7 +247,7 @@ function parsePax(bytes: Buffer): Record<string, string> {
     if (!Number.isSafeInteger(length) || length <= 0 || at + length > bytes.length) break;
     const record = bytes.toString('utf8', space + 1, at + length - 1);
     const equals = record.indexOf('=');
-    if (equals > 0) records[record.slice(0, equals)] = record.slice(equals + 1);
+    if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
     at += length;
   }
   return records;

@@ -15,13 +15,16 @@ export interface TarItem {
   mode?: number;
   /** A pax `path` record written before this entry (for names longer than ustar allows). */
   paxPath?: string;
+  /** More pax records for this entry, written before `path`. */
+  paxRecords?: [key: string, value: string][];
 }
 
 export function tarBytes(items: TarItem[], { endMarker = true }: { endMarker?: boolean } = {}): Buffer {
   const blocks: Buffer[] = [];
   for (const item of items) {
-    if (item.paxPath !== undefined) {
-      const body = paxRecord('path', item.paxPath);
+    if (item.paxPath !== undefined || item.paxRecords !== undefined) {
+      const records = [...(item.paxRecords ?? []), ...(item.paxPath !== undefined ? [['path', item.paxPath]] : [])];
+      const body = Buffer.concat(records.map(([key, value]) => paxRecord(key as string, value as string)));
       blocks.push(header({ name: 'PaxHeader', type: 'x' }, body.length), pad(body));
     }
     const data = Buffer.from(item.data ?? '');

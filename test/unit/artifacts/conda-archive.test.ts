@@ -109,6 +109,30 @@ describe('readCondaArchive', () => {
     );
   });
 
+  it('reads pax records named after Object.prototype members as data', async () => {
+    const names = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])];
+    const path = writeTemp(
+      `${STEM}.conda`,
+      condaBytes({
+        stem: STEM,
+        info: [{ name: 'info/index.json', data: INDEX_JSON('demo') }],
+        pkg: [
+          { name: 'first', paxRecords: names.map((name) => [name, 'x']), paxPath: 'share/real-name.txt', data: 'a' },
+          { name: 'second', paxRecords: names.map((name) => [name, 'y']), data: 'b' },
+        ],
+      }),
+    );
+    const scan = await readCondaArchive(path);
+    assert.deepEqual(
+      scan.entries.map((entry) => [entry.path, entry.size]),
+      [
+        ['info/index.json', INDEX_JSON('demo').length],
+        ['share/real-name.txt', 1],
+        ['second', 1],
+      ],
+    );
+  });
+
   it('keeps only maxReadBytes of a long entry but hashes all of it', async () => {
     const big = `#!/bin/sh\n${'x'.repeat(200_000)}\n`;
     const path = writeTemp(
