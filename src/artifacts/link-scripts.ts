@@ -29,7 +29,9 @@ export interface ArchiveLinkScripts {
   scripts: LinkScript[];
   /** `info/recipe/` copies of recipe scripts: never run, but a sign the payload should hold one. */
   recipeCopies: LinkScript[];
+  /** The first few unsafe names, and how many there were. */
   unsafePaths: UnsafePath[];
+  unsafeCount: number;
 }
 
 const PREVIEW_LINES = 5;
@@ -68,7 +70,13 @@ export async function archiveLinkScripts(
           ? payloadScriptAction(entry.path, name) !== undefined
           : payloadScriptAction(entry.path, name) !== undefined || recipeCopyAction(entry.path) !== undefined),
   });
-  const result: ArchiveLinkScripts = { archive, scripts: [], recipeCopies: [], unsafePaths: scan.unsafePaths };
+  const result: ArchiveLinkScripts = {
+    archive,
+    scripts: [],
+    recipeCopies: [],
+    unsafePaths: scan.unsafePaths,
+    unsafeCount: scan.unsafeCount,
+  };
   for (const [path, content] of [...scan.contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const script = { path, sha256: content.sha256, size: content.size, firstLines: firstLines(content.head) };
     const payload = payloadScriptAction(path, name);
