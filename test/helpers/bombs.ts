@@ -35,3 +35,43 @@ export function osvZipBomb(count: number, recordBytes: number): Buffer {
   const record = bulkyOsvRecord('PYSEC-0', recordBytes);
   return zipEntries(Array.from({ length: count }, (_, index) => ({ name: `PYSEC-${index}.json`, data: record })));
 }
+
+/** conda-build recipe text: the bomb's Jinja lines, then a minimal recipe that reads. */
+export function metaYaml(jinja: string): string {
+  return `${jinja}\npackage:\n  name: demo\n  version: "1.0"\nrequirements:\n  run:\n    - python\n`;
+}
+
+/** `{% set a = a + a %}` `times` times, from a two-character string or a two-item list: doubling per line. */
+export function doublingSets(start: 'string' | 'list' | 'nested', times: number): string {
+  const first = start === 'string' ? '"xy"' : '[1, 2]';
+  const step = start === 'nested' ? '[a, a]' : 'a + a';
+  return [`{% set a = ${first} %}`, ...Array.from({ length: times }, () => `{% set a = ${step} %}`)].join('\n');
+}
+
+/** `s` doubled up to `length` characters with short lines (no tag is long), then `use` applied to it. */
+export function grownString(length: number, use: string): string {
+  const lines = ['{% set s = "xxxxxxxx" %}'];
+  for (let size = 8; size < length; size *= 2) lines.push('{% set s = s ~ s %}');
+  return [...lines, use].join('\n');
+}
+
+/** A list of 2^`doublings` items and a long separator `s`, joined. */
+export function joinBomb(doublings: number, separatorLength: number): string {
+  const lines = ['{% set l = ["a", "b"] %}', ...Array.from({ length: doublings - 1 }, () => '{% set l = l + l %}')];
+  return grownString(separatorLength, [...lines, '{% set j = l | join(s) %}'].join('\n'));
+}
+
+/** One expression of `terms` terms: `1 + 1 + …`. */
+export function longExpression(terms: number, operator = '+'): string {
+  return `{% set a = ${Array.from({ length: terms }, () => '1').join(` ${operator} `)} %}`;
+}
+
+/** `{% if %}` blocks nested `depth` deep around the recipe body. */
+export function nestedIfs(depth: number, body: string): string {
+  return `${'{% if win %}\n'.repeat(depth)}${body}${'{% endif %}\n'.repeat(depth)}`;
+}
+
+/** A recipe line of `length` blanks after `prefix`. */
+export function longLine(prefix: string, length: number): string {
+  return `${prefix}${' '.repeat(length)}x`;
+}
