@@ -75,3 +75,27 @@ export function nestedIfs(depth: number, body: string): string {
 export function longLine(prefix: string, length: number): string {
   return `${prefix}${' '.repeat(length)}x`;
 }
+
+/**
+ * Python nested `depth` deep, one shape per way Python nests. `indent` is the issue's file: blocks
+ * one column apart with a string at the bottom (511 levels abort tree-sitter with one string open).
+ */
+export const PYTHON_NESTING = {
+  indent: (depth: number, body = 'x = "s"') =>
+    `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(depth)}${body}\n`,
+  /** Lines ever more indented without any block: only the width counts for the scanner. */
+  unblocked: (depth: number) => Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}$$ "s"\n`).join(''),
+  parentheses: (depth: number) => `x = ${'('.repeat(depth)}1${')'.repeat(depth)}\n`,
+  calls: (depth: number) => `x = ${'f('.repeat(depth)}1${')'.repeat(depth)}\n`,
+  fstrings: (depth: number) => `x = ${'f"{'.repeat(depth)}1${'}"'.repeat(depth)}\n`,
+  sum: (depth: number) => `x = ${Array.from({ length: depth + 1 }, () => 'a').join(' + ')}\n`,
+  power: (depth: number) => `x = ${Array.from({ length: depth + 1 }, () => '2').join(' ** ')}\n`,
+  not: (depth: number) => `x = ${'not '.repeat(depth)}a\n`,
+  minus: (depth: number) => `x = ${'-'.repeat(depth)}a\n`,
+  lambda: (depth: number) => `x = ${'lambda: '.repeat(depth)}a\n`,
+  conditional: (depth: number) => `x = ${'a if b else '.repeat(depth)}c\n`,
+  callChain: (depth: number) => `x = f${'()'.repeat(depth)}\n`,
+  attributes: (depth: number) => `x = a${'.b'.repeat(depth)}\n`,
+  subscripts: (depth: number) => `x = a${'[0]'.repeat(depth)}\n`,
+  await: (depth: number) => `async def f():\n    x = ${'await '.repeat(depth)}a\n`,
+} as const;
