@@ -3,6 +3,9 @@
  * tests build them small and lower the limits; bench/bombs.ts builds them at full size and runs the
  * CLI on them. Each generator says which cost it drives up.
  */
+import { randomBytes } from 'node:crypto';
+import { constants, createZstdCompress, zstdCompressSync } from 'node:zlib';
+import { INDEX_JSON, tarBytes } from '../unit/artifacts/archive-builder.ts';
 import { zipEntries } from './zip-writer.ts';
 
 /**
@@ -36,9 +39,9 @@ export function osvZipBomb(count: number, recordBytes: number): Buffer {
   return zipEntries(Array.from({ length: count }, (_, index) => ({ name: `PYSEC-${index}.json`, data: record })));
 }
 
-/** conda-build recipe text: the bomb's Jinja lines, then a minimal recipe that reads. */
-export function metaYaml(jinja: string): string {
-  return `${jinja}\npackage:\n  name: demo\n  version: "1.0"\nrequirements:\n  run:\n    - python\n`;
+/** conda-build recipe text: the bomb's Jinja lines, then a minimal recipe that reads (and may use a variable as its version). */
+export function metaYaml(jinja: string, version = '1.0'): string {
+  return `${jinja}\npackage:\n  name: demo\n  version: "${version}"\nrequirements:\n  run:\n    - python\n`;
 }
 
 /** `{% set a = a + a %}` `times` times, from a two-character string or a two-item list: doubling per line. */
@@ -99,3 +102,57 @@ export const PYTHON_NESTING = {
   subscripts: (depth: number) => `x = a${'[0]'.repeat(depth)}\n`,
   await: (depth: number) => `async def f():\n    x = ${'await '.repeat(depth)}a\n`,
 } as const;
+
+/**
+ * A `.conda` whose payload holds `entries` entries, each named by a pax path of `nameBytes` and
+ * holding `dataBytes`, then `padBytes` of random data: the padding keeps the stream's ratio under
+ * the reader's bomb limit, so only names (kept per entry) can exhaust memory. Streamed through
+ * zstd, one frame, as the format has it.
+ */
+export async function condaNameBomb(
+  stem: string,
+  entries: number,
+  nameBytes: number,
+  dataBytes: number,
+  padBytes: number,
+): Promise<Buffer> {
+  const unit = tarBytes(
+    [{ name: 'x', paxPath: `share/${'n'.repeat(nameBytes)}`, data: Buffer.alloc(dataBytes, 0x61) }],
+    { endMarker: false },
+  );
+  const zstd = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: 1 } });
+  const chunks: Buffer[] = [];
+  zstd.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise((resolve, reject) => zstd.on('end', resolve).on('error', reject));
+  for (let i = 0; i < entries; i++) {
+    if (!zstd.write(unit)) await new Promise((resolve) => zstd.once('drain', resolve));
+  }
+  zstd.end(tarBytes([{ name: 'share/pad.bin', data: randomBytes(padBytes) }]));
+  await done;
+  return zipEntries([
+    { name: 'metadata.json', data: '{"conda_pkg_format_version": 2}' },
+    { name: `pkg-${stem}.tar.zst`, data: Buffer.concat(chunks) },
+    {
+      name: `info-${stem}.tar.zst`,
+      data: zstdCompressSync(tarBytes([{ name: 'info/index.json', data: INDEX_JSON('demo') }])),
+    },
+  ]);
+}
+
+/** A pixi.lock (v6) installing `files` (archive names) from one noarch channel. */
+export function lockFor(channel: string, files: readonly string[]): string {
+  const urls = files.map((file) => `${channel}/noarch/${file}`);
+  return [
+    'version: 6',
+    'environments:',
+    '  default:',
+    '    channels:',
+    `    - url: ${channel}/`,
+    '    packages:',
+    '      linux-64:',
+    ...urls.map((url) => `      - conda: ${url}`),
+    'packages:',
+    ...urls.map((url) => `- conda: ${url}`),
+    '',
+  ].join('\n');
+}
