@@ -17,7 +17,7 @@ import {
   noteUnsafe,
   resolveLimits,
 } from './entries.ts';
-import { ArchiveBudget, archiveBomb, archiveInvalid } from './limits.ts';
+import { ArchiveBudget, archiveBomb, archiveInvalid, shownName } from './limits.ts';
 import { normalizeArchivePath } from './paths.ts';
 import { TarParser } from './tar.ts';
 
@@ -81,6 +81,7 @@ async function tarMembers(
       entry.extraFields,
       false,
     );
+    budget.checkName(raw, 'zip member name');
     const { path, unsafe } = normalizeArchivePath(raw);
     if (unsafe) {
       noteUnsafe(scan, options, { path, reason: unsafe, member: 'zip' });
@@ -99,10 +100,10 @@ async function tarMembers(
     if (previous) {
       throw archiveInvalid(
         scan.archive,
-        `two ${member}- members ("${previous.name}" and "${path}"): ambiguous package`,
+        `two ${member}- members ("${shownName(previous.name)}" and "${shownName(path)}"): ambiguous package`,
       );
     }
-    if (entry.isEncrypted()) throw archiveInvalid(scan.archive, `member "${path}" is encrypted`);
+    if (entry.isEncrypted()) throw archiveInvalid(scan.archive, `member "${shownName(path)}" is encrypted`);
     found.set(member, { member, name: path, entry });
   }
   return (['info', 'pkg'] as const).flatMap((member) => found.get(member) ?? []);
@@ -116,11 +117,12 @@ async function readMember(
   budget: ArchiveBudget,
 ): Promise<void> {
   const { limits } = budget;
+  const shown = `member "${shownName(name)}"`;
   const zipRatio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
   if (entry.uncompressedSize > limits.ratioFloorBytes && zipRatio > limits.maxRatio) {
-    throw archiveBomb(scan.archive, `member "${name}" is deflated more than ${limits.maxRatio}:1 (limit maxRatio)`);
+    throw archiveBomb(scan.archive, `${shown} is deflated more than ${limits.maxRatio}:1 (limit maxRatio)`);
   }
-  const parser = new TarParser(budget, collectInto(scan, options, member), name);
+  const parser = new TarParser(budget, collectInto(scan, options, member, limits), shown);
   const source = await zip.openReadStreamPromise(entry);
   const zstd = createZstdDecompress();
   source.on('error', (error) => zstd.destroy(error));
@@ -130,13 +132,22 @@ async function readMember(
     for await (const chunk of zstd) {
       const bytes = chunk as Buffer;
       streamBytes += bytes.length;
-      budget.countBytes(bytes.length, streamBytes, entry.compressedSize, `member "${name}"`);
+      budget.countBytes(bytes.length, streamBytes, entry.compressedSize, shown);
       parser.push(bytes);
     }
     parser.end();
+    // Node's decoder stops at the end of the first zstd frame; rattler's reads every frame, so
+    // bytes after it would be installed unseen. No conda tool writes more than one frame.
+    const after = entry.uncompressedSize - zstd.bytesWritten;
+    if (after > 0) {
+      throw archiveInvalid(
+        scan.archive,
+        `${shown} holds ${after} bytes after its first zstd frame, which installers that read every frame unpack; it cannot be judged`,
+      );
+    }
   } catch (error) {
     if (error instanceof CvebuildError) throw error;
-    throw archiveInvalid(scan.archive, `member "${name}" is not a readable tar.zst: ${firstLine(error)}`);
+    throw archiveInvalid(scan.archive, `${shown} is not a readable tar.zst: ${firstLine(error)}`);
   } finally {
     source.unpipe(zstd);
     source.destroy();

@@ -2,7 +2,7 @@
  * What reading a package archive yields (its entries, the content of chosen entries, names that
  * would escape the install prefix), and the tar sink that collects it for both archive formats.
  */
-import { type ArchiveLimits, archiveInvalid, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
+import { type ArchiveLimits, archiveBomb, archiveInvalid, DEFAULT_ARCHIVE_LIMITS, shownName } from './limits.ts';
 import { normalizeArchivePath } from './paths.ts';
 import type { TarContent, TarEntry, TarEntryType, TarSink } from './tar.ts';
 
@@ -30,17 +30,27 @@ export interface UnsafePath {
   member: ArchiveMember | 'zip';
 }
 
+/**
+ * What a read keeps: bounded by the limits, never by the archive's size. Entries are not listed
+ * (an archive may hold hundreds of thousands); `onEntry` sees each one as it is read.
+ */
 export interface ArchiveScan {
   archive: string;
   format: ArchiveFormat;
-  entries: ArchiveEntry[];
   /** Content of the entries `select` chose, by normalized path (a later duplicate wins, as on extraction). */
   contents: Map<string, TarContent>;
+  /** The first UNSAFE_KEPT unsafe names; `unsafeCount` counts them all. */
   unsafePaths: UnsafePath[];
+  unsafeCount: number;
 }
+
+/** Unsafe names kept as examples: one is enough to condemn an archive. */
+export const UNSAFE_KEPT = 20;
 
 export interface ArchiveReadOptions {
   limits?: Partial<ArchiveLimits>;
+  /** Every entry as it is read, unsafe ones included; nothing is kept for it. */
+  onEntry?: (entry: ArchiveEntry) => void;
   /** Entries whose content to hash and preview (never called for unsafe names). */
   select?: (entry: ArchiveEntry) => boolean;
   /** `error` (default) refuses an archive with an unsafe name; `report` lists it in `unsafePaths`. */
@@ -52,25 +62,34 @@ export function resolveLimits(options: ArchiveReadOptions): ArchiveLimits {
 }
 
 export function emptyScan(archive: string, format: ArchiveFormat): ArchiveScan {
-  return { archive, format, entries: [], contents: new Map(), unsafePaths: [] };
+  return { archive, format, contents: new Map(), unsafePaths: [], unsafeCount: 0 };
 }
 
 /** Records an unsafe name, or throws when the caller asked for refusal. */
 export function noteUnsafe(scan: ArchiveScan, options: ArchiveReadOptions, unsafe: UnsafePath): void {
   if (options.unsafePaths !== 'report') {
-    throw archiveInvalid(scan.archive, `${unsafe.member} entry "${unsafe.path}" is unsafe: ${unsafe.reason}`);
+    throw archiveInvalid(
+      scan.archive,
+      `${unsafe.member} entry "${shownName(unsafe.path)}" is unsafe: ${unsafe.reason}`,
+    );
   }
-  scan.unsafePaths.push(unsafe);
+  scan.unsafeCount++;
+  if (scan.unsafePaths.length < UNSAFE_KEPT) scan.unsafePaths.push(unsafe);
 }
 
-export function collectInto(scan: ArchiveScan, options: ArchiveReadOptions, member: ArchiveMember): TarSink {
+export function collectInto(
+  scan: ArchiveScan,
+  options: ArchiveReadOptions,
+  member: ArchiveMember,
+  limits: ArchiveLimits,
+): TarSink {
   return {
     entry(tarEntry: TarEntry): boolean {
       const { path, unsafe } = normalizeArchivePath(tarEntry.rawPath);
       const entry: ArchiveEntry = { path, type: tarEntry.type, size: tarEntry.size, mode: tarEntry.mode, member };
       if (tarEntry.linkTarget !== undefined) entry.linkTarget = tarEntry.linkTarget;
       if (tarEntry.typeflag !== undefined) entry.typeflag = tarEntry.typeflag;
-      scan.entries.push(entry);
+      options.onEntry?.(entry);
       if (unsafe) {
         noteUnsafe(scan, options, { path, reason: unsafe, member });
         return false;
@@ -78,7 +97,11 @@ export function collectInto(scan: ArchiveScan, options: ArchiveReadOptions, memb
       return options.select?.(entry) ?? false;
     },
     content(tarEntry: TarEntry, content: TarContent): void {
-      scan.contents.set(normalizeArchivePath(tarEntry.rawPath).path, content);
+      const path = normalizeArchivePath(tarEntry.rawPath).path;
+      if (!scan.contents.has(path) && scan.contents.size >= limits.maxSelected) {
+        throw archiveBomb(scan.archive, `more than ${limits.maxSelected} entries selected (limit maxSelected)`);
+      }
+      scan.contents.set(path, content);
     },
   };
 }

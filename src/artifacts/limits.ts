@@ -17,6 +17,15 @@ export interface ArchiveLimits {
   maxReadBytes: number;
   /** Size of one tar metadata record (pax header, GNU long name) or of metadata.json. */
   maxMetaBytes: number;
+  /**
+   * Bytes of one entry name or link target (tar, pax, GNU long name, zip member). A longer one
+   * cannot be extracted anywhere (Linux PATH_MAX is 4096), so it only serves to exhaust memory.
+   */
+  maxNameBytes: number;
+  /** Entries `select` may choose (each keeps up to maxReadBytes). */
+  maxSelected: number;
+  /** Bytes of names and link targets a caller that must list every entry (link resolution) may keep. */
+  maxListedBytes: number;
 }
 
 /**
@@ -31,10 +40,20 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   ratioFloorBytes: 16 * 1024 ** 2,
   maxReadBytes: 64 * 1024,
   maxMetaBytes: 1024 * 1024,
+  maxNameBytes: 4096,
+  maxSelected: 1000,
+  maxListedBytes: 64 * 1024 ** 2,
 };
 
 export function archiveBomb(archive: string, message: string): CvebuildError {
   return new CvebuildError('ARCHIVE_BOMB', `${message} (refusing to read further)`, { file: archive });
+}
+
+/** A name longer than this is cut in messages: they quote names an archive chose. */
+const NAME_SHOWN = 200;
+
+export function shownName(name: string): string {
+  return name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}… (${name.length} characters)` : name;
 }
 
 export function archiveInvalid(archive: string, message: string): CvebuildError {
@@ -51,6 +70,17 @@ export class ArchiveBudget {
   constructor(archive: string, limits: ArchiveLimits) {
     this.archive = archive;
     this.limits = limits;
+  }
+
+  /** A name or link target, before anything keeps it. */
+  checkName(name: string, what: string): void {
+    const bytes = Buffer.byteLength(name);
+    if (bytes > this.limits.maxNameBytes) {
+      throw archiveBomb(
+        this.archive,
+        `${what} of ${bytes} bytes ("${shownName(name)}") exceeds ${this.limits.maxNameBytes} (limit maxNameBytes)`,
+      );
+    }
   }
 
   countEntry(): void {

@@ -16,7 +16,7 @@ import { readError } from '../fs/errors.ts';
 import { openRegularFile } from '../fs/regular-file.ts';
 import { readPackageArchive } from './archive.ts';
 import type { ArchiveEntry, ArchiveMember, ArchiveScan, UnsafePath } from './entries.ts';
-import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
+import { type ArchiveLimits, archiveBomb, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 import { ArchiveTree, type EscapingLink, escapingLinks, isLink } from './link-targets.ts';
 import type { TarContent } from './tar.ts';
 
@@ -57,7 +57,9 @@ export interface ArchiveLinkScripts {
   scripts: LinkScript[];
   /** `info/recipe/` copies of recipe scripts: never run, but a sign the payload should hold one. */
   recipeCopies: LinkScript[];
+  /** The first few unsafe names, and how many there were. */
   unsafePaths: UnsafePath[];
+  unsafeCount: number;
   /** Symlinks and hardlinks whose target resolves outside the package root. */
   escapingLinks: EscapingLink[];
   /** Entries of a tar type cvebuild does not know: the archive was not fully judged. */
@@ -93,14 +95,16 @@ export async function archiveLinkScripts(
   limits: Partial<ArchiveLimits> = {},
 ): Promise<ArchiveLinkScripts> {
   const scriptPaths = archiveScriptPaths(name);
+  const listed = new ListedEntries(archive, limits);
   const scan = await readPackageArchive(archive, {
     limits,
     unsafePaths: 'report',
+    onEntry: (entry) => listed.add(entry),
     select: (entry) =>
       hasContent(entry) &&
       (scriptPaths.has(entry.path) || (entry.member !== 'pkg' && recipeCopyAction(entry.path) !== undefined)),
   });
-  const tree = new ArchiveTree(scan.entries);
+  const tree = new ArchiveTree(listed.entries);
   const found = [...scriptPaths].flatMap(([path, action]) => {
     const reached = reachScript(tree, path);
     return reached ? [{ path, action, ...reached }] : [];
@@ -124,11 +128,38 @@ export async function archiveLinkScripts(
     scripts: scripts.sort(byPath),
     recipeCopies: recipeCopies.sort(byPath),
     unsafePaths: scan.unsafePaths,
-    escapingLinks: escapingLinks(tree, scan.entries),
-    unknownEntries: scan.entries.flatMap((entry) =>
+    unsafeCount: scan.unsafeCount,
+    escapingLinks: escapingLinks(tree, listed.entries),
+    unknownEntries: listed.entries.flatMap((entry) =>
       entry.type === 'unknown' ? [{ path: entry.path, typeflag: entry.typeflag ?? '?', member: entry.member }] : [],
     ),
   };
+}
+
+/**
+ * Link resolution needs every entry's path, type and target, so they are listed, within a budget
+ * of their own: names are capped one by one (maxNameBytes), and their sum here (maxListedBytes,
+ * with a fixed charge per entry), so an archive of many long names ends as an unreadable archive
+ * instead of exhausting memory.
+ */
+class ListedEntries {
+  readonly entries: ArchiveEntry[] = [];
+  private bytes = 0;
+  private readonly archive: string;
+  private readonly limit: number;
+
+  constructor(archive: string, limits: Partial<ArchiveLimits>) {
+    this.archive = archive;
+    this.limit = limits.maxListedBytes ?? DEFAULT_ARCHIVE_LIMITS.maxListedBytes;
+  }
+
+  add(entry: ArchiveEntry): void {
+    this.bytes += entry.path.length + (entry.linkTarget?.length ?? 0) + 64;
+    if (this.bytes > this.limit) {
+      throw archiveBomb(this.archive, `entry names add up to more than ${this.limit} bytes (limit maxListedBytes)`);
+    }
+    this.entries.push(entry);
+  }
 }
 
 interface ReachedScript {

@@ -25,7 +25,7 @@ export function readTarBz2(path: string, options: ArchiveReadOptions = {}): Arch
   }
   try {
     const input = new FileBytes(fd);
-    const parser = new TarParser(budget, collectInto(scan, options, 'tar'), 'tar.bz2');
+    const parser = new TarParser(budget, collectInto(scan, options, 'tar', budget.limits), 'tar.bz2');
     const output = new ChunkedOutput((chunk, streamBytes) => {
       budget.countBytes(chunk.length, streamBytes, input.size, 'bzip2 stream');
       parser.push(chunk);

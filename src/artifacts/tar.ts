@@ -135,6 +135,14 @@ export class TarParser {
     this.remaining = size;
     this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
     if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+      const longName = typeflag === 'L' || typeflag === 'K';
+      // A long name's record is the name (and its NUL): refused before a byte of it is kept.
+      if (longName && size > this.budget.limits.maxNameBytes + 1) {
+        throw archiveBomb(
+          this.budget.archive,
+          `${this.stream}: tar long ${typeflag === 'L' ? 'name' : 'link'} of ${size} bytes exceeds ${this.budget.limits.maxNameBytes} (limit maxNameBytes)`,
+        );
+      }
       if (size > this.budget.limits.maxMetaBytes) {
         throw archiveBomb(
           this.budget.archive,
@@ -185,8 +193,13 @@ export class TarParser {
     if (meta) {
       this.meta = undefined;
       const value = Buffer.concat(meta.chunks);
-      if (meta.type === 'x') this.pax = parsePax(value);
-      else if (meta.type === 'L') this.longName = value.toString('utf8').replace(/\0.*$/s, '');
+      if (meta.type === 'x') {
+        this.pax = parsePax(value);
+        for (const key of ['path', 'linkpath'] as const) {
+          const name = this.pax.get(key);
+          if (name !== undefined) this.budget.checkName(name, `${this.stream}: pax ${key}`);
+        }
+      } else if (meta.type === 'L') this.longName = value.toString('utf8').replace(/\0.*$/s, '');
       else if (meta.type === 'K') this.longLink = value.toString('utf8').replace(/\0.*$/s, '');
       return;
     }

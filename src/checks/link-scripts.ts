@@ -6,6 +6,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { shownName } from '../artifacts/limits.ts';
 import {
   type ArchiveLinkScripts,
   archiveLinkScripts,
@@ -153,8 +154,8 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         pkg,
         'path-traversal',
         'high',
-        `${describePackage(pkg)} has ${paths.length} archive path(s) that escape the install prefix, e.g. "${paths[0]?.path}" (${paths[0]?.reason}): the package is malicious or broken`,
-        { archive: scan.archive, paths: paths.slice(0, 20) },
+        `${describePackage(pkg)} has ${scan.unsafeCount} archive path(s) that escape the install prefix, e.g. "${shownName(paths[0]?.path ?? '')}" (${paths[0]?.reason}): the package is malicious or broken`,
+        { archive: scan.archive, count: scan.unsafeCount, paths },
       ),
     );
   }

@@ -37,6 +37,11 @@ export interface IntelStore {
 
   /** Runs `fn` in one transaction: everything or nothing (a failed import leaves the store as it was). */
   transaction<T>(fn: () => T): T;
+  /**
+   * The same around asynchronous work (an archive read record by record): committed when `fn`
+   * settles, rolled back when it rejects. Nothing else may use the store until then.
+   */
+  transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
 
   /** Insert or replace by id; an existing record with a newer (clamped) `modified` wins. Returns whether it was written. */
   upsertAdvisory(advisory: Advisory): boolean;

@@ -119,6 +119,19 @@ class SqliteIntelStore implements IntelStore {
     }
   }
 
+  async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) throw new Error('store.transactionAsync() cannot run inside another transaction');
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw isCorruption(error) ? sqliteError(this.path, error) : error;
+    }
+  }
+
   #savepoint<T>(fn: () => T): T {
     const name = `nested_${++this.#savepoints}`;
     this.#db.exec(`SAVEPOINT ${name}`);

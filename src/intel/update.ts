@@ -3,8 +3,8 @@
  * `importSources` call, so a bad feed leaves the store as it was. Fails closed on a missing required feed.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CvebuildError, isCvebuildError } from '../errors.ts';
 import { type DownloadResult, download, type RetryEvent } from './download.ts';
@@ -65,7 +65,7 @@ export async function updateFeeds(store: IntelStore, options: UpdateOptions): Pr
   const started = performance.now();
   const now = options.now ?? (() => new Date());
   const ownDirectory = options.workDirectory === undefined;
-  const directory = options.workDirectory ?? (await mkdtemp(join(downloadRoot(store), '.cvebuild-update-')));
+  const directory = options.workDirectory ?? (await ownWorkDirectory(downloadRoot(store)));
   try {
     const downloads = await mapLimited(options.feeds, options.concurrency ?? DEFAULT_CONCURRENCY, (feed) =>
       fetchFeed(store, feed, directory, options),
@@ -195,6 +195,33 @@ function withFeedUrl(error: CvebuildError, sources: readonly ImportSource[]): Cv
 /** The extension is what the importer recognises a format by. */
 function fileName(feed: FeedSource): string {
   return feed.format === 'vuln.pm' ? `${feed.name}-vuln.pm` : `${feed.name}.${feed.format}`;
+}
+
+const WORK_PREFIX = '.cvebuild-update-';
+
+/**
+ * `.cvebuild-update-<host>-<pid>-XXXXXX`. `finally` removes it on every failure an update survives;
+ * one left by a process that died (killed, out of memory) is removed by the next update on the same
+ * host, once its pid is gone. The host in the name keeps a cache shared between machines or
+ * containers from losing a directory another one is still using.
+ */
+async function ownWorkDirectory(root: string): Promise<string> {
+  const mine = `${WORK_PREFIX}${hostname()}-`;
+  const entries = await readdir(root).catch(() => [] as string[]);
+  for (const name of entries) {
+    const pid = name.startsWith(mine) ? /^(\d+)-/.exec(name.slice(mine.length))?.[1] : undefined;
+    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(root, name), { recursive: true, force: true });
+  }
+  return mkdtemp(join(root, `${mine}${process.pid}-`));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Beside the store (same disk, the user's cvebuild cache), or the system temp directory for in-memory stores. */

@@ -16,15 +16,27 @@
  * - The combined rule also matches every `module` node, so each parsed file reports back at least
  *   once: a file that never reports was skipped by ast-grep (it silently skips non-UTF-8 files),
  *   and is returned in `skipped` with the reason.
+ * - Before ast-grep sees a file, python-nesting.ts measures how deeply it nests: tree-sitter's
+ *   Python scanner aborts the process past a fixed state size, so deeper files are set aside as
+ *   not scanned. A file reports at most MAX_HITS_PER_FILE hits; snippets come from the source line,
+ *   never from a node's text (which, for nested nodes, adds up to the file's size per level).
  * - Callees renamed by an import (`from os import system as run`, `import ftplib as f`) cannot be
  *   prefiltered by name; files with such aliases get a second, in-file pass for calls of them.
  */
 
 import python from '@ast-grep/lang-python';
-import { findInFiles, type NapiConfig, type Rule, registerDynamicLanguage, type SgNode } from '@ast-grep/napi';
+import {
+  findInFiles,
+  type NapiConfig,
+  type Range,
+  type Rule,
+  registerDynamicLanguage,
+  type SgNode,
+} from '@ast-grep/napi';
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
 import { readRegularFile } from '../fs/regular-file.ts';
+import { nestingExcess } from './python-nesting.ts';
 import {
   escapeRegExp,
   fieldOf,
@@ -146,14 +158,23 @@ function compile(): Engine {
   };
 }
 
-/** Scans Python files; non-UTF-8 (and otherwise unparsable) files come back in `skipped`. */
+/** Hits one file may report: past this, the rest of the file is reported as not examined. */
+export const MAX_HITS_PER_FILE = 1000;
+
+/** Scans Python files; files nested too deeply, non-UTF-8 and otherwise unparsable ones come back in `skipped`. */
 export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan> {
+  const skipped: NotScanned[] = [];
+  const parseable = files.filter((file) => {
+    const excess = nestingOf(file);
+    if (excess) skipped.push({ path: file.path, reason: excess });
+    return !excess;
+  });
   // ast-grep's walker refuses an empty path list ("paths cannot be empty").
-  if (files.length === 0) return { hits: [], skipped: [] };
+  if (parseable.length === 0) return { hits: [], skipped };
   ensurePythonLanguage();
   engine ??= compile();
   const current = engine;
-  const byAbsolute = new Map(files.map((file) => [file.absolute, file]));
+  const byAbsolute = new Map(parseable.map((file) => [file.absolute, file]));
   const hits: CodeHit[] = [];
   const seen = new Set<string>();
   const errors: string[] = [];
@@ -174,7 +195,11 @@ export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan
       if (!file) return;
       seen.add(filename);
       try {
-        hits.push(...scanNodes(current, file, nodes));
+        const scanned = scanNodes(current, file, nodes);
+        for (const hit of scanned.hits) hits.push(hit);
+        if (scanned.truncated) {
+          skipped.push({ path: file.path, reason: `more than ${MAX_HITS_PER_FILE} hits (the rest was not examined)` });
+        }
       } catch (error) {
         errors.push(`${file.path}: ${(error as Error).message}`);
       }
@@ -182,13 +207,23 @@ export async function scanPython(files: readonly CodeFile[]): Promise<PythonScan
   );
   // The promise can settle before the last callbacks ran; wait for them.
   while (reported < expected) await new Promise((resolve) => setImmediate(resolve));
-  const skipped: NotScanned[] = [];
   for (const [absolute, file] of byAbsolute) {
     if (!seen.has(absolute)) skipped.push({ path: file.path, reason: whySkipped(absolute) });
   }
   for (const error of errors) skipped.push({ path: '', reason: `ast-grep: ${error}` });
   hits.sort(compareHits);
   return { hits, skipped };
+}
+
+/** Why a file is too deeply nested for the parser, or why it cannot be read; undefined when it can be parsed. */
+function nestingOf(file: CodeFile): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(file.absolute, { input: false });
+  } catch (error) {
+    return `unreadable: ${reasonOf(error)}`;
+  }
+  return nestingExcess(bytes);
 }
 
 function whySkipped(absolute: string): string {
@@ -316,7 +351,7 @@ function renamedCallees(current: Engine, nodes: readonly SgNode[]): string[] {
   return locals;
 }
 
-function scanNodes(current: Engine, file: CodeFile, found: SgNode[]): CodeHit[] {
+function scanNodes(current: Engine, file: CodeFile, found: SgNode[]): { hits: CodeHit[]; truncated: boolean } {
   let nodes = found;
   /** Nodes of the alias pass, by id: their marks are `$S<i>` (rule conditions without the callee-name prefilter). */
   const aliased = new Map<number, SgNode>();
@@ -353,16 +388,18 @@ function scanNodes(current: Engine, file: CodeFile, found: SgNode[]): CodeHit[] 
   const imports = new Imports();
   const hits: CodeHit[] = [];
   const reported = new Set<string>();
+  const lines = new SourceLines(found[0]);
   const report = (compiled: CompiledRule, node: SgNode, refinement: Refinement, beyond: boolean): void => {
     const at = refinement.at ?? node;
     const range = at.range();
     const key = `${compiled.rule.id}:${range.start.index}:${range.end.index}`;
     if (reported.has(key)) return;
     reported.add(key);
-    hits.push(toHit(compiled.rule, file, at, refinement, beyond || refinement.beyondBandit === true));
+    hits.push(toHit(compiled.rule, file, at, lines, refinement, beyond || refinement.beyondBandit === true));
   };
 
   for (const node of nodes) {
+    if (hits.length >= MAX_HITS_PER_FILE) return { hits, truncated: true };
     const kind = kindOf(node);
     if (kind === 'module') continue;
     if (IMPORT_KINDS.has(kind)) {
@@ -399,10 +436,34 @@ function scanNodes(current: Engine, file: CodeFile, found: SgNode[]): CodeHit[] 
       report(compiled, node, refined === true ? {} : refined, beyond);
     }
   }
-  return hits;
+  return { hits: hits.slice(0, MAX_HITS_PER_FILE), truncated: hits.length > MAX_HITS_PER_FILE };
 }
 
-function toHit(rule: PythonRule, file: CodeFile, node: SgNode, refinement: Refinement, beyond: boolean): CodeHit {
+/** The file's lines, split once when a first snippet needs them. */
+class SourceLines {
+  readonly #root: SgNode | undefined;
+  #lines: string[] | undefined;
+
+  constructor(node: SgNode | undefined) {
+    this.#root = node?.getRoot().root();
+  }
+
+  /** The first line of a node's text, cut from the source instead of building the node's text. */
+  firstLine({ start, end }: Range): string {
+    this.#lines ??= this.#root?.text().split(/\r?\n/) ?? [];
+    const line = this.#lines[start.line] ?? '';
+    return line.slice(start.column, end.line === start.line ? end.column : line.length);
+  }
+}
+
+function toHit(
+  rule: PythonRule,
+  file: CodeFile,
+  node: SgNode,
+  lines: SourceLines,
+  refinement: Refinement,
+  beyond: boolean,
+): CodeHit {
   const { start, end } = node.range();
   const hit: CodeHit = {
     engine: 'cvebuild',
@@ -418,7 +479,7 @@ function toHit(rule: PythonRule, file: CodeFile, node: SgNode, refinement: Refin
     column: start.column + 1,
     endLine: end.line + 1,
     endColumn: end.column + 1,
-    snippet: snippetOf(node.text()),
+    snippet: snippetOf(lines.firstLine({ start, end })),
     remedy: rule.remedy,
   };
   if (beyond) hit.extra = { beyondBandit: true };

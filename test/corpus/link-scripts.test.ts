@@ -14,6 +14,7 @@ import { type CheckContext, defaultCheckSettings } from '../../src/checks/check.
 import { linkScriptsCheck } from '../../src/checks/link-scripts.ts';
 import { readInventory } from '../../src/inventory.ts';
 import { parseCondaArchiveName } from '../../src/readers/conda-url.ts';
+import { listing } from '../helpers/archive-entries.ts';
 import { corpus, corpusRoot, hasCorpus } from '../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../helpers/temp.ts';
 
@@ -85,10 +86,13 @@ describe('link scripts in the corpus archives', { skip: SKIP }, () => {
   });
 
   it('reads the edge-case archives', async () => {
-    const entries = async (path: string) =>
-      (await readPackageArchive(corpus(`packages/rattler/${path}`))).entries.map(
+    const entries = async (path: string) => {
+      const read = listing();
+      await readPackageArchive(corpus(`packages/rattler/${path}`), read.options);
+      return read.entries.map(
         (entry) => `${entry.member}:${entry.type}:${entry.path}${entry.linkTarget ? `->${entry.linkTarget}` : ''}`,
       );
+    };
     const symlinks = await entries('sparse/symlink-test-1.0.0-0.conda');
     assert.ok(symlinks.includes('pkg:symlink:lib/liblink.so->libreal.so.1'), symlinks.join(' '));
     assert.ok(symlinks.includes('pkg:hardlink:lib/libhard.so->lib/libreal.so.1'), symlinks.join(' '));

@@ -23,3 +23,24 @@ export function assertCvebuildError(
   }
   return caught;
 }
+
+/** `assertCvebuildError` for work that may be asynchronous (a Promise rejects, or the call throws). */
+export async function assertCvebuildErrorAsync(
+  fn: () => unknown,
+  code: ErrorCode,
+  ...fragments: (string | RegExp)[]
+): Promise<CvebuildError> {
+  let outcome: { error: unknown } | undefined;
+  try {
+    await fn();
+  } catch (error) {
+    outcome = { error };
+  }
+  return assertCvebuildError(
+    () => {
+      if (outcome) throw outcome.error;
+    },
+    code,
+    ...fragments,
+  );
+}

@@ -16,28 +16,34 @@ const VERSION = 20;
 const DOS_TIME = 0;
 const DOS_DATE = ((2025 - 1980) << 9) | (1 << 5) | 1;
 
+/** Entries sharing one `data` object are compressed once (bombs repeat one large record many times). */
 export function zipEntries(entries: Iterable<ZipEntry>): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
+  const packed = new Map<ZipEntry['data'], { compressed: Buffer; crc: number; size: number }>();
   let offset = 0;
   let count = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
-    const data = Buffer.from(entry.data);
-    const compressed = deflateRawSync(data);
-    const crc = crc32(data);
+    let pack = packed.get(entry.data);
+    if (!pack) {
+      const data = Buffer.from(entry.data);
+      pack = { compressed: deflateRawSync(data), crc: crc32(data), size: data.length };
+      packed.set(entry.data, pack);
+    }
+    const { compressed, crc, size } = pack;
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(VERSION, 4);
-    writeCommon(local, 6, crc, compressed.length, data.length, name.length);
+    writeCommon(local, 6, crc, compressed.length, size, name.length);
     parts.push(local, name, compressed);
 
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(VERSION, 4);
     header.writeUInt16LE(VERSION, 6);
-    writeCommon(header, 8, crc, compressed.length, data.length, name.length);
+    writeCommon(header, 8, crc, compressed.length, size, name.length);
     // extra, comment, disk, internal and external attributes stay zero
     header.writeUInt32LE(offset, 42);
     central.push(header, name);

@@ -15,7 +15,7 @@
 import type { Advisory, FeedName } from '../model.ts';
 import { severityFromText } from '../severity.ts';
 import { cweIds, dateFromCompact } from './fields.ts';
-import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { advisoryImport, type PreparedImport } from './prepared.ts';
 import { asString, feedInvalid, isObject, type JsonLine } from './source.ts';
 
 interface CurlVulnerability {
@@ -127,8 +127,10 @@ function checked(row: CurlVulnerability, path: string, line: number): CurlVulner
 }
 
 function curlImport(rows: CurlVulnerability[], feed: FeedName | undefined): PreparedImport {
-  const advisories = rows.map((row) => curlAdvisory(row, feed ?? 'curl'));
-  return advisoryImport(feed ?? 'curl', rows.length, advisories, new SkipNotes());
+  return advisoryImport((sink) => {
+    for (const row of rows) sink.add(curlAdvisory(row, feed ?? 'curl'));
+    return { feed: feed ?? 'curl', records: rows.length };
+  });
 }
 
 function curlAdvisory(row: CurlVulnerability, feed: FeedName): Advisory {

@@ -15,7 +15,7 @@ import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedNa
 import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
 import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
-import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { type AdvisorySink, advisoryImport, type PreparedImport } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
 
 /** Records carry no modification date of their own (OpenSSL's): the epoch makes any dated copy newer. */
@@ -43,26 +43,26 @@ function cnaAffected(record: Json): Json[] {
 }
 
 export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
-  const advisories: Advisory[] = [];
-  const notes = new SkipNotes();
-  const feeds = new Set<FeedName>();
-  let count = 0;
-  for (const { value, location } of records) {
-    count++;
-    const advisory = normalizeCve5Record(value, feed, location, notes);
-    if (!advisory) continue;
-    feeds.add(advisory.feed);
-    advisories.push(advisory);
-  }
-  const [only] = feeds;
-  return advisoryImport(feed ?? (feeds.size === 1 && only ? only : 'nvd'), count, advisories, notes);
+  return advisoryImport((sink) => {
+    const feeds = new Set<FeedName>();
+    let count = 0;
+    for (const { value, location } of records) {
+      count++;
+      const advisory = normalizeCve5Record(value, feed, location, sink);
+      if (!advisory) continue;
+      feeds.add(advisory.feed);
+      sink.add(advisory);
+    }
+    const [only] = feeds;
+    return { feed: feed ?? (feeds.size === 1 && only ? only : 'nvd'), records: count };
+  });
 }
 
 function normalizeCve5Record(
   record: unknown,
   feed: FeedName | undefined,
   location: ErrorLocation,
-  notes: SkipNotes,
+  notes: Pick<AdvisorySink, 'skip'>,
 ): Advisory | undefined {
   if (!isCve5Record(record)) throw feedInvalid('not a CVE JSON 5 record', location);
   const metadata = isObject(record.cveMetadata) ? record.cveMetadata : {};
@@ -72,7 +72,7 @@ function normalizeCve5Record(
   const container = cna(record);
   const affected = cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl));
   if (affected.length === 0) {
-    notes.add('no affected product cvebuild tracks (by vendor/product or package name)', id);
+    notes.skip('no affected product cvebuild tracks (by vendor/product or package name)', id);
     return undefined;
   }
   const modified =

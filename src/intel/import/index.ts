@@ -1,14 +1,14 @@
 /**
- * `importSources`: recognise each source, normalise it, then write every source in ONE store
- * transaction with its feed metadata, so a failing import leaves the store exactly as it was.
- * Shared by `cvebuild db import` (local files) and `cvebuild db update` (downloaded files).
+ * `importSources`: recognise each source and write it, one record at a time, with every source in
+ * ONE store transaction and its feed metadata, so a failing import leaves the store exactly as it
+ * was. Shared by `cvebuild db import` (local files) and `cvebuild db update` (downloaded files).
  */
 import type { FeedMetadata, FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 import type { FeedImportResult, ImportReport, ImportSource } from './api.ts';
 import { renderNote } from './prepared.ts';
 import { combinedChecksum } from './source.ts';
-import { holdsArchive, type PreparedSource, prepareSource, prepareSourceSync } from './source-paths.ts';
+import { holdsArchive, type ImportedSource, importSource, importSourceSync } from './source-paths.ts';
 
 export { FEED_NAMES, isFeedName } from './feeds.ts';
 
@@ -22,12 +22,13 @@ export interface ImportOutcome extends ImportReport {
 }
 
 /**
- * Parses every source, then writes them all in one transaction. Feed metadata is recorded once per
- * feed: several sources of one feed (e.g. two MAL files) share a row whose count is their total, url
- * their urls, checksum one over theirs.
+ * Writes every source in one transaction. Feed metadata is recorded once per feed: several sources
+ * of one feed (e.g. two MAL files) share a row whose count is their total, url their urls, checksum
+ * one over theirs.
  *
  * Synchronous unless a zip archive is among the sources: yauzl reads archives asynchronously, so
- * then the report comes as a Promise. `await` the result when sources may include archives.
+ * then the transaction spans the reading and the report comes as a Promise. `await` the result
+ * when sources may include archives, and use the store for nothing else until it settles.
  */
 export function importSources(
   store: IntelStore,
@@ -35,40 +36,38 @@ export function importSources(
 ): ImportOutcome | Promise<ImportOutcome> {
   const started = performance.now();
   if (!sources.some((source) => holdsArchive(source.path))) {
-    const prepared = sources.map((source) => ({ source, ready: prepareSourceSync(source.path, source.feed) }));
-    return writeAll(store, prepared, started);
+    return store.transaction(() => {
+      const imported = sources.map((source) => ({ source, ready: importSourceSync(store, source.path, source.feed) }));
+      return finish(store, imported, started);
+    });
   }
-  return (async () => {
-    const prepared: Prepared[] = [];
-    for (const source of sources) prepared.push({ source, ready: await prepareSource(source.path, source.feed) });
-    return writeAll(store, prepared, started);
-  })();
-}
-
-interface Prepared {
-  source: ImportSource;
-  ready: PreparedSource;
-}
-
-function writeAll(store: IntelStore, prepared: readonly Prepared[], started: number): ImportOutcome {
-  const fetchedAt = new Date().toISOString();
-  const results = store.transaction(() => {
-    const written = prepared.flatMap(({ source, ready }) =>
-      ready.imports.map((part): FeedImportOutcome => {
-        const counts = part.write(store);
-        return {
-          feed: part.feed,
-          path: source.path,
-          records: part.records,
-          written: counts.written,
-          skipped: counts.skipped,
-          notes: part.notes.map(renderNote),
-        };
-      }),
-    );
-    for (const metadata of feedMetadata(prepared, fetchedAt)) store.recordFeed(metadata);
-    return written;
+  return store.transactionAsync(async () => {
+    const imported: Imported[] = [];
+    for (const source of sources) imported.push({ source, ready: await importSource(store, source.path, source.feed) });
+    return finish(store, imported, started);
   });
+}
+
+interface Imported {
+  source: ImportSource;
+  ready: ImportedSource;
+}
+
+function finish(store: IntelStore, imported: readonly Imported[], started: number): ImportOutcome {
+  const fetchedAt = new Date().toISOString();
+  const results = imported.flatMap(({ source, ready }) =>
+    ready.parts.map(
+      (part): FeedImportOutcome => ({
+        feed: part.feed,
+        path: source.path,
+        records: part.records,
+        written: part.written,
+        skipped: part.skipped,
+        notes: part.notes.map(renderNote),
+      }),
+    ),
+  );
+  for (const metadata of feedMetadata(imported, fetchedAt)) store.recordFeed(metadata);
   return { results, durationMs: performance.now() - started };
 }
 
@@ -78,10 +77,10 @@ interface FeedPart {
   checksum: string;
 }
 
-function feedMetadata(prepared: readonly Prepared[], fetchedAt: string): FeedMetadata[] {
+function feedMetadata(imported: readonly Imported[], fetchedAt: string): FeedMetadata[] {
   const byFeed = new Map<FeedName, FeedPart[]>();
-  for (const { source, ready } of prepared) {
-    for (const part of ready.imports) {
+  for (const { source, ready } of imported) {
+    for (const part of ready.parts) {
       const group = byFeed.get(part.feed) ?? [];
       group.push({ source, records: part.records, checksum: ready.checksum });
       byFeed.set(part.feed, group);

@@ -15,9 +15,6 @@ export function isKevCatalog(document: unknown): document is Json {
 export function prepareKev(document: Json, path: string): PreparedImport {
   const entries = asArray(document.vulnerabilities).map((item, index) => kevEntry(item, path, index));
   return {
-    feed: 'kev',
-    records: entries.length,
-    notes: [],
     write(store) {
       let written = 0;
       for (const entry of entries) {
@@ -26,7 +23,7 @@ export function prepareKev(document: Json, path: string): PreparedImport {
         store.upsertKev(entry);
         written++;
       }
-      return { written, skipped: entries.length - written };
+      return { feed: 'kev', records: entries.length, written, skipped: entries.length - written, notes: [] };
     },
   };
 }

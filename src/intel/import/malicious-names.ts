@@ -20,12 +20,10 @@ export function prepareMaliciousNames(lines: Iterable<JsonLine>, path: string): 
     entries.push({ ecosystem: 'PyPI', normalizedName: normalizePypiName(name), id });
   }
   return {
-    feed: 'malicious-names',
-    records: entries.length,
-    notes: [],
     write(store) {
       const written = store.replaceMaliciousNames(entries);
-      return { written, skipped: Math.max(0, entries.length - written) };
+      const records = entries.length;
+      return { feed: 'malicious-names', records, written, skipped: Math.max(0, records - written), notes: [] };
     },
   };
 }

@@ -63,12 +63,10 @@ export function prepareNameMap(document: Json, source: NameMapSource): PreparedI
     value === null ? [] : typeof value === 'string' ? [value] : (value as string[]),
   ]);
   return {
-    feed: 'parselmouth',
-    records: entries.length,
-    notes: [],
     write(store) {
       const written = store.replaceNameMap(source, entries);
-      return { written, skipped: Math.max(0, entries.length - written) };
+      const records = entries.length;
+      return { feed: 'parselmouth', records, written, skipped: Math.max(0, records - written), notes: [] };
     },
   };
 }
@@ -76,15 +74,13 @@ export function prepareNameMap(document: Json, source: NameMapSource): PreparedI
 export function prepareFeedstockOutputs(document: Json): PreparedImport {
   const names = Object.keys(document).sort();
   return {
-    feed: 'conda-forge-names',
-    records: names.length,
-    notes: [],
     write(store) {
       const written = store.replacePopularity(
         'conda-forge-names',
         names.map((name) => ({ name })),
       );
-      return { written, skipped: Math.max(0, names.length - written) };
+      const records = names.length;
+      return { feed: 'conda-forge-names', records, written, skipped: Math.max(0, records - written), notes: [] };
     },
   };
 }

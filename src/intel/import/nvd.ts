@@ -18,7 +18,7 @@ import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } f
 import { nvdSeverity } from '../severity.ts';
 import { cweIds, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
-import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { advisoryImport, type PreparedImport } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
 
 export function isNvdCve(value: unknown): value is Json {
@@ -45,26 +45,24 @@ export function nvdApiRecords(response: Json, path: string): LocatedRecord[] {
 }
 
 export function prepareNvdRecords(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
-  const advisories: Advisory[] = [];
-  const notes = new SkipNotes();
-  let count = 0;
-  let startExcluding = 0;
-  for (const { value, location } of records) {
-    count++;
-    const converted = normalizeNvdCve(value, feed ?? 'nvd', location);
-    startExcluding += converted.startExcluding;
-    if (converted.skip) notes.add(converted.skip, converted.advisory.id);
-    if (converted.store) advisories.push(converted.advisory);
-  }
-  const prepared = advisoryImport(feed ?? 'nvd', count, advisories, notes);
-  if (startExcluding === 0) return prepared;
-  const note = {
-    reason: 'versionStartExcluding imported as an inclusive start (that one release is over-reported)',
-    count: startExcluding,
-    examples: [],
-    unit: 'CPE bound',
-  };
-  return { ...prepared, notes: [...prepared.notes, note] };
+  return advisoryImport((sink) => {
+    let count = 0;
+    let startExcluding = 0;
+    for (const { value, location } of records) {
+      count++;
+      const converted = normalizeNvdCve(value, feed ?? 'nvd', location);
+      startExcluding += converted.startExcluding;
+      if (converted.skip) sink.skip(converted.skip, converted.advisory.id);
+      if (converted.store) sink.add(converted.advisory);
+    }
+    const note = {
+      reason: 'versionStartExcluding imported as an inclusive start (that one release is over-reported)',
+      count: startExcluding,
+      examples: [],
+      unit: 'CPE bound',
+    };
+    return { feed: feed ?? 'nvd', records: count, notes: startExcluding === 0 ? [] : [note] };
+  });
 }
 
 interface Converted {

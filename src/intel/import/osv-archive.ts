@@ -1,14 +1,17 @@
 /**
  * OSV records from a zip archive (osv.dev's `PyPI/all.zip`), read with yauzl entry by entry into
- * memory, never onto disk, within limits on entry count, sizes and compression ratio.
+ * memory, never onto disk, within limits on entry count, sizes and compression ratio. Each record
+ * is upserted as soon as it is read (inside the import's transaction): memory holds one record,
+ * whatever the archive's size.
  */
 import type { Readable } from 'node:stream';
-import yauzl, { type ZipFile } from 'yauzl';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { CvebuildError } from '../../errors.ts';
 import type { FeedName } from '../model.ts';
+import type { IntelStore } from '../store-api.ts';
 import { OsvCollector } from './osv.ts';
-import type { PreparedImport } from './prepared.ts';
-import { feedInvalid, firstLine } from './source.ts';
+import { AdvisoryWriter, type ImportedPart } from './prepared.ts';
+import { feedInvalid, firstLine, MAX_RECORD_BYTES } from './source.ts';
 
 export interface ArchiveLimits {
   maxEntries: number;
@@ -18,11 +21,15 @@ export interface ArchiveLimits {
   maxRatio: number;
 }
 
-/** Roomy for osv.dev's largest all.zip (every ecosystem: ~0.5 M records, a few GB), tight for bombs. */
+/**
+ * osv.dev's PyPI export held ~20k records in 22 MB (2025), some 150 MB expanded: these leave room
+ * for several times that, and bound how long an import can run (about half a minute for 1 GiB of
+ * the costliest records).
+ */
 export const ARCHIVE_LIMITS: ArchiveLimits = {
-  maxEntries: 2_000_000,
-  maxEntryBytes: 16 * 1024 * 1024,
-  maxTotalBytes: 8 * 1024 * 1024 * 1024,
+  maxEntries: 500_000,
+  maxEntryBytes: MAX_RECORD_BYTES,
+  maxTotalBytes: 1024 * 1024 * 1024,
   maxRatio: 200,
 };
 
@@ -35,13 +42,18 @@ export function looksLikeZip(firstBytes: Buffer): boolean {
   return firstBytes.length >= 4 && firstBytes.readUInt32LE(0) === ZIP_MAGIC;
 }
 
-/** A whole archive is an osv.dev export: its records are labelled `osv-pypi` unless `feed` says otherwise. */
-export async function prepareOsvArchive(
+/**
+ * A whole archive is an osv.dev export: its records are labelled `osv-pypi` unless `feed` says
+ * otherwise. The caller holds the store's transaction, so a refused archive leaves it unchanged.
+ */
+export async function importOsvArchive(
+  store: IntelStore,
   path: string,
   feed: FeedName | undefined,
   limits: ArchiveLimits = ARCHIVE_LIMITS,
-): Promise<PreparedImport> {
-  const collector = new OsvCollector(feed ?? 'osv-pypi');
+): Promise<ImportedPart> {
+  const writer = new AdvisoryWriter(store);
+  const collector = new OsvCollector(feed ?? 'osv-pypi', writer);
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
@@ -62,14 +74,14 @@ export async function prepareOsvArchive(
       if (name.endsWith('/')) continue;
       if (!name.toLowerCase().endsWith('.json')) {
         ignored++;
-        if (ignoredNames.length < 3) ignoredNames.push(name);
+        if (ignoredNames.length < 3) ignoredNames.push(shortName(name));
         continue;
       }
-      const location = { file: path, key: name };
+      const location = { file: path, key: shortName(name) };
       if (entry.isEncrypted()) throw feedInvalid('encrypted archive entry', location);
       if (entry.uncompressedSize > limits.maxEntryBytes) {
         throw feedInvalid(
-          `entry of ${entry.uncompressedSize} bytes exceeds the ${limits.maxEntryBytes}-byte limit`,
+          `entry of ${entry.uncompressedSize} bytes is over the limit of ${limits.maxEntryBytes} for one record`,
           location,
         );
       }
@@ -84,7 +96,7 @@ export async function prepareOsvArchive(
           location,
         );
       }
-      const bytes = await readEntry(await zip.openReadStreamPromise(entry), limits.maxEntryBytes, location);
+      const bytes = await readEntry(zip, entry, limits.maxEntryBytes, location);
       let record: unknown;
       try {
         record = JSON.parse(bytes.toString('utf8'));
@@ -99,22 +111,43 @@ export async function prepareOsvArchive(
   } finally {
     zip.close();
   }
-  const prepared = collector.prepared('osv-pypi');
-  if (ignored === 0) return prepared;
+  const part = writer.part(collector.produced('osv-pypi'));
+  if (ignored === 0) return part;
   const note = { reason: 'not .json, ignored', count: ignored, examples: ignoredNames, unit: 'archive file' };
-  return { ...prepared, notes: [...prepared.notes, note] };
+  return { ...part, notes: [...part.notes, note] };
 }
 
-async function readEntry(stream: Readable, maxBytes: number, location: { file: string; key: string }): Promise<Buffer> {
+/** Entry names are the archive's to choose: an error line quotes at most this much of one. */
+const NAME_SHOWN = 200;
+
+function shortName(name: string): string {
+  return name.length > NAME_SHOWN ? `${name.slice(0, NAME_SHOWN)}…` : name;
+}
+
+/** The entry's bytes; yauzl checks them against the sizes the headers claim, and we against the record limit. */
+async function readEntry(
+  zip: ZipFile,
+  entry: Entry,
+  maxBytes: number,
+  location: { file: string; key: string },
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      stream.destroy();
-      throw feedInvalid(`entry expands beyond the ${maxBytes}-byte limit`, location);
+  let stream: Readable | undefined;
+  try {
+    stream = await zip.openReadStreamPromise(entry);
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        throw feedInvalid(`entry expands beyond the limit of ${maxBytes} bytes for one record`, location);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw feedInvalid(`damaged archive entry (${firstLine(String((error as Error).message))})`, location);
+  } finally {
+    stream?.destroy();
   }
   return Buffer.concat(chunks);
 }

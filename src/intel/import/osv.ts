@@ -9,7 +9,7 @@ import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } f
 import { osvSeverity } from '../severity.ts';
 import { feedForOsvId } from './feeds.ts';
 import { distinct, referenceUrls, summarize } from './fields.ts';
-import { advisoryImport, type PreparedImport, SkipNotes } from './prepared.ts';
+import { type AdvisorySink, advisoryImport, type PreparedImport, type ProducedAdvisories } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json, strings } from './source.ts';
 
 export function isOsvRecord(value: unknown): value is Json {
@@ -22,40 +22,43 @@ export interface LocatedRecord {
 }
 
 /**
- * Collects OSV records into one prepared import, normalising each as it arrives (an archive is never
- * held whole). `feed` labels every record when given; otherwise each record's feed follows its id
+ * Normalises OSV records into a sink as they arrive (an archive or a JSON-lines file is never held
+ * whole). `feed` labels every record when given; otherwise each record's feed follows its id
  * prefix, and the source is recorded under that feed when all records share it, else `mixedFeed`.
  */
 export class OsvCollector {
   readonly #feed: FeedName | undefined;
-  readonly #advisories: Advisory[] = [];
-  readonly #notes = new SkipNotes();
+  readonly #sink: AdvisorySink;
   readonly #feeds = new Set<FeedName>();
   #count = 0;
 
-  constructor(feed: FeedName | undefined) {
+  constructor(feed: FeedName | undefined, sink: AdvisorySink) {
     this.#feed = feed;
+    this.#sink = sink;
   }
 
   add(value: unknown, location: ErrorLocation): void {
     this.#count++;
     const advisory = normalizeOsvRecord(value, this.#feed, location);
     this.#feeds.add(advisory.feed);
-    if (advisory.affected.length === 0) this.#notes.add('no PyPI package in affected[]', advisory.id);
-    else this.#advisories.push(advisory);
+    if (advisory.affected.length === 0) this.#sink.skip('no PyPI package in affected[]', advisory.id);
+    else this.#sink.add(advisory);
   }
 
-  prepared(mixedFeed: FeedName = 'osv-pypi'): PreparedImport {
+  produced(mixedFeed: FeedName = 'osv-pypi'): ProducedAdvisories {
     const [only] = this.#feeds;
     const feed = this.#feed ?? (this.#feeds.size === 1 && only ? only : mixedFeed);
-    return advisoryImport(feed, this.#count, this.#advisories, this.#notes);
+    return { feed, records: this.#count };
   }
 }
 
+/** Records are read (and written) only when the import writes: a lazy iterable streams. */
 export function prepareOsvRecords(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
-  const collector = new OsvCollector(feed);
-  for (const { value, location } of records) collector.add(value, location);
-  return collector.prepared();
+  return advisoryImport((sink) => {
+    const collector = new OsvCollector(feed, sink);
+    for (const { value, location } of records) collector.add(value, location);
+    return collector.produced();
+  });
 }
 
 /** One OSV record → Advisory (with no affected entries when none is a PyPI package). */

@@ -1,23 +1,26 @@
 /**
- * What an importer hands back before anything is written: the normalised records, why some were
- * left out, and how to write them. `importSources` writes every prepared source in one transaction.
+ * What an importer hands back once it has recognised a source: how to write it. Writing reads the
+ * records one at a time and upserts each as it goes (inside the import's one transaction), so a
+ * feed is never held whole in memory, whatever its size.
  */
 import type { Advisory, FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 
-export interface WriteCounts {
-  written: number;
-  skipped: number;
+export interface PreparedImport {
+  /** Reads the records into the store; called once, inside the import's transaction. */
+  write(store: IntelStore): ImportedPart;
 }
 
-export interface PreparedImport {
+/** What writing one source (or one feed of a directory) read and wrote. */
+export interface ImportedPart {
   /** The feed the source's metadata is recorded under. */
   feed: FeedName;
   /** Records read from the source. */
   records: number;
+  written: number;
+  skipped: number;
   /** Why records were skipped or only partly used, one per reason. */
   notes: ImportNote[];
-  write(store: IntelStore): WriteCounts;
 }
 
 export interface ImportNote {
@@ -75,31 +78,66 @@ export function renderNote(note: ImportNote): string {
   return `${note.count} ${note.count === 1 ? unit : `${unit}s`}: ${note.reason}${examples}`;
 }
 
+/** Where normalised advisories go, one at a time. */
+export interface AdvisorySink {
+  /** Upserts at once: nothing is kept after this returns. */
+  add(advisory: Advisory): void;
+  /** A record left out, or stored without affected entries, and why. */
+  skip(reason: string, recordId: string): void;
+}
+
+/** The feed a source is recorded under and how many records it held, known once they were all read. */
+export interface ProducedAdvisories {
+  feed: FeedName;
+  records: number;
+  notes?: ImportNote[];
+}
+
 /**
- * Advisories to upsert. A record stored unchanged (or older than the stored copy) counts as skipped.
- * `notes` holds the records left out, and also those stored without affected entries (kept for id,
- * alias and KEV joins, but matching no package): both count as skipped, with their reason.
+ * Advisories produced by `produce` into a sink that upserts each one at once. A record stored
+ * unchanged (or older than the stored copy) counts as skipped. Records left out, and those stored
+ * without affected entries (kept for id, alias and KEV joins, but matching no package), count as
+ * skipped too, with their reason.
  */
-export function advisoryImport(
-  feed: FeedName,
-  records: number,
-  advisories: readonly Advisory[],
-  notes: SkipNotes,
-): PreparedImport {
+export function advisoryImport(produce: (sink: AdvisorySink) => ProducedAdvisories): PreparedImport {
   return {
-    feed,
-    records,
-    notes: notes.list(),
     write(store) {
-      let written = 0;
-      let unchanged = 0;
-      for (const advisory of advisories) {
-        const changed = store.upsertAdvisory(advisory);
-        if (advisory.affected.length === 0) continue;
-        if (changed) written++;
-        else unchanged++;
-      }
-      return { written, skipped: notes.total + unchanged };
+      const writer = new AdvisoryWriter(store);
+      const produced = produce(writer);
+      return writer.part(produced);
     },
   };
+}
+
+/** An AdvisorySink over the store, counting what it wrote; also used directly by the asynchronous archive reader. */
+export class AdvisoryWriter implements AdvisorySink {
+  readonly #store: IntelStore;
+  readonly #notes = new SkipNotes();
+  #written = 0;
+  #unchanged = 0;
+
+  constructor(store: IntelStore) {
+    this.#store = store;
+  }
+
+  add(advisory: Advisory): void {
+    const changed = this.#store.upsertAdvisory(advisory);
+    if (advisory.affected.length === 0) return;
+    if (changed) this.#written++;
+    else this.#unchanged++;
+  }
+
+  skip(reason: string, recordId: string): void {
+    this.#notes.add(reason, recordId);
+  }
+
+  part({ feed, records, notes = [] }: ProducedAdvisories): ImportedPart {
+    return {
+      feed,
+      records,
+      written: this.#written,
+      skipped: this.#notes.total + this.#unchanged,
+      notes: [...this.#notes.list(), ...notes],
+    };
+  }
 }

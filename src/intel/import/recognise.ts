@@ -13,7 +13,16 @@ import { ambiguousNameList, nameListKind, prepareFeedstockOutputs, prepareNameMa
 import { isNvdApiResponse, isNvdCve, nvdApiRecords, prepareNvdRecords } from './nvd.ts';
 import { isOsvRecord, type LocatedRecord, prepareOsvRecords } from './osv.ts';
 import type { PreparedImport } from './prepared.ts';
-import { feedInvalid, isObject, type Json, type JsonLine, jsonLines, parseJsonDocument } from './source.ts';
+import {
+  feedInvalid,
+  isObject,
+  type Json,
+  type JsonLine,
+  jsonLines,
+  MAX_RECORD_BYTES,
+  parseJsonDocument,
+  recordTooLarge,
+} from './source.ts';
 import { isTopPypiList, prepareTopPypi } from './top-pypi.ts';
 
 const FORMATS_READ =
@@ -28,7 +37,7 @@ export function prepareText(text: string, path: string, feed: FeedName | undefin
   let documentError: string | undefined;
   if (!jsonLinesName) {
     const document = parseJsonDocument(text);
-    if ('value' in document) return prepareDocument(document.value, path, feed);
+    if ('value' in document) return prepareDocument(document.value, text.length, path, feed);
     documentError = document.error;
   }
   const lines = jsonLines(text, path);
@@ -43,8 +52,11 @@ export function prepareText(text: string, path: string, feed: FeedName | undefin
   return prepareLines(first.value, lines, path, feed);
 }
 
-function prepareDocument(document: unknown, path: string, feed: FeedName | undefined): PreparedImport {
-  const single = (value: unknown): LocatedRecord[] => [{ value, location: { file: path } }];
+function prepareDocument(document: unknown, size: number, path: string, feed: FeedName | undefined): PreparedImport {
+  const single = (value: unknown): LocatedRecord[] => {
+    if (size > MAX_RECORD_BYTES) throw recordTooLarge(size, { file: path }, 'characters');
+    return [{ value, location: { file: path } }];
+  };
   if (isOsvRecord(document))
     return advisory(feed, 'an OSV record', path, () => prepareOsvRecords(single(document), feed));
   if (isCve5Record(document)) {

@@ -1,20 +1,23 @@
 /**
  * Sources by path: a file (recognised by recognise.ts), a zip archive of OSV records (read
- * asynchronously), or a directory whose data files are each recognised on their own.
+ * asynchronously), or a directory whose data files are each recognised on their own. Each file is
+ * read, recognised and written into the store before the next one is read, so an import holds one
+ * file's text (and one record of an archive) at a time.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readRegularHead } from '../../fs/regular-file.ts';
 import { fsError } from '../../readers/input.ts';
 import type { FeedName } from '../model.ts';
-import { looksLikeZip, prepareOsvArchive } from './osv-archive.ts';
-import { mergeNotes, type PreparedImport } from './prepared.ts';
+import type { IntelStore } from '../store-api.ts';
+import { importOsvArchive, looksLikeZip } from './osv-archive.ts';
+import { type ImportedPart, mergeNotes } from './prepared.ts';
 import { prepareText, requireFeed } from './recognise.ts';
 import { feedInvalid, readFeedText, sha256Hex, sha256OfFile } from './source.ts';
 
-export interface PreparedSource {
+export interface ImportedSource {
   /** One per feed: a file gives one; a directory one for each feed its files belong to. */
-  imports: PreparedImport[];
+  parts: ImportedPart[];
   /** sha256 of the bytes read (for a directory: of its file listing with each file's sha256). */
   checksum: string;
 }
@@ -22,17 +25,21 @@ export interface PreparedSource {
 /** Files a directory source contributes; anything else in it (READMEs, YAML) is not looked at. */
 const DATA_FILE = /\.(json|jsonl|ndjson|pm|zip)$/i;
 
-/** Any source, zip archives included (read asynchronously with yauzl). */
-export async function prepareSource(path: string, feed: FeedName | undefined): Promise<PreparedSource> {
+/** Any source, zip archives included (read asynchronously with yauzl), written into `store`. */
+export async function importSource(
+  store: IntelStore,
+  path: string,
+  feed: FeedName | undefined,
+): Promise<ImportedSource> {
   if (isDirectory(path)) {
-    const parts: { file: string; source: PreparedSource }[] = [];
-    for (const file of directoryFiles(path)) parts.push({ file, source: await prepareSource(file, feed) });
-    return mergeDirectory(path, parts);
+    const files: { file: string; source: ImportedSource }[] = [];
+    for (const file of directoryFiles(path)) files.push({ file, source: await importSource(store, file, feed) });
+    return mergeDirectory(path, files);
   }
-  if (!isZipArchive(path)) return prepareFileSync(path, feed);
+  if (!isZipArchive(path)) return importFileSync(store, path, feed);
   requireFeed(feed, 'advisory', 'a zip of OSV records', path);
-  const prepared = await prepareOsvArchive(path, feed);
-  return { imports: [prepared], checksum: await sha256OfFile(path) };
+  const part = await importOsvArchive(store, path, feed);
+  return { parts: [part], checksum: await sha256OfFile(path) };
 }
 
 /** Whether reading the source needs the asynchronous path: it is, or its directory holds, a zip archive. */
@@ -41,22 +48,22 @@ export function holdsArchive(path: string): boolean {
 }
 
 /** Any source but a zip archive (refused with FEED_INVALID), read synchronously. */
-export function prepareSourceSync(path: string, feed: FeedName | undefined): PreparedSource {
+export function importSourceSync(store: IntelStore, path: string, feed: FeedName | undefined): ImportedSource {
   if (isDirectory(path)) {
     return mergeDirectory(
       path,
-      directoryFiles(path).map((file) => ({ file, source: prepareSourceSync(file, feed) })),
+      directoryFiles(path).map((file) => ({ file, source: importSourceSync(store, file, feed) })),
     );
   }
-  return prepareFileSync(path, feed);
+  return importFileSync(store, path, feed);
 }
 
-function prepareFileSync(path: string, feed: FeedName | undefined): PreparedSource {
+function importFileSync(store: IntelStore, path: string, feed: FeedName | undefined): ImportedSource {
   if (isZipArchive(path)) {
     throw feedInvalid('a zip archive is read asynchronously: import it with importSources', { file: path });
   }
   const { text, sha256 } = readFeedText(path);
-  return { imports: [prepareText(text, path, feed)], checksum: sha256 };
+  return { parts: [prepareText(text, path, feed).write(store)], checksum: sha256 };
 }
 
 function isDirectory(path: string): boolean {
@@ -85,33 +92,26 @@ function directoryFiles(directory: string): string[] {
 
 /**
  * A directory's files, each recognised on its own (a checkout of OSV records, or an example's mix of
- * OSV, NVD and vendor files), become one import per feed.
+ * OSV, NVD and vendor files), count as one source with one part per feed.
  */
-function mergeDirectory(directory: string, parts: { file: string; source: PreparedSource }[]): PreparedSource {
-  const byFeed = new Map<FeedName, PreparedImport[]>();
-  for (const { source } of parts) {
-    for (const prepared of source.imports) byFeed.set(prepared.feed, [...(byFeed.get(prepared.feed) ?? []), prepared]);
+function mergeDirectory(directory: string, files: { file: string; source: ImportedSource }[]): ImportedSource {
+  const byFeed = new Map<FeedName, ImportedPart[]>();
+  for (const { source } of files) {
+    for (const part of source.parts) byFeed.set(part.feed, [...(byFeed.get(part.feed) ?? []), part]);
   }
-  const listing = parts.map(({ file, source }) => `${relative(directory, file)} ${source.checksum}`).join('\n');
-  return { imports: [...byFeed].map(([feed, group]) => mergeImports(feed, group)), checksum: sha256Hex(listing) };
+  const listing = files.map(({ file, source }) => `${relative(directory, file)} ${source.checksum}`).join('\n');
+  return { parts: [...byFeed].map(([feed, group]) => mergeParts(feed, group)), checksum: sha256Hex(listing) };
 }
 
-function mergeImports(feed: FeedName, group: PreparedImport[]): PreparedImport {
+function mergeParts(feed: FeedName, group: ImportedPart[]): ImportedPart {
   if (group.length === 1 && group[0]) return group[0];
+  const sum = (key: 'records' | 'written' | 'skipped') => group.reduce((total, part) => total + part[key], 0);
   return {
     feed,
-    records: group.reduce((sum, prepared) => sum + prepared.records, 0),
-    notes: mergeNotes(group.flatMap((prepared) => prepared.notes)),
-    write(store) {
-      let written = 0;
-      let skipped = 0;
-      for (const prepared of group) {
-        const counts = prepared.write(store);
-        written += counts.written;
-        skipped += counts.skipped;
-      }
-      return { written, skipped };
-    },
+    records: sum('records'),
+    written: sum('written'),
+    skipped: sum('skipped'),
+    notes: mergeNotes(group.flatMap((part) => part.notes)),
   };
 }
 

@@ -7,6 +7,18 @@ import { CvebuildError, type ErrorLocation } from '../../errors.ts';
 import { regularFileStream } from '../../fs/regular-file.ts';
 import { fsError, readInputBytes } from '../../readers/input.ts';
 
+/**
+ * The largest single record (one JSON-lines line, one archive entry, one single-record file) an
+ * import reads. Real ones are a few KB; the largest PyPI advisories (long `versions` lists) stay
+ * under 100 KB. Past this, a record is refused rather than parsed: parsing multiplies its size in
+ * memory several times over.
+ */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+export function recordTooLarge(size: number, location: ErrorLocation, unit = 'bytes'): CvebuildError {
+  return feedInvalid(`record of ${size} ${unit} is over the limit of ${MAX_RECORD_BYTES} for one record`, location);
+}
+
 export function feedInvalid(message: string, location: ErrorLocation): CvebuildError {
   return new CvebuildError('FEED_INVALID', message, location);
 }
@@ -63,6 +75,7 @@ export function* jsonLines(text: string, path: string): Generator<JsonLine> {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     line++;
+    if (end - start > MAX_RECORD_BYTES) throw recordTooLarge(end - start, { file: path, line }, 'characters');
     const content = text.slice(start, end).trim();
     start = end + 1;
     if (content === '') continue;

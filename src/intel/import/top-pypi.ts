@@ -22,12 +22,15 @@ export function prepareTopPypi(document: Json, path: string): PreparedImport {
       : { name: project };
   });
   return {
-    feed: 'top-pypi',
-    records: rows.length,
-    notes: [],
     write(store) {
       const written = store.replacePopularity('top-pypi', rows);
-      return { written, skipped: Math.max(0, rows.length - written) };
+      return {
+        feed: 'top-pypi',
+        records: rows.length,
+        written,
+        skipped: Math.max(0, rows.length - written),
+        notes: [],
+      };
     },
   };
 }

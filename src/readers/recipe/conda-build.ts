@@ -10,6 +10,7 @@ import { readTextInput } from '../input.ts';
 import type { Reader, ReaderOutput } from '../types.ts';
 import { loadYaml } from '../yaml.ts';
 import { isBlankYaml, YamlLines } from '../yaml-lines.ts';
+import { TemplateBudget, withinTemplateBudget } from './budget.ts';
 import { renderCondaBuildTemplate } from './conda-build-template.ts';
 import { dropRepeatedConditionalKeys } from './duplicate-keys.ts';
 import { RecipeBuilder } from './recipe-builder.ts';
@@ -31,8 +32,12 @@ interface Recipe {
 }
 
 function readCondaBuildRecipe(file: string): ReaderOutput {
+  return withinTemplateBudget(file, () => readWithin(file, new TemplateBudget()));
+}
+
+function readWithin(file: string, budget: TemplateBudget): ReaderOutput {
   const placeholders = new Placeholders();
-  const rendered = renderCondaBuildTemplate(withoutPlaceholderCharacters(readTextInput(file)), placeholders);
+  const rendered = renderCondaBuildTemplate(withoutPlaceholderCharacters(readTextInput(file)), placeholders, budget);
   const renderedLines = new YamlLines(rendered.text);
   const conditionAt = (line: number | undefined) =>
     line === undefined

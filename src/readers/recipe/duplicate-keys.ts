@@ -11,7 +11,9 @@ export interface DroppedKey {
   line: number;
 }
 
-const KEY = /^(["']?)([^"'#:{}[\],\s][^"'#:{}[\],]*?)\1\s*:(?:\s|$)/;
+// The key ends on a non-space character, so `\s*` alone takes the spaces before the colon: a lazy
+// key that could also end in spaces made this quadratic in the length of a line of blanks.
+const KEY = /^(["']?)([^"'#:{}[\],\s](?:[^"'#:{}[\],]*[^"'#:{}[\],\s])?)\1\s*:(?:\s|$)/;
 const BLOCK_SCALAR = /:\s*[|>][-+0-9]*\s*(?:#.*)?$/;
 
 export function dropRepeatedConditionalKeys(

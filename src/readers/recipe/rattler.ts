@@ -11,11 +11,13 @@ import { readTextInput } from '../input.ts';
 import type { Reader, ReaderOutput } from '../types.ts';
 import { loadYaml } from '../yaml.ts';
 import { isBlankYaml, YamlLines } from '../yaml-lines.ts';
-import { evaluate, isTruthy, isUnresolved, parseExpression, type Scope, type Value } from './expression.ts';
+import { TemplateBudget, TemplateBudgetExceeded, withinTemplateBudget } from './budget.ts';
+import { evaluate, isTruthy, isUnresolved, type Scope, type Value } from './expression.ts';
 import { RecipeBuilder } from './recipe-builder.ts';
 import {
   evaluateWhole,
   Placeholders,
+  parseTag,
   renderAlternatives,
   renderTemplate,
   withoutPlaceholderCharacters,
@@ -33,6 +35,7 @@ const REQUIREMENT_SCOPES = new Map<string, DependencyScope>([
 interface Recipe {
   builder: RecipeBuilder;
   scope: Scope;
+  budget: TemplateBudget;
   /** Defaults of a multi-output recipe (`recipe: {name, version}`), or of its single package. */
   name?: string;
   version?: string;
@@ -44,6 +47,10 @@ interface Conditioned {
 }
 
 function readRattlerRecipe(file: string): ReaderOutput {
+  return withinTemplateBudget(file, () => readWithin(file, new TemplateBudget()));
+}
+
+function readWithin(file: string, budget: TemplateBudget): ReaderOutput {
   const text = withoutPlaceholderCharacters(readTextInput(file));
   const document = isBlankYaml(text) ? undefined : loadYaml(text, file);
   if (document === undefined || document === null) throw new CvebuildError('RECIPE_INVALID', 'empty recipe', { file });
@@ -56,7 +63,8 @@ function readRattlerRecipe(file: string): ReaderOutput {
   const lines = new YamlLines(text);
   const recipe: Recipe = {
     builder: new RecipeBuilder(file, lines, placeholders, false),
-    scope: contextScope(root.context, child(ctx, 'context'), placeholders),
+    scope: contextScope(root.context, child(ctx, 'context'), placeholders, budget),
+    budget,
   };
   const defaults = isDict(root.recipe) ? root.recipe : isDict(root.package) ? root.package : {};
   const defaultsCtx = child(ctx, isDict(root.recipe) ? 'recipe' : 'package');
@@ -96,15 +104,20 @@ function readRattlerRecipe(file: string): ReaderOutput {
 }
 
 /** `context:` variables, in order: each may use the ones before it. */
-function contextScope(value: unknown, ctx: FieldContext, placeholders: Placeholders): Map<string, Value> {
+function contextScope(
+  value: unknown,
+  ctx: FieldContext,
+  placeholders: Placeholders,
+  budget: TemplateBudget,
+): Map<string, Value> {
   const scope = new Map<string, Value>();
   if (value === undefined || value === null) return scope;
   for (const [name, raw] of Object.entries(expectDict(value, ctx))) {
     if (typeof raw === 'number' || typeof raw === 'boolean') {
       scope.set(name, raw);
     } else if (typeof raw === 'string') {
-      const whole = evaluateWhole(raw, '${{', scope);
-      const rendered = whole ?? renderTemplate(raw, '${{', scope, placeholders);
+      const whole = evaluateWhole(raw, '${{', scope, budget);
+      const rendered = whole ?? renderTemplate(raw, '${{', scope, placeholders, budget);
       // A variable that cannot be resolved stays unset: later uses keep their raw template.
       if (typeof rendered !== 'string' || !placeholders.holdsAny(rendered)) scope.set(name, rendered);
     }
@@ -120,7 +133,7 @@ function readPackage(recipe: Recipe, pkg: Record<string, unknown>, ctx: FieldCon
 }
 
 function readOutputs(recipe: Recipe, items: unknown[], ctx: FieldContext): void {
-  flattenConditionals(items, recipe.scope).forEach(({ value, condition }, index) => {
+  flattenConditionals(items, recipe).forEach(({ value, condition }, index) => {
     const outputCtx = child(ctx, index);
     const output = expectDict(value, outputCtx);
     const staging = isDict(output.staging) ? output.staging : undefined;
@@ -155,19 +168,25 @@ function readRequirements(
     if (!scope || entries === null) continue;
     recipe.builder.lines.enter(section);
     const sectionCtx = child(ctx, section);
-    const items = flattenConditionals(expectList(entries, sectionCtx), recipe.scope, outputCondition);
+    const items = flattenConditionals(expectList(entries, sectionCtx), recipe, outputCondition);
     items.forEach(({ value: item, condition }, index) => {
       if (typeof item !== 'string' && typeof item !== 'number') {
         fail(child(sectionCtx, index), undefined, `expected a MatchSpec, found ${describeType(item)}`);
       }
       const raw = String(item);
       const line = recipe.builder.lines.find(raw);
-      for (const alternative of renderAlternatives(raw, '${{', recipe.scope, recipe.builder.placeholders)) {
+      for (const alternative of renderAlternatives(
+        raw,
+        '${{',
+        recipe.scope,
+        recipe.builder.placeholders,
+        recipe.budget,
+      )) {
         recipe.builder.addDependency({
           text: alternative.text,
           scope,
           group,
-          condition: joinConditions(condition, alternative.condition),
+          condition: joinConditions(recipe.budget, condition, alternative.condition),
           line,
         });
       }
@@ -177,7 +196,7 @@ function readRequirements(
 
 function readSources(recipe: Recipe, value: unknown, ctx: FieldContext): void {
   if (value === undefined || value === null) return;
-  const entries = Array.isArray(value) ? flattenConditionals(value, recipe.scope) : [{ value }];
+  const entries = Array.isArray(value) ? flattenConditionals(value, recipe) : [{ value }];
   entries.forEach(({ value: entry }, index) => {
     const sourceCtx = Array.isArray(value) ? child(ctx, index) : ctx;
     const source = expectDict(entry, sourceCtx);
@@ -223,28 +242,26 @@ function readSources(recipe: Recipe, value: unknown, ctx: FieldContext): void {
  * evaluated; one that depends on the platform (`win`, `build_platform != target_platform`) keeps
  * both branches, each with its condition.
  */
-function flattenConditionals(items: unknown[], scope: Scope, condition?: string): Conditioned[] {
+function flattenConditionals(items: unknown[], recipe: Recipe, condition?: string): Conditioned[] {
   return items.flatMap((item): Conditioned[] => {
     if (!isDict(item) || !('if' in item)) return [{ value: item, condition }];
     const test = String(item.if);
-    const decided = decideCondition(item.if, scope);
+    const decided = decideCondition(item.if, recipe);
     const thenItems = decided === false ? [] : asList(item.then);
     const elseItems = decided === true ? [] : asList(item.else);
+    const join = (added: string) =>
+      decided === undefined ? joinConditions(recipe.budget, condition, added) : condition;
     return [
-      ...flattenConditionals(thenItems, scope, decided === undefined ? joinConditions(condition, test) : condition),
-      ...flattenConditionals(
-        elseItems,
-        scope,
-        decided === undefined ? joinConditions(condition, `not (${test})`) : condition,
-      ),
+      ...flattenConditionals(thenItems, recipe, join(test)),
+      ...flattenConditionals(elseItems, recipe, join(`not (${test})`)),
     ];
   });
 }
 
-function decideCondition(test: unknown, scope: Scope): boolean | undefined {
+function decideCondition(test: unknown, recipe: Recipe): boolean | undefined {
   if (typeof test === 'boolean') return test;
-  const node = typeof test === 'string' ? parseExpression(test) : undefined;
-  const value = node ? evaluate(node, scope) : undefined;
+  const node = typeof test === 'string' ? parseTag(test, recipe.budget) : undefined;
+  const value = node ? evaluate(node, recipe.scope, recipe.budget) : undefined;
   return value === undefined || isUnresolved(value) ? undefined : isTruthy(value);
 }
 
@@ -253,13 +270,21 @@ function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function joinConditions(...conditions: (string | undefined)[]): string | undefined {
+function joinConditions(budget: TemplateBudget, ...conditions: (string | undefined)[]): string | undefined {
   const present = conditions.filter((condition): condition is string => Boolean(condition));
-  return present.length > 0 ? present.join(' and ') : undefined;
+  if (present.length === 0) return undefined;
+  const joined = present.join(' and ');
+  if (joined.length > budget.limits.maxConditionLength) {
+    throw new TemplateBudgetExceeded(
+      'maxConditionLength',
+      `nested if: conditions come to more than ${budget.limits.maxConditionLength} characters`,
+    );
+  }
+  return joined;
 }
 
 function render(recipe: Recipe, text: string): string {
-  return renderTemplate(text, '${{', recipe.scope, recipe.builder.placeholders);
+  return renderTemplate(text, '${{', recipe.scope, recipe.builder.placeholders, recipe.budget);
 }
 
 /** A scalar field, templates rendered and unresolvable ones restored with a warning. */

@@ -49,6 +49,7 @@ export class RecipeBuilder {
   private readonly sources: RecipeSource[] = [];
   private readonly outputs: { name: string; version: string }[] = [];
   private readonly warnings: InventoryWarning[] = [];
+  private readonly warned = new Set<string>();
 
   constructor(file: string, lines: YamlLines, placeholders: Placeholders, bareVersionIsPrefix: boolean) {
     this.file = file;
@@ -68,7 +69,10 @@ export class RecipeBuilder {
   }
 
   warn(message: string, line?: number): void {
-    if (this.warnings.some((warning) => warning.message === message && warning.origin?.line === line)) return;
+    // A set, not a search of the list: a recipe can hold as many unresolvable templates as lines.
+    const key = `${line ?? ''}\u0000${message}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
     this.warnings.push({ message, origin: { file: this.file, line } });
   }
 

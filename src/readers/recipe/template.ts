@@ -4,15 +4,16 @@
  * private-use characters: the text stays valid YAML and a valid MatchSpec, and the raw template
  * comes back (with a warning) wherever a placeholder reaches an extracted value.
  */
+import type { TemplateBudget } from './budget.ts';
 import {
   evaluate,
   isUnresolved,
   NOT_A_PACKAGE,
   type Node,
   parseExpression,
+  renderValue,
   type Scope,
   type Value,
-  valueToText,
 } from './expression.ts';
 
 export type TemplateOpener = '${{' | '{{';
@@ -103,21 +104,43 @@ function closingBraces(text: string, from: number): number {
   return -1;
 }
 
-/** The value of one expression's source, or the placeholder text for it. */
-export function renderExpression(raw: string, source: string, scope: Scope, placeholders: Placeholders): string {
-  const node = parseExpression(source);
-  const value = node ? evaluate(node, scope) : undefined;
-  if (value === undefined || isUnresolved(value)) return placeholders.add(raw, false);
-  if (value === NOT_A_PACKAGE) return placeholders.add(raw, true);
-  return valueToText(value);
+/** The tree of a tag's expression, once the tag is known to be of a size the budget allows. */
+export function parseTag(source: string, budget: TemplateBudget, line?: number): Node | undefined {
+  budget.checkTag(source.length, line);
+  return parseExpression(source, budget);
 }
 
-export function renderTemplate(text: string, opener: TemplateOpener, scope: Scope, placeholders: Placeholders): string {
+/**
+ * The value of one expression's source, or the placeholder text for it. The text is charged to
+ * the budget: `{{ a }}` repeated would otherwise copy a long `a` into the output at every use.
+ */
+export function renderExpression(
+  raw: string,
+  source: string,
+  scope: Scope,
+  placeholders: Placeholders,
+  budget: TemplateBudget,
+  line?: number,
+): string {
+  const node = parseTag(source, budget, line);
+  const value = node ? evaluate(node, scope, budget) : undefined;
+  if (value === undefined || isUnresolved(value)) return placeholders.add(raw, false);
+  if (value === NOT_A_PACKAGE) return placeholders.add(raw, true);
+  return renderValue(value, budget) ?? placeholders.add(raw, false);
+}
+
+export function renderTemplate(
+  text: string,
+  opener: TemplateOpener,
+  scope: Scope,
+  placeholders: Placeholders,
+  budget: TemplateBudget,
+): string {
   let rendered = '';
   let position = 0;
   for (const span of expressionSpans(text, opener)) {
     rendered += text.slice(position, span.start);
-    rendered += renderExpression(text.slice(span.start, span.end), span.source, scope, placeholders);
+    rendered += renderExpression(text.slice(span.start, span.end), span.source, scope, placeholders, budget);
     position = span.end;
   }
   return rendered + text.slice(position);
@@ -138,27 +161,34 @@ export function renderAlternatives(
   opener: TemplateOpener,
   scope: Scope,
   placeholders: Placeholders,
+  budget: TemplateBudget,
 ): Alternative[] {
   const source = wholeExpressionSource(text, opener);
-  const node = source === undefined ? undefined : parseExpression(source);
-  if (node?.type !== 'conditional' || !isUnresolved(evaluate(node.test, scope))) {
-    return [{ text: renderTemplate(text, opener, scope, placeholders) }];
+  const node = source === undefined ? undefined : parseTag(source, budget);
+  if (node?.type !== 'conditional' || !isUnresolved(evaluate(node.test, scope, budget))) {
+    return [{ text: renderTemplate(text, opener, scope, placeholders, budget) }];
   }
   const branch = (branchNode: Node | undefined, condition: string): Alternative[] => {
     if (!branchNode) return [];
-    const value = evaluate(branchNode, scope);
+    const value = evaluate(branchNode, scope, budget);
     if (isUnresolved(value)) return [{ text: placeholders.add(text, false), condition }];
     if (value === NOT_A_PACKAGE) return [];
-    return [{ text: valueToText(value), condition }];
+    const rendered = renderValue(value, budget);
+    return [{ text: rendered ?? placeholders.add(text, false), condition }];
   };
   return [...branch(node.consequent, node.testSource), ...branch(node.alternative, `not (${node.testSource})`)];
 }
 
 /** The value of a text that is exactly one expression (`${{ version.split('.') }}`), when it resolves. */
-export function evaluateWhole(text: string, opener: TemplateOpener, scope: Scope): Value | undefined {
+export function evaluateWhole(
+  text: string,
+  opener: TemplateOpener,
+  scope: Scope,
+  budget: TemplateBudget,
+): Value | undefined {
   const source = wholeExpressionSource(text, opener);
-  const node = source === undefined ? undefined : parseExpression(source);
-  const value = node ? evaluate(node, scope) : undefined;
+  const node = source === undefined ? undefined : parseTag(source, budget);
+  const value = node ? evaluate(node, scope, budget) : undefined;
   return value === undefined || isUnresolved(value) ? undefined : value;
 }
 

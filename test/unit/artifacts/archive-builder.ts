@@ -61,7 +61,7 @@ function pad(data: Buffer): Buffer {
   return Buffer.concat([data, Buffer.alloc(rest)]);
 }
 
-function paxRecord(key: string, value: string): Buffer {
+export function paxRecord(key: string, value: string): Buffer {
   const body = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(body) + 1;
   while (String(length).length + Buffer.byteLength(body) !== length) length++;

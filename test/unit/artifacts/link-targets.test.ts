@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { readPackageArchive } from '../../../src/artifacts/archive.ts';
 import type { ArchiveEntry } from '../../../src/artifacts/entries.ts';
 import { ArchiveTree, escapingLinks } from '../../../src/artifacts/link-targets.ts';
+import { listing } from '../../helpers/archive-entries.ts';
 import { writeTemp } from '../../helpers/temp.ts';
 import { condaBytes } from './archive-builder.ts';
 
@@ -119,9 +120,10 @@ describe('link targets in an archive', () => {
         ],
       }),
     );
-    const scan = await readPackageArchive(path);
+    const { entries, options } = listing();
+    await readPackageArchive(path, options);
     assert.deepEqual(
-      escapingLinks(new ArchiveTree(scan.entries), scan.entries).map(({ path, type, target }) => [path, type, target]),
+      escapingLinks(new ArchiveTree(entries), entries).map(({ path, type, target }) => [path, type, target]),
       [
         ['etc', 'symlink', '/etc'],
         ['lib/x', 'hardlink', '../../x'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readTarBz2 } from '../../../src/artifacts/tar-bz2.ts';
+import { listing } from '../../helpers/archive-entries.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { writeTemp } from '../../helpers/temp.ts';
@@ -10,9 +11,10 @@ const archive = (name: string) => fixture(`archives/${name}`);
 
 describe('readTarBz2', () => {
   it('lists entries and previews the selected script', () => {
-    const scan = readTarBz2(archive('bz-script-1.0-0.tar.bz2'), { select: (entry) => entry.path.startsWith('bin/') });
+    const { entries, options } = listing({ select: (entry) => entry.path.startsWith('bin/') });
+    const scan = readTarBz2(archive('bz-script-1.0-0.tar.bz2'), options);
     assert.deepEqual(
-      scan.entries.map(({ path, type }) => `${type}:${path}`),
+      entries.map(({ path, type }) => `${type}:${path}`),
       [
         'file:info/index.json',
         'file:info/recipe/pre-link.sh',

@@ -128,6 +128,20 @@ describe('link-scripts check', () => {
     assert.deepEqual(findings[1]?.evidence.paths, [
       { path: '../../.bashrc', reason: 'parent-directory (..) segment', member: 'pkg' },
     ]);
+    assert.equal(findings[1]?.evidence.count, 1);
+  });
+
+  it('turns an archive of over-long names into a not-checked finding', async () => {
+    const named = condaBytes({
+      stem: 'named-1.0-0',
+      info: [],
+      pkg: Array.from({ length: 50 }, (_, i) => ({ name: 'x', paxPath: `${i}/${'n'.repeat(8000)}`, data: 'x' })),
+    });
+    const findings = await run(lockFor([{ file: 'named-1.0-0.conda' }]), [channelWith({ 'named-1.0-0.conda': named })]);
+    assert.deepEqual(brief(findings), ['named link-scripts/unreadable-archive medium']);
+    assert.equal(findings[0]?.evidence.unchecked, true);
+    assert.match(findings[0]?.message ?? '', /limit maxNameBytes/);
+    assert.ok((findings[0]?.message.length ?? 0) < 600, 'the name is quoted short');
   });
 
   it('falls back to channeldata.json flags as a low hint when no archive is there', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +10,11 @@ import { dbStatusCommand } from '../../../src/cli/db-import.ts';
 import { renderUpdate } from '../../../src/cli/db-update.ts';
 import { CvebuildError } from '../../../src/errors.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, type FeedSource, selectFeeds } from '../../../src/intel/feeds.ts';
+import { MAX_RECORD_BYTES } from '../../../src/intel/import/source.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { updateFailure, updateFeeds } from '../../../src/intel/update.ts';
+import { osvZipBomb } from '../../helpers/bombs.ts';
 import { type FeedServer, startFeedServer } from '../../helpers/feed-server.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 import { zipEntries } from '../../helpers/zip-writer.ts';
@@ -263,6 +266,42 @@ describe('updateFeeds', () => {
     assert.deepEqual(store.feeds(), []);
     assert.equal(store.counts().advisories, 0);
     assert.deepEqual(leftovers(store), []);
+    store.close();
+  });
+});
+
+describe('updateFeeds under a hostile feed', () => {
+  it('refuses an archive of oversized records, naming its URL and entry, and leaves neither data nor its work directory', async () => {
+    const { store, feeds, paths } = setup();
+    server.serve(paths.osv, { body: osvZipBomb(30, MAX_RECORD_BYTES + 1024) });
+    const error = await updateFeeds(store, { feeds, ...fast }).then(
+      () => assert.fail('expected the import to fail'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof CvebuildError, String(error));
+    assert.equal(error.code, 'FEED_INVALID');
+    assert.ok(error.toLine().startsWith(`${feeds[0]?.url}: PYSEC-0.json: entry of`), error.toLine());
+    assert.deepEqual(store.feeds(), []);
+    assert.equal(store.counts().advisories, 0);
+    assert.deepEqual(leftovers(store), []);
+    store.close();
+  });
+
+  it('removes work directories that updates on this host left when they died, and no others', async () => {
+    const { store, feeds } = setup();
+    const root = dirname(store.path);
+    const dead = 2 ** 30; // above any pid_max: no such process
+    const names = {
+      abandoned: `.cvebuild-update-${hostname()}-${dead}-aaaaaa`,
+      running: `.cvebuild-update-${hostname()}-${process.pid}-bbbbbb`,
+      elsewhere: `.cvebuild-update-another-host-${dead}-cccccc`,
+    };
+    for (const name of Object.values(names)) {
+      mkdirSync(join(root, name));
+      writeFileSync(join(root, name, 'osv-pypi.zip.part'), 'partial download');
+    }
+    await updateFeeds(store, { feeds, ...fast });
+    assert.deepEqual(leftovers(store).sort(), [names.elsewhere, names.running].sort());
     store.close();
   });
 });

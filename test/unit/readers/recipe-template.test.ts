@@ -2,6 +2,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings hold rattler-build `${{ … }}` templates, not JS ones
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TemplateBudget } from '../../../src/readers/recipe/budget.ts';
 import { renderCondaBuildTemplate } from '../../../src/readers/recipe/conda-build-template.ts';
 import { dropRepeatedConditionalKeys } from '../../../src/readers/recipe/duplicate-keys.ts';
 import {
@@ -28,8 +29,9 @@ const scope = new Map<string, Value>([
 ]);
 
 function run(source: string): Result | undefined {
-  const node = parseExpression(source);
-  return node ? evaluate(node, scope) : undefined;
+  const budget = new TemplateBudget();
+  const node = parseExpression(source, budget);
+  return node ? evaluate(node, scope, budget) : undefined;
 }
 
 describe('expression subset: values', () => {
@@ -96,19 +98,27 @@ describe('expression subset: what it refuses', () => {
     `${'('.repeat(200)}1${')'.repeat(200)}`,
   ];
   for (const source of unparsable)
-    it(`cannot parse ${source.slice(0, 30)}`, () => assert.equal(parseExpression(source), undefined));
+    it(`cannot parse ${source.slice(0, 30)}`, () =>
+      assert.equal(parseExpression(source, new TemplateBudget()), undefined));
 
   it('refuses to build a huge string', () => {
     const big = new Map<string, Value>([['a', 'x'.repeat(40_000)]]);
-    const node = parseExpression('a ~ a');
-    assert.ok(node && isUnresolved(evaluate(node, big)));
+    const budget = new TemplateBudget();
+    const node = parseExpression('a ~ a', budget);
+    assert.ok(node && isUnresolved(evaluate(node, big, budget)));
   });
 });
 
 describe('template rendering with placeholders', () => {
   it('renders what resolves and restores the rest as written', () => {
     const placeholders = new Placeholders();
-    const rendered = renderTemplate('cross-python_${{ target_platform }} ${{ version }}', '${{', scope, placeholders);
+    const rendered = renderTemplate(
+      'cross-python_${{ target_platform }} ${{ version }}',
+      '${{',
+      scope,
+      placeholders,
+      new TemplateBudget(),
+    );
     assert.match(rendered, /^cross-python_\uE000\d+\uE001 2\.4\.1$/);
     assert.equal(placeholders.restore(rendered), 'cross-python_${{ target_platform }} 2.4.1');
     assert.deepEqual(placeholders.unresolvedIn(rendered), ['${{ target_platform }}']);
@@ -116,13 +126,16 @@ describe('template rendering with placeholders', () => {
 
   it('marks compiler() as not a package', () => {
     const placeholders = new Placeholders();
-    const rendered = renderTemplate("${{ compiler('c') }}", '${{', scope, placeholders);
+    const rendered = renderTemplate("${{ compiler('c') }}", '${{', scope, placeholders, new TemplateBudget());
     assert.ok(placeholders.isNotAPackage(rendered));
     assert.deepEqual(placeholders.unresolvedIn(rendered), []);
   });
 
   it('does not end an expression at "}}" inside a string', () => {
-    assert.equal(renderTemplate("{{ '}}' ~ version }}", '{{', scope, new Placeholders()), '}}2.4.1');
+    assert.equal(
+      renderTemplate("{{ '}}' ~ version }}", '{{', scope, new Placeholders(), new TemplateBudget()),
+      '}}2.4.1',
+    );
   });
 
   it('neutralizes placeholder characters a recipe carries itself', () => {
@@ -134,13 +147,17 @@ describe('template rendering with placeholders', () => {
 
   it('expands an inline conditional on the platform into its branches', () => {
     const placeholders = new Placeholders();
-    assert.deepEqual(renderAlternatives('${{ "python" if win else "python-dev" }}', '${{', scope, placeholders), [
-      { text: 'python', condition: 'win' },
-      { text: 'python-dev', condition: 'not (win)' },
-    ]);
-    assert.deepEqual(renderAlternatives('${{ "python" if enabled }}', '${{', scope, placeholders), [
-      { text: 'python' },
-    ]);
+    assert.deepEqual(
+      renderAlternatives('${{ "python" if win else "python-dev" }}', '${{', scope, placeholders, new TemplateBudget()),
+      [
+        { text: 'python', condition: 'win' },
+        { text: 'python-dev', condition: 'not (win)' },
+      ],
+    );
+    assert.deepEqual(
+      renderAlternatives('${{ "python" if enabled }}', '${{', scope, placeholders, new TemplateBudget()),
+      [{ text: 'python' }],
+    );
   });
 });
 
@@ -162,7 +179,7 @@ describe('conda-build Jinja pass', () => {
     'version: {{ version }}',
   ].join('\n');
   const placeholders = new Placeholders();
-  const rendered = renderCondaBuildTemplate(source, placeholders);
+  const rendered = renderCondaBuildTemplate(source, placeholders, new TemplateBudget());
   const lines = rendered.text.split('\n');
 
   it('keeps every line where it was', () => {
@@ -187,7 +204,7 @@ describe('conda-build Jinja pass', () => {
   it('forgets a variable whose new value cannot be resolved', () => {
     const text = '{% set v = "1" %}{% set v = load_setup_py_data() %}{{ v }}';
     const again = new Placeholders();
-    assert.equal(again.restore(renderCondaBuildTemplate(text, again).text), '{{ v }}');
+    assert.equal(again.restore(renderCondaBuildTemplate(text, again, new TemplateBudget()).text), '{{ v }}');
   });
 });
 

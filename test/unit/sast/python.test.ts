@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodeFile } from '../../../src/code/types.ts';
-import { scanPython } from '../../../src/sast/python.ts';
+import { MAX_HITS_PER_FILE, scanPython } from '../../../src/sast/python.ts';
 import { PYTHON_RULES } from '../../../src/sast/rules.ts';
+import { PYTHON_NESTING } from '../../helpers/bombs.ts';
 import { writeTemp } from '../../helpers/temp.ts';
 
 function file(name: string, content: string | Uint8Array): CodeFile {
@@ -293,6 +294,35 @@ describe('scanPython', () => {
     assert.equal(skipped.length, 1);
     assert.equal(skipped[0]?.path, 'latin1.py');
     assert.match(skipped[0]?.reason ?? '', /UTF-8/);
+  });
+
+  it('sets aside a file nested past the parser limits, before the parser sees it; other files still scan', async () => {
+    // 511 indentation levels with a string open abort the process inside tree-sitter (exit 134).
+    const { hits, skipped } = await scanPython([
+      file('deep.py', PYTHON_NESTING.indent(600, 'eval("a")')),
+      file('ok.py', 'eval(x)\n'),
+    ]);
+    assert.deepEqual(
+      hits.map((hit) => hit.file),
+      ['ok.py'],
+    );
+    assert.deepEqual(skipped, [
+      { path: 'deep.py', reason: "indented 320 columns or more (the Python parser's state would overflow)" },
+    ]);
+  });
+
+  it(`reports at most ${MAX_HITS_PER_FILE} hits of one file, and says the rest was not examined`, async () => {
+    const { hits, skipped } = await scanPython([file('many.py', 'eval(x)\n'.repeat(MAX_HITS_PER_FILE + 50))]);
+    assert.equal(hits.length, MAX_HITS_PER_FILE);
+    assert.deepEqual(skipped, [
+      { path: 'many.py', reason: `more than ${MAX_HITS_PER_FILE} hits (the rest was not examined)` },
+    ]);
+  });
+
+  it('snippets come from the line, even for a node spanning a long nested call', async () => {
+    const nested = `eval(${'f('.repeat(150)}x${')'.repeat(150)})\n`;
+    const { hits } = await scanPython([file('nested.py', nested)]);
+    assert.equal(hits[0]?.snippet, nested.trim().slice(0, 199).concat('…'));
   });
 
   it('missing files are skipped, not thrown', async () => {
