@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
+import { plain, plainDocument } from '../text/plain.ts';
 import { registerAttestCommands } from './attest.ts';
 import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
@@ -26,7 +27,12 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeOut: output,
+      writeErr: (text) => process.stderr.write(text),
+      // commander quotes the arguments it rejects (an unknown option, a bad choice): from outside.
+      outputError: (text, write) => write(plainDocument(text)),
+    });
 
   program
     .command('inventory')
@@ -169,7 +175,9 @@ function reportError(error: unknown): number {
     return EXIT_USAGE_OR_INPUT;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`cvebuild: internal error: ${message.split('\n', 1)[0]} (set CVEBUILD_DEBUG=1 for details)\n`);
+  process.stderr.write(
+    `cvebuild: internal error: ${plain(message.split('\n', 1)[0])} (set CVEBUILD_DEBUG=1 for details)\n`,
+  );
   if (process.env.CVEBUILD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT_USAGE_OR_INPUT;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { Package } from '../model/package.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import type { ReportInput } from './report.ts';
 
 /** The project directory's name (`examples/ml-service` → `ml-service`). */
@@ -13,11 +14,14 @@ export function projectName(report: ReportInput): string {
   return basename(resolve(report.root)) || 'project';
 }
 
-/** `conda:linux-64/python@3.11.9-hb806964_0_cpython`: names the artifact and the platform it is placed on. */
+/**
+ * `conda:linux-64/python@3.11.9-hb806964_0_cpython`: names the artifact and the platform it is placed
+ * on. Masked here, since ids are made unique, and rewritten into SPDX ids, from this text.
+ */
 export function packageRefBase(pkg: Package): string {
   const version = pkg.version ? `@${pkg.version}` : '';
   const build = pkg.build ? `-${pkg.build}` : '';
-  return `${pkg.ecosystem}:${pkg.platform}/${pkg.name}${version}${build}`;
+  return maskCredentials(`${pkg.ecosystem}:${pkg.platform}/${pkg.name}${version}${build}`);
 }
 
 /**

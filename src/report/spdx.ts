@@ -8,7 +8,9 @@
  * NOASSERTION, with the text kept in `licenseComments`.
  */
 import type { Package } from '../model/package.ts';
-import { fileNameOf, redactUrlCredentials } from '../readers/conda-url.ts';
+import { fileNameOf } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
+import { toJson } from '../text/json.ts';
 import { dependencyGraph } from './dependency-graph.ts';
 import { declaredLicense } from './license.ts';
 import { packageUrl } from './purl.ts';
@@ -85,16 +87,17 @@ export function renderSpdx(report: ReportInput): string {
     relationships,
     ...(licenseRefs.size > 0 ? { hasExtractedLicensingInfos: [...licenseRefs].sort().map(extractedLicense) } : {}),
   };
-  const digest = sha256(JSON.stringify({ name, body }));
+  // Of the masked content: a hash of the unmasked one would depend on the credentials it hides.
+  const digest = sha256(toJson({ name, body }, { indent: 0 }));
   const document = {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
     SPDXID: DOCUMENT_ID,
     name,
-    documentNamespace: `${report.tool.informationUri}/spdx/${encodeURIComponent(name)}-${nameUuid(`cvebuild:spdx:${digest}`)}`,
+    documentNamespace: `${report.tool.informationUri}/spdx/${encodeURIComponent(maskCredentials(name))}-${nameUuid(`cvebuild:spdx:${digest}`)}`,
     ...body,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${toJson(document)}\n`;
 }
 
 function spdxPackage(pkg: Package, id: string, licenseRefs: Set<string>): SpdxPackage {
@@ -126,11 +129,10 @@ function spdxPackage(pkg: Package, id: string, licenseRefs: Set<string>): SpdxPa
   };
 }
 
-/** Where the artifact can be downloaded, without credentials; NOASSERTION for local paths and source trees. */
+/** Where the artifact can be downloaded (`toJson` masks credentials); NOASSERTION for local paths and source trees. */
 function downloadLocation(pkg: Package): string {
-  if (pkg.kind === 'git')
-    return spdxUri(redactUrlCredentials(pkg.location.startsWith('git+') ? pkg.location : `git+${pkg.location}`));
-  if (pkg.url && /^[a-z][a-z0-9+.-]*:\/\//i.test(pkg.url)) return spdxUri(redactUrlCredentials(pkg.url));
+  if (pkg.kind === 'git') return spdxUri(pkg.location.startsWith('git+') ? pkg.location : `git+${pkg.location}`);
+  if (pkg.url && /^[a-z][a-z0-9+.-]*:\/\//i.test(pkg.url)) return spdxUri(pkg.url);
   return NOASSERTION;
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PackageURL } from 'packageurl-js';
-import { packageUrl, withoutCredentials } from '../../../src/report/purl.ts';
+import { packageUrl } from '../../../src/report/purl.ts';
+import { withoutCredentials } from '../../../src/text/credentials.ts';
 import { condaPackage, pypiPackage } from './sbom-fixtures.ts';
 
 describe('packageUrl', () => {
