@@ -19,7 +19,7 @@ import { declaredLicense } from './license.ts';
 import { pathWithinRoot } from './paths.ts';
 import { packageUrl } from './purl.ts';
 import type { ReportInput } from './report.ts';
-import { nameUuid, packageRefBase, projectName, sha256, uniqueIds } from './sbom-identity.ts';
+import { nameUuid, packageRefBase, projectName, sbomUri, sha256, uniqueIds } from './sbom-identity.ts';
 
 const { Enums, Models, Serialize, Spec } = CDX;
 
@@ -107,9 +107,9 @@ function packageComponent(pkg: Package, bomRef: string, root: string): CDX.Model
 }
 
 function externalReference(pkg: Package): CDX.Models.ExternalReference | undefined {
-  if (pkg.kind === 'git') return new Models.ExternalReference(iri(pkg.location), Enums.ExternalReferenceType.VCS);
+  if (pkg.kind === 'git') return new Models.ExternalReference(sbomUri(pkg.location), Enums.ExternalReferenceType.VCS);
   if (!pkg.url) return undefined;
-  return new Models.ExternalReference(iri(pkg.url), Enums.ExternalReferenceType.Distribution);
+  return new Models.ExternalReference(sbomUri(pkg.url), Enums.ExternalReferenceType.Distribution);
 }
 
 /** Properties in a fixed order: what the purl does not say, and where the record is. */
@@ -134,11 +134,6 @@ function packageProperties(pkg: Package, root: string): [string, string][] {
     properties.push(['pypi:index', pkg.index]);
   }
   return properties;
-}
-
-/** URLs as written may hold spaces, which an IRI reference may not. */
-function iri(url: string): string {
-  return url.replace(/\s/g, (space) => encodeURIComponent(space));
 }
 
 function serialize(bom: CDX.Models.Bom): string {

@@ -21,8 +21,13 @@ import { maskCredentials, withoutCredentials } from '../text/credentials.ts';
 /** Hosts of the conda type's default repository (`https://repo.anaconda.com`, and anaconda.org's CDN). */
 const ANACONDA_HOSTS = new Set(['conda.anaconda.org', 'repo.anaconda.com', 'anaconda.org']);
 
-export function packageUrl(pkg: Package): string {
-  return pkg.ecosystem === 'conda' ? condaPurl(pkg) : pypiPurl(pkg);
+/** The purl, or undefined when the name cannot make one (a PyPI name of only separators or spaces normalises to nothing). */
+export function packageUrl(pkg: Package): string | undefined {
+  try {
+    return pkg.ecosystem === 'conda' ? condaPurl(pkg) : pypiPurl(pkg);
+  } catch {
+    return undefined;
+  }
 }
 
 function condaPurl(pkg: Package): string {

@@ -172,9 +172,12 @@ function helpUri(id: string): string | undefined {
   return url && /^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(url) ? url : undefined;
 }
 
-/** A plain-text result message: SARIF reads `[text](target)` in it as an embedded link, so literal brackets are escaped. */
+/**
+ * A plain-text result message: SARIF reads `[text](target)` in it as an embedded link (3.11.6), so
+ * literal brackets are escaped, and backslashes too, so that no `\` from the text can undo one.
+ */
 function messageText(value: string): string {
-  return value.replace(/[[\]]/g, '\\$&');
+  return value.replace(/[[\]\\]/g, '\\$&');
 }
 
 function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, findingFingerprint: string) {

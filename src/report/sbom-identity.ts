@@ -43,6 +43,19 @@ export function uniqueIds(packages: readonly Package[], base: (pkg: Package) => 
   return ids;
 }
 
+/**
+ * A URL as written in a lock, made a valid URI reference for an SBOM: whitespace, controls, bidi
+ * and other invisible characters (which RFC 3987 forbids even in IRIs) and the characters no URI
+ * holds unencoded are percent-encoded. Credentials are masked when the document is serialised.
+ */
+export function sbomUri(url: string): string {
+  return url.replace(/[\s\p{Cc}\p{Cf}\p{Cs}<>"{}|\\^`]/gu, (char) =>
+    char.length === 1 && char.charCodeAt(0) >= 0xd800 && char.charCodeAt(0) <= 0xdfff
+      ? '%EF%BF%BD'
+      : encodeURIComponent(char),
+  );
+}
+
 /** A name-based (version 5) UUID for `name`, in the URL namespace of RFC 4122. */
 export function nameUuid(name: string): string {
   const namespace = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');

@@ -80,32 +80,25 @@ export function withoutCredentials(url: string): string {
 }
 
 // A URL with a scheme, or a host name followed by a path (`conda.anaconda.org/t/…`, no scheme).
-const URL_START = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)|(?<![\w@.:/%-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?=\/)/g;
+const URL_START = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)|(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?=\/)/g;
 // What ends a URL in running text: characters a URL cannot hold unencoded (space, quote, angle
 // brackets, backtick) and controls.
 const URL_END = /[\s"<>`\p{Cc}]/u;
 
 function rewriteUrls(text: string, mode: Mode): string {
   if (!text.includes('/')) return text;
-  const starts = [...text.matchAll(URL_START)];
-  // Where the next URL with a scheme starts after each match: a URL also ends there
-  // (`…/x.conda%20(https://user:pw@host)`).
-  const nextScheme: number[] = new Array(starts.length);
-  let following = text.length;
-  for (let i = starts.length - 1; i >= 0; i--) {
-    nextScheme[i] = following;
-    if (starts[i]?.[1] !== undefined) following = starts[i]?.index ?? following;
-  }
   let out = '';
   let at = 0;
-  for (const [i, match] of starts.entries()) {
+  for (const match of text.matchAll(URL_START)) {
     const start = match.index;
     if (start < at) continue;
-    const length = text.slice(start, nextScheme[i]).search(URL_END);
-    const end = length === -1 ? (nextScheme[i] ?? text.length) : start + length;
+    const length = text.slice(start).search(URL_END);
+    const end = length === -1 ? text.length : start + length;
     const url = text.slice(start, end);
-    out +=
-      text.slice(at, start) + (match[1] ? rewriteUrl(url, match[1].length, mode) : rewritePathAndQuery(url, 0, mode));
+    const rewritten = match[1]
+      ? rewriteUrl(url, match[1].length, mode)
+      : url.slice(0, match[0].length) + rewritePathAndQuery(url, match[0].length, mode);
+    out += text.slice(at, start) + rewritten;
     at = end;
   }
   return out + text.slice(at);
@@ -166,7 +159,8 @@ function rewritePathAndQuery(url: string, start: number, mode: Mode, pathTokens 
     .replace(/([?&#;])([^=&#;?]*)=([^&#;]*)/g, (parameter, separator: string, name: string, value: string) =>
       value !== '' && isCredentialParameter(name) ? `${separator}${name}=${MASK}` : parameter,
     );
-  return maskedPath + query;
+  // URLs inside this one (`…/x.conda%20(https://user:pw@host)`, `?next=https://…`) are masked in turn.
+  return rewriteUrls(maskedPath, mode) + rewriteUrls(query, mode);
 }
 
 function indexOfAny(text: string, characters: string, from: number): number {
