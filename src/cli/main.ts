@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isCvebuildError } from '../errors.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
-import { plain, plainDocument } from '../text/plain.ts';
+import { plain } from '../text/plain.ts';
 import { registerAttestCommands } from './attest.ts';
 import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
@@ -31,7 +31,8 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       writeOut: output,
       writeErr: (text) => process.stderr.write(text),
       // commander quotes the arguments it rejects (an unknown option, a bad choice): from outside.
-      outputError: (text, write) => write(plainDocument(text)),
+      // One line, like every other error (a suggestion reads `…'--fromat'\n(Did you mean --format?)`).
+      outputError: (text, write) => write(`${plain(text.replace(/\n$/, ''))}\n`),
     });
 
   program
