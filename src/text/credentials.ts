@@ -79,54 +79,110 @@ export function withoutCredentials(url: string): string {
   return rewriteUrls(url, 'remove');
 }
 
-// A URL with a scheme, or a host name followed by a path (`conda.anaconda.org/t/…`, no scheme).
-const URL_START = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)|(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d{1,5})?(?=\/)/g;
 // What ends a URL in running text: characters a URL cannot hold unencoded (space, quote, angle
-// brackets, backtick) and controls.
-const URL_END = /[\s"<>`\p{Cc}]/u;
+// brackets, backtick) and controls. Everything between two of them is one token.
+const TOKEN = /[^\s"<>`\p{Cc}]+/gu;
+const HOST_DOT = /[A-Za-z0-9]\.[A-Za-z0-9]/;
 
+/**
+ * Every credential in the text, token by token. One linear pass over each token, no recursion: a
+ * token may hold several URLs glued together (`…/x.conda%20(https://u:p@h)`, `?next=https://…`,
+ * a hostile name written right before a URL), and each part is masked where it is found.
+ */
 function rewriteUrls(text: string, mode: Mode): string {
-  if (!text.includes('/')) return text;
-  let out = '';
-  let at = 0;
-  for (const match of text.matchAll(URL_START)) {
-    const start = match.index;
-    if (start < at) continue;
-    const length = text.slice(start).search(URL_END);
-    const end = length === -1 ? text.length : start + length;
-    const url = text.slice(start, end);
-    const rewritten = match[1]
-      ? rewriteUrl(url, match[1].length, mode)
-      : url.slice(0, match[0].length) + rewritePathAndQuery(url, match[0].length, mode);
-    out += text.slice(at, start) + rewritten;
-    at = end;
-  }
-  return out + text.slice(at);
+  // Every form needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter).
+  if (!text.includes('@') && !text.includes('/t/') && !text.includes('=')) return text;
+  return text.replace(TOKEN, (token) =>
+    token.includes('/') || token.includes('=') ? rewriteToken(token, mode) : token,
+  );
 }
 
-/** `url` starts with its scheme and `://`, which end at `authorityStart`. */
-function rewriteUrl(url: string, authorityStart: number, mode: Mode): string {
-  let authorityEnd = indexOfAny(url, '/?#\\', authorityStart);
-  const authority = url.slice(authorityStart, authorityEnd);
-  let userinfoEnd = authority.lastIndexOf('@');
-  if (userinfoEnd !== -1) {
-    userinfoEnd += authorityStart;
-  } else if (url.charAt(authorityEnd) !== '/' || invalidPort(authority)) {
-    // Not a URL a parser would accept as written: a password with an unencoded `/`, `?` or `#`.
-    // Whatever runs to the last `@` may be userinfo.
-    const last = url.lastIndexOf('@');
-    if (last > authorityEnd) userinfoEnd = last;
+function rewriteToken(token: string, mode: Mode): string {
+  const schemes = schemeSeparators(token);
+  const firstHostDot = token.search(HOST_DOT);
+  if (schemes.length === 0 && firstHostDot === -1) return token;
+  let out = '';
+  let at = 0;
+  // Userinfo: after each `://`, up to the last `@` of its authority.
+  for (const [index, separator] of schemes.entries()) {
+    const authorityStart = separator + 3;
+    if (authorityStart < at) continue;
+    const nextScheme = schemes[index + 1] ?? token.length;
+    const authorityEnd = Math.min(indexOfAny(token, '/?#\\', authorityStart), nextScheme);
+    let userinfoEnd = lastIndexIn(token, '@', authorityStart, authorityEnd);
+    if (
+      userinfoEnd === -1 &&
+      (token.charAt(authorityEnd) !== '/' || invalidPort(token.slice(authorityStart, authorityEnd)))
+    ) {
+      // Not a URL a parser would accept as written: a password with an unencoded `/`, `?` or `#`.
+      // Whatever runs to the last `@` before the next URL may be userinfo.
+      userinfoEnd = lastIndexIn(token, '@', authorityEnd, nextScheme);
+    }
+    if (userinfoEnd === -1) continue;
+    out += token.slice(at, authorityStart) + maskedUserinfo(token.slice(authorityStart, userinfoEnd), mode);
+    at = userinfoEnd + 1;
   }
-  let head = url.slice(0, authorityStart);
-  let hostStart = authorityStart;
-  if (userinfoEnd !== -1) {
-    head += maskedUserinfo(url.slice(authorityStart, userinfoEnd), mode);
-    hostStart = userinfoEnd + 1;
-    authorityEnd = indexOfAny(url, '/?#\\', hostStart);
+  return maskParameters(maskChannelTokens(out + token.slice(at), mode));
+}
+
+/** Where each `://` of the token is (a scheme of letters, digits, `+`, `.`, `-` before it, starting with a letter). */
+function schemeSeparators(token: string): number[] {
+  const separators: number[] = [];
+  for (let at = token.indexOf('://'); at !== -1; at = token.indexOf('://', at + 3)) {
+    const before = token.charAt(at - 1);
+    if (/[A-Za-z0-9+.-]/.test(before)) separators.push(at);
   }
-  // A file: URL names a directory on this machine (a local channel), never a token.
-  const pathTokens = !/^file:/i.test(url);
-  return head + url.slice(hostStart, authorityEnd) + rewritePathAndQuery(url, authorityEnd, mode, pathTokens);
+  return separators;
+}
+
+/**
+ * `/t/<token>` path segments, in a URL with a scheme (other than `file:`, which names a directory
+ * on this machine) or after a host name (`conda.anaconda.org/t/…` without a scheme).
+ */
+function maskChannelTokens(token: string, mode: Mode): string {
+  if (!token.includes('/t/')) return token;
+  const firstHostDot = token.search(HOST_DOT);
+  const schemes = schemeSeparators(token);
+  let next = 0;
+  let scheme = -1;
+  return token.replace(/\/t\/[^/?#]+/g, (segment, offset: number) => {
+    // Segments come in order: move on to the last `://` before this one.
+    while (next < schemes.length && (schemes[next] ?? offset) < offset) scheme = schemes[next++] ?? scheme;
+    const inUrl = scheme !== -1 && !/file$/i.test(token.slice(Math.max(0, scheme - 4), scheme));
+    const afterHost = scheme === -1 && firstHostDot !== -1 && firstHostDot < offset;
+    if (!inUrl && !afterHost) return segment;
+    if (mode === 'remove') return '';
+    return `/t/${MASK}`;
+  });
+}
+
+/**
+ * Query and fragment parameters whose name says credential, in a token that is (or holds) a URL.
+ * A credential's value runs to the next `&`, `#` or `;` (a `?` in it is still the secret); any
+ * other value also ends at a `?`, so a URL nested in it (`?next=https://…?token=…`) is read too.
+ */
+function maskParameters(token: string): string {
+  if (!token.includes('=')) return token;
+  let out = '';
+  let i = 0;
+  while (i < token.length) {
+    if (!'?&#;'.includes(token.charAt(i))) {
+      out += token.charAt(i++);
+      continue;
+    }
+    let nameEnd = i + 1;
+    while (nameEnd < token.length && !'=?&#;'.includes(token.charAt(nameEnd))) nameEnd++;
+    if (token.charAt(nameEnd) !== '=' || !isCredentialParameter(token.slice(i + 1, nameEnd))) {
+      out += token.slice(i, nameEnd);
+      i = nameEnd;
+      continue;
+    }
+    let valueEnd = nameEnd + 1;
+    while (valueEnd < token.length && !'&#;'.includes(token.charAt(valueEnd))) valueEnd++;
+    out += token.slice(i, nameEnd + 1) + (valueEnd > nameEnd + 1 ? MASK : '');
+    i = valueEnd;
+  }
+  return out;
 }
 
 function maskedUserinfo(userinfo: string, mode: Mode): string {
@@ -145,22 +201,10 @@ function invalidPort(authority: string): boolean {
   return colon !== -1 && !/^\d*$/.test(host.slice(colon + 1));
 }
 
-/** The part of `url` from `start` on: a path, then a query and a fragment. */
-function rewritePathAndQuery(url: string, start: number, mode: Mode, pathTokens = true): string {
-  const queryStart = indexOfAny(url, '?#', start);
-  const path = url.slice(start, queryStart);
-  const maskedPath = !pathTokens
-    ? path
-    : path.replace(/\/t\/[^/]+/g, (segment) =>
-        mode === 'remove' ? '' : segment === `/t/${MASK}` ? segment : `/t/${MASK}`,
-      );
-  const query = url
-    .slice(queryStart)
-    .replace(/([?&#;])([^=&#;?]*)=([^&#;]*)/g, (parameter, separator: string, name: string, value: string) =>
-      value !== '' && isCredentialParameter(name) ? `${separator}${name}=${MASK}` : parameter,
-    );
-  // URLs inside this one (`…/x.conda%20(https://user:pw@host)`, `?next=https://…`) are masked in turn.
-  return rewriteUrls(maskedPath, mode) + rewriteUrls(query, mode);
+/** The last `char` in [from, to), or -1. */
+function lastIndexIn(text: string, char: string, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (text.charAt(i) === char) return i;
+  return -1;
 }
 
 function indexOfAny(text: string, characters: string, from: number): number {
