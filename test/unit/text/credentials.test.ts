@@ -104,6 +104,33 @@ describe('maskCredentials', () => {
     }
   });
 
+  it('masks URLs glued to other text or nested in one another (forms the report fuzzing found)', () => {
+    for (const text of [
+      `https://h.example/x.conda%20(https://alice:${SECRET}@pypi.example.com/simple)`,
+      `https://h.example/x?page=2https://maps.example/x?key=${SECRET}`,
+      `https://h.example/x?secret=${SECRET}https://a.blob.example/c?sv=1&sig=${SECRET}`,
+      `https://h.example/x?next=https://alice:${SECRET}@pypi.example.com/`,
+      `;c;Y3VybA==%07https://host.example/x?token=${SECRET}&page=2`,
+      `conda:linux-64/conda.anaconda.org/t/${SECRET}/private`,
+      `www.evil.example3.0.7-conda.anaconda.org/t/${SECRET}/private`,
+      `name@1.0https://alice:${SECRET}@host.example/x`,
+    ]) {
+      assert.ok(!maskCredentials(text).includes(SECRET), `${text} → ${maskCredentials(text)}`);
+    }
+  });
+
+  it('stays linear on megabyte tokens built to make a backtracking or rescanning masker hang', () => {
+    for (const text of [
+      `${'https://'.repeat(200_000)}alice:${SECRET}@h.example/`,
+      `${'a.b/t/x'.repeat(200_000)}/t/${SECRET}`,
+      `https://${'@'.repeat(1_000_000)}${SECRET}@h.example/`,
+      `https://h.example/?${'a=b&'.repeat(200_000)}token=${SECRET}`,
+      `${'a.'.repeat(500_000)}example/t/${SECRET}`,
+    ]) {
+      assert.ok(!maskCredentials(text).includes(SECRET));
+    }
+  });
+
   it('leaves placeholders, hosts, paths, revisions and ordinary parameters visible', () => {
     for (const url of [
       'https://oauth2accesstoken@us-python.pkg.dev/project/repo/simple',
