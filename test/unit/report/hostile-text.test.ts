@@ -102,11 +102,19 @@ describe('credentials in every field, through every output', () => {
   });
 });
 
-describe('advisory ids with markup', () => {
-  for (const id of ['GHSA-<x>', 'GHSA-[x]', 'CVE-2024-1 2', 'PYSEC-"x"', 'MAL-\u202e1']) {
-    it(`SARIF stays valid and Markdown and HTML inert for ${JSON.stringify(id)}`, async () => {
+describe('advisory ids with markup or a URL glued on', () => {
+  for (const id of [
+    'GHSA-<x>',
+    'GHSA-[x]',
+    'CVE-2024-1 2',
+    'PYSEC-"x"',
+    'MAL-\u202e1',
+    `GHSA-abcdredis://:${SECRET}@cache.example:6379/0`,
+    `MAL-1https://alice:${SECRET}@h.example/x`,
+  ]) {
+    it(`SARIF stays valid, Markdown and HTML inert, no credential shown for ${JSON.stringify(id.replace(SECRET, 'SECRET'))}`, async () => {
       const outputs = await renderAll(hostileScenario((value) => (value === 'GHSA-abcd-efgh-ijkl' ? id : value)));
-      assert.deepEqual(outputProblems(outputs, [], clean), []);
+      assert.deepEqual(outputProblems(outputs, [SECRET], clean), []);
     });
   }
 });
