@@ -18,17 +18,37 @@ export interface JsonOptions {
 /** The document as JSON text, without a trailing newline. */
 export function toJson(document: unknown, options: JsonOptions = {}): string {
   const text = options.text ?? maskCredentials;
-  const json = JSON.stringify(
-    document,
-    (_key, value: unknown) => {
-      if (typeof value === 'string') return text(value);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-      // Keys are ours nearly everywhere, but evidence keys come from checks: rebuild only what changes.
-      const keys = Object.keys(value);
-      if (keys.every((key) => text(key) === key)) return value;
-      return Object.fromEntries(keys.map((key) => [text(key), (value as Record<string, unknown>)[key]]));
-    },
-    options.indent ?? 2,
-  );
-  return jsonAsciiSafe(json);
+  // Mapped before serialising rather than by a JSON.stringify replacer, which costs V8 its fast path (3x).
+  return jsonAsciiSafe(JSON.stringify(mapStrings(document, text), null, options.indent ?? 2));
+}
+
+/** The value with every string (and key) through `text`; parts that do not change are shared, not copied. */
+function mapStrings(value: unknown, text: (value: string) => string): unknown {
+  if (typeof value === 'string') return text(value);
+  if (value === null || typeof value !== 'object') return value;
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === 'function') return mapStrings(json.call(value), text);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const mapped = mapStrings(value[i], text);
+      if (mapped === value[i]) continue;
+      copy ??= [...value];
+      copy[i] = mapped;
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (const [i, key] of keys.entries()) {
+    const newKey = text(key);
+    const newItem = mapStrings(record[key], text);
+    if (!copy && (newKey !== key || newItem !== record[key])) {
+      copy = {};
+      for (const earlier of keys.slice(0, i)) copy[earlier] = record[earlier];
+    }
+    if (copy) copy[newKey] = newItem;
+  }
+  return copy ?? value;
 }
