@@ -2,6 +2,7 @@
  * One error type for everything the user can cause or fix, with a closed set of codes.
  * The CLI turns these into one-line messages and exit code 2; anything else is a bug.
  */
+import { plain } from './text/plain.ts';
 
 export type ErrorCode =
   | 'INPUT_NOT_FOUND'
@@ -60,11 +61,15 @@ export class CvebuildError extends Error {
     this.location = location;
   }
 
-  /** `file:line: key: message` — the single line the CLI prints. */
+  /**
+   * `file:line: key: message` — the single line the CLI prints. File names, keys and messages quote
+   * paths, URLs and values from outside, so each part is neutralised (`plain`): credentials masked,
+   * controls shown as escapes, nothing that could start a line of its own.
+   */
   toLine(): string {
     const { file, line, key } = this.location;
-    const where = file ? (line ? `${file}:${line}` : file) : '';
-    const parts = [where, key ?? '', this.message.replace(/\s*\n\s*/g, ' ')].filter(Boolean);
+    const where = file ? (line ? `${plain(file)}:${line}` : plain(file)) : '';
+    const parts = [where, plain(key ?? ''), plain(this.message.replace(/\s*\n\s*/g, ' '))].filter(Boolean);
     return parts.join(': ');
   }
 }

@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { isCvebuildError } from '../errors.ts';
 import { download } from '../intel/download.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
 import { readInputBytes } from '../readers/input.ts';
+import { maskCredentials } from '../text/credentials.ts';
 
 /** Sidecars hold a few bundles of a few KB each; anything this large is refused before parsing. */
 export const MAX_SIDECAR_BYTES = 4 * 1024 * 1024;
@@ -49,11 +49,11 @@ export async function findSidecar(
   if (artifact.attestationsSha256 !== undefined) return fetchPinned(artifact.url, artifact.attestationsSha256, options);
   const tried: string[] = [];
   for (const url of [`${artifact.url}.sigs`, `${artifact.url}.v0.sigs`]) {
-    tried.push(redactUrlCredentials(url));
+    tried.push(maskCredentials(url));
     const fetched = await fetchBytes(url, options);
     if (fetched === 'not-found') continue;
     if (typeof fetched === 'string') return { status: 'failed', reason: fetched };
-    return parseSidecar(fetched, redactUrlCredentials(url));
+    return parseSidecar(fetched, maskCredentials(url));
   }
   return { status: 'none', tried };
 }
@@ -65,12 +65,12 @@ async function fetchPinned(url: string, pin: string, options: SidecarOptions): P
   const cached = join(options.cacheDir, 'attestations', `${pin}.sigs`);
   if (existsSync(cached)) {
     const bytes = readFileSync(cached);
-    if (sha256(bytes) === pin) return parseSidecar(bytes, redactUrlCredentials(`${url}.sigs.${pin}`));
+    if (sha256(bytes) === pin) return parseSidecar(bytes, maskCredentials(`${url}.sigs.${pin}`));
     rmSync(cached, { force: true });
   }
   const sidecarUrl = `${url}.sigs.${pin}`;
   const fetched = await fetchBytes(sidecarUrl, options);
-  const shown = redactUrlCredentials(sidecarUrl);
+  const shown = maskCredentials(sidecarUrl);
   if (fetched === 'not-found')
     return { status: 'failed', reason: `repodata advertises ${shown}, but it is not there (404)` };
   if (typeof fetched === 'string') return { status: 'failed', reason: fetched };
@@ -100,7 +100,7 @@ async function fetchBytes(url: string, options: SidecarOptions): Promise<Buffer 
     return readFileSync(destination);
   } catch (error) {
     if (isCvebuildError(error) && error.code === 'NOT_FOUND') return 'not-found';
-    if (isCvebuildError(error)) return redactUrlCredentials(error.message);
+    if (isCvebuildError(error)) return maskCredentials(error.message);
     throw error;
   } finally {
     rmSync(destination, { force: true });

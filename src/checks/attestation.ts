@@ -14,7 +14,8 @@ import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.t
 import { matchChannel } from '../cooldown/channels.ts';
 import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf, redactUrlCredentials } from '../readers/conda-url.ts';
+import { fileNameOf } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
 
 const VERSION = 1;
@@ -186,7 +187,7 @@ function toFindings(
         const latest = earlier.at(-1);
         return [
           finding(pkg, 'attestation/downgrade', 'critical', {
-            message: `${label} has no attestation, but earlier versions from ${redactUrlCredentials(channel)} were attested (${earlier.map((seen) => seen.version).join(', ')}, last signed by ${latest?.signer}): a release published outside its usual signed pipeline`,
+            message: `${label} has no attestation, but earlier versions from ${maskCredentials(channel)} were attested (${earlier.map((seen) => seen.version).join(', ')}, last signed by ${latest?.signer}): a release published outside its usual signed pipeline`,
             evidence: { earlier, tried: judgement.tried, trusted },
             remedy: `do not install ${pkg.name} ${pkg.version} until its publisher confirms the release; pin ${latest?.version}`,
           }),
@@ -194,7 +195,7 @@ function toFindings(
       }
       return [
         finding(pkg, 'attestation/missing', 'high', {
-          message: `${label} from ${redactUrlCredentials(channel)} has no attestation; the policy requires one from ${trusted}`,
+          message: `${label} from ${maskCredentials(channel)} has no attestation; the policy requires one from ${trusted}`,
           evidence: { tried: judgement.tried, trusted },
           remedy: `use an attested build of ${pkg.name}, or relax [[attestations.require]] for it`,
         }),

@@ -7,8 +7,8 @@
 import type { IntelStore } from '../intel/store-api.ts';
 import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
 import { condaChannelVisibility, pypiIndexVisibility } from '../sources/public.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import { type Check, requireIntel } from './check.ts';
 
 const VERSION = 1;
@@ -35,7 +35,7 @@ export const confusionCheck: Check = {
       if (visibility === 'public' && configuredPrivate.has(comparable)) {
         findings.push(
           finding(pkg, 'confusion/private-name-from-public', 'critical', source, {
-            message: `${pkg.name} is configured as a private package but resolved from the public source ${redactUrlCredentials(source)}`,
+            message: `${pkg.name} is configured as a private package but resolved from the public source ${maskCredentials(source)}`,
             remedy: `pin ${pkg.name} to its private channel or index (and check who published the public one)`,
           }),
         );
@@ -48,8 +48,8 @@ export const confusionCheck: Check = {
       const where = pkg.ecosystem === 'conda' ? 'conda-forge' : 'PyPI';
       findings.push(
         finding(pkg, 'confusion/public-name-on-private-source', 'medium', source, {
-          message: `${pkg.name} resolved from the private source ${redactUrlCredentials(source)}, but the name also exists on ${where}: a public release could replace it`,
-          remedy: `make sure the solver can only take ${pkg.name} from ${redactUrlCredentials(source)} (strict channel priority, or an index pinned per package)`,
+          message: `${pkg.name} resolved from the private source ${maskCredentials(source)}, but the name also exists on ${where}: a public release could replace it`,
+          remedy: `make sure the solver can only take ${pkg.name} from ${maskCredentials(source)} (strict channel priority, or an index pinned per package)`,
         }),
       );
     }
@@ -88,7 +88,7 @@ function finding(
     rule,
     severity,
     message: text.message,
-    evidence: { source: redactUrlCredentials(source), ecosystem: pkg.ecosystem },
+    evidence: { source: maskCredentials(source), ecosystem: pkg.ecosystem },
     remedy: text.remedy,
   });
 }

@@ -59,12 +59,12 @@ export const sastCheck: Check = {
     }
     const minimum = CONFIDENCE_RANK[settings.minConfidence];
     hits = hits.filter((hit) => CONFIDENCE_RANK[hit.confidence] >= minimum);
-    hits = await redactSnippets(hits);
+    hits = hits.map(maskPasswordLiterals);
     const scope = { check: CHECK, root: walk.root, family: 'sast' as const };
     const relevant = [...walk.skipped.filter((file) => isPython(file.path)), ...recipeFilesOf(walk.skipped)];
     return [
       ...failures,
-      ...codeFindings(hits, scope),
+      ...(await codeFindings(hits, scope)),
       ...skippedFindings([...relevant, ...ours.skipped], { ...scope, what: 'SAST', maxFileSize: settings.maxFileSize }),
     ];
   },
@@ -85,21 +85,12 @@ function engineFailure(engine: string, error: string, root: string): Finding {
 }
 
 /**
- * SAST snippets quote code, and code may hold a credential (`TOKEN = "ghp_…"` is a hard-coded
- * password hit). Reports must never carry one, so string literals of the password rules are
- * masked, and every snippet passes through the secret scanner, whose masked line replaces it.
+ * A hard-coded-password hit quotes the password itself: every string literal of its snippet is
+ * masked. (Every snippet is then masked for credentials by `codeFindings`.)
  */
-async function redactSnippets(hits: CodeHit[]): Promise<CodeHit[]> {
-  const { scanText } = await import('../secrets/scan.ts');
-  return Promise.all(
-    hits.map(async (hit) => {
-      if (!hit.snippet) return hit;
-      let snippet = hit.rule.startsWith('hardcoded-password') ? maskStringLiterals(hit.snippet) : hit.snippet;
-      const secrets = await scanText(hit.file, snippet);
-      if (secrets[0]?.snippet) snippet = secrets[0].snippet;
-      return snippet === hit.snippet ? hit : { ...hit, snippet };
-    }),
-  );
+function maskPasswordLiterals(hit: CodeHit): CodeHit {
+  if (!hit.snippet || !hit.rule.startsWith('hardcoded-password')) return hit;
+  return { ...hit, snippet: maskStringLiterals(hit.snippet) };
 }
 
 function maskStringLiterals(code: string): string {

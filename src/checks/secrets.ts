@@ -32,7 +32,7 @@ export const secretsCheck: Check = {
     const scan = await scanSecrets(walk.files, { maxFileSize: settings.maxFileSize });
     const scope = { check: CHECK, root: walk.root, family: 'secrets' as const };
     return [
-      ...codeFindings(oncePerFile(scan.hits), scope),
+      ...(await codeFindings(oncePerFile(scan.hits), scope)),
       ...skippedFindings([...walk.skipped, ...scan.skipped], {
         ...scope,
         what: 'secrets',

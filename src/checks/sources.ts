@@ -7,7 +7,7 @@
 import { canonicalChannel, matchChannel } from '../cooldown/channels.ts';
 import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import type { Check } from './check.ts';
 import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
@@ -33,8 +33,8 @@ export const sourcesCheck: Check = {
             'sources/untrusted-channel',
             'high',
             channel
-              ? `${pkg.name} ${pkg.version} comes from the channel ${redactUrlCredentials(channel)}, which the policy does not trust`
-              : `${pkg.name} ${pkg.version} was fetched from ${redactUrlCredentials(pkg.location)}, outside every trusted channel`,
+              ? `${pkg.name} ${pkg.version} comes from the channel ${maskCredentials(channel)}, which the policy does not trust`
+              : `${pkg.name} ${pkg.version} was fetched from ${maskCredentials(pkg.location)}, outside every trusted channel`,
             { from: channel ?? pkg.location, trusted: trustedChannels },
           ),
         );
@@ -46,7 +46,7 @@ export const sourcesCheck: Check = {
               pkg,
               'sources/direct-reference',
               'medium',
-              `${pkg.name} ${pkg.version} is a direct ${pkg.kind === 'git' ? 'git' : 'URL'} reference (${redactUrlCredentials(pkg.location)}) that bypasses the trusted indexes`,
+              `${pkg.name} ${pkg.version} is a direct ${pkg.kind === 'git' ? 'git' : 'URL'} reference (${maskCredentials(pkg.location)}) that bypasses the trusted indexes`,
               { from: pkg.location, trusted: trustedIndexes },
             ),
           );
@@ -60,7 +60,7 @@ export const sourcesCheck: Check = {
             pkg,
             'sources/untrusted-index',
             'high',
-            `${pkg.name} ${pkg.version} comes from the index ${redactUrlCredentials(index)}, which the policy does not trust`,
+            `${pkg.name} ${pkg.version} comes from the index ${maskCredentials(index)}, which the policy does not trust`,
             { from: index, trusted: trustedIndexes },
           ),
         );
@@ -86,7 +86,7 @@ function finding(
     rule,
     severity,
     message,
-    evidence: { ...evidence, from: redactUrlCredentials(String(evidence.from)) },
+    evidence: { ...evidence, from: maskCredentials(String(evidence.from)) },
     remedy: `take ${pkg.name} from a trusted source, or add its source to [sources] in the policy`,
   });
 }

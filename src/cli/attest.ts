@@ -24,6 +24,8 @@ import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
 import { readInputBytes, readTextInput } from '../readers/input.ts';
+import { toJson } from '../text/json.ts';
+import { line } from '../text/plain.ts';
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_REJECTED = 1;
@@ -129,7 +131,7 @@ export function keygenCommand(prefix: string): string {
   writeNew(privatePath, pair.privateKeyPem, 0o600);
   writeNew(publicPath, pair.publicKeyPem, 0o644);
   const id = keyId(parsePublicKey(pair.publicKeyPem));
-  return `wrote ${privatePath} (private key: keep it secret) and ${publicPath} (public key sha256:${id})\n`;
+  return `${line`wrote ${privatePath} (private key: keep it secret) and ${publicPath} (public key sha256:${id})`}\n`;
 }
 
 /** `sign`: returns the summary; the bundle goes to a file, a sidecar, or (`--output -`) to `emit`. */
@@ -184,17 +186,17 @@ export async function signCommand(
     writeOutputFile(target, `${JSON.stringify(signed.bundle)}\n`);
   }
   const signer = signed.signer.issuer
-    ? `${signed.signer.identity} (issuer ${signed.signer.issuer})`
-    : `key ${signed.signer.identity}`;
+    ? line`${signed.signer.identity} (issuer ${signed.signer.issuer})`
+    : line`key ${signed.signer.identity}`;
   const lines = [
-    `signed ${signed.artifact.filename}`,
-    `  sha256   ${signed.artifact.sha256}`,
-    `  channel  ${signed.statement.predicate.targetChannel}`,
+    line`signed ${signed.artifact.filename}`,
+    line`  sha256   ${signed.artifact.sha256}`,
+    line`  channel  ${signed.statement.predicate.targetChannel}`,
     `  signer   ${signer}`,
     signed.logIndex !== undefined
-      ? `  logged   ${options.rekorUrl ?? DEFAULT_REKOR_URL} entry ${signed.logIndex}`
+      ? line`  logged   ${options.rekorUrl ?? DEFAULT_REKOR_URL} entry ${signed.logIndex}`
       : '  logged   not logged (keyed signing is offline)',
-    target === '-' ? '' : `  bundle   ${sidecar ? `${target} (${(existing?.length ?? 0) + 1} bundle(s))` : target}`,
+    target === '-' ? '' : line`  bundle   ${target}${sidecar ? ` (${(existing?.length ?? 0) + 1} bundle(s))` : ''}`,
   ];
   const summary = `${lines.filter(Boolean).join('\n')}\n`;
   if (target === '-') {
@@ -344,23 +346,24 @@ export async function renderVerification(
           rejections: outcome.rejections,
           trust,
         };
-    return { text: `${JSON.stringify(document, null, 2)}\n`, exitCode };
+    return { text: `${toJson(document)}\n`, exitCode };
   }
-  if (!outcome.ok) return { text: `rejected ${artifact.filename}: ${outcome.code}: ${outcome.reason}\n`, exitCode };
+  if (!outcome.ok)
+    return { text: `${line`rejected ${artifact.filename}: ${outcome.code}: ${outcome.reason}`}\n`, exitCode };
   const { signer, details } = outcome;
   const channelLine =
     policy.channel === undefined
-      ? `${outcome.targetChannel ?? '(none)'} (not checked: no --channel)`
-      : `${outcome.targetChannel} (matches ${policy.channel})`;
+      ? line`${outcome.targetChannel ?? '(none)'} (not checked: no --channel)`
+      : line`${outcome.targetChannel} (matches ${policy.channel})`;
   const lines = [
-    `verified ${artifact.filename}`,
-    `  sha256   ${details.subject.sha256}`,
+    line`verified ${artifact.filename}`,
+    line`  sha256   ${details.subject.sha256}`,
     `  channel  ${channelLine}`,
-    `  signer   ${signer.issuer ? `${signer.identity} (issuer ${signer.issuer})` : `key ${signer.identity}`}`,
+    `  signer   ${signer.issuer ? line`${signer.identity} (issuer ${signer.issuer})` : line`key ${signer.identity}`}`,
     details.signedAt
-      ? `  signed   ${details.signedAt.toISOString()}${details.tlogEntry ? ` (transparency log entry ${details.tlogEntry.logIndex})` : ''}`
+      ? line`  signed   ${details.signedAt.toISOString()}${details.tlogEntry ? ` (transparency log entry ${details.tlogEntry.logIndex})` : ''}`
       : '  signed   no timestamp (keyed bundle)',
-    `  trust    ${trust}`,
+    line`  trust    ${trust}`,
   ];
   return { text: `${lines.join('\n')}\n`, exitCode };
 }

@@ -9,6 +9,8 @@ import { openStore } from '../intel/store.ts';
 import type { StoreCounts } from '../intel/store-api.ts';
 import { formatBytes } from '../readers/input.ts';
 import { renderTable } from '../report/text-table.ts';
+import { toJson } from '../text/json.ts';
+import { line } from '../text/plain.ts';
 
 export interface DbImportOptions {
   db?: string;
@@ -67,10 +69,10 @@ function renderImport(outcome: ImportOutcome, storePath: string): string {
     { header: 'skipped', value: (result) => count(result.skipped) },
     { header: 'source', value: (result) => result.path },
   ]);
-  const notes = outcome.results.flatMap((result) => result.notes.map((note) => `  ${result.path}: ${note}`));
+  const notes = outcome.results.flatMap((result) => result.notes.map((note) => line`  ${result.path}: ${note}`));
   const records = outcome.results.reduce((sum, result) => sum + result.records, 0);
   const sources = new Set(outcome.results.map((result) => result.path)).size;
-  const summary = `imported ${count(records)} records from ${sources} ${sources === 1 ? 'source' : 'sources'} into ${storePath} in ${(outcome.durationMs / 1000).toFixed(1)} s`;
+  const summary = line`imported ${count(records)} records from ${sources} ${sources === 1 ? 'source' : 'sources'} into ${storePath} in ${(outcome.durationMs / 1000).toFixed(1)} s`;
   return `${[table, ...(notes.length > 0 ? ['notes:', ...notes] : []), summary].join('\n')}\n`;
 }
 
@@ -101,7 +103,7 @@ export function dbStatusCommand(options: DbStatusOptions, now: Date = new Date()
   } finally {
     store.close();
   }
-  return options.format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status);
+  return options.format === 'json' ? `${toJson(status)}\n` : renderStatus(status);
 }
 
 /** The database file and its write-ahead log, which holds recent imports until a checkpoint. */
@@ -116,7 +118,7 @@ function ageHours(fetchedAt: string, now: Date): number {
 
 function renderStatus(status: StoreStatus): string {
   const header = [
-    `store:   ${status.path} (${formatBytes(status.sizeBytes)})`,
+    line`store:   ${status.path} (${formatBytes(status.sizeBytes)})`,
     `schema:  version ${status.schemaVersion}`,
     `health:  ${status.health} (SQLite integrity check, feed records)`,
   ];

@@ -11,6 +11,7 @@ import { openStore } from '../intel/store.ts';
 import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
 import { formatBytes } from '../readers/input.ts';
 import { renderTable } from '../report/text-table.ts';
+import { line } from '../text/plain.ts';
 
 export interface DbUpdateOptions {
   db?: string;
@@ -67,7 +68,7 @@ export async function dbUpdateCommand(
       keepGoing: options.keepGoing,
       onRetry: (feed, event) =>
         progress(
-          `cvebuild: ${feed}: ${event.reason}, retrying in ${seconds(event.delayMs)} ` +
+          line`cvebuild: ${feed}: ${event.reason}, retrying in ${seconds(event.delayMs)} ` +
             `(attempt ${event.attempt + 1} of ${(retries ?? DEFAULT_RETRIES) + 1})\n`,
         ),
     });
@@ -96,16 +97,16 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
     { header: 'records', value: (feed) => (feed.records === undefined ? '' : feed.records.toLocaleString('en-US')) },
     { header: 'time', value: (feed) => seconds(feed.downloadMs) },
   ]);
-  const errors = report.feeds.flatMap((feed) => (feed.error ? [`${feed.feed}: ${feed.error}`] : []));
+  const errors = report.feeds.flatMap((feed) => (feed.error ? [line`${feed.feed}: ${feed.error}`] : []));
   // followed, but never silently: the data came from somewhere other than the URL asked for
   const redirects = report.feeds.flatMap((feed) =>
-    feed.finalUrl ? [`${feed.feed}: ${feed.url} redirected to ${feed.finalUrl}`] : [],
+    feed.finalUrl ? [line`${feed.feed}: ${feed.url} redirected to ${feed.finalUrl}`] : [],
   );
   const outcome = report.failedClosed
-    ? `nothing imported: ${storePath} is unchanged`
+    ? line`nothing imported: ${storePath} is unchanged`
     : report.imported
-      ? `imported into ${storePath} in ${seconds(report.importMs)} (total ${seconds(report.durationMs)})`
-      : `nothing to import: ${storePath} is current`;
+      ? line`imported into ${storePath} in ${seconds(report.importMs)} (total ${seconds(report.durationMs)})`
+      : line`nothing to import: ${storePath} is current`;
   return `${[table, ...redirects, ...errors, outcome].join('\n')}\n`;
 }
 

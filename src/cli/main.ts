@@ -8,6 +8,7 @@ import { describeSystemError, isSystemError, systemErrorLine } from '../fs/error
 import { forgetInputs } from '../fs/inputs.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
+import { plain } from '../text/plain.ts';
 import { registerAttestCommands } from './attest.ts';
 import { type AuditCommandOptions, auditCommand } from './audit.ts';
 import { registerDbCommands } from './db.ts';
@@ -29,7 +30,13 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .description('Supply-chain security gate for conda, pixi and PyPI projects')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: output, writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({
+      writeOut: output,
+      writeErr: (text) => process.stderr.write(text),
+      // commander quotes the arguments it rejects (an unknown option, a bad choice): from outside.
+      // One line, like every other error (a suggestion reads `…'--fromat'\n(Did you mean --format?)`).
+      outputError: (text, write) => write(`${plain(text.replace(/\n$/, ''))}\n`),
+    })
     .hook('preAction', () => forgetInputs());
 
   program
@@ -165,7 +172,8 @@ export async function main(argv: string[]): Promise<number> {
   const failure = await stdout.finished();
   if (!failure) return exitCode;
   // a closed pipe (`| head`) is the reader's choice and needs no message, but the output was still not delivered
-  if (failure.code !== 'EPIPE') process.stderr.write(`cvebuild: standard output: ${describeOutputFailure(failure)}\n`);
+  if (failure.code !== 'EPIPE')
+    process.stderr.write(`cvebuild: standard output: ${plain(describeOutputFailure(failure))}\n`);
   return EXIT_USAGE_OR_INPUT;
 }
 
@@ -188,12 +196,12 @@ export function reportError(
   }
   // an environment problem no caller wrapped (a directory that vanished, a full disk) is still not a bug
   if (isSystemError(error)) {
-    writeErr(`cvebuild: ${systemErrorLine(error)}\n`);
+    writeErr(`cvebuild: ${plain(systemErrorLine(error))}\n`);
     if (process.env.CVEBUILD_DEBUG) writeErr(`${error.stack}\n`);
     return EXIT_USAGE_OR_INPUT;
   }
   const message = error instanceof Error ? error.message : String(error);
-  writeErr(`cvebuild: internal error: ${message.split('\n', 1)[0]} (set CVEBUILD_DEBUG=1 for details)\n`);
+  writeErr(`cvebuild: internal error: ${plain(message.split('\n', 1)[0])} (set CVEBUILD_DEBUG=1 for details)\n`);
   if (process.env.CVEBUILD_DEBUG && error instanceof Error) writeErr(`${error.stack}\n`);
   return EXIT_USAGE_OR_INPUT;
 }

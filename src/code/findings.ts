@@ -3,6 +3,10 @@
  * CWE and OWASP category as evidence. A hit under an inline suppression becomes an accepted
  * (waived) finding that stays in every report; files the walk set aside become one informational
  * finding per reason, so a report says what was not read.
+ *
+ * Hits quote code (snippets; Bandit and Semgrep messages), and a quoted line may hold a credential
+ * no rule reported: every quote passes through `maskQuotedCode` here, the one place hits become
+ * findings.
  */
 import { join } from 'node:path';
 import { readRegularFile } from '../fs/regular-file.ts';
@@ -17,7 +21,7 @@ export interface CodeFindingContext {
   family: SuppressionFamily;
 }
 
-export function codeFindings(hits: readonly CodeHit[], context: CodeFindingContext): Finding[] {
+export async function codeFindings(hits: readonly CodeHit[], context: CodeFindingContext): Promise<Finding[]> {
   const lines = new Map<string, readonly string[]>();
   const linesOf = (path: string): readonly string[] => {
     let cached = lines.get(path);
@@ -31,7 +35,8 @@ export function codeFindings(hits: readonly CodeHit[], context: CodeFindingConte
     }
     return cached;
   };
-  return hits.map((hit) => {
+  const masked = await maskQuotes(hits);
+  return masked.map((hit) => {
     const finding = codeFinding(hit, context);
     const suppression = findSuppression(linesOf(hit.file), hit, context.family);
     if (!suppression) return finding;
@@ -46,6 +51,21 @@ export function codeFindings(hits: readonly CodeHit[], context: CodeFindingConte
       blocking: false,
     };
   });
+}
+
+/** Snippets, and the messages of external engines (ours never quote code in a message), masked. */
+async function maskQuotes(hits: readonly CodeHit[]): Promise<CodeHit[]> {
+  if (hits.length === 0) return [];
+  // The secret scanner loads on demand (secretlint and its preset take ~100 ms).
+  const { maskQuotedCode } = await import('../secrets/quote.ts');
+  return Promise.all(
+    hits.map(async (hit) => {
+      const snippet = hit.snippet ? await maskQuotedCode(hit.file, hit.snippet) : hit.snippet;
+      const external = hit.engine === 'bandit' || hit.engine === 'semgrep';
+      const message = external ? await maskQuotedCode(hit.file, hit.message) : hit.message;
+      return snippet === hit.snippet && message === hit.message ? hit : { ...hit, snippet, message };
+    }),
+  );
 }
 
 function codeFinding(hit: CodeHit, context: CodeFindingContext): Finding {

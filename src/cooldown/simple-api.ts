@@ -7,7 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
 import { type DownloadRequest, download } from '../intel/download.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
 
 export const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 
@@ -36,7 +36,7 @@ export function projectPageUrl(index: string, project: string): string {
 /** An index URL safe to print: no password, no token, no user name (which some indexes use as the token). */
 export function displayIndex(index: string): string {
   const { url, authorization } = splitCredentials(index);
-  const shown = redactUrlCredentials(url);
+  const shown = maskCredentials(url);
   return authorization ? shown.replace(/^([a-z][a-z0-9+.-]*:\/\/)/i, '$1***@') : shown;
 }
 

@@ -81,14 +81,3 @@ export function buildNumberFromBuild(build: string): number | undefined {
 export function isUrl(location: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }
-
-/**
- * Hide credentials in a URL before it is printed: the password of `user:password@` and the
- * token of anaconda.org-style `/t/<token>/` channel paths. A bare user name (`oauth2accesstoken@`)
- * is not a secret and stays, so the reader can still tell which account a URL uses.
- */
-export function redactUrlCredentials(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/i, '$1:***@')
-    .replace(/\/t\/[^/\s]+(?=\/|$)/, '/t/***');
-}

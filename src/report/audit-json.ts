@@ -5,6 +5,7 @@
 import { isCodeFinding } from '../code/types.ts';
 import { type Finding, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
+import { toJson } from '../text/json.ts';
 import type { ReportInput } from './report.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -37,7 +38,7 @@ export function renderAuditJson(report: ReportInput): string {
     },
     db: report.intel ? describeStore(report.intel, report.generatedAt) : null,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${toJson(document)}\n`;
 }
 
 function findingJson(finding: Finding) {

@@ -1,9 +1,11 @@
 /**
  * `cvebuild gate` / `audit` for a person: one line per issue and package (platforms folded),
- * waived findings apart, then the verdict and its reasons.
+ * waived findings apart, then the verdict and its reasons. Text from outside goes through `line`
+ * and the table's cells, which neutralise it for the terminal.
  */
 import { isCodeFinding } from '../code/types.ts';
 import { type Finding, isAdvisoryFinding, isMaliciousRelease } from '../model/finding.ts';
+import { line, plainDocument } from '../text/plain.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
 import { locationText } from './report-view.ts';
@@ -16,7 +18,7 @@ interface Row {
 
 export function renderAuditTable(report: ReportInput): string {
   const out: string[] = [];
-  out.push(`policy: ${report.policy.source ?? 'built-in defaults'} (fail on ${report.policy.failOn} and above)`);
+  out.push(line`policy: ${report.policy.source ?? 'built-in defaults'} (fail on ${report.policy.failOn} and above)`);
   if (report.intel) {
     const { feeds } = report.intel;
     const now = report.generatedAt.getTime();
@@ -25,7 +27,7 @@ export function renderAuditTable(report: ReportInput): string {
       .map((feed) => feed.name)
       .sort()
       .join(', ');
-    out.push(`threat data: ${report.intel.label} (${names}; oldest ${formatAge(oldest)})`);
+    out.push(line`threat data: ${report.intel.label} (${names}; oldest ${formatAge(oldest)})`);
   }
   const open = report.findings.filter((finding) => !finding.waiver);
   const waived = report.findings.filter((finding) => finding.waiver);
@@ -57,18 +59,18 @@ export function renderAuditTable(report: ReportInput): string {
   out.push(summaryLine(report));
   if (report.undecided.length > 0) {
     out.push(
-      `undecided (${report.undecided.length}): ${report.undecided.slice(0, 5).join('; ')}${report.undecided.length > 5 ? '; …' : ''}`,
+      line`undecided (${report.undecided.length}): ${report.undecided.slice(0, 5).join('; ')}${report.undecided.length > 5 ? '; …' : ''}`,
     );
   }
-  for (const warning of report.verdict.warnings) out.push(`warning: ${warning}`);
+  for (const warning of report.verdict.warnings) out.push(line`warning: ${warning}`);
   if (report.verdict.outcome === 'fail') {
     out.push(`FAIL — ${report.verdict.reasons.length} reason(s):`);
-    for (const reason of report.verdict.reasons.slice(0, 20)) out.push(`  ${reason}`);
+    for (const reason of report.verdict.reasons.slice(0, 20)) out.push(line`  ${reason}`);
     if (report.verdict.reasons.length > 20) out.push(`  … and ${report.verdict.reasons.length - 20} more`);
   } else {
     out.push('PASS');
   }
-  return `${out.join('\n')}\n`;
+  return plainDocument(`${out.join('\n')}\n`);
 }
 
 function summaryLine(report: ReportInput): string {

@@ -203,7 +203,9 @@ function ratingSource(feed: unknown): CDX.Models.Vulnerability.Source | undefine
 /** Who publishes an advisory id, with its page. */
 function advisorySource(id: string): CDX.Models.Vulnerability.Source | undefined {
   if (/^CVE-\d{4}-\d+$/.test(id)) return new V.Source({ name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${id}` });
-  if (/^GHSA-/.test(id)) return new V.Source({ name: 'GitHub', url: `https://github.com/advisories/${id}` });
+  // Only ids made of id characters get a page: encoding anything else would hide it from the masking.
+  if (/^GHSA-[A-Za-z0-9-]+$/.test(id))
+    return new V.Source({ name: 'GitHub', url: `https://github.com/advisories/${encodeURIComponent(id)}` });
   const url = advisoryUrl(id);
   return url ? new V.Source({ name: 'OSV', url }) : undefined;
 }

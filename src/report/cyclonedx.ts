@@ -7,17 +7,19 @@
  * Output is deterministic: lists are filled in a fixed code-point order instead of the library's
  * `sortLists`, which compares with `localeCompare` and so orders differently under another locale
  * (in `lt-LT`, `y` sorts before `j`), and the serial number is a name-based UUID of the content.
+ * URLs (distribution, VCS, channel, index) are written as the lock has them; `toJson` masks their
+ * credentials, as it does in every string of the document.
  */
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { Package } from '../model/package.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { toJson } from '../text/json.ts';
 import { addVulnerabilities } from './cyclonedx-vulnerabilities.ts';
 import { dependencyGraph } from './dependency-graph.ts';
 import { declaredLicense } from './license.ts';
 import { pathWithinRoot } from './paths.ts';
 import { packageUrl } from './purl.ts';
 import type { ReportInput } from './report.ts';
-import { nameUuid, packageRefBase, projectName, sha256, uniqueIds } from './sbom-identity.ts';
+import { nameUuid, packageRefBase, projectName, sbomUri, sha256, uniqueIds } from './sbom-identity.ts';
 
 const { Enums, Models, Serialize, Spec } = CDX;
 
@@ -105,10 +107,9 @@ function packageComponent(pkg: Package, bomRef: string, root: string): CDX.Model
 }
 
 function externalReference(pkg: Package): CDX.Models.ExternalReference | undefined {
-  if (pkg.kind === 'git')
-    return new Models.ExternalReference(iri(redactUrlCredentials(pkg.location)), Enums.ExternalReferenceType.VCS);
+  if (pkg.kind === 'git') return new Models.ExternalReference(sbomUri(pkg.location), Enums.ExternalReferenceType.VCS);
   if (!pkg.url) return undefined;
-  return new Models.ExternalReference(iri(redactUrlCredentials(pkg.url)), Enums.ExternalReferenceType.Distribution);
+  return new Models.ExternalReference(sbomUri(pkg.url), Enums.ExternalReferenceType.Distribution);
 }
 
 /** Properties in a fixed order: what the purl does not say, and where the record is. */
@@ -122,7 +123,7 @@ function packageProperties(pkg: Package, root: string): [string, string][] {
   const file = pathWithinRoot(root, pkg.origin.file);
   if (file) properties.push(['cvebuild:origin', pkg.origin.line ? `${file}:${pkg.origin.line}` : file]);
   if (pkg.ecosystem === 'conda') {
-    if (pkg.channel) properties.push(['conda:channel', redactUrlCredentials(pkg.channel)]);
+    if (pkg.channel) properties.push(['conda:channel', pkg.channel]);
     if (pkg.subdir) properties.push(['conda:subdir', pkg.subdir]);
     if (pkg.build) properties.push(['conda:build', pkg.build]);
     if (pkg.buildNumber !== undefined) properties.push(['conda:build_number', String(pkg.buildNumber)]);
@@ -130,20 +131,16 @@ function packageProperties(pkg: Package, root: string): [string, string][] {
     const built = pkg.timestamp === undefined ? undefined : new Date(pkg.timestamp);
     if (built && !Number.isNaN(built.getTime())) properties.push(['conda:timestamp', built.toISOString()]);
   } else if (pkg.index) {
-    properties.push(['pypi:index', redactUrlCredentials(pkg.index)]);
+    properties.push(['pypi:index', pkg.index]);
   }
   return properties;
-}
-
-/** URLs as written may hold spaces, which an IRI reference may not. */
-function iri(url: string): string {
-  return url.replace(/\s/g, (space) => encodeURIComponent(space));
 }
 
 function serialize(bom: CDX.Models.Bom): string {
   const normalized = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6).makeForBom().normalize(bom, {});
   // The normalizer writes `serialNumber: undefined` where the BOM has none; it must not override ours.
   const { $schema, bomFormat, specVersion, serialNumber: _unset, ...rest } = normalized;
-  const serialNumber = `urn:uuid:${nameUuid(`cvebuild:cyclonedx:${sha256(JSON.stringify(normalized))}`)}`;
-  return `${JSON.stringify({ $schema, bomFormat, specVersion, serialNumber, ...rest }, null, 2)}\n`;
+  // Of the masked content: a hash of the unmasked one would depend on the credentials it hides.
+  const serialNumber = `urn:uuid:${nameUuid(`cvebuild:cyclonedx:${sha256(toJson(normalized, { indent: 0 }))}`)}`;
+  return `${toJson({ $schema, bomFormat, specVersion, serialNumber, ...rest })}\n`;
 }

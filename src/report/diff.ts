@@ -1,11 +1,15 @@
 /**
  * `cvebuild diff` output: a table for the terminal, Markdown for a pull-request comment or
  * $GITHUB_STEP_SUMMARY, and JSON (schemaVersion 1). All three come from the same LockDiff plus the
- * findings of the checks run on the new packages.
+ * findings of the checks run on the new packages. Names, versions, channels and messages come from
+ * the locks: each format neutralises them in its one way (`line` and table cells, the Markdown text
+ * helpers, `toJson`).
  */
 import type { AuditResult } from '../audit.ts';
 import type { ArtifactRef, LockDiff, PackageChange } from '../diff/lock-diff.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { toJson } from '../text/json.ts';
+import { line, plainDocument } from '../text/plain.ts';
+import { code, markdownDocument, row, text } from './markdown-text.ts';
 import { renderTable } from './text-table.ts';
 
 export const DIFF_SCHEMA_VERSION = 1;
@@ -37,9 +41,11 @@ function headline(diff: LockDiff): string {
 export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined): string {
   const out = [headline(diff)];
   for (const env of diff.environments) {
-    out.push(
-      `environment ${env.environment}: ${env.kind}${env.before.length || env.after.length ? ` (${env.before.join(', ') || '-'} → ${env.after.join(', ') || '-'})` : ''}`,
-    );
+    const channels =
+      env.before.length || env.after.length
+        ? line` (${env.before.join(', ') || '-'} → ${env.after.join(', ') || '-'})`
+        : '';
+    out.push(line`environment ${env.environment}: ${env.kind}` + channels);
   }
   const changes = sortedChanges(diff);
   if (changes.length > 0) {
@@ -56,14 +62,14 @@ export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined):
     );
   }
   for (const change of changes.filter((c) => c.redFlag))
-    out.push(`red flag: ${change.name} (${change.environment}): ${change.redFlag}`);
+    out.push(line`red flag: ${change.name} (${change.environment}): ${change.redFlag}`);
   if (audit) {
     out.push('');
     out.push(`checks on new packages: ${audit.findings.length} finding(s)`);
     for (const finding of audit.findings)
-      out.push(`  ${finding.severity.toUpperCase()} ${finding.check} ${finding.message}`);
+      out.push(line`  ${finding.severity.toUpperCase()} ${finding.check} ${finding.message}`);
   }
-  return `${out.join('\n')}\n`;
+  return plainDocument(`${out.join('\n')}\n`);
 }
 
 export function renderDiffMarkdown(diff: LockDiff, audit: AuditResult | undefined): string {
@@ -72,17 +78,26 @@ export function renderDiffMarkdown(diff: LockDiff, audit: AuditResult | undefine
   if (flags.length > 0) {
     out.push('> [!WARNING]');
     for (const change of flags)
-      out.push(`> **${change.name}** (${change.environment}, ${change.platforms.join(', ')}): ${change.redFlag}`);
+      out.push(
+        `> **${text(change.name)}** (${text(change.environment)}, ${text(change.platforms.join(', '))}): ${text(change.redFlag ?? '')}`,
+      );
     out.push('');
   }
-  for (const env of diff.environments) out.push(`- environment \`${env.environment}\`: ${env.kind}`);
+  for (const env of diff.environments) out.push(`- environment ${code(env.environment)}: ${env.kind}`);
   if (diff.environments.length) out.push('');
   const changes = sortedChanges(diff);
   if (changes.length > 0) {
     out.push('| Change | Package | Environment | Platforms | Before | After |', '|---|---|---|---|---|---|');
     for (const c of changes.slice(0, 200)) {
       out.push(
-        `| ${c.redFlag ? `⚠️ ${c.kind}` : c.kind} | \`${c.name}\` (${c.ecosystem}) | ${c.environment} | ${c.platforms.join(', ')} | ${describe(c.before)} | ${describe(c.after)} |`,
+        row([
+          c.redFlag ? `⚠️ ${c.kind}` : c.kind,
+          `${code(c.name)} (${c.ecosystem})`,
+          text(c.environment),
+          text(c.platforms.join(', ')),
+          text(describe(c.before)),
+          text(describe(c.after)),
+        ]),
       );
     }
     if (changes.length > 200) out.push('', `… and ${changes.length - 200} more changes (see the JSON report).`);
@@ -93,15 +108,20 @@ export function renderDiffMarkdown(diff: LockDiff, audit: AuditResult | undefine
     if (audit.findings.length > 0) {
       out.push('| Severity | Check | Package | Finding | Fix |', '|---|---|---|---|---|');
       for (const f of audit.findings.slice(0, 100)) {
-        const fix = f.remedy ?? '';
         out.push(
-          `| ${f.severity} | ${f.check} | \`${f.subject?.name ?? ''} ${f.subject?.version ?? ''}\` | ${f.rule}: ${escapeCell(f.message)} | ${escapeCell(fix)} |`,
+          row([
+            f.severity,
+            f.check,
+            code(`${f.subject?.name ?? ''} ${f.subject?.version ?? ''}`),
+            `${code(f.rule)}: ${text(f.message)}`,
+            text(f.remedy ?? ''),
+          ]),
         );
       }
       out.push('');
     }
   }
-  return `${out.join('\n')}\n`;
+  return markdownDocument(`${out.join('\n')}\n`);
 }
 
 export function renderDiffJson(diff: LockDiff, audit: AuditResult | undefined): string {
@@ -115,26 +135,17 @@ export function renderDiffJson(diff: LockDiff, audit: AuditResult | undefined): 
       name: c.name,
       environment: c.environment,
       platforms: c.platforms,
-      before: masked(c.before),
-      after: masked(c.after),
+      before: artifactJson(c.before),
+      after: artifactJson(c.after),
       redFlag: c.redFlag ?? null,
     })),
     findings: audit?.findings ?? [],
     verdict: audit?.verdict ?? null,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${toJson(document)}\n`;
 }
 
-function masked(ref: ArtifactRef | undefined) {
+function artifactJson(ref: ArtifactRef | undefined) {
   if (!ref) return null;
-  return {
-    version: ref.version,
-    build: ref.build ?? null,
-    source: ref.source ? redactUrlCredentials(ref.source) : null,
-    sha256: ref.sha256 ?? null,
-  };
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return { version: ref.version, build: ref.build ?? null, source: ref.source ?? null, sha256: ref.sha256 ?? null };
 }

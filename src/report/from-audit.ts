@@ -3,7 +3,7 @@ import type { AuditResult } from '../audit.ts';
 import type { OpenedIntel } from '../intel/open.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Policy } from '../policy/policy.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import { type ReportInput, type ReportPolicy, TOOL } from './report.ts';
 
 export interface AuditReportSource {
@@ -33,7 +33,7 @@ export function auditReport({ inventory, result, intel, target, root, now }: Aud
           schemaVersion: intel.store.schemaVersion,
           feeds: intel.store.feeds().map((feed) => ({
             name: feed.name,
-            url: redactUrlCredentials(feed.url),
+            url: maskCredentials(feed.url),
             fetchedAt: feed.fetchedAt,
             count: feed.count,
           })),

@@ -4,6 +4,7 @@
  * keys the report does not know are still shown, generically, so no check's facts are hidden.
  */
 import type { Finding } from '../model/finding.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import { esc, externalLink } from './html-escape.ts';
 import type { ReportInput } from './report.ts';
 import { fixText, isKev, locationText } from './report-view.ts';
@@ -171,9 +172,9 @@ function valueHtml(value: unknown): string {
   return `<code>${esc(JSON.stringify(value))}</code>`;
 }
 
-/** `kevDateAdded` → `Kev date added`. */
+/** `kevDateAdded` → `Kev date added` (masked first: splitting words would hide a URL from `esc`). */
 function words(key: string): string {
-  const spaced = key
+  const spaced = maskCredentials(key)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[-_]+/g, ' ')
     .toLowerCase();

@@ -5,7 +5,7 @@
  * Content-Security-Policy of `default-src 'none'` holds and injected markup could not run.
  */
 import { createHash } from 'node:crypto';
-import { esc } from './html-escape.ts';
+import { esc, htmlDocument } from './html-escape.ts';
 import { findingsSection, waivedSection } from './html-findings.ts';
 import { indexPackages, packagesSection } from './html-packages.ts';
 import { runSection } from './html-run.ts';
@@ -20,7 +20,7 @@ export function renderHtml(report: ReportInput): string {
   const packages = indexPackages(report);
   const fail = report.verdict.outcome === 'fail';
   const title = `cvebuild: ${fail ? 'FAIL' : 'PASS'} — ${report.target}`;
-  return `<!DOCTYPE html>
+  return htmlDocument(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -54,7 +54,7 @@ ${runSection(report)}
 <script>${REPORT_SCRIPT}</script>
 </body>
 </html>
-`;
+`);
 }
 
 /** Nothing may load; the one stylesheet and the one script run because their hashes are listed. */

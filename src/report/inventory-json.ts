@@ -1,11 +1,11 @@
 /**
  * `cvebuild inventory --format json`: a public contract (schemaVersion 1). Keys are always present
  * (null when unknown) and in a fixed order, so the output diffs cleanly. Credentials in URLs are
- * masked.
+ * masked by `toJson`, in every string.
  */
 import type { DeclaredDependency, Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { toJson } from '../text/json.ts';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
@@ -26,7 +26,7 @@ export function renderInventoryJson(inventory: Inventory): string {
       line: warning.origin?.line ?? null,
     })),
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${toJson(document)}\n`;
 }
 
 function packageJson(pkg: Package) {
@@ -37,9 +37,9 @@ function packageJson(pkg: Package) {
     build: pkg.build ?? null,
     platform: pkg.platform,
     environments: pkg.environments,
-    channel: masked(pkg.channel),
-    index: masked(pkg.index),
-    url: masked(pkg.url),
+    channel: pkg.channel ?? null,
+    index: pkg.index ?? null,
+    url: pkg.url ?? null,
     sha256: pkg.sha256 ?? null,
     timestamp: pkg.timestamp ?? null,
     purls: pkg.purls,
@@ -54,14 +54,10 @@ function declaredJson(dependency: DeclaredDependency) {
     spec: dependency.spec,
     scope: dependency.scope,
     group: dependency.group ?? null,
-    channel: masked(dependency.channel),
-    index: masked(dependency.index),
-    reference: masked(dependency.reference),
+    channel: dependency.channel ?? null,
+    index: dependency.index ?? null,
+    reference: dependency.reference ?? null,
     file: dependency.origin.file,
     line: dependency.origin.line ?? null,
   };
-}
-
-function masked(url: string | undefined): string | null {
-  return url === undefined ? null : redactUrlCredentials(url);
 }

@@ -1,7 +1,10 @@
-/** `cvebuild inventory` for a person: what was read, then one line per artifact and platform. */
+/**
+ * `cvebuild inventory` for a person: what was read, then one line per artifact and platform. Text
+ * from the inputs goes through `line` and the table's cells, which neutralise it for the terminal.
+ */
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
-import { redactUrlCredentials } from '../readers/conda-url.ts';
+import { line, plainDocument } from '../text/plain.ts';
 import { renderTable } from './text-table.ts';
 
 export function renderInventoryTable(inventory: Inventory): string {
@@ -10,13 +13,13 @@ export function renderInventoryTable(inventory: Inventory): string {
     const version = source.formatVersion === undefined ? '' : ` v${source.formatVersion}`;
     const { conda, pypi, condaSource } = source.records;
     const counts = conda + pypi + condaSource > 0 ? ` — ${describeCounts(conda, pypi, condaSource)}` : '';
-    out.push(`read ${source.path} (${source.format}${version})${counts}`);
+    out.push(line`read ${source.path} (${source.format}${version})${counts}`);
   }
   for (const environment of inventory.environments) {
     const platforms = environment.platforms
       .map((p) => `${p.name === p.subdir ? p.subdir : `${p.name}=${p.subdir}`}: ${p.packages.length}`)
       .join(', ');
-    out.push(`environment ${environment.name}: ${platforms || 'no packages'}`);
+    out.push(line`environment ${environment.name}: ${platforms || 'no packages'}`);
   }
   if (inventory.packages.length > 0) {
     out.push('');
@@ -29,7 +32,7 @@ export function renderInventoryTable(inventory: Inventory): string {
         { header: 'PLATFORM', value: (p) => p.platform },
         { header: 'KIND', value: (p) => (p.buildOnly ? `${p.kind} (build)` : p.kind) },
         { header: 'ENVIRONMENTS', value: (p) => p.environments.join(','), maxWidth: 40 },
-        { header: 'SOURCE', value: (p) => redactUrlCredentials(p.channel ?? p.index ?? p.location), maxWidth: 60 },
+        { header: 'SOURCE', value: (p) => p.channel ?? p.index ?? p.location, maxWidth: 60 },
       ]),
     );
   }
@@ -57,9 +60,9 @@ export function renderInventoryTable(inventory: Inventory): string {
     const where = warning.origin
       ? `${warning.origin.file}${warning.origin.line ? `:${warning.origin.line}` : ''}: `
       : '';
-    out.push(`warning: ${where}${warning.message}`);
+    out.push(line`warning: ${where}${warning.message}`);
   }
-  return `${out.join('\n')}\n`;
+  return plainDocument(`${out.join('\n')}\n`);
 }
 
 function describeCounts(conda: number, pypi: number, condaSource: number): string {

@@ -4,7 +4,7 @@
  * and the policy and threat data behind them. Sized to fit a comment: rows are dropped, never cut.
  */
 import type { Finding } from '../model/finding.ts';
-import { code, link, row, text } from './markdown-text.ts';
+import { code, link, markdownDocument, row, text } from './markdown-text.ts';
 import { alwaysFailing, type ReportInput } from './report.ts';
 import {
   countReport,
@@ -59,7 +59,7 @@ export function renderMarkdown(report: ReportInput, options: MarkdownOptions = {
   };
   const shownActive = mostThatFit(active.length, (n) => assemble(n, 0).length <= maxLength);
   const shownWaived = mostThatFit(waived.length, (n) => assemble(shownActive, n).length <= maxLength);
-  return assemble(shownActive, shownWaived);
+  return markdownDocument(assemble(shownActive, shownWaived));
 }
 
 /**

@@ -9,17 +9,25 @@
  * - pypi: `pkg:pypi/<name>@<version>`, with `repository_url` for an index other than pypi.org,
  *   `vcs_url` for a git checkout and `download_url` for a direct URL.
  *
- * Credentials never enter a purl: user info and anaconda.org `/t/<token>` segments are dropped.
+ * Credentials never enter a purl: user info and anaconda.org `/t/<token>` segments are dropped, and
+ * every part is masked before the purl percent-encodes it (which would hide a URL from the masking
+ * of the report that carries the purl).
  */
 import { PackageURL } from 'packageurl-js';
 import type { Package } from '../model/package.ts';
 import { fileNameOf, isUrl } from '../readers/conda-url.ts';
+import { maskCredentials, withoutCredentials } from '../text/credentials.ts';
 
 /** Hosts of the conda type's default repository (`https://repo.anaconda.com`, and anaconda.org's CDN). */
 const ANACONDA_HOSTS = new Set(['conda.anaconda.org', 'repo.anaconda.com', 'anaconda.org']);
 
-export function packageUrl(pkg: Package): string {
-  return pkg.ecosystem === 'conda' ? condaPurl(pkg) : pypiPurl(pkg);
+/** The purl, or undefined when the name cannot make one (a PyPI name of only separators or spaces normalises to nothing). */
+export function packageUrl(pkg: Package): string | undefined {
+  try {
+    return pkg.ecosystem === 'conda' ? condaPurl(pkg) : pypiPurl(pkg);
+  } catch {
+    return undefined;
+  }
 }
 
 function condaPurl(pkg: Package): string {
@@ -42,13 +50,14 @@ function pypiPurl(pkg: Package): string {
 }
 
 function build(type: 'conda' | 'pypi', pkg: Package, qualifiers: Record<string, string>): string {
-  const hasQualifiers = Object.keys(qualifiers).length > 0;
+  const masked = Object.fromEntries(Object.entries(qualifiers).map(([key, value]) => [key, maskCredentials(value)]));
+  const hasQualifiers = Object.keys(masked).length > 0;
   return new PackageURL(
     type,
     undefined,
-    pkg.name,
-    pkg.version || undefined,
-    hasQualifiers ? qualifiers : undefined,
+    maskCredentials(pkg.name),
+    maskCredentials(pkg.version) || undefined,
+    hasQualifiers ? masked : undefined,
     undefined,
   ).toString();
 }
@@ -56,26 +65,22 @@ function build(type: 'conda' | 'pypi', pkg: Package, qualifiers: Record<string, 
 /** `https://conda.anaconda.org/conda-forge` → `channel=conda-forge`; elsewhere the host part becomes `repository_url`. */
 function channelQualifiers(channel: string): Record<string, string> {
   if (!isUrl(channel)) return { channel };
+  const clean = withoutCredentials(channel);
   let url: URL;
   try {
-    url = new URL(channel);
+    url = new URL(clean);
   } catch {
-    return { channel: withoutCredentials(channel) };
+    return { channel: clean };
   }
-  const segments = url.pathname
-    .replace(/^\/t\/[^/]+(?=\/|$)/, '')
-    .split('/')
-    .filter(Boolean);
+  const segments = url.pathname.split('/').filter(Boolean);
   if (ANACONDA_HOSTS.has(url.hostname.toLowerCase())) {
     // repo.anaconda.com serves its channels under /pkgs/ (`pkgs/main` is the `main` channel).
     const path = segments[0] === 'pkgs' && url.hostname === 'repo.anaconda.com' ? segments.slice(1) : segments;
     if (path.length > 0) return { channel: path.join('/') };
   }
   const name = segments.pop();
-  if (!name) return { channel: withoutCredentials(channel) };
+  if (!name) return { channel: clean };
   const base = new URL(url.href);
-  base.username = '';
-  base.password = '';
   base.pathname = segments.join('/');
   base.search = '';
   base.hash = '';
@@ -88,15 +93,4 @@ function isPypiOrg(index: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A URL without user info or an anaconda.org-style `/t/<token>` segment; other text unchanged. */
-export function withoutCredentials(location: string): string {
-  const prefix = /^[a-z][a-z0-9+.-]*\+(?=[a-z][a-z0-9+.-]*:\/\/)/i.exec(location)?.[0] ?? '';
-  const rest = location.slice(prefix.length);
-  if (!isUrl(rest)) return location;
-  return (
-    prefix +
-    rest.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1').replace(/^([a-z][a-z0-9+.-]*:\/\/[^/]+)\/t\/[^/]+/i, '$1')
-  );
 }

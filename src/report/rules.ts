@@ -213,9 +213,15 @@ function codeRuleText(check: string, rule: string): { title: string; help: strin
   return undefined;
 }
 
-/** Link to read more about an advisory id, when the id's namespace has a public page. */
+/**
+ * Link to read more about an advisory id, when the id's namespace has a public page. Ids come from
+ * feeds: one with characters no real id has (`GHSA-<x>`, `[`, spaces, controls) gets no link, and
+ * the id is percent-encoded into the URL all the same, so no id can break out of a link or make the
+ * URL invalid.
+ */
 export function advisoryUrl(id: string): string | undefined {
-  if (/^(GHSA|PYSEC|MAL|OSV|RUSTSEC|GSD)-/.test(id)) return `https://osv.dev/vulnerability/${id}`;
+  if (!/^[A-Za-z0-9._:-]+$/.test(id)) return undefined;
+  if (/^(GHSA|PYSEC|MAL|OSV|RUSTSEC|GSD)-/.test(id)) return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
   if (/^CVE-\d{4}-\d+$/.test(id)) return `https://www.cve.org/CVERecord?id=${id}`;
   return undefined;
 }

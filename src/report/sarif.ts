@@ -10,9 +10,18 @@
  * project root with `/`, and each result has a fingerprint of what it is about (rule, package,
  * version, platform) rather than where: lock records move whenever anything is re-locked.
  * `primaryLocationLineHash` is left to upload-sarif, which warns about any value it did not compute.
+ *
+ * Its strings are shown to people by code-scanning tools, so every one of them is serialised with
+ * credentials masked and controls and bidi characters as visible escapes (`sarifString`); result
+ * messages escape `[` and `]`, which SARIF reads as embedded links (3.11.6); `helpUri` is only an
+ * absolute https URI made of URI characters.
  */
 import { pathToFileURL } from 'node:url';
 import { type AppliedWaiver, type Finding, isAdvisoryFinding, type Severity } from '../model/finding.ts';
+import { showControls } from '../text/controls.ts';
+import { maskCredentials } from '../text/credentials.ts';
+import { toJson } from '../text/json.ts';
+import { text as markdownText } from './markdown-text.ts';
 import { pathWithinRoot } from './paths.ts';
 import type { ReportInput } from './report.ts';
 import { advisoryUrl, describeRule, type RuleInfo } from './rules.ts';
@@ -83,12 +92,17 @@ export function renderSarif(report: ReportInput): string {
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return `${toJson(sarif, { text: sarifString })}\n`;
+}
+
+/** Every string of the log: credentials masked, controls and bidi characters visible; line breaks kept. */
+function sarifString(value: string): string {
+  return showControls(maskCredentials(value), '\n');
 }
 
 function sarifRule({ info, findings }: RuleEntry) {
   const [first] = findings as [Finding, ...Finding[]];
-  const link = advisoryUrl(info.id);
+  const link = helpUri(info.id);
   const remedies = [
     ...new Set(findings.map((finding) => finding.remedy).filter((remedy): remedy is string => remedy !== undefined)),
   ];
@@ -112,10 +126,10 @@ function sarifRule({ info, findings }: RuleEntry) {
   };
 }
 
-/** Advisory ids name themselves (`CVE-2022-3602`); check rules become `CooldownNotChecked`. */
+/** Advisory ids name themselves (`CVE-2022-3602`); check rules become `CooldownNotChecked` (masked first: the words hide a URL). */
 function ruleName(finding: Finding): string {
   if (isAdvisoryFinding(finding)) return finding.rule;
-  return finding.rule
+  return maskCredentials(finding.rule)
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((word) => word[0]?.toUpperCase() + word.slice(1))
@@ -130,18 +144,40 @@ function helpText(info: RuleInfo, remedies: string[], link: string | undefined):
   return lines.join('\n\n');
 }
 
+/** The help as Markdown: titles, remedies, CWE ids and the advisory id come from feeds, so they pass through `markdownText`. */
 function helpMarkdown(info: RuleInfo, remedies: string[], link: string | undefined): string {
-  const parts = [`**${markdownText(info.title)}**`, markdownText(info.help)];
-  if (remedies.length > 0) parts.push(`**Fix**\n\n${remedies.map((remedy) => `- ${markdownText(remedy)}`).join('\n')}`);
+  const parts = [`**${outside(info.title)}**`, ownMarkdown(info.help)];
+  if (remedies.length > 0) parts.push(`**Fix**\n\n${remedies.map((remedy) => `- ${outside(remedy)}`).join('\n')}`);
   if (info.cwes.length > 0) {
     const cwes = info.cwes.map((cwe) => {
       const number = /^CWE-(\d+)$/i.exec(cwe)?.[1];
-      return number ? `[${cwe}](https://cwe.mitre.org/data/definitions/${number}.html)` : markdownText(cwe);
+      return number ? `[${cwe}](https://cwe.mitre.org/data/definitions/${number}.html)` : outside(cwe);
     });
     parts.push(`Weaknesses: ${cwes.join(', ')}`);
   }
-  if (link) parts.push(`Advisory: [${markdownText(info.id)}](${link})`);
+  if (link) parts.push(`Advisory: [${outside(info.id)}](${link})`);
   return parts.join('\n\n');
+}
+
+function outside(value: string): string {
+  return markdownText(value, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * `helpUri` must be an absolute URI (the schema's `format: uri`): the advisory page when its URL is
+ * https and made only of URI characters (ids are percent-encoded into it), else none.
+ */
+function helpUri(id: string): string | undefined {
+  const url = advisoryUrl(id);
+  return url && /^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/.test(url) ? url : undefined;
+}
+
+/**
+ * A plain-text result message: SARIF reads `[text](target)` in it as an embedded link (3.11.6), so
+ * literal brackets are escaped, and backslashes too, so that no `\` from the text can undo one.
+ */
+function messageText(value: string): string {
+  return value.replace(/[[\]\\]/g, '\\$&');
 }
 
 function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, findingFingerprint: string) {
@@ -152,7 +188,7 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, f
     ruleId: finding.rule,
     ruleIndex,
     level: resultLevel(finding),
-    message: { text: message },
+    message: { text: messageText(message) },
     locations: [
       {
         physicalLocation: {
@@ -198,7 +234,9 @@ function resultLocation(report: ReportInput, finding: Finding) {
   return { uri: artifactLocation(report.root, file), region };
 }
 
-function artifactLocation(root: string, file: string): { uri: string; uriBaseId?: string } {
+function artifactLocation(root: string, path: string): { uri: string; uriBaseId?: string } {
+  // Masked before percent-encoding, which would hide a URL's credentials from the masking of the log's strings.
+  const file = maskCredentials(path);
   const relative = pathWithinRoot(root, file);
   if (relative === undefined) return { uri: pathToFileURL(file).href };
   return { uri: relative.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
@@ -274,7 +312,7 @@ function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
-/** Advisory text is plain text from feeds; keep it from turning into markup or links (code spans are harmless). */
-function markdownText(text: string): string {
+/** Our own rule help: plain text whose code spans stay code spans. */
+function ownMarkdown(text: string): string {
   return text.replace(/[\\*_[\]<>|#]/g, (char) => `\\${char}`);
 }

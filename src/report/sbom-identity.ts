@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { Package } from '../model/package.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import type { ReportInput } from './report.ts';
 
 /** The project directory's name (`examples/ml-service` → `ml-service`). */
@@ -13,11 +14,14 @@ export function projectName(report: ReportInput): string {
   return basename(resolve(report.root)) || 'project';
 }
 
-/** `conda:linux-64/python@3.11.9-hb806964_0_cpython`: names the artifact and the platform it is placed on. */
+/**
+ * `conda:linux-64/python@3.11.9-hb806964_0_cpython`: names the artifact and the platform it is placed
+ * on. Masked here, since ids are made unique, and rewritten into SPDX ids, from this text.
+ */
 export function packageRefBase(pkg: Package): string {
   const version = pkg.version ? `@${pkg.version}` : '';
   const build = pkg.build ? `-${pkg.build}` : '';
-  return `${pkg.ecosystem}:${pkg.platform}/${pkg.name}${version}${build}`;
+  return maskCredentials(`${pkg.ecosystem}:${pkg.platform}/${pkg.name}${version}${build}`);
 }
 
 /**
@@ -37,6 +41,19 @@ export function uniqueIds(packages: readonly Package[], base: (pkg: Package) => 
     ids.set(pkg, id);
   }
   return ids;
+}
+
+/**
+ * A URL as written in a lock, made a valid URI reference for an SBOM: whitespace, controls, bidi
+ * and other invisible characters (which RFC 3987 forbids even in IRIs) and the characters no URI
+ * holds unencoded are percent-encoded. Credentials are masked when the document is serialised.
+ */
+export function sbomUri(url: string): string {
+  return url.replace(/[\s\p{Cc}\p{Cf}\p{Cs}<>"{}|\\^`]/gu, (char) =>
+    char.length === 1 && char.charCodeAt(0) >= 0xd800 && char.charCodeAt(0) <= 0xdfff
+      ? '%EF%BF%BD'
+      : encodeURIComponent(char),
+  );
 }
 
 /** A name-based (version 5) UUID for `name`, in the URL namespace of RFC 4122. */

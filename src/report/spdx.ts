@@ -8,12 +8,14 @@
  * NOASSERTION, with the text kept in `licenseComments`.
  */
 import type { Package } from '../model/package.ts';
-import { fileNameOf, redactUrlCredentials } from '../readers/conda-url.ts';
+import { fileNameOf, isUrl } from '../readers/conda-url.ts';
+import { maskCredentials } from '../text/credentials.ts';
+import { toJson } from '../text/json.ts';
 import { dependencyGraph } from './dependency-graph.ts';
 import { declaredLicense } from './license.ts';
 import { packageUrl } from './purl.ts';
 import type { ReportInput } from './report.ts';
-import { nameUuid, packageRefBase, projectName, sha256, uniqueIds } from './sbom-identity.ts';
+import { nameUuid, packageRefBase, projectName, sbomUri, sha256, uniqueIds } from './sbom-identity.ts';
 
 const NOASSERTION = 'NOASSERTION';
 const DOCUMENT_ID = 'SPDXRef-DOCUMENT';
@@ -85,16 +87,17 @@ export function renderSpdx(report: ReportInput): string {
     relationships,
     ...(licenseRefs.size > 0 ? { hasExtractedLicensingInfos: [...licenseRefs].sort().map(extractedLicense) } : {}),
   };
-  const digest = sha256(JSON.stringify({ name, body }));
+  // Of the masked content: a hash of the unmasked one would depend on the credentials it hides.
+  const digest = sha256(toJson({ name, body }, { indent: 0 }));
   const document = {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
     SPDXID: DOCUMENT_ID,
     name,
-    documentNamespace: `${report.tool.informationUri}/spdx/${encodeURIComponent(name)}-${nameUuid(`cvebuild:spdx:${digest}`)}`,
+    documentNamespace: `${report.tool.informationUri}/spdx/${encodeURIComponent(maskCredentials(name))}-${nameUuid(`cvebuild:spdx:${digest}`)}`,
     ...body,
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${toJson(document)}\n`;
 }
 
 function spdxPackage(pkg: Package, id: string, licenseRefs: Set<string>): SpdxPackage {
@@ -106,6 +109,7 @@ function spdxPackage(pkg: Package, id: string, licenseRefs: Set<string>): SpdxPa
   if (pkg.md5 && MD5.test(pkg.md5)) checksums.push({ algorithm: 'MD5', checksumValue: pkg.md5.toLowerCase() });
   const fileName = pkg.url ? fileNameOf(pkg.url) : '';
   const environments = pkg.environments.length > 0 ? `; environments ${pkg.environments.join(', ')}` : '';
+  const purl = packageUrl(pkg);
   return {
     SPDXID: id,
     name: pkg.name,
@@ -121,21 +125,19 @@ function spdxPackage(pkg: Package, id: string, licenseRefs: Set<string>): SpdxPa
       : {}),
     copyrightText: NOASSERTION,
     comment: `${pkg.ecosystem} package on platform ${pkg.platform}${environments}`,
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: packageUrl(pkg) }],
+    ...(purl
+      ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] }
+      : {}),
     primaryPackagePurpose: 'LIBRARY',
   };
 }
 
-/** Where the artifact can be downloaded, without credentials; NOASSERTION for local paths and source trees. */
+/** Where the artifact can be downloaded (`toJson` masks credentials); NOASSERTION for local paths and source trees. */
 function downloadLocation(pkg: Package): string {
-  if (pkg.kind === 'git')
-    return spdxUri(redactUrlCredentials(pkg.location.startsWith('git+') ? pkg.location : `git+${pkg.location}`));
-  if (pkg.url && /^[a-z][a-z0-9+.-]*:\/\//i.test(pkg.url)) return spdxUri(redactUrlCredentials(pkg.url));
+  const git = pkg.kind === 'git' ? pkg.location.replace(/^git\+/, '') : undefined;
+  if (git !== undefined && isUrl(git)) return sbomUri(`git+${git}`);
+  if (git === undefined && pkg.url && isUrl(pkg.url)) return sbomUri(pkg.url);
   return NOASSERTION;
-}
-
-function spdxUri(url: string): string {
-  return url.replace(/\s/g, (space) => encodeURIComponent(space));
 }
 
 function dependsOn(from: string, to: string): Relationship {

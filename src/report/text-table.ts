@@ -1,4 +1,8 @@
-/** Plain-text tables for the terminal: left-aligned columns, long cells shortened in the middle. */
+/**
+ * Plain-text tables for the terminal: left-aligned columns, long cells shortened in the middle.
+ * Every cell passes through `plain`: cells come from locks, advisories and file names.
+ */
+import { plain } from '../text/plain.ts';
 
 export interface Column<Row> {
   header: string;
@@ -7,7 +11,7 @@ export interface Column<Row> {
 }
 
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const cells = rows.map((row) => columns.map((column) => shorten(column.value(row), column.maxWidth)));
+  const cells = rows.map((row) => columns.map((column) => shorten(plain(column.value(row)), column.maxWidth)));
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((row) => row[index]?.length ?? 0)),
   );
@@ -21,7 +25,10 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
 
 function shorten(text: string, maxWidth: number | undefined): string {
   if (!maxWidth || text.length <= maxWidth) return text;
+  // By code point, so a cut never leaves half a surrogate pair.
+  const chars = Array.from(text);
+  if (chars.length <= maxWidth) return text;
   const keep = maxWidth - 1;
   const head = Math.ceil(keep / 2);
-  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
 }

@@ -7,6 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { Severity } from '../model/finding.ts';
+import { KEYRING_USERNAMES } from '../text/credentials.ts';
 import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHOR } from './detection.ts';
 import { isPlaceholder, looksRandom } from './text.ts';
 
@@ -473,28 +474,6 @@ export const condaChannelToken: Detector = {
 
 const URL_USERINFO =
   /\b([A-Za-z][A-Za-z0-9+.-]{1,20}):\/\/([^\s/?#@'"`<>\\[\](){}]{1,256})@([A-Za-z0-9[][A-Za-z0-9.:[\]-]{0,252})/g;
-/** Usernames that stand for "the password is a token from a keyring / credential helper". */
-const KEYRING_USERNAMES = new Set([
-  'oauth2accesstoken',
-  'oauth2token',
-  '__token__',
-  'x-access-token',
-  'x-token-auth',
-  'x-oauth-basic',
-  'gitlab-ci-token',
-  'gitlab-deploy-token',
-  '_json_key',
-  '_json_key_base64',
-  '_token',
-  'token',
-  'aws',
-  'azure',
-  'personalaccesstoken',
-  'vsssessiontoken',
-  'pat',
-  'api',
-  'apikey',
-]);
 /** Passwords that are markers, not secrets: the username carries the token. */
 const MARKER_PASSWORDS = new Set(['x-oauth-basic', 'x-access-token']);
 const DATABASE_SCHEMES =

@@ -247,6 +247,35 @@ export async function scanText(path: string, content: string, options: ScanTextO
   return deduplicate(found).map((entry) => hitOf(path, text, lines, entry, all));
 }
 
+/**
+ * The text with the secret of every detection masked (the longest overlapping span wins), and how
+ * many secrets were found. Keyring placeholder usernames are public and stay. This is what quoting a
+ * line of code needs: every secret on it hidden, not only the one a hit is about.
+ */
+export async function maskSecretsIn(
+  path: string,
+  content: string,
+  options: ScanTextOptions = {},
+): Promise<{ text: string; secrets: number }> {
+  const detections = (await detect(path, content, options))
+    .map((found) => found.detection)
+    .filter((detection) => !detection.public)
+    .sort((a, b) => a.secretStart - b.secretStart || b.secretEnd - a.secretEnd);
+  let text = '';
+  let at = 0;
+  for (const detection of detections) {
+    if (detection.secretEnd <= at) continue;
+    const from = Math.max(at, detection.secretStart);
+    text += content.slice(at, from);
+    text +=
+      from === detection.secretStart
+        ? (detection.masked ?? maskSecret(content.slice(detection.secretStart, detection.secretEnd), detection.prefix))
+        : '****';
+    at = detection.secretEnd;
+  }
+  return { text: text + content.slice(at), secrets: detections.length };
+}
+
 /** Whether the first bytes look binary (a NUL byte): the walk skips those already; this is a guard. */
 function binary(bytes: Uint8Array): boolean {
   return bytes.subarray(0, 8192).includes(0);

@@ -278,8 +278,8 @@ describe('renderHtml', () => {
       /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &quot;quoted&quot; &lt;img src=x onerror=alert\(1\)&gt;/,
     );
     assert.match(body, /<span class="pkg-name">&lt;b&gt;evil&lt;\/b&gt;&quot;pkg<\/span>/);
-    // advisoryUrl would link the id, but a URL with quotes and brackets is not linked at all.
-    assert.match(body, /<span class="rule-id">GHSA-&quot;&gt;&lt;script&gt;x&lt;\/script&gt;<\/span>/);
+    // An id with characters no advisory id has is not linked at all.
+    assert.match(body, /<code class="rule-id">GHSA-&quot;&gt;&lt;script&gt;x&lt;\/script&gt;<\/code>/);
     assert.doesNotMatch(body, /href="javascript:/i);
     assert.doesNotMatch(body, /href="https:\/\/example\.org\/a"b/);
     assert.match(body, /<li>javascript:alert\(1\)<\/li>/, 'a non-http reference is shown as text');

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PackageURL } from 'packageurl-js';
-import { packageUrl, withoutCredentials } from '../../../src/report/purl.ts';
+import type { Package } from '../../../src/model/package.ts';
+import { packageUrl as maybePackageUrl } from '../../../src/report/purl.ts';
+import { withoutCredentials } from '../../../src/text/credentials.ts';
 import { condaPackage, pypiPackage } from './sbom-fixtures.ts';
+
+/** The purl of a package that has one. */
+function packageUrl(pkg: Package): string {
+  return maybePackageUrl(pkg) ?? assert.fail(`no purl for ${pkg.name}`);
+}
 
 describe('packageUrl', () => {
   it('writes conda packages with build, channel name, subdir and archive type', () => {
@@ -82,5 +89,11 @@ describe('packageUrl', () => {
     );
     const direct = pypiPackage('wheel-only', '1.0', { kind: 'url', index: undefined });
     assert.equal(PackageURL.fromString(packageUrl(direct)).qualifiers?.download_url, direct.url);
+  });
+});
+
+describe('packageUrl with a name no purl can hold', () => {
+  it('gives none rather than throwing (a PyPI name of spaces normalises to nothing)', () => {
+    assert.equal(maybePackageUrl(pypiPackage(' ', '1.0')), undefined);
   });
 });
