@@ -42,7 +42,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   maxMetaBytes: 1024 * 1024,
   maxNameBytes: 4096,
   maxSelected: 1000,
-  maxListedBytes: 64 * 1024 ** 2,
+  maxListedBytes: 24 * 1024 ** 2,
 };
 
 export function archiveBomb(archive: string, message: string): CvebuildError {

@@ -154,7 +154,7 @@ class ListedEntries {
   }
 
   add(entry: ArchiveEntry): void {
-    this.bytes += entry.path.length + (entry.linkTarget?.length ?? 0) + 64;
+    this.bytes += entry.path.length + (entry.linkTarget?.length ?? 0) + 32;
     if (this.bytes > this.limit) {
       throw archiveBomb(this.archive, `entry names add up to more than ${this.limit} bytes (limit maxListedBytes)`);
     }
