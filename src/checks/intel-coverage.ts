@@ -7,6 +7,7 @@
  */
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { AffectedEcosystem } from '../intel/model.ts';
+import type { StoreHoldings } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
@@ -25,15 +26,18 @@ export function coverageGaps(
   matcher: AdvisoryMatcher,
 ): Finding[] {
   const holdings = matcher.holdings();
+  // The usual store holds every kind: then there is nothing to work out per package.
+  if (holdsEverything(holdings)) return [];
   const byEcosystem = new Map<AffectedEcosystem, Package[]>();
   for (const pkg of inventory.packages) {
     for (const ecosystem of new Set(matcher.targetsOf(pkg).map((target) => target.ecosystem))) {
-      byEcosystem.set(ecosystem, [...(byEcosystem.get(ecosystem) ?? []), pkg]);
+      const packages = byEcosystem.get(ecosystem);
+      if (packages) packages.push(pkg);
+      else byEcosystem.set(ecosystem, [pkg]);
     }
   }
   const gaps: Finding[] = [];
-  const gap = (what: string, packages: readonly Package[], remedy: string) =>
-    gaps.push(notChecked(check, inventory, what, packages, remedy));
+  const gap = (what: string, packages: readonly Package[]) => gaps.push(notChecked(check, inventory, what, packages));
   for (const [ecosystem, packages] of byEcosystem) {
     const held =
       check.id === 'vulnerability'
@@ -43,16 +47,13 @@ export function coverageGaps(
       gap(
         `the store holds no ${ECOSYSTEM_TEXT[ecosystem]} ${check.id === 'vulnerability' ? 'vulnerability advisories' : 'malicious-package reports'}`,
         packages,
-        UPDATE,
       );
     }
   }
   if (check.id === 'vulnerability' && byEcosystem.size > 0 && !holdings.kev) {
-    gap(
-      'the store holds no CISA KEV catalogue, so known-exploited vulnerabilities cannot be told apart',
-      [...new Set([...byEcosystem.values()].flat())],
-      UPDATE,
-    );
+    gap('the store holds no CISA KEV catalogue, so known-exploited vulnerabilities cannot be told apart', [
+      ...new Set([...byEcosystem.values()].flat()),
+    ]);
   }
   if (!holdings.nameMap) {
     // Without purls in the lock, only the name map can say which PyPI project a conda package is.
@@ -63,7 +64,6 @@ export function coverageGaps(
       gap(
         'the lock gives them no PyPI purls and the store holds no conda→PyPI name map (parselmouth) to find their PyPI advisories',
         unmapped,
-        UPDATE,
       );
     }
   }
@@ -77,7 +77,6 @@ function notChecked(
   inventory: Inventory,
   why: string,
   packages: readonly Package[],
-  remedy: string,
 ): Finding {
   const names = [...new Set(packages.map((pkg) => `${pkg.name} ${pkg.version}`))].sort();
   const shown = names.slice(0, NAMES_SHOWN).join(', ');
@@ -90,7 +89,17 @@ function notChecked(
     severity: 'high',
     message: `${names.length} package(s) not checked for ${subject}: ${why} (${shown}${more})`,
     evidence: { unchecked: true, reason: why, packages: names },
-    remedy,
+    remedy: UPDATE,
     location: inventory.sources[0] ? { file: inventory.sources[0].path } : undefined,
   };
+}
+
+function holdsEverything(holdings: StoreHoldings): boolean {
+  return (
+    holdings.vulnerability.has('PyPI') &&
+    holdings.vulnerability.has('upstream') &&
+    (holdings.malicious.has('PyPI') || holdings.maliciousNames) &&
+    holdings.kev &&
+    holdings.nameMap
+  );
 }

@@ -19,9 +19,10 @@ import { reportPolicy } from '../../src/report/from-audit.ts';
 import { renderInventoryJson } from '../../src/report/inventory-json.ts';
 import { renderInventoryTable } from '../../src/report/inventory-table.ts';
 import { type ReportInput, TOOL } from '../../src/report/report.ts';
+import { condaPackage, pypiPackage, ROOT } from '../unit/report/sbom-fixtures.ts';
 import { pick } from './random.ts';
 
-export const ROOT = '/project';
+export { ROOT };
 export const NOW = new Date('2026-11-20T12:00:00Z');
 
 /** Turns a value as a well-behaved lock or feed would write it into the value the test plants. */
@@ -66,51 +67,10 @@ export const MARKDOWN_OUTPUTS: readonly OutputName[] = ['markdown', 'diff-markdo
 
 /** A conda and a PyPI package of the given names, the way a pixi lock records them. */
 export function basePackages(): Package[] {
-  const conda = (name: string, version: string, build: string): Package => {
-    const url = `https://conda.anaconda.org/conda-forge/linux-64/${name}-${version}-${build}.conda`;
-    return {
-      ecosystem: 'conda',
-      name,
-      normalizedName: name,
-      version,
-      build,
-      buildNumber: 0,
-      subdir: 'linux-64',
-      platform: 'linux-64',
-      channel: 'https://conda.anaconda.org/conda-forge',
-      url,
-      location: url,
-      sha256: 'a'.repeat(64),
-      md5: 'b'.repeat(32),
-      license: 'MIT',
-      depends: [],
-      requiresDist: [],
-      purls: [],
-      kind: 'registry',
-      environments: ['default'],
-      origin: { file: `${ROOT}/pixi.lock`, line: 10 },
-    };
-  };
-  const pypi = (name: string, version: string): Package => {
-    const url = `https://files.pythonhosted.org/packages/ab/cd/${name}-${version}-py3-none-any.whl`;
-    return {
-      ecosystem: 'pypi',
-      name,
-      normalizedName: name,
-      version,
-      platform: 'linux-64',
-      index: 'https://pypi.org/simple',
-      url,
-      location: url,
-      sha256: 'c'.repeat(64),
-      depends: [],
-      requiresDist: [],
-      purls: [`pkg:pypi/${name}@${version}`],
-      kind: 'registry',
-      environments: ['default'],
-      origin: { file: `${ROOT}/pixi.lock`, line: 20 },
-    };
-  };
+  const conda = (name: string, version: string, build: string): Package =>
+    condaPackage(name, version, { build, buildNumber: 0, license: 'MIT' });
+  const pypi = (name: string, version: string): Package =>
+    pypiPackage(name, version, { purls: [`pkg:pypi/${name}@${version}`] });
   return [
     conda('openssl', '3.0.7', 'h0b41bf4_1'),
     conda('python', '3.12.7', 'hc5c86c4_0_cpython'),
