@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAudit } from '../src/audit.ts';
+import { readInventory } from '../src/engine/read-project.ts';
+import { runAudit } from '../src/engine/run-checks.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
-import { readInventory } from '../src/inventory.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { compareAsync, ratio } from './measure.ts';
 

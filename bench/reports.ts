@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runAudit } from '../src/audit.ts';
+import { readInventory } from '../src/engine/read-project.ts';
+import { runAudit } from '../src/engine/run-checks.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
-import { readInventory } from '../src/inventory.ts';
 import { FORMAT_NAMES, loadRenderer } from '../src/report/formats.ts';
 import { auditReport } from '../src/report/from-audit.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';

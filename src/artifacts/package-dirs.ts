@@ -8,8 +8,8 @@ import { closeSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
 import { readError } from '../fs/errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import { openRegularFile } from '../fs/regular-file.ts';
-import { readTextInput } from '../readers/input.ts';
 
 /** channeldata.json install-time flags that name link scripts (activate.d is not one). */
 export const CHANNELDATA_FLAGS = { pre_link: 'pre-link', post_link: 'post-link', pre_unlink: 'pre-unlink' } as const;

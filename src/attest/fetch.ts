@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCvebuildError } from '../errors.ts';
-import { download } from '../intel/download.ts';
-import { readInputBytes } from '../readers/input.ts';
+import { readInputBytes } from '../fs/read-input.ts';
+import { download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
 
 /** Sidecars hold a few bundles of a few KB each; anything this large is refused before parsing. */

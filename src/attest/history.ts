@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalChannel } from '../cooldown/channels.ts';
+import { canonicalChannel } from '../conda/channels.ts';
 import { condaScheme } from '../versions/conda.ts';
 
 export interface AttestedVersion {

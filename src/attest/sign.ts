@@ -22,8 +22,8 @@ import {
   type Signer as SigningKey,
 } from '@sigstore/sign';
 import { CvebuildError } from '../errors.ts';
+import { fsError } from '../fs/read-input.ts';
 import { regularFileStream } from '../fs/regular-file.ts';
-import { fsError } from '../readers/input.ts';
 import { keyId, parsePrivateKey, publicKeyPem } from './keys.ts';
 import {
   CONDA_ARTIFACT,

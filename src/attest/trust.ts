@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial, type VerifierOptions } from '@sigstore/verify';
 import { CvebuildError } from '../errors.ts';
-import { readTextInput } from '../readers/input.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import { keyId, parsePublicKey } from './keys.ts';
 import type { TrustSource } from './types.ts';
 

@@ -2,7 +2,13 @@
  * The contract between attestation verification and its users (the `verify` command, the
  * `attestation` check, later the proxy): what is verified, against which trust, with what result.
  */
-import type { TrustedPublisher } from '../checks/check.ts';
+
+/** A trusted publisher: the signing identity (exact or a regular expression) and its OIDC issuer. */
+export interface TrustedPublisher {
+  identity?: string;
+  identityRegexp?: string;
+  issuer: string;
+}
 
 /** The artifact a statement must name: its filename as served, and the sha256 of its bytes. */
 export interface ArtifactRef {

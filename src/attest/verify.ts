@@ -18,12 +18,11 @@ import { createHash } from 'node:crypto';
 import { type Bundle, bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import { toSignedEntity, VerificationError, Verifier } from '@sigstore/verify';
-import type { TrustedPublisher } from '../checks/check.ts';
-import { matchChannel } from '../cooldown/channels.ts';
+import { matchChannel } from '../conda/channels.ts';
 import { CvebuildError } from '../errors.ts';
 import { CEP27_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE } from './statement.ts';
 import { type ResolvedTrust, resolveTrust } from './trust.ts';
-import type { ArtifactRef, RejectionCode, Signer, VerifyOutcome, VerifyPolicy } from './types.ts';
+import type { ArtifactRef, RejectionCode, Signer, TrustedPublisher, VerifyOutcome, VerifyPolicy } from './types.ts';
 
 export type Rejection = { ok: false; code: RejectionCode; reason: string };
 

@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { findSidecar } from '../attest/fetch.ts';
 import { AttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
-import { matchChannel } from '../cooldown/channels.ts';
+import { matchChannel } from '../conda/channels.ts';
+import { fileNameOf } from '../conda/url.ts';
 import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf } from '../readers/conda-url.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
 

@@ -4,6 +4,8 @@
  * proxy, agent) call checks; they never re-implement one.
  */
 import type { z } from 'zod';
+import type { TrustedPublisher } from '../attest/types.ts';
+import type { CodeScanSettings } from '../code/types.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../code/walk.ts';
 import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
@@ -11,6 +13,8 @@ import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { SourceLocation } from '../model/package.ts';
+
+export type { CodeScanSettings, TrustedPublisher };
 
 /** Settings the checks read; the policy (cvebuild.toml) fills them, flags override. */
 export interface CheckSettings {
@@ -42,14 +46,6 @@ export interface CheckSettings {
   secrets: CodeScanSettings;
 }
 
-/** The part of a tree a code check reads. */
-export interface CodeScanSettings {
-  /** gitignore-style patterns relative to the project root, on top of .gitignore and .cvebuildignore. */
-  exclude: string[];
-  /** Files over this many bytes are not read (and are reported as not scanned). */
-  maxFileSize: number;
-}
-
 export interface SastSettings extends CodeScanSettings {
   /** External engines to run as well when on PATH; enabled but missing fails closed. */
   engines: ('bandit' | 'semgrep')[];
@@ -57,13 +53,6 @@ export interface SastSettings extends CodeScanSettings {
   semgrepConfig?: string;
   /** Hits below this confidence are dropped. */
   minConfidence: 'low' | 'medium' | 'high';
-}
-
-/** A trusted publisher: the signing identity (exact or a regular expression) and its OIDC issuer. */
-export interface TrustedPublisher {
-  identity?: string;
-  identityRegexp?: string;
-  issuer: string;
 }
 
 export interface AttestationRequirement {

@@ -6,6 +6,7 @@
  */
 
 import { z } from 'zod';
+import { fileNameOf } from '../conda/url.ts';
 import { parseCutoff } from '../cooldown/cutoff.ts';
 import { notCheckedFinding, type Subject, tooNewFinding, unknownTimeFinding } from '../cooldown/findings.ts';
 import { type CooldownDecision, cooldownPolicy, type ResolvedCutoff } from '../cooldown/policy.ts';
@@ -20,7 +21,6 @@ import {
 import type { Finding, Severity } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf } from '../readers/conda-url.ts';
 import type { Check, CheckContext } from './check.ts';
 
 export const DEFAULT_PYPI_INDEX = 'https://pypi.org/simple';

@@ -16,11 +16,11 @@ import {
 } from '../artifacts/link-scripts.ts';
 import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
 import { prefixEscapingLinks } from '../artifacts/prefix-links.ts';
+import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf, parseCondaArchiveName } from '../readers/conda-url.ts';
-import { readTextInput } from '../readers/input.ts';
 import type { Check } from './check.ts';
 
 const CHECK_ID = 'link-scripts';

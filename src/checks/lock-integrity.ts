@@ -4,8 +4,9 @@
  * the disagreement itself is reported, because a lock does not come out of pixi, conda-lock or
  * rattler that way: someone edited it, most likely to slip a release past a version-based gate.
  */
+
+import { fileNameOf } from '../conda/url.ts';
 import { type Finding, packageFinding } from '../model/finding.ts';
-import { fileNameOf } from '../readers/conda-url.ts';
 import type { Check } from './check.ts';
 
 const VERSION = 1;

@@ -4,7 +4,7 @@
  * (`[sources] indexes`); then every registry package must come from one of them, and a PyPI
  * package fetched by direct URL or from git, which bypasses the indexes altogether, is reported.
  */
-import { canonicalChannel, matchChannel } from '../cooldown/channels.ts';
+import { canonicalChannel, matchChannel } from '../conda/channels.ts';
 import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { maskCredentials } from '../text/credentials.ts';

@@ -22,8 +22,8 @@ import type { SidecarOutcome } from '../attest/verify.ts';
 import type { TrustedPublisher } from '../checks/check.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { readInputBytes, readTextInput } from '../fs/read-input.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
-import { readInputBytes, readTextInput } from '../readers/input.ts';
 import { toJson } from '../text/json.ts';
 import { line } from '../text/plain.ts';
 

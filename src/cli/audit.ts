@@ -5,13 +5,13 @@
  * audit only reports (exit 0). Both exit 2 when they could not run.
  */
 import { resolve } from 'node:path';
-import { needsIntel, runAudit, selectChecks } from '../audit.ts';
 import type { CheckSettings } from '../checks/check.ts';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
+import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { needsIntel, runAudit, selectChecks } from '../engine/run-checks.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { openIntelForAudit } from '../intel/open.ts';
-import { filterInventory, readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { emptyInventory } from '../model/inventory.ts';
 import { loadPolicy } from '../policy/load.ts';

@@ -1,13 +1,13 @@
 /** `cvebuild db import PATH...` (offline feed files into the store) and `cvebuild db status`. */
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { formatBytes } from '../fs/read-input.ts';
 import { assertHealthyStore } from '../intel/health.ts';
 import { FEED_NAMES, type ImportOutcome, importSources } from '../intel/import/index.ts';
 import type { FeedMetadata, FeedName } from '../intel/model.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
 import type { StoreCounts } from '../intel/store-api.ts';
-import { formatBytes } from '../readers/input.ts';
 import { renderTable } from '../report/text-table.ts';
 import { toJson } from '../text/json.ts';
 import { line } from '../text/plain.ts';

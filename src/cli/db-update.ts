@@ -4,12 +4,12 @@
  */
 import type { Command } from 'commander';
 import { CvebuildError } from '../errors.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../intel/download.ts';
+import { formatBytes } from '../fs/read-input.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable, selectFeeds } from '../intel/feeds.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
 import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
-import { formatBytes } from '../readers/input.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/download.ts';
 import { renderTable } from '../report/text-table.ts';
 import { line } from '../text/plain.ts';
 

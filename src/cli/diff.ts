@@ -1,8 +1,9 @@
 /** `cvebuild diff OLD NEW`: review a lock update, then run the checks on what it brings in. */
-import { needsIntel, runAudit, selectChecks } from '../audit.ts';
+
 import { diffInventories, newPackagesInventory } from '../diff/lock-diff.ts';
+import { readInventory } from '../engine/read-project.ts';
+import { needsIntel, runAudit, selectChecks } from '../engine/run-checks.ts';
 import { openIntelForAudit } from '../intel/open.ts';
-import { readInventory } from '../inventory.ts';
 import type { Severity } from '../model/finding.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.ts';

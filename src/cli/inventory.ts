@@ -1,5 +1,5 @@
 /** `cvebuild inventory [PATH]`: read a project and print its packages. */
-import { filterInventory, readInventory } from '../inventory.ts';
+import { filterInventory, readInventory } from '../engine/read-project.ts';
 import { renderInventoryJson } from '../report/inventory-json.ts';
 import { renderInventoryTable } from '../report/inventory-table.ts';
 

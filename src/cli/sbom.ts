@@ -2,9 +2,9 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
+import { filterInventory, readInventory } from '../engine/read-project.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
-import { filterInventory, readInventory } from '../inventory.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import { reportPolicy } from '../report/from-audit.ts';
 import { type ReportInput, TOOL } from '../report/report.ts';

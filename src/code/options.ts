@@ -1,6 +1,6 @@
 /** The policy keys every code check shares (`exclude`, `max-file-size`), and how they fill its settings. */
 import { z } from 'zod';
-import type { CodeScanSettings } from '../checks/check.ts';
+import type { CodeScanSettings } from './types.ts';
 
 // A Map, because the unit is the policy's text: `5constructor` must not find Object's.
 const UNITS = new Map<string, number>([

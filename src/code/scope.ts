@@ -2,12 +2,13 @@
  * One walk of the project tree per audit run: the SAST and secrets checks both need the file list,
  * and with the same exclusions they share it instead of reading the tree twice.
  */
-import type { CheckContext, CodeScanSettings } from '../checks/check.ts';
+import type { CodeScanSettings } from './types.ts';
 import { type WalkResult, walkCode } from './walk.ts';
 
-const walks = new WeakMap<CheckContext, Map<string, WalkResult>>();
+/** Keyed by the run (its check context): one walk per run and exclusions. */
+const walks = new WeakMap<object, Map<string, WalkResult>>();
 
-export function walkForCheck(context: CheckContext, root: string, settings: CodeScanSettings): WalkResult {
+export function walkForCheck(context: object, root: string, settings: CodeScanSettings): WalkResult {
   let cache = walks.get(context);
   if (!cache) {
     cache = new Map();

@@ -13,6 +13,14 @@ export function isCodeFinding(finding: Finding): boolean {
   return !finding.subject && CODE_CHECK_IDS.includes(finding.check);
 }
 
+/** The part of a tree a code check reads. */
+export interface CodeScanSettings {
+  /** gitignore-style patterns relative to the project root, on top of .gitignore and .cvebuildignore. */
+  exclude: string[];
+  /** Files over this many bytes are not read (and are reported as not scanned). */
+  maxFileSize: number;
+}
+
 /** A file selected for scanning (the walk already skipped ignored, binary and oversized files). */
 export interface CodeFile {
   /** Relative to the scan root, `/`-separated: what reports show. */

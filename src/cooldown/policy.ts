@@ -5,12 +5,13 @@
  * entry > PyPI workspace cutoff > the same conda-side fallbacks. v0.84 exemptions win over all of
  * them. With no applicable cutoff a package is unconstrained, as in pixi (`DateTime::MAX_UTC`).
  */
+
+import { matchChannel } from '../conda/channels.ts';
+import { channelAndSubdirOf } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
 import type { ExcludeNewer, ExcludeNewerSetting, Inventory } from '../model/inventory.ts';
 import type { Package, SourceLocation } from '../model/package.ts';
-import { channelAndSubdirOf } from '../readers/conda-url.ts';
 import { condaScheme } from '../versions/conda.ts';
-import { matchChannel } from './channels.ts';
 import { type ParsedCutoff, parseCutoff } from './cutoff.ts';
 
 export type CutoffScope = 'package' | 'channel' | 'workspace' | 'settings' | 'lock' | 'pypi-package' | 'pypi-workspace';

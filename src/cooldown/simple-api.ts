@@ -6,7 +6,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
-import { type DownloadRequest, download } from '../intel/download.ts';
+import { type DownloadRequest, download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
 
 export const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CvebuildError, isCvebuildError } from '../errors.ts';
-import { type DownloadResult, download, type RetryEvent } from './download.ts';
+import { type DownloadResult, download, type RetryEvent } from '../net/download.ts';
 import type { FeedSource } from './feeds.ts';
 import type { ImportReport, ImportSource } from './import/api.ts';
 import { importSources } from './import/index.ts';

@@ -3,7 +3,7 @@
  * product whose advisories apply. Kept as data so it can be reviewed and extended without code.
  */
 import { readFileSync } from 'node:fs';
-import type { VersionSchemeName } from '../intel/model.ts';
+import type { VersionSchemeName } from '../versions/scheme.ts';
 
 export interface NativeProduct {
   /** Upstream product name: the `upstream` ecosystem's package name in the store. */

@@ -5,10 +5,11 @@
  * a conda archive, a wheel or an sdist takes its identity from the file name; when the record said
  * otherwise, what it said is kept as `claimed` and the `lock-integrity` check reports it.
  */
+
+import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
 import type { InventoryWarning } from '../model/inventory.ts';
 import { normalizeName, type Package } from '../model/package.ts';
 import { pep440Scheme } from '../versions/pep440.ts';
-import { fileNameOf, parseCondaArchiveName } from './conda-url.ts';
 
 export interface ArtifactIdentity {
   name: string;

@@ -4,8 +4,8 @@
  * or `pip`/`pypi`, and `hash: {md5, sha256}`. conda-lock has no environment names: everything is
  * the environment `default`.
  */
-import type { Environment, InputSource, PlatformPackages } from '../model/inventory.ts';
-import { artifactKey, normalizeName, type Package, type PackageKind } from '../model/package.ts';
+
+import { isKnownSubdir } from '../conda/platforms.ts';
 import {
   buildNumberFromBuild,
   channelAndSubdirOf,
@@ -13,7 +13,9 @@ import {
   isUrl,
   normalizeChannel,
   parseCondaArchiveName,
-} from './conda-url.ts';
+} from '../conda/url.ts';
+import type { Environment, InputSource, PlatformPackages } from '../model/inventory.ts';
+import { artifactKey, normalizeName, type Package, type PackageKind } from '../model/package.ts';
 import {
   child,
   type Dict,
@@ -30,7 +32,6 @@ import {
   reqString,
   timestampToMillis,
 } from './fields.ts';
-import { isKnownSubdir } from './platforms.ts';
 import { listEntryLines } from './record-lines.ts';
 import type { ReaderOutput } from './types.ts';
 

@@ -4,10 +4,11 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { buildNumberFromBuild, channelAndSubdirOf, normalizeChannel } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
+import { fsError, readTextInput } from '../fs/read-input.ts';
 import type { Environment } from '../model/inventory.ts';
 import { normalizeCondaName, type Package } from '../model/package.ts';
-import { buildNumberFromBuild, channelAndSubdirOf, normalizeChannel } from './conda-url.ts';
 import {
   type Dict,
   describeType,
@@ -21,7 +22,6 @@ import {
   reqString,
   timestampToMillis,
 } from './fields.ts';
-import { fsError, readTextInput } from './input.ts';
 import type { Reader, ReaderOutput } from './types.ts';
 
 export const condaMetaReader: Reader = { format: 'conda-meta', read: readPrefix };

@@ -6,11 +6,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { fsError } from '../fs/read-input.ts';
 import { readRegularHead } from '../fs/regular-file.ts';
 import { condaMetaReader } from './conda-meta.ts';
 import { environmentYmlReader } from './environment-yml.ts';
 import { explicitReader } from './explicit.ts';
-import { fsError } from './input.ts';
 import { lockReader } from './lockfile.ts';
 import { pixiManifestReader, pyprojectHasPixi, pyprojectReader } from './pixi-manifest.ts';
 import { condaBuildRecipeReader, rattlerRecipeReader } from './recipe.ts';

@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import type { DeclaredDependency, DependencyScope, InventoryWarning } from '../model/inventory.ts';
 import { parseMatchSpec } from '../versions/matchspec.ts';
 import { parsePep508 } from '../versions/pep508.ts';
@@ -21,7 +22,6 @@ import {
   optString,
   optStringList,
 } from './fields.ts';
-import { readTextInput } from './input.ts';
 import type { Reader, ReaderOutput } from './types.ts';
 import { loadYaml } from './yaml.ts';
 import { isBlankYaml, YamlLines } from './yaml-lines.ts';

@@ -3,9 +3,7 @@
  * URL per line, optionally with `#<md5>` or `#sha256:<hex>`, for one platform. Everything about a
  * package comes from its URL: channel, subdir and name-version-build.
  */
-import { CvebuildError } from '../errors.ts';
-import type { Environment } from '../model/inventory.ts';
-import { normalizeCondaName, type Package } from '../model/package.ts';
+
 import {
   buildNumberFromBuild,
   channelAndSubdirOf,
@@ -13,8 +11,11 @@ import {
   isUrl,
   normalizeChannel,
   parseCondaArchiveName,
-} from './conda-url.ts';
-import { readTextInput } from './input.ts';
+} from '../conda/url.ts';
+import { CvebuildError } from '../errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
+import type { Environment } from '../model/inventory.ts';
+import { normalizeCondaName, type Package } from '../model/package.ts';
 import type { Reader, ReaderOutput } from './types.ts';
 
 export const explicitReader: Reader = { format: 'explicit', read: readExplicitList };

@@ -3,9 +3,9 @@
  * their `version:` field, as rattler does.
  */
 import { CvebuildError } from '../errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import { readCondaLockDocument } from './conda-lock.ts';
 import { describeType, isDict } from './fields.ts';
-import { readTextInput } from './input.ts';
 import { readPixiLockDocument } from './pixi-lock/index.ts';
 import type { Reader, ReaderOutput } from './types.ts';
 import { loadYaml } from './yaml.ts';

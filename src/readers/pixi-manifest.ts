@@ -4,7 +4,9 @@
  * and the declared dependencies of the workspace, its features, targets and package.
  */
 import { parse as parseToml, TomlDate, TomlError } from 'smol-toml';
+import { normalizeChannel } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
+import { readTextInput } from '../fs/read-input.ts';
 import type {
   DeclaredDependency,
   DependencyScope,
@@ -15,9 +17,7 @@ import type {
 import { emptyManifest } from '../model/inventory.ts';
 import { normalizeName, normalizePypiName } from '../model/package.ts';
 import { parsePep508 } from '../versions/pep508.ts';
-import { normalizeChannel } from './conda-url.ts';
 import { child, type Dict, describeType, expectDict, type FieldContext, fail, isDict } from './fields.ts';
-import { readTextInput } from './input.ts';
 import { findInvalidTomlDate } from './toml-dates.ts';
 import { TomlLines, tablePath } from './toml-lines.ts';
 import type { Reader, ReaderOutput } from './types.ts';

@@ -5,8 +5,9 @@
  * the locks: each format neutralises them in its one way (`line` and table cells, the Markdown text
  * helpers, `toJson`).
  */
-import type { AuditResult } from '../audit.ts';
+
 import type { ArtifactRef, LockDiff, PackageChange } from '../diff/lock-diff.ts';
+import type { AuditResult } from '../engine/run-checks.ts';
 import { toJson } from '../text/json.ts';
 import { line, plainDocument } from '../text/plain.ts';
 import { code, markdownDocument, row, text } from './markdown-text.ts';

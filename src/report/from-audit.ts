@@ -1,5 +1,5 @@
 /** The one way a `ReportInput` is made from an engine run: the CLI, benchmarks and tests share it. */
-import type { AuditResult } from '../audit.ts';
+import type { AuditResult } from '../engine/run-checks.ts';
 import type { OpenedIntel } from '../intel/open.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Policy } from '../policy/policy.ts';

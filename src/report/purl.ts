@@ -14,8 +14,8 @@
  * of the report that carries the purl).
  */
 import { PackageURL } from 'packageurl-js';
+import { fileNameOf, isUrl } from '../conda/url.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf, isUrl } from '../readers/conda-url.ts';
 import { maskCredentials, withoutCredentials } from '../text/credentials.ts';
 
 /** Hosts of the conda type's default repository (`https://repo.anaconda.com`, and anaconda.org's CDN). */

@@ -7,8 +7,9 @@
  * is declared in `hasExtractedLicensingInfos`, as SPDX requires. Any other text becomes
  * NOASSERTION, with the text kept in `licenseComments`.
  */
+
+import { fileNameOf, isUrl } from '../conda/url.ts';
 import type { Package } from '../model/package.ts';
-import { fileNameOf, isUrl } from '../readers/conda-url.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { toJson } from '../text/json.ts';
 import { dependencyGraph } from './dependency-graph.ts';

@@ -4,8 +4,9 @@
  * conda's `_parse_spec_str` (which rattler's lenient parser mirrors); this module only parses —
  * matching a version against the spec is `conda.ts`'s job.
  */
-import { channelAndSubdirOf, fileNameOf, isUrl, parseCondaArchiveName } from '../readers/conda-url.ts';
-import { isKnownSubdir } from '../readers/platforms.ts';
+
+import { isKnownSubdir } from '../conda/platforms.ts';
+import { channelAndSubdirOf, fileNameOf, isUrl, parseCondaArchiveName } from '../conda/url.ts';
 import { type SpecContext, specError } from './spec-error.ts';
 
 export interface MatchSpec {

@@ -3,6 +3,15 @@ import { CvebuildError } from '../errors.ts';
 
 export type VersionSchemeId = 'conda' | 'pep440' | 'semver';
 
+/**
+ * How versions of an affected package are compared:
+ * - `pep440`  PyPI packages (OSV ecosystem `PyPI`)
+ * - `semver`  OSV `SEMVER` ranges
+ * - `openssl` OpenSSL releases, letter suffixes included (1.1.1 < 1.1.1a < … < 1.1.1z < 1.1.1za)
+ * - `upstream` dotted numeric upstream releases of C libraries (curl 8.4.0, expat 2.6.3, xz 5.6.1)
+ */
+export type VersionSchemeName = 'pep440' | 'semver' | 'openssl' | 'upstream';
+
 export interface SatisfiesOptions {
   /**
    * Let pre-releases match even when the spec does not mention one. Advisory ranges need this:

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { diffInventories } from '../../src/diff/lock-diff.ts';
-import { readInventory } from '../../src/inventory.ts';
+import { readInventory } from '../../src/engine/read-project.ts';
 import { runCli } from '../helpers/cli.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import { writeTemp } from '../helpers/temp.ts';

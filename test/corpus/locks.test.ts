@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { readInventory } from '../../src/inventory.ts';
+import { readInventory } from '../../src/engine/read-project.ts';
 import { assertCvebuildError } from '../helpers/errors.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
 import { corpus, corpusRoot, hasCorpus } from '../helpers/paths.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readInventory } from '../../src/inventory.ts';
+import { readInventory } from '../../src/engine/read-project.ts';
 import { defaultPolicy } from '../../src/policy/policy.ts';
 import { renderCycloneDx } from '../../src/report/cyclonedx.ts';
 import { reportPolicy } from '../../src/report/from-audit.ts';

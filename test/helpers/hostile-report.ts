@@ -7,8 +7,9 @@
  * value through `plant`: names, versions, builds, channels, index URLs, URLs, file names, advisory
  * ids, aliases, summaries, references, waivers, reasons, warnings, feeds.
  */
-import type { AuditResult } from '../../src/audit.ts';
+
 import { diffInventories, type LockDiff } from '../../src/diff/lock-diff.ts';
+import type { AuditResult } from '../../src/engine/run-checks.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { emptyManifest, type Inventory } from '../../src/model/inventory.ts';
 import { comparePackages, type Package } from '../../src/model/package.ts';

@@ -5,9 +5,9 @@
  */
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAudit } from '../../src/audit.ts';
+import { readInventory } from '../../src/engine/read-project.ts';
+import { runAudit } from '../../src/engine/run-checks.ts';
 import { openIntelForAudit } from '../../src/intel/open.ts';
-import { readInventory } from '../../src/inventory.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { auditReport } from '../../src/report/from-audit.ts';
 import type { ReportInput } from '../../src/report/report.ts';

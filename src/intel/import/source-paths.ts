@@ -6,8 +6,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fsError } from '../../fs/read-input.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
-import { fsError } from '../../readers/input.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 import { importOsvArchive, looksLikeZip } from './osv-archive.ts';

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { CvebuildError, type ErrorLocation } from '../../errors.ts';
+import { fsError, readInputBytes } from '../../fs/read-input.ts';
 import { regularFileStream } from '../../fs/regular-file.ts';
-import { fsError, readInputBytes } from '../../readers/input.ts';
 
 /**
  * The largest single record (one JSON-lines line, one archive entry, one single-record file) an

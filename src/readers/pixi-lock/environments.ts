@@ -3,9 +3,11 @@
  * each platform. Selectors are resolved against the records; the result is one `Environment`
  * per lock environment, with `Package`s placed on the platform's real subdir.
  */
+
+import { isKnownSubdir } from '../../conda/platforms.ts';
+import { normalizeChannel } from '../../conda/url.ts';
 import type { Environment, ExcludeNewerSetting, PlatformPackages } from '../../model/inventory.ts';
 import type { Package } from '../../model/package.ts';
-import { normalizeChannel } from '../conda-url.ts';
 import {
   child,
   type Dict,
@@ -18,7 +20,6 @@ import {
   optString,
   optStringList,
 } from '../fields.ts';
-import { isKnownSubdir } from '../platforms.ts';
 import type { LockRecord } from './records.ts';
 
 const PYPI_DEFAULT_INDEX = 'https://pypi.org/simple';

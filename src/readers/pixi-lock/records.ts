@@ -3,8 +3,7 @@
  * turned into one version-independent `LockRecord`. v4/v5 tag records with `kind:`; v6/v7 use the
  * location key (`conda:`, `pypi:`, v7 `conda_source:`) and derive omitted fields from the file name.
  */
-import type { Package, PackageKind } from '../../model/package.ts';
-import { normalizeName } from '../../model/package.ts';
+
 import {
   buildNumberFromBuild,
   channelAndSubdirOf,
@@ -12,7 +11,9 @@ import {
   isUrl,
   normalizeChannel,
   parseCondaArchiveName,
-} from '../conda-url.ts';
+} from '../../conda/url.ts';
+import type { Package, PackageKind } from '../../model/package.ts';
+import { normalizeName } from '../../model/package.ts';
 import {
   child,
   type Dict,

@@ -4,9 +4,9 @@
  * YAML; `# [selector]` lines are all kept, each dependency noting its selector.
  */
 import { CvebuildError } from '../../errors.ts';
+import { readTextInput } from '../../fs/read-input.ts';
 import type { DependencyScope } from '../../model/inventory.ts';
 import { child, describeType, expectDict, expectList, type FieldContext, fail, isDict, optString } from '../fields.ts';
-import { readTextInput } from '../input.ts';
 import type { Reader, ReaderOutput } from '../types.ts';
 import { loadYaml } from '../yaml.ts';
 import { isBlankYaml, YamlLines } from '../yaml-lines.ts';

@@ -5,9 +5,9 @@
  * platform keep both branches, noting the condition; those that `context:` decides are evaluated.
  */
 import { CvebuildError } from '../../errors.ts';
+import { readTextInput } from '../../fs/read-input.ts';
 import type { DependencyScope } from '../../model/inventory.ts';
 import { child, describeType, expectDict, expectList, type FieldContext, fail, isDict, optString } from '../fields.ts';
-import { readTextInput } from '../input.ts';
 import type { Reader, ReaderOutput } from '../types.ts';
 import { loadYaml } from '../yaml.ts';
 import { isBlankYaml, YamlLines } from '../yaml-lines.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runAudit } from '../../../src/audit.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
+import { runAudit } from '../../../src/engine/run-checks.ts';
 import { openIntelForAudit } from '../../../src/intel/open.ts';
-import { readInventory } from '../../../src/inventory.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { fixture } from '../../helpers/paths.ts';
 

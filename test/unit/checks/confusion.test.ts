@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runAudit } from '../../../src/audit.ts';
 import { defaultCheckSettings } from '../../../src/checks/check.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
+import { runAudit } from '../../../src/engine/run-checks.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
 import { openStore } from '../../../src/intel/store.ts';
-import { readInventory } from '../../../src/inventory.ts';
 import { condaChannelVisibility, pypiIndexVisibility } from '../../../src/sources/public.ts';
 import { fixture } from '../../helpers/paths.ts';
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { sha256OfFile } from '../../../src/artifacts/package-dirs.ts';
 import { type CheckContext, defaultCheckSettings } from '../../../src/checks/check.ts';
 import { linkScriptsCheck } from '../../../src/checks/link-scripts.ts';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';

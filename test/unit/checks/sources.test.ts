@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CheckSettings, defaultCheckSettings } from '../../../src/checks/check.ts';
 import { sourcesCheck } from '../../../src/checks/sources.ts';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import type { Inventory } from '../../../src/model/inventory.ts';
 import type { Package } from '../../../src/model/package.ts';
 import { fixture } from '../../helpers/paths.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchChannel } from '../../../src/cooldown/channels.ts';
+import { matchChannel } from '../../../src/conda/channels.ts';
 import { parseCutoff } from '../../../src/cooldown/cutoff.ts';
 
 const now = new Date('2026-08-10T12:00:00Z');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diffInventories } from '../../../src/diff/lock-diff.ts';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { writeTemp } from '../../helpers/temp.ts';

@@ -9,12 +9,12 @@ import { sha256OfFile } from '../../../src/artifacts/package-dirs.ts';
 import { sha256File } from '../../../src/attest/sign.ts';
 import { readTrustedRoot } from '../../../src/attest/trust.ts';
 import { walkCode } from '../../../src/code/walk.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import { isCvebuildError } from '../../../src/errors.ts';
+import { readInputBytes } from '../../../src/fs/read-input.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
 import { openStore } from '../../../src/intel/store.ts';
-import { readInventory } from '../../../src/inventory.ts';
 import { loadPolicy } from '../../../src/policy/load.ts';
-import { readInputBytes } from '../../../src/readers/input.ts';
 
 const dir = process.argv[2] ?? '.';
 const at = (name: string) => join(dir, name);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CvebuildError } from '../../../src/errors.ts';
-import { type DownloadRequest, download, parseRetryAfter, type RetryEvent } from '../../../src/intel/download.ts';
+import { type DownloadRequest, download, parseRetryAfter, type RetryEvent } from '../../../src/net/download.ts';
 import { type FeedServer, startFeedServer } from '../../helpers/feed-server.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 

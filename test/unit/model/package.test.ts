@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildNumberFromBuild, channelAndSubdirOf, parseCondaArchiveName } from '../../../src/conda/url.ts';
 import { normalizeCondaName, normalizePypiName } from '../../../src/model/package.ts';
-import { buildNumberFromBuild, channelAndSubdirOf, parseCondaArchiveName } from '../../../src/readers/conda-url.ts';
 
 describe('package names', () => {
   it('normalizes PyPI names as PEP 503 does', () => {

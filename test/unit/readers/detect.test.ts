@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import { detectInputs } from '../../../src/readers/detect.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { fixture } from '../../helpers/paths.ts';

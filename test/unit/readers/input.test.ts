@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readTextInput } from '../../../src/readers/input.ts';
+import { readTextInput } from '../../../src/fs/read-input.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 

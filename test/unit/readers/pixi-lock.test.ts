@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import { readLockText } from '../../../src/readers/lockfile.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { fixture } from '../../helpers/paths.ts';

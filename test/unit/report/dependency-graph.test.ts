@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readInventory } from '../../../src/inventory.ts';
+import { readInventory } from '../../../src/engine/read-project.ts';
 import type { Package } from '../../../src/model/package.ts';
 import { dependencyGraph } from '../../../src/report/dependency-graph.ts';
 import { projectRoot } from '../../helpers/paths.ts';

@@ -2,8 +2,8 @@
  * Reading input files safely: bounded size, binary detection, and errors that name the file.
  */
 import { CvebuildError } from '../errors.ts';
-import { readError } from '../fs/errors.ts';
-import { readRegularFile } from '../fs/regular-file.ts';
+import { readError } from './errors.ts';
+import { readRegularFile } from './regular-file.ts';
 
 /** Larger than any real lock (the biggest real pixi.lock seen is ~20 MB); overridable for odd projects. */
 export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;

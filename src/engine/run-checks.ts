@@ -4,12 +4,12 @@
  * apply the policy (severity mapping, waivers, what blocks) and summarise.
  */
 
-import type { Check, CheckContext, CheckSettings } from './checks/check.ts';
-import { CHECKS, checkById } from './checks/registry.ts';
-import { CvebuildError } from './errors.ts';
-import { AdvisoryMatcher } from './intel/matcher.ts';
-import { defaultCacheDirectory } from './intel/paths.ts';
-import type { IntelStore } from './intel/store-api.ts';
+import type { Check, CheckContext, CheckSettings } from '../checks/check.ts';
+import { CHECKS, checkById } from '../checks/registry.ts';
+import { CvebuildError } from '../errors.ts';
+import { AdvisoryMatcher } from '../intel/matcher.ts';
+import { defaultCacheDirectory } from '../intel/paths.ts';
+import type { IntelStore } from '../intel/store-api.ts';
 import {
   compareSeverity,
   type Finding,
@@ -17,11 +17,11 @@ import {
   SEVERITIES,
   type Severity,
   type Verdict,
-} from './model/finding.ts';
-import type { Inventory } from './model/inventory.ts';
-import { compareText } from './model/package.ts';
-import { applyPolicy } from './policy/evaluate.ts';
-import { defaultPolicy, type Policy } from './policy/policy.ts';
+} from '../model/finding.ts';
+import type { Inventory } from '../model/inventory.ts';
+import { compareText } from '../model/package.ts';
+import { applyPolicy } from '../policy/evaluate.ts';
+import { defaultPolicy, type Policy } from '../policy/policy.ts';
 
 export interface AuditOptions {
   /** The policy (default: the built-in one). */
