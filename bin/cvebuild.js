@@ -1,21 +1,39 @@
 #!/usr/bin/env node
-// Launcher: the CLI is TypeScript run by Node's type stripping (Node >= 22.13; 24 recommended).
-import { spawnSync } from 'node:child_process';
+// Launcher. An installed package runs the compiled JavaScript in dist/. A checkout of the
+// repository (src/ beside bin/, which the package does not ship) runs the TypeScript sources
+// through Node's type stripping, so tests and the README's commands always run the code as it is.
+import { existsSync } from 'node:fs';
+import module from 'node:module';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(
     `cvebuild: Node.js >= 22.13 is required (this is ${process.version}). ` +
-      'Run it through `npx cvebuild` in the project, which uses the Node 24 that `npm ci` installs.\n',
+      'In a checkout of cvebuild, run it through `npx cvebuild`, which uses the Node 24 that `npm ci` installs.\n',
   );
   process.exit(2);
 }
-if (!process.features.typescript) {
+
+const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (fromSource && !process.features.typescript) {
   // Node 22.13–22.17 strips types only behind a flag: re-run ourselves with it.
+  const { spawnSync } = await import('node:child_process');
   const child = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings', ...process.argv.slice(1)], {
     stdio: 'inherit',
   });
   process.exit(child.status ?? 2);
 }
-const { main } = await import('../src/cli/main.ts');
+// Node 22 still calls node:sqlite experimental and says so on stderr, where only cvebuild's one-line errors belong.
+if (major === 22) {
+  const emit = process.emitWarning;
+  process.emitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+    if (type === 'ExperimentalWarning' && String(warning).includes('SQLite')) return;
+    emit.call(process, warning, ...rest);
+  };
+}
+// V8's compiled code for cvebuild's modules is cached on disk (the OS temporary directory, or
+// $NODE_COMPILE_CACHE): start-up then skips parsing and compiling ~300 modules.
+module.enableCompileCache?.();
+const { main } = fromSource ? await import('../src/cli/main.ts') : await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
-import { type PopularNames, popularNames } from '../typosquat/popular.ts';
+import { type PopularNames, popularNamesFor } from '../typosquat/popular.ts';
 import { type Check, requireIntel } from './check.ts';
 
 export const TYPOSQUAT_CHECK_VERSION = 1;
@@ -42,7 +42,7 @@ export const typosquatCheck: Check = {
     },
   },
   run(inventory, context) {
-    const names = popularNames(requireIntel(context, 'typosquat').store);
+    const { store } = requireIntel(context, 'typosquat');
     const allowed = new Set(
       context.settings.typosquatAllow.flatMap((name) => [normalizePypiName(name), normalizeCondaName(name)]),
     );
@@ -54,6 +54,10 @@ export const typosquatCheck: Check = {
       if (list) list.push(pkg);
       else byName.set(key, [pkg]);
     }
+    const candidates = { pypi: [] as string[], conda: [] as string[] };
+    for (const [pkg] of byName.values())
+      if (pkg) candidates[pkg.ecosystem === 'pypi' ? 'pypi' : 'conda'].push(pkg.normalizedName);
+    const names = popularNamesFor(store, candidates);
     const findings: Finding[] = missingData(names, [...byName.values()].flat());
     for (const packages of byName.values()) {
       const [pkg] = packages;
@@ -70,7 +74,7 @@ function squatOf(pkg: Package, names: PopularNames): SquatMatch | undefined {
     return names.pypiOnCondaForge.has(pkg.normalizedName) ? undefined : findSquat(names.pypi, pkg.normalizedName);
   }
   // without the conda-forge name list an unknown name cannot be told from a real one
-  if (names.condaForge.size === 0 || names.condaForge.has(pkg.normalizedName)) return undefined;
+  if (!names.hasCondaForge || names.condaForge.has(pkg.normalizedName)) return undefined;
   if (fromCondaForge(pkg)) return undefined;
   return findSquat(names.conda, pkg.normalizedName);
 }
@@ -78,8 +82,8 @@ function squatOf(pkg: Package, names: PopularNames): SquatMatch | undefined {
 /** Says which names could not be judged because the store lacks the list they are judged against. */
 function missingData(names: PopularNames, packages: Package[]): Finding[] {
   const gaps: { ecosystem: 'pypi' | 'conda'; source: string; missing: boolean }[] = [
-    { ecosystem: 'pypi', source: 'top-pypi', missing: names.pypi.size === 0 },
-    { ecosystem: 'conda', source: 'conda-forge-names', missing: names.condaForge.size === 0 },
+    { ecosystem: 'pypi', source: 'top-pypi', missing: !names.hasTopPypi },
+    { ecosystem: 'conda', source: 'conda-forge-names', missing: !names.hasCondaForge },
   ];
   return gaps
     .filter((gap) => gap.missing && packages.some((pkg) => pkg.ecosystem === gap.ecosystem && !fromCondaForge(pkg)))

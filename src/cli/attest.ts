@@ -13,10 +13,9 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type Command, Option } from 'commander';
 import { findSidecar } from '../attest/fetch.ts';
 import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
-import { CONDA_ARTIFACT, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
+import { CONDA_ARTIFACT, DEFAULT_REKOR_URL } from '../attest/statement.ts';
 import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts';
 import type { SidecarOutcome } from '../attest/verify.ts';
 import type { TrustedPublisher } from '../checks/check.ts';
@@ -57,66 +56,6 @@ export interface VerifyCommandOptions {
 export interface CommandResult {
   text: string;
   exitCode: number;
-}
-
-export function registerAttestCommands(
-  program: Command,
-  output: (text: string) => void,
-  outcome: { exitCode: number },
-): void {
-  program
-    .command('keygen')
-    .description('create an ECDSA P-256 key pair for keyed (offline) signing: PREFIX.key (secret) and PREFIX.pub')
-    .requiredOption('--out <prefix>', 'path prefix of the two files')
-    .action((options: { out: string }) => {
-      output(keygenCommand(options.out));
-    });
-
-  program
-    .command('sign')
-    .description('sign a .conda / .tar.bz2 package with a CEP-27 attestation (Sigstore bundle v0.3, DSSE)')
-    .argument('<package>', 'the package file, named as the channel serves it')
-    .requiredOption('--channel <url>', 'the channel URL the package is published to (predicate.targetChannel)')
-    .option('--key <file>', 'sign with this private key (cvebuild keygen) instead of keyless: offline, no Rekor')
-    .option(
-      '--identity-token <jwt>',
-      'keyless: the OIDC identity token (default: the ambient GitHub Actions token or $SIGSTORE_ID_TOKEN)',
-    )
-    .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
-    .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
-    .option('--output <file>', "write the bundle here (default: PACKAGE.sigstore.json; '-' for standard output)")
-    .option('--sidecar [file]', 'append the bundle to a .sigs JSON array instead (default: PACKAGE.sigs)')
-    .option('--force', 'overwrite an existing --output file')
-    .action(async (path: string, options: SignCommandOptions) => {
-      output(await signCommand(path, options, output));
-    });
-
-  program
-    .command('verify')
-    .description(
-      'verify a package against its CEP-27 attestation: exit 0 verified, 1 rejected, 2 could not run (bad input)',
-    )
-    .argument('<package>', 'the package file')
-    .option(
-      '--bundle <file>',
-      'a Sigstore bundle or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
-    )
-    .option('--url <url>', "the package's URL in its channel: fetch its .sigs / .v0.sigs sidecar from there")
-    .option(
-      '--channel <url>',
-      'the channel the package came from: predicate.targetChannel must name it (default with --url: its channel)',
-    )
-    .option('--identity <identity>', 'keyless: the signer identity (certificate SAN), exactly')
-    .option('--identity-regexp <regexp>', 'keyless: a regular expression the whole signer identity must match')
-    .option('--issuer <url>', 'keyless: the OIDC issuer, exactly (e.g. https://token.actions.githubusercontent.com)')
-    .option('--key <file>', 'keyed: the public key (PEM) the bundle must be signed with')
-    .option('--trusted-root <file>', "a trusted_root.json instead of Sigstore's production root (shipped offline)")
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (path: string, options: VerifyCommandOptions) => {
-      const result = await verifyCommand(path, options);
-      output(result.text);
-      outcome.exitCode = result.exitCode;
-    });
 }
 
 /** `keygen`: refuses to overwrite either file; the private key is created with mode 0600. */

@@ -1,9 +1,8 @@
 /** `cvebuild db import PATH...` (offline feed files into the store) and `cvebuild db status`. */
 import { existsSync, statSync } from 'node:fs';
-import { type Command, Option } from 'commander';
 import { formatBytes } from '../fs/read-input.ts';
 import { assertHealthyStore } from '../intel/health.ts';
-import { FEED_NAMES, type ImportOutcome, importSources } from '../intel/import/index.ts';
+import { type ImportOutcome, importSources } from '../intel/import/index.ts';
 import type { FeedMetadata, FeedName } from '../intel/model.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
@@ -20,32 +19,6 @@ export interface DbImportOptions {
 export interface DbStatusOptions {
   db?: string;
   format: 'table' | 'json';
-}
-
-const STORE_HELP = 'threat-intel store (default: $CVEBUILD_DB or the user cache)';
-
-export function registerDbImportAndStatus(db: Command, output: (text: string) => void): void {
-  db.command('import')
-    .description(
-      'import threat-intel files offline: OSV records (file, JSON-lines, directory, zip), CISA KEV, NVD, OpenSSL CVE 5, curl vuln.pm, parselmouth, top-pypi, feedstock-outputs, malicious names',
-    )
-    .argument('<paths...>', 'feed files or directories of OSV records')
-    .option('--db <file>', `${STORE_HELP}; created if missing`)
-    .addOption(
-      new Option('--feed <name>', 'the feed these files belong to (recognised from the content by default)').choices(
-        FEED_NAMES,
-      ),
-    )
-    .action(async (paths: string[], options: DbImportOptions) => {
-      output(await dbImportCommand(paths, options));
-    });
-  db.command('status')
-    .description('show the store: schema, each feed (source, age, records, checksum) and totals')
-    .option('--db <file>', STORE_HELP)
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((options: DbStatusOptions) => {
-      output(dbStatusCommand(options));
-    });
 }
 
 export async function dbImportCommand(paths: readonly string[], options: DbImportOptions): Promise<string> {

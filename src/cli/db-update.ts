@@ -1,15 +1,10 @@
-/**
- * `cvebuild db update`: download the default feeds and import them. Feed URLs can be redirected
- * (mirrors, air-gapped copies) with `--feed NAME=URL` or `CVEBUILD_FEED_<NAME>` (e.g. CVEBUILD_FEED_OSV_PYPI).
- */
-import type { Command } from 'commander';
 import { CvebuildError } from '../errors.ts';
 import { formatBytes } from '../fs/read-input.ts';
-import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable, selectFeeds } from '../intel/feeds.ts';
+import { selectFeeds } from '../intel/feeds.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
 import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/download.ts';
+import { DEFAULT_RETRIES } from '../net/download.ts';
 import { renderTable } from '../report/text-table.ts';
 import { line } from '../text/plain.ts';
 
@@ -20,28 +15,6 @@ export interface DbUpdateOptions {
   timeout?: string;
   retries?: string;
   keepGoing?: boolean;
-}
-
-export function registerDbUpdate(db: Command, output: (text: string) => void): void {
-  const defaults = DEFAULT_FEEDS.map((feed) => feed.name).join(', ');
-  db.command('update')
-    .description(`download the threat-intel feeds (${defaults}) and import them`)
-    .option('--db <file>', 'threat-intel store, created if missing (default: $CVEBUILD_DB or the user cache)')
-    .option(
-      '--feed <name=url>',
-      'download feed NAME from URL instead (repeatable; also CVEBUILD_FEED_<NAME>)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    )
-    .option('--only <names>', 'only these feeds (comma-separated)')
-    .option('--timeout <seconds>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`)
-    .option('--retries <n>', `retries after a network error, 5xx or 429 (default ${DEFAULT_RETRIES})`)
-    .option('--keep-going', 'import the feeds that downloaded even when another failed (still exits 2)')
-    .addHelpText('after', feedHelp)
-    .action(async (options: DbUpdateOptions) => {
-      const result = await dbUpdateCommand(options);
-      output(result.text);
-      if (result.failure) throw result.failure;
-    });
 }
 
 export interface DbUpdateResult {
@@ -76,18 +49,6 @@ export async function dbUpdateCommand(
     store.close();
   }
   return { text: renderUpdate(report, store.path), failure: updateFailure(report) };
-}
-
-/** `db update --help` lists each feed with its URL and the variable that redirects it. */
-function feedHelp(): string {
-  const rows = [...DEFAULT_FEEDS, ...EXTRA_FEEDS].map((feed) => ({
-    feed,
-    note: DEFAULT_FEEDS.includes(feed) ? (feed.required ? '' : ' (optional)') : ' (only with --only or --feed)',
-  }));
-  const lines = rows.map(
-    ({ feed, note }) => `  ${feed.name}${note}\n    ${feed.url}\n    ${feedEnvironmentVariable(feed.name)}`,
-  );
-  return `\nFeeds:\n${lines.join('\n')}\n`;
 }
 
 export function renderUpdate(report: UpdateReport, storePath: string): string {

@@ -1,7 +1,6 @@
 /** `cvebuild sbom [PATH]`: the project's resolved packages as a CycloneDX 1.6 or SPDX 2.3 document. */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Command, Option } from 'commander';
 import { filterInventory, readInventory } from '../engine/read-project.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
@@ -22,22 +21,13 @@ export interface SbomOptions {
   now?: string;
 }
 
-export function registerSbomCommand(program: Command, output: (text: string) => void): void {
-  program
-    .command('sbom')
-    .description('write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) of every resolved package')
-    .argument('[path]', 'project directory or input file', '.')
-    .addOption(new Option('--format <format>', 'SBOM format').choices(['cyclonedx', 'spdx']).default('cyclonedx'))
-    .option('--output <file>', 'write the SBOM to this file instead of standard output')
-    .option('--env <name>', 'only this environment')
-    .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
-    .addOption(new Option('--now <time>', 'creation time to record (ISO 8601), for reproducible documents').hideHelp())
-    .action(async (path: string, options: SbomOptions) => {
-      if (options.output) checkOutputFile(options.output, { untrusted: [projectDirectory(path)] });
-      const text = await sbomDocument(path, options);
-      if (options.output) writeDocument(options.output, text, projectDirectory(path));
-      else output(text);
-    });
+/** Writes the SBOM to `--output`, or returns it for standard output. */
+export async function sbomCommand(path: string, options: SbomOptions): Promise<string | undefined> {
+  if (options.output) checkOutputFile(options.output, { untrusted: [projectDirectory(path)] });
+  const text = await sbomDocument(path, options);
+  if (!options.output) return text;
+  writeDocument(options.output, text, projectDirectory(path));
+  return undefined;
 }
 
 export async function sbomDocument(path: string, options: SbomOptions): Promise<string> {

@@ -31,6 +31,24 @@ export interface StoreHoldings {
   nameMap: boolean;
 }
 
+/** One popular name of the stored typosquat index. */
+export interface SquatEntryRow {
+  key: string;
+  name: string;
+  rank: number;
+}
+
+/** The typosquat index as the import writes it: derived from the popularity lists and the name map. */
+export interface SquatIndexRows {
+  /** The inputs it was derived from (their feeds' checksums): a different stamp means it is out of date. */
+  stamp: string;
+  entries: { ecosystem: string; entry: SquatEntryRow; twoEdits: boolean }[];
+  /** Probe strings (`kind:value`) under which an entry is found. */
+  probes: { ecosystem: string; probe: string; key: string }[];
+  /** Name lists asked about by membership only. */
+  members: { list: string; key: string }[];
+}
+
 export interface IntelStore {
   readonly path: string;
   readonly schemaVersion: number;
@@ -65,6 +83,15 @@ export interface IntelStore {
   advisoriesForMany(ecosystem: AffectedEcosystem, normalizedNames: readonly string[]): Map<string, Advisory[]>;
   maliciousNamesFor(normalizedName: string): MaliciousName[];
   popularity(source: string): { name: string; normalizedName: string; rank: number; downloads?: number }[];
+
+  /** Replaces the stored typosquat index (inside the import's transaction). */
+  replaceSquatIndex(index: SquatIndexRows): void;
+  /** The stamp of the stored typosquat index, or undefined when none was written. */
+  squatIndexStamp(): string | undefined;
+  /** Entries found under any of these probes, plus every entry allowed two edits. */
+  squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[];
+  /** Which of these keys a membership list holds, and whether the list has any key at all. */
+  squatMembers(list: string, keys: readonly string[]): { present: boolean; found: Set<string> };
 
   feeds(): FeedMetadata[];
   feed(name: FeedName): FeedMetadata | undefined;

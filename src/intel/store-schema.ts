@@ -90,6 +90,32 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE feeds ADD COLUMN final_url TEXT;
   `,
+  // the typosquat index, derived from the popularity lists and the name map at import time
+  `
+  CREATE TABLE squat_entries (
+    ecosystem TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    two_edits INTEGER NOT NULL,
+    PRIMARY KEY (ecosystem, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE squat_probes (
+    ecosystem TEXT NOT NULL,
+    probe TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (ecosystem, probe, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE squat_members (
+    list TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (list, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE squat_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    stamp TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes and reads. */

@@ -14,7 +14,7 @@ import type {
   KevEntry,
   MaliciousName,
 } from './model.ts';
-import type { IntelStore, StoreCounts, StoreHoldings } from './store-api.ts';
+import type { IntelStore, SquatEntryRow, SquatIndexRows, StoreCounts, StoreHoldings } from './store-api.ts';
 import { isCorruption, type OpenStoreOptions, openStoreDatabase, sqliteError } from './store-file.ts';
 
 export type { OpenStoreOptions } from './store-file.ts';
@@ -442,6 +442,52 @@ class SqliteIntelStore implements IntelStore {
         normalizedName,
       ) as { id: string }[];
       return rows.map((row) => ({ ecosystem: 'PyPI', normalizedName, id: row.id }));
+    });
+  }
+
+  replaceSquatIndex(index: SquatIndexRows): void {
+    this.#atomically(() => {
+      this.#db.exec(
+        'DELETE FROM squat_entries; DELETE FROM squat_probes; DELETE FROM squat_members; DELETE FROM squat_state;',
+      );
+      const entry = this.#statement(
+        'INSERT OR REPLACE INTO squat_entries (ecosystem, key, name, rank, two_edits) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const row of index.entries)
+        entry.run(row.ecosystem, row.entry.key, row.entry.name, row.entry.rank, row.twoEdits ? 1 : 0);
+      const probe = this.#statement('INSERT OR IGNORE INTO squat_probes (ecosystem, probe, key) VALUES (?, ?, ?)');
+      for (const row of index.probes) probe.run(row.ecosystem, row.probe, row.key);
+      const member = this.#statement('INSERT OR IGNORE INTO squat_members (list, key) VALUES (?, ?)');
+      for (const row of index.members) member.run(row.list, row.key);
+      this.#statement('INSERT INTO squat_state (id, stamp) VALUES (1, ?)').run(index.stamp);
+    });
+  }
+
+  squatIndexStamp(): string | undefined {
+    return this.#read(() => {
+      const row = this.#statement('SELECT stamp FROM squat_state WHERE id = 1').get() as { stamp: string } | undefined;
+      return row?.stamp;
+    });
+  }
+
+  squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[] {
+    return this.#read(() =>
+      this.#statement(
+        `SELECT key, name, rank FROM squat_entries WHERE ecosystem = ?1 AND (two_edits = 1 OR key IN (
+             SELECT key FROM squat_probes WHERE ecosystem = ?1 AND probe IN (SELECT value FROM json_each(?2))))`,
+      )
+        .all(ecosystem, JSON.stringify([...new Set(probes)]))
+        .map((row) => ({ name: row.name as string, key: row.key as string, rank: row.rank as number })),
+    );
+  }
+
+  squatMembers(list: string, keys: readonly string[]): { present: boolean; found: Set<string> } {
+    return this.#read(() => {
+      const present = this.#statement('SELECT 1 FROM squat_members WHERE list = ? LIMIT 1').get(list) !== undefined;
+      const rows = this.#statement(
+        'SELECT key FROM squat_members WHERE list = ? AND key IN (SELECT value FROM json_each(?))',
+      ).all(list, JSON.stringify([...new Set(keys)])) as { key: string }[];
+      return { present, found: new Set(rows.map((row) => row.key)) };
     });
   }
 

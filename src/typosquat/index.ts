@@ -93,6 +93,11 @@ export class NameIndex {
     return this.#byKey.size;
   }
 
+  /** Every popular name, once per key. */
+  entries(): IterableIterator<PopularName> {
+    return this.#byKey.values();
+  }
+
   get(key: string): PopularName | undefined {
     return this.#byKey.get(key);
   }
@@ -145,6 +150,35 @@ export class NameIndex {
     }
     return out;
   }
+}
+
+/**
+ * The keys under which the index files a popular name, as `kind:value` strings: its key, its
+ * skeleton, its cores without an affix, and (when it may be one edit away from anything) itself and
+ * its 1-deletions. A stored index finds a candidate's possible targets by these probes.
+ */
+export function probesOfEntry(entry: PopularName): string[] {
+  const probes = [`k:${entry.key}`, `s:${skeleton(entry.key)}`];
+  for (const { core } of affixStrips(entry.key)) probes.push(`c:${core}`);
+  if (reach(entry) >= 1) for (const variant of [entry.key, ...deletions(entry.key)]) probes.push(`d:${variant}`);
+  return probes;
+}
+
+/** Whether a popular name is scanned for two edits (not found by probes: see `#long`). */
+export function allowsTwoEdits(entry: PopularName): boolean {
+  return reach(entry) >= 2;
+}
+
+/**
+ * The probes of every lookup `findSquat` makes for a candidate: the index built from the entries
+ * they find (plus those allowed two edits) answers it exactly as the full index does.
+ */
+export function probesOfCandidate(key: string, lookalikes: readonly string[]): string[] {
+  const probes = [`k:${key}`, `s:${skeleton(key)}`, `c:${key}`];
+  for (const variant of lookalikes) probes.push(`k:${variant}`);
+  for (const { core } of affixStrips(key)) probes.push(`k:${core}`);
+  for (const variant of [key, ...deletions(key)]) probes.push(`d:${variant}`);
+  return probes;
 }
 
 function characterMask(name: string): number {

@@ -1,5 +1,5 @@
 /**
- * The popular names a store knows, per ecosystem, built once per store object:
+ * The popular names a store knows, per ecosystem:
  * - PyPI: the `top-pypi` list (rank = download position).
  * - conda: conda-forge names (`conda-forge-names`) whose parselmouth PyPI name is a top-PyPI name,
  *   carrying that PyPI rank (so `pytorch` and `matplotlib-base` are popular conda names). The full
@@ -8,28 +8,65 @@
  * - PyPI names conda-forge packages (parselmouth): a project with a reviewed feedstock is a real
  *   project, not an imitation, however close its name (`antio` / `anyio`, `blark` / `black`: 5% of
  *   the 12,963 such names outside the top list sit one edit from a top name).
+ *
+ * Building the index takes longer than auditing a lock (the conda-forge list alone has ~33,000
+ * names), so the import writes it into the store (`writeSquatIndex`) and an audit reads only the
+ * entries its own names can reach (`popularNamesFor`). A store written before that, or whose lists
+ * changed since, is indexed in memory instead: slower, with the same answers.
  */
-import type { IntelStore } from '../intel/store-api.ts';
-import { NameIndex, type PopularName } from './index.ts';
+import type { FeedName } from '../intel/model.ts';
+import type { IntelStore, SquatIndexRows } from '../intel/store-api.ts';
+import { allowsTwoEdits, NameIndex, type PopularName, probesOfCandidate, probesOfEntry } from './index.ts';
+import { homoglyphVariants } from './lookalikes.ts';
 
 export interface PopularNames {
+  /** Whether the store has the lists at all: without them a name is not looked at, which must be said. */
+  hasTopPypi: boolean;
+  hasCondaForge: boolean;
   pypi: NameIndex;
   conda: NameIndex;
-  /** Every conda-forge output name (lowercase); empty when the store has no conda-forge name list. */
+  /** conda-forge output names (lowercase) — at least those among the names asked about. */
   condaForge: ReadonlySet<string>;
-  /** PyPI names (PEP 503) of conda-forge packages. */
+  /** PyPI names (PEP 503) of conda-forge packages — at least those among the names asked about. */
   pypiOnCondaForge: ReadonlySet<string>;
 }
 
-const cache = new WeakMap<IntelStore, PopularNames>();
+/** The feeds the index is derived from: a change in any makes a stored index stale. */
+const INPUT_FEEDS: readonly FeedName[] = ['top-pypi', 'conda-forge-names', 'parselmouth'];
 
-export function popularNames(store: IntelStore): PopularNames {
-  let names = cache.get(store);
-  if (!names) {
-    names = buildPopularNames(store);
-    cache.set(store, names);
+export function squatIndexStamp(store: IntelStore): string {
+  return JSON.stringify(INPUT_FEEDS.map((feed) => store.feed(feed)?.checksum ?? null));
+}
+
+export function isSquatInput(feed: FeedName): boolean {
+  return INPUT_FEEDS.includes(feed);
+}
+
+const inMemory = new WeakMap<IntelStore, PopularNames>();
+
+/** What the typosquat check needs to judge these names (normalized), from the stored index when it is current. */
+export function popularNamesFor(
+  store: IntelStore,
+  candidates: { pypi: readonly string[]; conda: readonly string[] },
+): PopularNames {
+  if (store.squatIndexStamp() !== squatIndexStamp(store)) {
+    let names = inMemory.get(store);
+    if (!names) {
+      names = buildPopularNames(store);
+      inMemory.set(store, names);
+    }
+    return names;
   }
-  return names;
+  const probes = (keys: readonly string[]) => keys.flatMap((key) => probesOfCandidate(key, homoglyphVariants(key)));
+  const condaForge = store.squatMembers('conda-forge', candidates.conda);
+  return {
+    hasTopPypi: store.squatMembers('top-pypi', []).present,
+    hasCondaForge: condaForge.present,
+    pypi: new NameIndex(store.squatEntries('pypi', probes(candidates.pypi))),
+    conda: new NameIndex(store.squatEntries('conda', probes(candidates.conda))),
+    condaForge: condaForge.found,
+    pypiOnCondaForge: store.squatMembers('pypi-on-conda-forge', candidates.pypi).found,
+  };
 }
 
 export function buildPopularNames(store: IntelStore): PopularNames {
@@ -47,9 +84,31 @@ export function buildPopularNames(store: IntelStore): PopularNames {
     if (Number.isFinite(rank)) conda.push({ name: condaName, key: condaName, rank });
   }
   return {
+    hasTopPypi: top.length > 0,
+    hasCondaForge: condaForge.length > 0,
     pypi: new NameIndex(top),
     conda: new NameIndex(conda),
     condaForge: new Set(condaForge),
     pypiOnCondaForge,
   };
+}
+
+/** Writes the index of the store's current lists into it (inside the import's transaction). */
+export function writeSquatIndex(store: IntelStore): void {
+  const names = buildPopularNames(store);
+  const rows: SquatIndexRows = { stamp: squatIndexStamp(store), entries: [], probes: [], members: [] };
+  for (const [ecosystem, index] of [
+    ['pypi', names.pypi],
+    ['conda', names.conda],
+  ] as const) {
+    for (const entry of index.entries()) {
+      rows.entries.push({ ecosystem, entry, twoEdits: allowsTwoEdits(entry) });
+      for (const probe of probesOfEntry(entry)) rows.probes.push({ ecosystem, probe, key: entry.key });
+    }
+  }
+  // membership lists; `top-pypi` only records that the list exists (its names are the PyPI entries)
+  for (const key of names.condaForge) rows.members.push({ list: 'conda-forge', key });
+  for (const key of names.pypiOnCondaForge) rows.members.push({ list: 'pypi-on-conda-forge', key });
+  if (names.hasTopPypi) rows.members.push({ list: 'top-pypi', key: '' });
+  store.replaceSquatIndex(rows);
 }

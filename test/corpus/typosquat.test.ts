@@ -16,7 +16,7 @@ import type { IntelStore } from '../../src/intel/store-api.ts';
 import { normalizePypiName } from '../../src/model/package.ts';
 import { osaDistance } from '../../src/typosquat/distance.ts';
 import { findSquat } from '../../src/typosquat/match.ts';
-import { popularNames } from '../../src/typosquat/popular.ts';
+import { buildPopularNames, popularNamesFor } from '../../src/typosquat/popular.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 
@@ -80,7 +80,7 @@ describe('typosquat on the real corpus', { skip: !hasCorpus && 'needs ../shared/
 
   it('known answers: real malicious names one edit from a top-1,000 PyPI name', () => {
     assert.ok(store);
-    const names = popularNames(store);
+    const names = buildPopularNames(store);
     const top = store.popularity('top-pypi');
     const popular = new Set(top.map((row) => row.normalizedName));
     const top1000 = top.slice(0, 1000).map((row) => row.normalizedName);
@@ -123,5 +123,34 @@ describe('typosquat on the real corpus', { skip: !hasCorpus && 'needs ../shared/
     ]) {
       assert.equal(findSquat(names.pypi, name as string)?.target.key, target, name);
     }
+  });
+
+  it('the index the import stored answers every malicious and every locked name as the index built in memory', () => {
+    assert.ok(store);
+    const built = buildPopularNames(store);
+    const pypi = readFileSync(corpus('intel/pypi-malicious-names.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => normalizePypiName((JSON.parse(line) as { name: string }).name));
+    const conda = new Set<string>();
+    for (const { path } of manifestLockRows()) {
+      if (NEGATIVE.test(path)) continue;
+      for (const pkg of readInventory(corpus(path)).packages) {
+        if (pkg.ecosystem === 'pypi') pypi.push(pkg.normalizedName);
+        else conda.add(pkg.normalizedName);
+      }
+    }
+    const stored = popularNamesFor(store, { pypi, conda: [...conda] });
+    let differences = 0;
+    for (const key of new Set(pypi)) {
+      if (JSON.stringify(findSquat(stored.pypi, key)) !== JSON.stringify(findSquat(built.pypi, key))) differences++;
+      if (stored.pypiOnCondaForge.has(key) !== built.pypiOnCondaForge.has(key)) differences++;
+    }
+    for (const key of conda) {
+      if (JSON.stringify(findSquat(stored.conda, key)) !== JSON.stringify(findSquat(built.conda, key))) differences++;
+      if (stored.condaForge.has(key) !== built.condaForge.has(key)) differences++;
+    }
+    console.log(`stored typosquat index: ${new Set(pypi).size} PyPI and ${conda.size} conda names compared`);
+    assert.equal(differences, 0);
   });
 });

@@ -3,6 +3,8 @@
  * ONE store transaction and its feed metadata, so a failing import leaves the store exactly as it
  * was. Shared by `cvebuild db import` (local files) and `cvebuild db update` (downloaded files).
  */
+
+import { isSquatInput, writeSquatIndex } from '../../typosquat/popular.ts';
 import type { FeedMetadata, FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 import type { FeedImportResult, ImportReport, ImportSource } from './api.ts';
@@ -67,7 +69,10 @@ function finish(store: IntelStore, imported: readonly Imported[], started: numbe
       }),
     ),
   );
-  for (const metadata of feedMetadata(imported, fetchedAt)) store.recordFeed(metadata);
+  const feeds = feedMetadata(imported, fetchedAt);
+  for (const metadata of feeds) store.recordFeed(metadata);
+  // derived data, in the same transaction: the typosquat index of the lists just written
+  if (feeds.some((metadata) => isSquatInput(metadata.name))) writeSquatIndex(store);
   return { results, durationMs: performance.now() - started };
 }
 

@@ -4,10 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
-import { registerAttestCommands } from '../../../src/cli/attest.ts';
+import { buildProgram } from '../../../src/cli/program.ts';
 import { CvebuildError } from '../../../src/errors.ts';
-import { forgetInputs } from '../../../src/fs/inputs.ts';
 import {
   keylessFlags,
   MOCK_IDENTITY,
@@ -22,17 +20,9 @@ const CHANNEL = 'https://prefix.dev/my-channel';
 async function run(args: string[]): Promise<{ stdout: string; exitCode: number }> {
   let stdout = '';
   const outcome = { exitCode: 0 };
-  const program = new Command('cvebuild')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => (stdout += text), writeErr: () => {} })
-    .hook('preAction', () => forgetInputs()); // each command is its own run, as in the CLI
-  registerAttestCommands(
-    program,
-    (text) => {
-      stdout += text;
-    },
-    outcome,
-  );
+  const program = buildProgram((text) => {
+    stdout += text;
+  }, outcome);
   await program.parseAsync(args, { from: 'user' });
   return { stdout, exitCode: outcome.exitCode };
 }

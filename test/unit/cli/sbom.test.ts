@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Command, CommanderError } from 'commander';
-import { registerSbomCommand } from '../../../src/cli/sbom.ts';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../../../src/cli/program.ts';
 import { CvebuildError } from '../../../src/errors.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { cycloneDxErrors, spdxErrors } from '../../helpers/schemas.ts';
@@ -15,10 +15,7 @@ const NOW = ['--now', '2026-11-20T12:00:00Z'];
 /** Runs `cvebuild sbom ...` through commander in-process, as main.ts will once the command is registered. */
 async function sbom(args: string[]): Promise<string> {
   let stdout = '';
-  const program = new Command('cvebuild')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => (stdout += text), writeErr: () => {} });
-  registerSbomCommand(program, (text) => {
+  const program = buildProgram((text) => {
     stdout += text;
   });
   await program.parseAsync(['sbom', ...args], { from: 'user' });

@@ -14,7 +14,8 @@ import type { IntelStore } from '../../../src/intel/store-api.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
 import { type Ecosystem, normalizeName, type Package } from '../../../src/model/package.ts';
-import { popularNames } from '../../../src/typosquat/popular.ts';
+import { findSquat } from '../../../src/typosquat/match.ts';
+import { buildPopularNames, popularNamesFor, squatIndexStamp } from '../../../src/typosquat/popular.ts';
 import { syntheticLock } from '../../helpers/synthetic-lock.ts';
 import { writeTemp } from '../../helpers/temp.ts';
 
@@ -214,11 +215,44 @@ describe('typosquat check', async () => {
     assert.deepEqual(await run(bare, [pkg('conda', 'numpy', { channel: CONDA_FORGE })]), []);
   });
 
-  it('builds the popular names once per store', () => {
-    assert.equal(popularNames(store), popularNames(store));
-    assert.deepEqual(
-      { pypi: popularNames(store).pypi.size, conda: popularNames(store).conda.size },
-      { pypi: TOP.length, conda: 6 },
-    );
+  it('reads the index the import wrote into the store, and answers as the index built in memory', () => {
+    assert.equal(store.squatIndexStamp(), squatIndexStamp(store));
+    const built = buildPopularNames(store);
+    assert.deepEqual({ pypi: built.pypi.size, conda: built.conda.size }, { pypi: TOP.length, conda: 6 });
+    // every one-edit variant of every popular name, and some unrelated ones
+    const variants = (key: string) => [
+      key,
+      ...[...key].map((_, i) => key.slice(0, i) + key.slice(i + 1)),
+      ...[...key].map((_, i) => `${key.slice(0, i)}x${key.slice(i)}`),
+      `${key}2`,
+      `py${key}`,
+      key.replaceAll('-', '_'),
+      key.replace('l', '1'),
+    ];
+    const pypi = [...TOP, 'blark', 'zzzzzz'].flatMap(variants);
+    const conda = ['pytorch', 'matplotlib-base', 'numpy', 'libgcc-ng', 'colorama'].flatMap(variants);
+    const stored = popularNamesFor(store, { pypi, conda });
+    assert.ok(stored.hasTopPypi && stored.hasCondaForge);
+    let compared = 0;
+    for (const [ecosystem, keys] of [
+      ['pypi', pypi],
+      ['conda', conda],
+    ] as const) {
+      for (const key of keys) {
+        assert.deepEqual(findSquat(stored[ecosystem], key), findSquat(built[ecosystem], key), `${ecosystem} ${key}`);
+        compared++;
+      }
+    }
+    for (const key of conda) assert.equal(stored.condaForge.has(key), built.condaForge.has(key), key);
+    for (const key of pypi) assert.equal(stored.pypiOnCondaForge.has(key), built.pypiOnCondaForge.has(key), key);
+    assert.ok(compared > 300);
+  });
+
+  it('indexes in memory a store whose index is missing or out of date, with the same findings', async () => {
+    const names = [pkg('pypi', 'reqeusts'), pkg('pypi', 'python-dateutils'), pkg('conda', 'pytorchh')];
+    const expected = await run(store, names);
+    assert.ok(expected.length >= 2);
+    store.replaceSquatIndex({ stamp: 'stale', entries: [], probes: [], members: [] });
+    assert.deepEqual(await run(store, names), expected);
   });
 });

@@ -1,0 +1,297 @@
+/**
+ * Every command's name, arguments and flags, and nothing else: the command that runs is loaded
+ * when it runs (`import()` in each action), so `--version`, `--help` or `inventory` never load the
+ * checks, the threat-intel store, Sigstore or the report renderers they do not use.
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
+import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable } from '../intel/feeds.ts';
+import { FEED_NAMES } from '../intel/import/feeds.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/download.ts';
+import { FORMAT_NAMES } from '../report/formats.ts';
+import { TOOL } from '../report/report.ts';
+import { plain } from '../text/plain.ts';
+import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
+import type { AuditCommandOptions } from './audit.ts';
+import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
+import type { DbUpdateOptions } from './db-update.ts';
+import type { DiffCommandOptions } from './diff.ts';
+import type { SbomOptions } from './sbom.ts';
+
+export const EXIT_OK = 0;
+
+/** What commands report back besides their output: the exit code (0 unless a command sets it). */
+export interface CommandOutcome {
+  exitCode: number;
+}
+
+export function buildProgram(output: (text: string) => void, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {
+  const program = new Command('cvebuild')
+    .description('Supply-chain security gate for conda, pixi and PyPI projects')
+    .version(TOOL.version, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: output,
+      writeErr: (text) => process.stderr.write(text),
+      // commander quotes the arguments it rejects (an unknown option, a bad choice): from outside.
+      // One line, like every other error (a suggestion reads `…'--fromat'\n(Did you mean --format?)`).
+      outputError: (text, write) => write(`${plain(text.replace(/\n$/, ''))}\n`),
+    })
+    .hook('preAction', async () => (await import('../fs/inputs.ts')).forgetInputs());
+
+  program
+    .command('inventory')
+    .description('list every package a project resolves to (pixi.lock, conda-lock, environment.yml, prefix, recipe)')
+    .argument('[path]', 'project directory or input file', '.')
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
+      const { inventoryCommand } = await import('./inventory.ts');
+      output(inventoryCommand(path, options));
+    });
+  withEngineOptions(program.command('gate'))
+    .description(
+      'apply the policy to every check and decide: exit 0 pass, 1 fail, 2 could not run (bad input, missing or stale threat data)',
+    )
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const { auditCommand } = await import('./audit.ts');
+      const result = await auditCommand(path, options, 'gate');
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  withEngineOptions(program.command('audit'))
+    .description('the gate in report-only mode: the same checks, policy and reports, exit 0 whatever the verdict')
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const { auditCommand } = await import('./audit.ts');
+      const result = await auditCommand(path, options, 'audit');
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  withReportOptions(withRunOptions(program.command('scan-code')))
+    .description(
+      "scan the project's own files: SAST on Python code and recipe scripts, and committed secrets (exit 0 pass, 1 fail, 2 could not run)",
+    )
+    .argument('[path]', 'directory (or one file) to scan', '.')
+    .option('--checks <ids>', 'code checks to run: sast, secrets (default: those the policy enables)')
+    .action(async (path: string, options: AuditCommandOptions) => {
+      const { auditCommand } = await import('./audit.ts');
+      const result = await auditCommand(path, options, 'scan-code');
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  withRunOptions(withSettingsOptions(program.command('diff')))
+    .description(
+      'review a lock update: what changed per environment and platform, red flags, and the checks on what is new',
+    )
+    .argument('<old>', 'the lock (or project directory) before the update')
+    .argument('<new>', 'the lock (or project directory) after the update')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option('--db <file>', 'threat-intel store, or threat-data files / a directory to load for this run')
+    .option('--checks <ids>', "checks to run on the new packages (comma-separated; 'none' for none)")
+    .option('--policy <file>', "policy file (default: the new project's cvebuild.toml or [tool.cvebuild])")
+    .action(async (oldPath: string, newPath: string, options: DiffCommandOptions) => {
+      const { diffCommand } = await import('./diff.ts');
+      const result = await diffCommand(oldPath, newPath, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+  addSbomCommand(program, output);
+  addAttestCommands(program, output, outcome);
+  addDbCommands(program, output);
+  return program;
+}
+
+/** Everything `gate` and `audit` share: they are one engine. */
+function withEngineOptions(command: Command): Command {
+  return withReportOptions(withRunOptions(withSettingsOptions(command)))
+    .argument('[path]', 'project directory or input file', '.')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform')
+    .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)');
+}
+
+/** The policy file and the report destinations, shared by every command that applies the policy. */
+function withReportOptions(command: Command): Command {
+  return command
+    .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
+    .option('--format <format>', `report on stdout: ${FORMAT_NAMES.join(', ')} (default: table)`)
+    .option(
+      '--output <[format=]file...>',
+      'also write a report to a file; the format comes from the name (.sarif, .cdx.json, .html, .md, .json) or FORMAT=FILE',
+    );
+}
+
+/** Overrides of the policy and of the clock, shared by every command that runs the checks. */
+function withRunOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--fail-on <severity>', 'override the policy: fail on findings at or above this severity').choices([
+        'low',
+        'medium',
+        'high',
+        'critical',
+      ]),
+    )
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
+    .option('--offline', 'no network lookups (checks say what they could not check)')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp());
+}
+
+/** The flags that fill the checks' settings, shared by `audit` and `diff`. */
+function withSettingsOptions(command: Command): Command {
+  return command
+    .option('--cooldown <cutoff>', 'cooldown replacing the manifest exclude-newer (7d, a date, RFC 3339)')
+    .addOption(
+      new Option('--cooldown-unknown-timestamp <action>', 'conda records without a build time').choices([
+        'warn',
+        'fail',
+        'ignore',
+      ]),
+    )
+    .option('--allow-name <name...>', 'names never flagged as typosquats')
+    .option('--private-source <url...>', 'channel or index URL prefixes that are private')
+    .option('--private-name <name...>', 'names that must only come from private sources')
+    .option('--packages <dir...>', 'directories with package archives to inspect for link scripts');
+}
+
+function addSbomCommand(program: Command, output: (text: string) => void): void {
+  program
+    .command('sbom')
+    .description('write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) of every resolved package')
+    .argument('[path]', 'project directory or input file', '.')
+    .addOption(new Option('--format <format>', 'SBOM format').choices(['cyclonedx', 'spdx']).default('cyclonedx'))
+    .option('--output <file>', 'write the SBOM to this file instead of standard output')
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
+    .addOption(new Option('--now <time>', 'creation time to record (ISO 8601), for reproducible documents').hideHelp())
+    .action(async (path: string, options: SbomOptions) => {
+      const { sbomCommand } = await import('./sbom.ts');
+      const text = await sbomCommand(path, options);
+      if (text !== undefined) output(text);
+    });
+}
+
+function addAttestCommands(program: Command, output: (text: string) => void, outcome: CommandOutcome): void {
+  program
+    .command('keygen')
+    .description('create an ECDSA P-256 key pair for keyed (offline) signing: PREFIX.key (secret) and PREFIX.pub')
+    .requiredOption('--out <prefix>', 'path prefix of the two files')
+    .action(async (options: { out: string }) => {
+      const { keygenCommand } = await import('./attest.ts');
+      output(keygenCommand(options.out));
+    });
+
+  program
+    .command('sign')
+    .description('sign a .conda / .tar.bz2 package with a CEP-27 attestation (Sigstore bundle v0.3, DSSE)')
+    .argument('<package>', 'the package file, named as the channel serves it')
+    .requiredOption('--channel <url>', 'the channel URL the package is published to (predicate.targetChannel)')
+    .option('--key <file>', 'sign with this private key (cvebuild keygen) instead of keyless: offline, no Rekor')
+    .option(
+      '--identity-token <jwt>',
+      'keyless: the OIDC identity token (default: the ambient GitHub Actions token or $SIGSTORE_ID_TOKEN)',
+    )
+    .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
+    .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
+    .option('--output <file>', "write the bundle here (default: PACKAGE.sigstore.json; '-' for standard output)")
+    .option('--sidecar [file]', 'append the bundle to a .sigs JSON array instead (default: PACKAGE.sigs)')
+    .option('--force', 'overwrite an existing --output file')
+    .action(async (path: string, options: SignCommandOptions) => {
+      const { signCommand } = await import('./attest.ts');
+      output(await signCommand(path, options, output));
+    });
+
+  program
+    .command('verify')
+    .description(
+      'verify a package against its CEP-27 attestation: exit 0 verified, 1 rejected, 2 could not run (bad input)',
+    )
+    .argument('<package>', 'the package file')
+    .option(
+      '--bundle <file>',
+      'a Sigstore bundle or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
+    )
+    .option('--url <url>', "the package's URL in its channel: fetch its .sigs / .v0.sigs sidecar from there")
+    .option(
+      '--channel <url>',
+      'the channel the package came from: predicate.targetChannel must name it (default with --url: its channel)',
+    )
+    .option('--identity <identity>', 'keyless: the signer identity (certificate SAN), exactly')
+    .option('--identity-regexp <regexp>', 'keyless: a regular expression the whole signer identity must match')
+    .option('--issuer <url>', 'keyless: the OIDC issuer, exactly (e.g. https://token.actions.githubusercontent.com)')
+    .option('--key <file>', 'keyed: the public key (PEM) the bundle must be signed with')
+    .option('--trusted-root <file>', "a trusted_root.json instead of Sigstore's production root (shipped offline)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (path: string, options: VerifyCommandOptions) => {
+      const { verifyCommand } = await import('./attest.ts');
+      const result = await verifyCommand(path, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+}
+
+const STORE_HELP = 'threat-intel store (default: $CVEBUILD_DB or the user cache)';
+
+function addDbCommands(program: Command, output: (text: string) => void): void {
+  const db = program.command('db').description('manage the local threat-intel store (advisories, KEV, name maps)');
+  db.command('import')
+    .description(
+      'import threat-intel files offline: OSV records (file, JSON-lines, directory, zip), CISA KEV, NVD, OpenSSL CVE 5, curl vuln.pm, parselmouth, top-pypi, feedstock-outputs, malicious names',
+    )
+    .argument('<paths...>', 'feed files or directories of OSV records')
+    .option('--db <file>', `${STORE_HELP}; created if missing`)
+    .addOption(
+      new Option('--feed <name>', 'the feed these files belong to (recognised from the content by default)').choices(
+        FEED_NAMES,
+      ),
+    )
+    .action(async (paths: string[], options: DbImportOptions) => {
+      const { dbImportCommand } = await import('./db-import.ts');
+      output(await dbImportCommand(paths, options));
+    });
+  db.command('status')
+    .description('show the store: schema, each feed (source, age, records, checksum) and totals')
+    .option('--db <file>', STORE_HELP)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (options: DbStatusOptions) => {
+      const { dbStatusCommand } = await import('./db-import.ts');
+      output(dbStatusCommand(options));
+    });
+  const defaults = DEFAULT_FEEDS.map((feed) => feed.name).join(', ');
+  db.command('update')
+    .description(`download the threat-intel feeds (${defaults}) and import them`)
+    .option('--db <file>', 'threat-intel store, created if missing (default: $CVEBUILD_DB or the user cache)')
+    .option(
+      '--feed <name=url>',
+      'download feed NAME from URL instead (repeatable; also CVEBUILD_FEED_<NAME>)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--only <names>', 'only these feeds (comma-separated)')
+    .option('--timeout <seconds>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`)
+    .option('--retries <n>', `retries after a network error, 5xx or 429 (default ${DEFAULT_RETRIES})`)
+    .option('--keep-going', 'import the feeds that downloaded even when another failed (still exits 2)')
+    .addHelpText('after', feedHelp)
+    .action(async (options: DbUpdateOptions) => {
+      const { dbUpdateCommand } = await import('./db-update.ts');
+      const result = await dbUpdateCommand(options);
+      output(result.text);
+      if (result.failure) throw result.failure;
+    });
+}
+
+/** `db update --help` lists each feed with its URL and the variable that redirects it. */
+function feedHelp(): string {
+  const rows = [...DEFAULT_FEEDS, ...EXTRA_FEEDS].map((feed) => ({
+    feed,
+    note: DEFAULT_FEEDS.includes(feed) ? (feed.required ? '' : ' (optional)') : ' (only with --only or --feed)',
+  }));
+  const lines = rows.map(
+    ({ feed, note }) => `  ${feed.name}${note}\n    ${feed.url}\n    ${feedEnvironmentVariable(feed.name)}`,
+  );
+  return `\nFeeds:\n${lines.join('\n')}\n`;
+}
