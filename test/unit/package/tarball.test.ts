@@ -1,0 +1,81 @@
+/**
+ * The npm package as users install it: packed, installed into an empty project, run with Node 24
+ * (and Node 22 when CVEBUILD_TEST_NODE22 names one; .ci/run installs it), and its output identical
+ * to the checkout's.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../../helpers/cli.ts';
+import { type InstalledPackage, packAndInstall } from '../../helpers/package-install.ts';
+import { projectRoot } from '../../helpers/paths.ts';
+
+const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
+const LITELLM = ['gate', 'examples/litellm-compromise', '--db', 'examples/litellm-compromise/intel'];
+const NOW = ['--now', '2026-11-22T12:00:00Z'];
+
+function run(node: string, installed: InstalledPackage, args: string[]) {
+  return spawnSync(node, [installed.bin, ...args], { cwd: projectRoot, encoding: 'utf8' });
+}
+
+describe('the npm package', { timeout: 300_000 }, () => {
+  const installed = packAndInstall();
+
+  it('holds compiled JavaScript, its data and its types: no TypeScript sources, no tests', () => {
+    const { files } = installed;
+    assert.ok(files.includes('bin/cvebuild.js'));
+    assert.ok(files.includes('dist/cli/main.js'));
+    assert.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts'));
+    assert.ok(files.includes('data/conda-native.json'));
+    assert.deepEqual(
+      files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts')),
+      [],
+    );
+    assert.deepEqual(
+      files.filter((file) => /^(src|test|bench|examples)\//.test(file)),
+      [],
+    );
+  });
+
+  it('brings no Node runtime into the project that installs it', () => {
+    assert.equal(manifest.dependencies.node, undefined);
+    assert.equal(existsSync(join(installed.project, 'node_modules', 'node')), false);
+    assert.equal(existsSync(join(installed.project, 'node_modules', 'cvebuild', 'src')), false);
+  });
+
+  const nodes: [string, string | undefined][] = [
+    ['Node 24', process.execPath],
+    ['Node 22', process.env.CVEBUILD_TEST_NODE22],
+  ];
+  for (const [label, node] of nodes) {
+    describe(`runs on ${label}`, { skip: !node && 'set CVEBUILD_TEST_NODE22 to a Node 22 binary' }, () => {
+      it('--version', () => {
+        const result = run(node as string, installed, ['--version']);
+        assert.equal(result.stderr, '');
+        assert.equal(result.stdout, `${manifest.version}\n`);
+        assert.equal(result.status, 0);
+      });
+
+      it('gates the litellm example: exit 1, and the same report the checkout prints', () => {
+        const result = run(node as string, installed, [...LITELLM, ...NOW]);
+        assert.equal(result.stderr, '');
+        assert.equal(result.status, 1);
+        assert.match(result.stdout, /malicious: litellm 1\.82\.7 \(linux-64\) MAL-2026-2144/);
+        const checkout = runCli([...LITELLM, ...NOW], { cwd: projectRoot });
+        assert.equal(result.stdout, checkout.stdout);
+      });
+
+      it('fails with one line and exit 2 on bad input', () => {
+        const result = run(node as string, installed, ['gate', 'no/such/dir']);
+        assert.equal(result.status, 2);
+        assert.equal(result.stderr.trim().split('\n').length, 1);
+        assert.match(result.stderr, /^cvebuild: /);
+      });
+    });
+  }
+});
