@@ -9,7 +9,6 @@
  * servers, or by default the JSON file `<cacheDir>/attestations/history.json`, where a lost file
  * only means less history.
  */
-
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
