@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 import type { CodeFile, CodeHit } from '../src/code/types.ts';
 import { runExternal } from '../src/sast/external.ts';
 import { scanPython } from '../src/sast/python.ts';
-import { PYTHON_RULES } from '../src/sast/rules.ts';
+import { PYTHON_RULES } from '../src/sast/rules/index.ts';
 import { ratio } from './measure.ts';
 
 const tree =

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { findSidecar } from '../attest/fetch.ts';
-import { AttestationHistory } from '../attest/history.ts';
+import { type AttestationHistoryStore, FileAttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
 import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
@@ -46,7 +46,7 @@ export const attestationCheck: Check = {
     const trust: TrustSource = context.settings.attestationTrustedRoot
       ? { kind: 'trusted-root', path: context.settings.attestationTrustedRoot }
       : { kind: 'production' };
-    const history = new AttestationHistory(context.cacheDir);
+    const history = context.history ?? new FileAttestationHistory(context.cacheDir);
     const judged = new Map<string, Promise<Judgement>>();
     const findings: Finding[] = [];
     const required = inventory.packages
@@ -71,7 +71,7 @@ export const attestationCheck: Check = {
         if (result) findings.push(...toFindings(pkg, publishers, result, history, context));
       });
     }
-    history.save();
+    await history.flush();
     return findings;
   },
 };
@@ -144,7 +144,7 @@ function toFindings(
   pkg: Package,
   publishers: TrustedPublisher[],
   judgement: Judgement,
-  history: AttestationHistory,
+  history: AttestationHistoryStore,
   context: CheckContext,
 ): Finding[] {
   const channel = pkg.channel ?? '';

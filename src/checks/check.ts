@@ -4,6 +4,7 @@
  * proxy, agent) call checks; they never re-implement one.
  */
 import type { z } from 'zod';
+import type { AttestationHistoryStore } from '../attest/history.ts';
 import type { TrustedPublisher } from '../attest/types.ts';
 import type { CodeScanSettings } from '../code/types.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../code/walk.ts';
@@ -90,6 +91,8 @@ export interface CheckContext {
   offline: boolean;
   /** Where checks may cache lookups (e.g. PyPI upload times). */
   cacheDir: string;
+  /** What verified before, for the attestation check's downgrade test; default: a file in `cacheDir`. */
+  history?: AttestationHistoryStore;
   settings: CheckSettings;
   /** The project directory the code checks (SAST, secrets) scan; absent when there is no tree to scan (a lock diff). */
   root?: string;

@@ -4,7 +4,7 @@
  * SARIF rule metadata, HTML details and Markdown all read it from here.
  */
 import { type Finding, isAdvisoryFinding, type Severity } from '../model/finding.ts';
-import { SAST_RULE_INFO } from '../sast/rules.ts';
+import { SAST_RULE_INFO } from '../sast/rules/index.ts';
 import { SECRET_RULES } from '../secrets/rules.ts';
 
 export interface RuleInfo {

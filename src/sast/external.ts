@@ -16,7 +16,7 @@ import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CodeFile, CodeHit, Confidence } from '../code/types.ts';
 import type { Severity } from '../model/finding.ts';
 import { compareHits, snippetOf } from './python.ts';
-import { PYTHON_RULES } from './rules.ts';
+import { PYTHON_RULES } from './rules/index.ts';
 
 export type ExternalEngine = 'bandit' | 'semgrep';
 

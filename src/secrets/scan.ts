@@ -17,7 +17,7 @@ import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
 import { readRegularFileAsync } from '../fs/regular-file.ts';
 import type { Detection } from './detection.ts';
-import { DETECTORS, type Detector } from './detectors.ts';
+import { DETECTORS, type Detector } from './detectors/index.ts';
 import { Prefilter } from './prefilter.ts';
 import { PRESET_RULES, type PresetEntry, presetDetection } from './preset.ts';
 import { remedyOf, SECRETS_OWASP, secretRule } from './rules.ts';

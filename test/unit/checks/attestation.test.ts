@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type AttestationHistoryStore, historyFile, MemoryAttestationHistory } from '../../../src/attest/history.ts';
 import { signStatementFor } from '../../../src/attest/sign.ts';
 import { attestationCheck, publishersFor } from '../../../src/checks/attestation.ts';
 import { type CheckSettings, defaultCheckSettings } from '../../../src/checks/check.ts';
@@ -69,11 +70,15 @@ function bundleDir(sidecars: [Package, unknown[]][]): string {
   return dir;
 }
 
-async function run(settings: Partial<CheckSettings>, options: { cacheDir?: string; offline?: boolean } = {}) {
+async function run(
+  settings: Partial<CheckSettings>,
+  options: { cacheDir?: string; offline?: boolean; history?: AttestationHistoryStore } = {},
+) {
   return attestationCheck.run(inventory, {
     now: new Date('2026-11-22T12:00:00Z'),
     offline: options.offline ?? false,
     cacheDir: options.cacheDir ?? tempDirectory(),
+    history: options.history,
     settings: {
       ...defaultCheckSettings(),
       attestationTrustedRoot: sigstore.trustedRootPath,
@@ -186,6 +191,7 @@ describe('attestation check', () => {
       },
     );
     assert.deepEqual(history, []);
+    assert.ok(existsSync(historyFile(cacheDir)));
     const findings = await run(
       { attestationRequirements: requireOpenssl, attestationBundleDirs: [tempDirectory()] },
       { cacheDir },
@@ -196,6 +202,40 @@ describe('attestation check', () => {
       findings[0]?.message ?? '',
       /earlier versions .* were attested \(1\.1\.1l, last signed by https:\/\/github\.com\/conda-forge/,
     );
+  });
+
+  it('remembers in the history store it is given, and writes no file', async () => {
+    const history = new MemoryAttestationHistory();
+    const older = { ...openssl, version: '1.1.1l', url: openssl.url?.replace('3.0.0', '1.1.1l') } as Package;
+    const attested = bundleDir([[older, [await attest(older)]]]);
+    const cacheDir = tempDirectory();
+    const first = await attestationCheck.run(
+      { ...inventory, packages: [older] },
+      {
+        now: new Date('2026-11-20T00:00:00Z'),
+        offline: true,
+        cacheDir,
+        history,
+        settings: {
+          ...defaultCheckSettings(),
+          attestationTrustedRoot: sigstore.trustedRootPath,
+          attestationRequirements: requireOpenssl,
+          attestationBundleDirs: [attested],
+        },
+      },
+    );
+    assert.deepEqual(first, []);
+    assert.deepEqual(
+      history.earlierAttested(openssl.channel ?? '', 'openssl', '3.0.0').map((seen) => seen.version),
+      ['1.1.1l'],
+    );
+    assert.equal(existsSync(historyFile(cacheDir)), false);
+    const findings = await run(
+      { attestationRequirements: requireOpenssl, attestationBundleDirs: [tempDirectory()] },
+      { cacheDir, history },
+    );
+    assert.equal(findings[0]?.rule, 'attestation/downgrade');
+    assert.equal(existsSync(historyFile(cacheDir)), false);
   });
 
   it('reports a package it could not check offline as not checked', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodeFile } from '../../../src/code/types.ts';
 import { MAX_HITS_PER_FILE, scanPython } from '../../../src/sast/python.ts';
-import { PYTHON_RULES } from '../../../src/sast/rules.ts';
+import { PYTHON_RULES } from '../../../src/sast/rules/index.ts';
 import { PYTHON_NESTING } from '../../helpers/bombs.ts';
 import { writeTemp } from '../../helpers/temp.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SecretLintCoreResultMessage } from '@secretlint/types';
 import { SEVERITIES } from '../../../src/model/finding.ts';
-import { DETECTORS } from '../../../src/secrets/detectors.ts';
+import { DETECTORS } from '../../../src/secrets/detectors/index.ts';
 import { PRESET_RULES, presetDetection, presetRuleId } from '../../../src/secrets/preset.ts';
 import { SECRET_RULES, SECRETS_OWASP, secretRule } from '../../../src/secrets/rules.ts';
 import { scanText } from '../../../src/secrets/scan.ts';
