@@ -6,14 +6,24 @@
  * that fails it is DB_CORRUPT with the fix, never half-used.
  */
 import { parseInstant } from '../util/dates.ts';
+import { HealthMemory, storeIdentity } from './health-memory.ts';
 import type { IntelStore } from './store-api.ts';
 import { corruptStore } from './store-file.ts';
+
+export { HealthMemory };
 
 /** Clocks disagree; a fetch time more than this ahead of this machine's is not one. */
 const CLOCK_SKEW_MS = 24 * 3_600_000;
 
-export function storeProblems(store: IntelStore, wallClock: number = Date.now()): string[] {
-  const problems = store.integrityProblems();
+export interface HealthOptions {
+  wallClock?: number;
+  /** Where healthy verdicts are remembered (see health-memory.ts); absent: SQLite checks every page now. */
+  memory?: HealthMemory;
+}
+
+export function storeProblems(store: IntelStore, options: HealthOptions = {}): string[] {
+  const wallClock = options.wallClock ?? Date.now();
+  const problems = integrityProblems(store, options.memory);
   if (problems.length > 0) return problems;
   // a damaged feeds table throws DB_CORRUPT from here, which is the answer too
   const feeds = store.feeds();
@@ -29,9 +39,18 @@ export function storeProblems(store: IntelStore, wallClock: number = Date.now())
   return problems;
 }
 
+function integrityProblems(store: IntelStore, memory: HealthMemory | undefined): string[] {
+  const identity = memory && storeIdentity(store.path);
+  if (memory && identity && memory.wasHealthy(identity)) return [];
+  const problems = store.integrityProblems();
+  // the identity from before the check: a write during it changes the stamp, and the next run checks again
+  if (memory && identity && problems.length === 0) memory.rememberHealthy(identity);
+  return problems;
+}
+
 /** Throws DB_CORRUPT, naming the store, what is wrong and the fix, unless the store is healthy. */
-export function assertHealthyStore(store: IntelStore): void {
-  const problems = storeProblems(store);
+export function assertHealthyStore(store: IntelStore, options: HealthOptions = {}): void {
+  const problems = storeProblems(store, options);
   if (problems.length > 0)
     throw corruptStore(
       store.path,

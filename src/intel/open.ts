@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { assertFresh } from './freshness.ts';
-import { assertHealthyStore } from './health.ts';
+import { assertHealthyStore, HealthMemory } from './health.ts';
 import { importSources } from './import/index.ts';
 import { resolveStorePath } from './paths.ts';
 import { openStore } from './store.ts';
@@ -31,7 +31,8 @@ export async function openIntelForAudit(options: OpenIntelOptions): Promise<Open
   const loaded = isThreatData(path);
   const store = loaded ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
   try {
-    assertHealthyStore(store);
+    // a store file's healthy verdict is remembered until the file changes; data loaded for this run is checked
+    assertHealthyStore(store, loaded ? {} : { memory: new HealthMemory() });
     assertFresh(store, options.maxAgeMs, options.now);
   } catch (error) {
     store.close();

@@ -10,11 +10,13 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { dbStatusCommand } from '../../../src/cli/db-import.ts';
 import { CvebuildError } from '../../../src/errors.ts';
+import { assertHealthyStore, HealthMemory } from '../../../src/intel/health.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
 import { openIntelForAudit } from '../../../src/intel/open.ts';
 import { openStore } from '../../../src/intel/store.ts';
+import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { fixture } from '../../helpers/paths.ts';
-import { tempDirectory } from '../../helpers/temp.ts';
+import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 
 async function storeWithData(): Promise<string> {
   const path = join(tempDirectory(), 'intel.sqlite');
@@ -35,6 +37,25 @@ function damageTable(path: string, table: string): void {
   const fd = openSync(path, 'r+');
   writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (rootpage - 1) * pageSize);
   closeSync(fd);
+}
+
+/** The store, counting the calls of its page-by-page check. */
+function countingChecks(store: IntelStore): { counting: IntelStore; checks: () => number } {
+  let calls = 0;
+  const counting = new Proxy(store, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (property === 'integrityProblems') {
+        return () => {
+          calls++;
+          return target.integrityProblems();
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { counting, checks: () => calls };
 }
 
 function editFeeds(path: string, sql: string): void {
@@ -94,5 +115,37 @@ describe('a healthy threat-intel store', () => {
     const path = await storeWithData();
     editFeeds(path, "UPDATE feeds SET count = -1 WHERE name = 'kev'");
     assert.match((await refusals(path)).gate, /record count of -1/);
+  });
+
+  it('checks every page once per state of the file: a healthy verdict is remembered until the file changes', async () => {
+    const path = await storeWithData();
+    const memory = new HealthMemory(tempDirectory());
+    const store = openStore(path, { readOnly: true });
+    const { counting, checks } = countingChecks(store);
+    assertHealthyStore(counting, { memory });
+    assertHealthyStore(counting, { memory });
+    assert.equal(checks(), 1);
+    store.close();
+    // damage written after the verdict changes the file, so it is checked, found and refused
+    damageTable(path, 'popularity');
+    const damaged = openStore(path, { readOnly: true });
+    assert.throws(
+      () => assertHealthyStore(damaged, { memory }),
+      (error) => error instanceof CvebuildError && error.code === 'DB_CORRUPT',
+    );
+    // and refused again: a damaged store is never remembered
+    assert.throws(() => assertHealthyStore(damaged, { memory }), CvebuildError);
+    damaged.close();
+  });
+
+  it('checks every time when the verdict cannot be remembered (an unwritable cache)', async () => {
+    const path = await storeWithData();
+    const memory = new HealthMemory(join(writeTemp('not-a-directory', ''), 'cache'));
+    const store = openStore(path, { readOnly: true });
+    const { counting, checks } = countingChecks(store);
+    assertHealthyStore(counting, { memory });
+    assertHealthyStore(counting, { memory });
+    assert.equal(checks(), 2);
+    store.close();
   });
 });
