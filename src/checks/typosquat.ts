@@ -55,8 +55,10 @@ export const typosquatCheck: Check = {
       else byName.set(key, [pkg]);
     }
     const candidates = { pypi: [] as string[], conda: [] as string[] };
-    for (const [pkg] of byName.values())
-      if (pkg) candidates[pkg.ecosystem === 'pypi' ? 'pypi' : 'conda'].push(pkg.normalizedName);
+    for (const [pkg] of byName.values()) {
+      // a conda-forge package is a real name whatever it looks like (see fromCondaForge)
+      if (pkg && !fromCondaForge(pkg)) candidates[pkg.ecosystem === 'pypi' ? 'pypi' : 'conda'].push(pkg.normalizedName);
+    }
     const names = popularNamesFor(store, candidates);
     const findings: Finding[] = missingData(names, [...byName.values()].flat());
     for (const packages of byName.values()) {

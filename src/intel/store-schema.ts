@@ -100,6 +100,7 @@ export const MIGRATIONS: readonly string[] = [
     two_edits INTEGER NOT NULL,
     PRIMARY KEY (ecosystem, key)
   ) WITHOUT ROWID;
+  CREATE INDEX squat_entries_two_edits ON squat_entries (ecosystem, two_edits);
   CREATE TABLE squat_probes (
     ecosystem TEXT NOT NULL,
     probe TEXT NOT NULL,

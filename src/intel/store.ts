@@ -473,8 +473,11 @@ class SqliteIntelStore implements IntelStore {
   squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[] {
     return this.#read(() =>
       this.#statement(
-        `SELECT key, name, rank FROM squat_entries WHERE ecosystem = ?1 AND (two_edits = 1 OR key IN (
-             SELECT key FROM squat_probes WHERE ecosystem = ?1 AND probe IN (SELECT value FROM json_each(?2))))`,
+        `SELECT key, name, rank FROM squat_entries WHERE ecosystem = ?1 AND two_edits = 1
+         UNION
+         SELECT entry.key, entry.name, entry.rank FROM squat_probes AS probe
+           JOIN squat_entries AS entry ON entry.ecosystem = probe.ecosystem AND entry.key = probe.key
+           WHERE probe.ecosystem = ?1 AND probe.probe IN (SELECT value FROM json_each(?2))`,
       )
         .all(ecosystem, JSON.stringify([...new Set(probes)]))
         .map((row) => ({ name: row.name as string, key: row.key as string, rank: row.rank as number })),

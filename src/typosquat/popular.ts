@@ -57,15 +57,18 @@ export function popularNamesFor(
     }
     return names;
   }
-  const probes = (keys: readonly string[]) => keys.flatMap((key) => probesOfCandidate(key, homoglyphVariants(key)));
+  // names conda-forge publishes are real and never judged: only the others need their targets read
   const condaForge = store.squatMembers('conda-forge', candidates.conda);
+  const pypiOnCondaForge = store.squatMembers('pypi-on-conda-forge', candidates.pypi).found;
+  const probes = (keys: readonly string[], known: ReadonlySet<string>) =>
+    keys.flatMap((key) => (known.has(key) ? [] : probesOfCandidate(key, homoglyphVariants(key))));
   return {
     hasTopPypi: store.squatMembers('top-pypi', []).present,
     hasCondaForge: condaForge.present,
-    pypi: new NameIndex(store.squatEntries('pypi', probes(candidates.pypi))),
-    conda: new NameIndex(store.squatEntries('conda', probes(candidates.conda))),
+    pypi: new NameIndex(store.squatEntries('pypi', probes(candidates.pypi, pypiOnCondaForge))),
+    conda: new NameIndex(store.squatEntries('conda', probes(candidates.conda, condaForge.found))),
     condaForge: condaForge.found,
-    pypiOnCondaForge: store.squatMembers('pypi-on-conda-forge', candidates.pypi).found,
+    pypiOnCondaForge,
   };
 }
 

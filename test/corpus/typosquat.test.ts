@@ -143,12 +143,15 @@ describe('typosquat on the real corpus', { skip: !hasCorpus && 'needs ../shared/
     const stored = popularNamesFor(store, { pypi, conda: [...conda] });
     let differences = 0;
     for (const key of new Set(pypi)) {
-      if (JSON.stringify(findSquat(stored.pypi, key)) !== JSON.stringify(findSquat(built.pypi, key))) differences++;
       if (stored.pypiOnCondaForge.has(key) !== built.pypiOnCondaForge.has(key)) differences++;
+      // a PyPI name of a conda-forge package is never judged, so its targets are not read
+      else if (built.pypiOnCondaForge.has(key)) continue;
+      if (JSON.stringify(findSquat(stored.pypi, key)) !== JSON.stringify(findSquat(built.pypi, key))) differences++;
     }
     for (const key of conda) {
-      if (JSON.stringify(findSquat(stored.conda, key)) !== JSON.stringify(findSquat(built.conda, key))) differences++;
       if (stored.condaForge.has(key) !== built.condaForge.has(key)) differences++;
+      else if (built.condaForge.has(key)) continue;
+      if (JSON.stringify(findSquat(stored.conda, key)) !== JSON.stringify(findSquat(built.conda, key))) differences++;
     }
     console.log(`stored typosquat index: ${new Set(pypi).size} PyPI and ${conda.size} conda names compared`);
     assert.equal(differences, 0);
