@@ -13,7 +13,7 @@ import { AttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
 import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
-import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
+import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
@@ -213,8 +213,9 @@ function toFindings(
       return [
         finding(pkg, 'attestation/not-checked', 'medium', {
           message: `${label}: attestation not checked: ${judgement.reason}`,
-          evidence: { reason: judgement.reason, trusted, unchecked: true },
+          evidence: { reason: judgement.reason, trusted },
           remedy: 'run with network access to the channel, or put the sidecars in a bundle-dirs directory',
+          flags: { unchecked: true },
         }),
       ];
   }
@@ -229,7 +230,7 @@ function finding(
   pkg: Package,
   rule: string,
   severity: Severity,
-  detail: { message: string; evidence: Record<string, unknown>; remedy: string },
+  detail: { message: string; evidence: Record<string, unknown>; remedy: string; flags?: FindingFlags },
 ): Finding {
   return packageFinding({ id: 'attestation', version: VERSION }, pkg, { rule, severity, ...detail });
 }

@@ -19,7 +19,7 @@ import { prefixEscapingLinks } from '../artifacts/prefix-links.ts';
 import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
-import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
+import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import type { Check } from './check.ts';
 
@@ -141,8 +141,8 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         {
           archive: scan.location.file,
           error: scan.code,
-          unchecked: true,
         },
+        { unchecked: true },
       ),
     ];
   }
@@ -171,7 +171,8 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         'unknown-entry-type',
         'medium',
         `${describePackage(pkg)}: ${basename(scan.archive)} holds ${entries.length} tar entr${entries.length === 1 ? 'y' : 'ies'} of a type cvebuild does not know, e.g. "${first?.path}" (typeflag ${first?.typeflag}); installers may extract ${entries.length === 1 ? 'it' : 'them'} as files, so the archive was not fully checked`,
-        { archive: scan.archive, entries: entries.slice(0, 20), unchecked: true },
+        { archive: scan.archive, entries: entries.slice(0, 20) },
+        { unchecked: true },
       ),
     );
   }
@@ -292,6 +293,7 @@ function finding(
   severity: Severity,
   message: string,
   evidence: Record<string, unknown>,
+  flags?: FindingFlags,
 ): Finding {
   const remedy = !ARCHIVE_PROBLEMS.has(rule)
     ? REMEDY
@@ -304,5 +306,6 @@ function finding(
     message,
     evidence,
     remedy,
+    flags,
   });
 }

@@ -8,7 +8,7 @@ import { codeFindings, skippedFindings } from '../code/findings.ts';
 import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
 import type { CodeHit, Confidence } from '../code/types.ts';
-import type { Finding } from '../model/finding.ts';
+import { type Finding, withFlags } from '../model/finding.ts';
 import type { Check, SastSettings } from './check.ts';
 
 const CHECK = { id: 'sast', version: 1 };
@@ -72,16 +72,17 @@ export const sastCheck: Check = {
 
 /** An engine the policy asked for that could not run: the scan is incomplete, so it fails closed. */
 function engineFailure(engine: string, error: string, root: string): Finding {
-  return {
+  const finding: Finding = {
     check: CHECK.id,
     checkVersion: CHECK.version,
     rule: 'sast/engine-failed',
     severity: 'high',
     message: `${engine} could not run: ${error}`,
-    evidence: { engine, error, unchecked: true },
+    evidence: { engine, error },
     remedy: `install ${engine} (or remove it from [checks.sast] engines)`,
     location: { file: root },
   };
+  return withFlags(finding, { unchecked: true });
 }
 
 /**

@@ -4,7 +4,7 @@
  * platform: the name is what was mistyped.
  */
 import { z } from 'zod';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNames } from '../typosquat/popular.ts';
@@ -83,15 +83,20 @@ function missingData(names: PopularNames, packages: Package[]): Finding[] {
   ];
   return gaps
     .filter((gap) => gap.missing && packages.some((pkg) => pkg.ecosystem === gap.ecosystem && !fromCondaForge(pkg)))
-    .map((gap) => ({
-      check: 'typosquat',
-      checkVersion: TYPOSQUAT_CHECK_VERSION,
-      rule: 'typosquat/no-data',
-      severity: 'info',
-      message: `${gap.ecosystem === 'pypi' ? 'PyPI' : 'conda'} names were not checked for typosquats: the intel store has no ${gap.source} list`,
-      evidence: { ecosystem: gap.ecosystem, source: gap.source, unchecked: true },
-      remedy: 'run `cvebuild db update` (or `cvebuild db import` the list)',
-    }));
+    .map((gap) =>
+      withFlags(
+        {
+          check: 'typosquat',
+          checkVersion: TYPOSQUAT_CHECK_VERSION,
+          rule: 'typosquat/no-data',
+          severity: 'info',
+          message: `${gap.ecosystem === 'pypi' ? 'PyPI' : 'conda'} names were not checked for typosquats: the intel store has no ${gap.source} list`,
+          evidence: { ecosystem: gap.ecosystem, source: gap.source },
+          remedy: 'run `cvebuild db update` (or `cvebuild db import` the list)',
+        } satisfies Finding,
+        { unchecked: true },
+      ),
+    );
 }
 
 export function severityOf(confidence: number): Severity {

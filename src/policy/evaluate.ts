@@ -4,7 +4,15 @@
  * The result is the one verdict every front door prints and every report draws.
  */
 import type { Check, PolicyRequirement } from '../checks/check.ts';
-import { atLeast, type Finding, isMaliciousRelease, type Verdict } from '../model/finding.ts';
+import {
+  atLeast,
+  type Finding,
+  isKnownExploited,
+  isMaliciousRelease,
+  isUnchecked,
+  type Verdict,
+  withFlags,
+} from '../model/finding.ts';
 import type { Policy, Waiver } from './policy.ts';
 import { describeWaiver, waiverExpired, waiverMatches } from './waivers.ts';
 
@@ -58,8 +66,8 @@ function mapSeverity(finding: Finding, policy: Policy): Finding {
 
 function blocks(finding: Finding, policy: Policy): boolean {
   if (policy.failOnMalicious && isMaliciousRelease(finding)) return true;
-  if (policy.failOnKev && finding.evidence.kev === true) return true;
-  if (policy.failOnUnchecked && finding.evidence.unchecked === true) return true;
+  if (policy.failOnKev && isKnownExploited(finding)) return true;
+  if (policy.failOnUnchecked && isUnchecked(finding)) return true;
   return atLeast(finding.severity, policy.failOn);
 }
 
@@ -67,9 +75,9 @@ function reasonFor(finding: Finding): string {
   if (finding.check === 'policy') return finding.message;
   const why = isMaliciousRelease(finding)
     ? 'malicious'
-    : finding.evidence.kev === true
+    : isKnownExploited(finding)
       ? 'known exploited (KEV)'
-      : finding.evidence.unchecked === true
+      : isUnchecked(finding)
         ? 'not checked'
         : finding.severity;
   const subject = finding.subject;
@@ -110,18 +118,23 @@ function unenforced(policy: Policy, checks: readonly Check[]): Finding[] {
   return REQUIREMENTS.filter(
     ({ requirement, configured }) =>
       configured(policy) && !checks.some((check) => check.enforces?.includes(requirement)),
-  ).map(({ requirement, what }) => ({
-    check: 'policy',
-    checkVersion: POLICY_CHECK_VERSION,
-    rule: 'policy/requirement-not-enforced',
-    severity: 'high',
-    message: `the policy requires ${what}, but no check that enforces it ran`,
-    evidence: { requirement, unchecked: true },
-    remedy:
-      requirement === 'attestation'
-        ? 'run a cvebuild version with the attestation check, or remove the requirement'
-        : 'enable the sources check, or remove the requirement',
-    location: policy.source ? { file: policy.source } : undefined,
-    blocking: true,
-  }));
+  ).map(({ requirement, what }) =>
+    withFlags(
+      {
+        check: 'policy',
+        checkVersion: POLICY_CHECK_VERSION,
+        rule: 'policy/requirement-not-enforced',
+        severity: 'high',
+        message: `the policy requires ${what}, but no check that enforces it ran`,
+        evidence: { requirement },
+        remedy:
+          requirement === 'attestation'
+            ? 'run a cvebuild version with the attestation check, or remove the requirement'
+            : 'enable the sources check, or remove the requirement',
+        location: policy.source ? { file: policy.source } : undefined,
+        blocking: true,
+      } satisfies Finding,
+      { unchecked: true },
+    ),
+  );
 }
