@@ -26,6 +26,14 @@ export const attestationCheck: Check = {
   version: VERSION,
   title: 'Conda packages without a valid attestation from a trusted publisher',
   requires: { intel: false, network: true },
+  rules: {
+    check: {
+      title: 'Conda package without a valid attestation from a trusted publisher',
+      help: 'The policy requires this package to carry a CEP-27 publish attestation (a Sigstore bundle over the artifact’s filename and sha256, and the channel it was published to), signed by one of the trusted publishers. It is missing, does not verify, comes from another signer, or earlier versions were attested and this one is not — the shape of a release published outside its usual pipeline. Use an attested build, or review the release and relax the requirement.',
+      cwes: ['CWE-347', 'CWE-494'],
+      tags: ['security', 'dependency', 'attestation', 'supply-chain'],
+    },
+  },
   enforces: ['attestation'],
   options: {
     shape: {

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_FILE_SIZE } from '../code/walk.ts';
 import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
-import type { Finding } from '../model/finding.ts';
+import type { Finding, RuleText } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { SourceLocation } from '../model/package.ts';
 
@@ -104,10 +104,19 @@ export interface Check {
   options?: CheckOptions;
   /** Policy settings this check consumes, so the gate knows a requirement has a check to enforce it. */
   enforces?: readonly PolicyRequirement[];
+  /** What the check's rules are, for readers who did not write them (SARIF rule metadata, HTML, Markdown). */
+  rules: CheckRules;
   run(inventory: Inventory, context: CheckContext): Finding[] | Promise<Finding[]>;
 }
 
 export type PolicyRequirement = 'attestation' | 'trusted-sources';
+
+export interface CheckRules {
+  /** Every finding of the check, unless `rule` gives its rule more. */
+  check: RuleText;
+  /** A rule's own text, merged over `check`; undefined when the rule is just the check's. */
+  rule?(id: string): Partial<RuleText> | undefined;
+}
 
 export interface CheckOptions {
   /** zod schemas of the check's keys (kebab-case, as written in TOML); each is optional. */

@@ -18,6 +18,14 @@ export const confusionCheck: Check = {
   version: VERSION,
   title: 'Dependency confusion',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Dependency confusion between private and public sources',
+      help: 'A name meant to come from a private channel or index resolved from a public one, or a private source serves a name that also exists publicly. An attacker who registers the private name publicly wins the resolution. Pin the source for the name (a channel or index per package) in the manifest.',
+      cwes: ['CWE-427'],
+      tags: ['security', 'dependency', 'dependency-confusion', 'supply-chain'],
+    },
+  },
   run(inventory, context) {
     const { store } = requireIntel(context, 'confusion');
     const { privateSources, privateNames } = context.settings;

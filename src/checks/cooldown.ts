@@ -37,6 +37,14 @@ export function createCooldownCheck(options: CooldownOptions = {}): Check {
     version: 1,
     title: 'Releases newer than the exclude-newer cutoff',
     requires: { intel: false, network: true },
+    rules: {
+      check: {
+        title: 'Release newer than the cooldown',
+        help: 'The locked release was published after the cutoff the cooldown (pixi exclude-newer) allows. Most hijacked releases are found and yanked within days; waiting lets the community catch them first. Re-lock with the cutoff, or exempt the package if you need the release.',
+        cwes: ['CWE-1357'],
+        tags: ['security', 'dependency', 'cooldown', 'supply-chain'],
+      },
+    },
     options: {
       shape: {
         'exclude-newer': z.string().refine((value) => parseCutoff(value, new Date()) !== undefined, {

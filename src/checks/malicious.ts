@@ -12,6 +12,14 @@ export const maliciousCheck: Check = {
   version: ADVISORY_CHECK_VERSION,
   title: 'Known-malicious packages',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Known-malicious package release',
+      help: 'A malicious-package report (OpenSSF malicious-packages, OSV MAL records) names this release. Installing it runs attacker code. Remove it, rotate every credential the environment could reach, and pin a release published before the compromise.',
+      cwes: ['CWE-506'],
+      tags: ['security', 'dependency', 'malicious', 'supply-chain'],
+    },
+  },
   run(inventory, context) {
     const { matcher, store } = requireIntel(context, 'malicious');
     const findings: Finding[] = coverageGaps(maliciousCheck, inventory, matcher);

@@ -4,11 +4,12 @@
  * and Semgrep when the policy enables them. Findings are surfaced, never fixed.
  */
 import { z } from 'zod';
-import { codeFindings, skippedFindings } from '../code/findings.ts';
+import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
 import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
 import type { CodeHit, Confidence } from '../code/types.ts';
-import { type Finding, withFlags } from '../model/finding.ts';
+import { type Finding, type RuleText, withFlags } from '../model/finding.ts';
+import { SAST_RULE_INFO } from '../sast/rules.ts';
 import type { Check, SastSettings } from './check.ts';
 
 const CHECK = { id: 'sast', version: 1 };
@@ -20,6 +21,15 @@ export const sastCheck: Check = {
   ...CHECK,
   title: 'Static analysis of the project’s Python code and recipe scripts',
   requires: { intel: false, network: false },
+  rules: {
+    check: {
+      title: 'Insecure code pattern',
+      help: 'A static-analysis rule matched the project’s own code or recipe scripts. cvebuild reports it and never changes code: review the place, fix it, or accept it with an inline `# cvebuild: ignore[rule]` comment (Bandit’s `# nosec` is honoured too) or a waiver.',
+      cwes: [],
+      tags: ['security', 'sast', 'code'],
+    },
+    rule: sastRule,
+  },
   options: {
     shape: {
       ...codeScanShape,
@@ -69,6 +79,20 @@ export const sastCheck: Check = {
     ];
   },
 };
+
+const ENGINE_FAILED_RULE: Partial<RuleText> = {
+  title: 'External SAST engine could not run',
+  help: 'The policy enables an external engine (bandit or semgrep) that is not installed or failed, so the scan is incomplete and the gate fails closed. Install it, or remove it from [checks.sast] engines.',
+  cwes: [],
+};
+
+/** A rule of cvebuild's pack has its own title and help; the check's own rules are about the run. */
+function sastRule(id: string): Partial<RuleText> | undefined {
+  if (id === `${CHECK.id}/not-scanned`) return NOT_SCANNED_RULE;
+  if (id === `${CHECK.id}/engine-failed`) return ENGINE_FAILED_RULE;
+  const rule = SAST_RULE_INFO.find((candidate) => candidate.id === id);
+  return rule ? { title: rule.title, help: rule.help, cwes: [rule.cwe] } : undefined;
+}
 
 /** An engine the policy asked for that could not run: the scan is incomplete, so it fails closed. */
 function engineFailure(engine: string, error: string, root: string): Finding {

@@ -18,6 +18,14 @@ export const sourcesCheck: Check = {
   version: VERSION,
   title: 'Packages from untrusted channels or indexes',
   requires: { intel: false, network: false },
+  rules: {
+    check: {
+      title: 'Package from an untrusted channel or index',
+      help: 'The policy lists the channels and indexes packages may come from, and this package came from somewhere else (or by a direct URL or git reference, which bypasses the indexes). Take it from a trusted source, or add its source to [sources] in the policy after reviewing it.',
+      cwes: ['CWE-829'],
+      tags: ['security', 'dependency', 'untrusted-source', 'supply-chain'],
+    },
+  },
   enforces: ['trusted-sources'],
   run(inventory, context) {
     const { trustedChannels, trustedIndexes } = context.settings;

@@ -35,6 +35,14 @@ export const typosquatCheck: Check = {
   version: TYPOSQUAT_CHECK_VERSION,
   title: 'Typosquatted package names',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Name one edit away from a popular package',
+      help: 'The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix). Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is.',
+      cwes: ['CWE-1357'],
+      tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
+    },
+  },
   options: {
     shape: { allow: z.array(z.string().min(1)) },
     apply(values, settings) {

@@ -90,6 +90,17 @@ export function isSeverity(value: unknown): value is Severity {
   return typeof value === 'string' && RANK.has(value);
 }
 
+/** A rule as a reader meets it (SARIF rule metadata, HTML, Markdown); each check describes its own. */
+export interface RuleText {
+  /** Short title (one line). */
+  title: string;
+  /** What the rule detects and why it matters (plain text, a few sentences). */
+  help: string;
+  /** `CWE-1395` style ids. */
+  cwes: string[];
+  tags: string[];
+}
+
 export interface FindingSubject {
   ecosystem: Ecosystem;
   name: string;

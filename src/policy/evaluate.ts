@@ -3,7 +3,7 @@
  * and add the policy's own failures (an expired waiver; a requirement no running check enforces).
  * The result is the one verdict every front door prints and every report draws.
  */
-import type { Check, PolicyRequirement } from '../checks/check.ts';
+import type { Check, CheckRules, PolicyRequirement } from '../checks/check.ts';
 import {
   atLeast,
   type Finding,
@@ -22,6 +22,16 @@ export interface PolicyOutcome {
 }
 
 export const POLICY_CHECK_VERSION = 1;
+
+/** The policy's own findings (check `policy`), described like a check's. */
+export const POLICY_RULES: CheckRules = {
+  check: {
+    title: 'Policy requirement not met',
+    help: 'The policy itself could not be satisfied: a waiver has expired, or the policy requires a verification that no check could perform. Renew or remove the waiver (with a new reason and expiry), or relax the requirement explicitly.',
+    cwes: [],
+    tags: ['security', 'policy'],
+  },
+};
 
 export function applyPolicy(
   findings: readonly Finding[],
