@@ -14,14 +14,33 @@ import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.t
 import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
 import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
-import type { Package } from '../model/package.ts';
+import type { Package, SourceLocation } from '../model/package.ts';
 import { maskCredentials } from '../text/credentials.ts';
-import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
+import { type Check, type CheckContext, checkOptions, type TrustedPublisher } from './check.ts';
 
 const VERSION = 1;
 const CONCURRENCY = 8;
 
-export const attestationCheck: Check = {
+export interface AttestationRequirement {
+  /** Packages from this channel (name or URL, matched like pixi does) ... */
+  channel?: string;
+  /** ... and/or with this name must carry a valid attestation ... */
+  package?: string;
+  /** ... signed by one of these publishers. */
+  publishers: TrustedPublisher[];
+  origin: SourceLocation;
+}
+
+export interface AttestationSettings {
+  /** Where attestations are required and whose signatures are trusted (the policy's `[[attestations.require]]`). */
+  attestationRequirements: AttestationRequirement[];
+  /** Directories with attestation sidecars (`<artifact>.sigs`, `.v0.sigs`, `.sigstore.json`), read before channels. */
+  attestationBundleDirs: string[];
+  /** A trusted_root.json to verify against instead of Sigstore's production root. */
+  attestationTrustedRoot?: string;
+}
+
+export const attestationCheck: Check<AttestationSettings> = {
   id: 'attestation',
   version: VERSION,
   title: 'Conda packages without a valid attestation from a trusted publisher',
@@ -35,19 +54,19 @@ export const attestationCheck: Check = {
     },
   },
   enforces: ['attestation'],
-  options: {
+  options: checkOptions({
+    defaults: (): AttestationSettings => ({ attestationRequirements: [], attestationBundleDirs: [] }),
     shape: {
       'bundle-dirs': z.array(z.string().min(1)),
       'trusted-root': z.string().min(1),
     },
     apply(values, settings, baseDir) {
       const dirs = values['bundle-dirs'];
-      if (Array.isArray(dirs))
-        settings.attestationBundleDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
-      if (typeof values['trusted-root'] === 'string')
+      if (dirs) settings.attestationBundleDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));
+      if (values['trusted-root'] !== undefined)
         settings.attestationTrustedRoot = resolve(baseDir, values['trusted-root']);
     },
-  },
+  }),
   async run(inventory, context) {
     const requirements = context.settings.attestationRequirements;
     if (requirements.length === 0) return [];
@@ -117,7 +136,11 @@ type Judgement =
   | { kind: 'unverifiable'; reason: string }
   | { kind: 'not-checked'; reason: string };
 
-async function judge(pkg: Package, policy: VerifyPolicy, context: CheckContext): Promise<Judgement> {
+async function judge(
+  pkg: Package,
+  policy: VerifyPolicy,
+  context: CheckContext<AttestationSettings>,
+): Promise<Judgement> {
   const filename = pkg.url ? fileNameOf(pkg.url) : undefined;
   if (!filename || !pkg.sha256) {
     return { kind: 'unverifiable', reason: 'the lock records no download URL and sha256 to bind an attestation to' };
@@ -153,7 +176,7 @@ function toFindings(
   publishers: TrustedPublisher[],
   judgement: Judgement,
   history: AttestationHistory,
-  context: CheckContext,
+  context: CheckContext<AttestationSettings>,
 ): Finding[] {
   const channel = pkg.channel ?? '';
   const label = describePackage(pkg);

@@ -13,7 +13,15 @@ import { type Check, requireIntel } from './check.ts';
 
 const VERSION = 1;
 
-export const confusionCheck: Check = {
+/** Filled from the policy's `[sources]` table (private, private-names) and flags, not `[checks.confusion]`. */
+export interface ConfusionSettings {
+  /** Channel / index URL prefixes that are private (in addition to every non-public source). */
+  privateSources: string[];
+  /** Package names that must only resolve from private sources. */
+  privateNames: string[];
+}
+
+export const confusionCheck: Check<ConfusionSettings> = {
   id: 'confusion',
   version: VERSION,
   title: 'Dependency confusion',
@@ -26,6 +34,7 @@ export const confusionCheck: Check = {
       tags: ['security', 'dependency', 'dependency-confusion', 'supply-chain'],
     },
   },
+  options: { defaults: () => ({ privateSources: [], privateNames: [] }) },
   run(inventory, context) {
     const { store } = requireIntel(context, 'confusion');
     const { privateSources, privateNames } = context.settings;

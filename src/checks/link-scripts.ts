@@ -28,7 +28,7 @@ import {
   type Severity,
 } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import type { Check } from './check.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK_ID = 'link-scripts';
 const VERSION = 1;
@@ -96,7 +96,12 @@ const LINK_SCRIPT_PROBLEMS = new Map<string, RuleText>([
   ],
 ]);
 
-export const linkScriptsCheck: Check = {
+export interface LinkScriptsSettings {
+  /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
+  packageDirs: string[];
+}
+
+export const linkScriptsCheck: Check<LinkScriptsSettings> = {
   id: CHECK_ID,
   version: VERSION,
   title: 'Conda packages with install-time link scripts',
@@ -110,13 +115,14 @@ export const linkScriptsCheck: Check = {
     },
     rule: (id) => LINK_SCRIPT_PROBLEMS.get(id),
   },
-  options: {
+  options: checkOptions({
+    defaults: (): LinkScriptsSettings => ({ packageDirs: [] }),
     shape: { 'package-dirs': z.array(z.string().min(1)) },
     apply(values, settings, baseDir) {
       const dirs = values['package-dirs'];
-      if (Array.isArray(dirs)) settings.packageDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
+      if (dirs) settings.packageDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));
     },
-  },
+  }),
   async run(inventory, context) {
     const dirs = context.settings.packageDirs;
     const index: PackageDirIndex = dirs.length > 0 ? indexPackageDirs(dirs) : { archives: new Map(), channeldata: [] };

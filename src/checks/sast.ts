@@ -5,19 +5,33 @@
  */
 import { z } from 'zod';
 import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
-import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { applyCodeScanOptions, codeScanDefaults, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
-import type { CodeHit, Confidence } from '../code/types.ts';
+import type { CodeHit, CodeScanSettings, Confidence } from '../code/types.ts';
 import { type Finding, type RuleText, withFlags } from '../model/finding.ts';
 import { SAST_RULE_INFO } from '../sast/rules.ts';
-import type { Check, SastSettings } from './check.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK = { id: 'sast', version: 1 };
 const ENGINES = ['bandit', 'semgrep'] as const;
 const isPython = (path: string): boolean => /\.pyw?$/.test(path);
 const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
-export const sastCheck: Check = {
+export interface SastSettings extends CodeScanSettings {
+  /** External engines to run as well when on PATH; enabled but missing fails closed. */
+  engines: (typeof ENGINES)[number][];
+  /** `semgrep --config` value (a registry name needs the network; a local rules file does not). */
+  semgrepConfig?: string;
+  /** Hits below this confidence are dropped. */
+  minConfidence: Confidence;
+}
+
+export interface SastCheckSettings {
+  /** What the SAST check scans and which external engines it merges in. */
+  sast: SastSettings;
+}
+
+export const sastCheck: Check<SastCheckSettings> = {
   ...CHECK,
   title: 'Static analysis of the project’s Python code and recipe scripts',
   requires: { intel: false, network: false },
@@ -30,7 +44,8 @@ export const sastCheck: Check = {
     },
     rule: sastRule,
   },
-  options: {
+  options: checkOptions({
+    defaults: (): SastCheckSettings => ({ sast: { ...codeScanDefaults(), engines: [], minConfidence: 'low' } }),
     shape: {
       ...codeScanShape,
       engines: z.array(z.enum(ENGINES)),
@@ -39,14 +54,11 @@ export const sastCheck: Check = {
     },
     apply(values, settings) {
       applyCodeScanOptions(values, settings.sast);
-      if (Array.isArray(values.engines))
-        settings.sast.engines = [...new Set(values.engines as SastSettings['engines'])];
-      if (typeof values['semgrep-config'] === 'string') settings.sast.semgrepConfig = values['semgrep-config'];
-      const confidence = values['min-confidence'];
-      if (confidence === 'low' || confidence === 'medium' || confidence === 'high')
-        settings.sast.minConfidence = confidence;
+      if (values.engines) settings.sast.engines = [...new Set(values.engines)];
+      if (values['semgrep-config'] !== undefined) settings.sast.semgrepConfig = values['semgrep-config'];
+      if (values['min-confidence'] !== undefined) settings.sast.minConfidence = values['min-confidence'];
     },
-  },
+  }),
   async run(_inventory, context) {
     const root = context.root;
     if (!root) return [];

@@ -5,16 +5,21 @@
  */
 
 import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
-import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { applyCodeScanOptions, codeScanDefaults, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
-import type { CodeHit } from '../code/types.ts';
+import type { CodeHit, CodeScanSettings } from '../code/types.ts';
 import type { RuleText } from '../model/finding.ts';
 import { SECRET_RULES } from '../secrets/rules.ts';
-import type { Check } from './check.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK = { id: 'secrets', version: 1 };
 
-export const secretsCheck: Check = {
+export interface SecretsSettings {
+  /** What the secrets check scans. */
+  secrets: CodeScanSettings;
+}
+
+export const secretsCheck: Check<SecretsSettings> = {
   ...CHECK,
   title: 'Secrets committed to the project tree',
   requires: { intel: false, network: false },
@@ -27,12 +32,13 @@ export const secretsCheck: Check = {
     },
     rule: secretsRule,
   },
-  options: {
+  options: checkOptions({
+    defaults: (): SecretsSettings => ({ secrets: codeScanDefaults() }),
     shape: codeScanShape,
     apply(values, settings) {
       applyCodeScanOptions(values, settings.secrets);
     },
-  },
+  }),
   async run(_inventory, context) {
     const root = context.root;
     if (!root) return [];

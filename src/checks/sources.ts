@@ -13,7 +13,15 @@ import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
 const VERSION = 1;
 
-export const sourcesCheck: Check = {
+/** Filled from the policy's `[sources]` table (channels, indexes), not `[checks.sources]`. */
+export interface SourcesSettings {
+  /** Channels packages may come from (names or URLs); empty = any channel. */
+  trustedChannels: string[];
+  /** PyPI indexes packages may come from; empty = any index. */
+  trustedIndexes: string[];
+}
+
+export const sourcesCheck: Check<SourcesSettings> = {
   id: 'sources',
   version: VERSION,
   title: 'Packages from untrusted channels or indexes',
@@ -27,6 +35,7 @@ export const sourcesCheck: Check = {
     },
   },
   enforces: ['trusted-sources'],
+  options: { defaults: () => ({ trustedChannels: [], trustedIndexes: [] }) },
   run(inventory, context) {
     const { trustedChannels, trustedIndexes } = context.settings;
     const findings: Finding[] = [];

@@ -8,7 +8,7 @@ import { type Finding, type Severity, subjectOf, withFlags } from '../model/find
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNames } from '../typosquat/popular.ts';
-import { type Check, requireIntel } from './check.ts';
+import { type Check, checkOptions, requireIntel } from './check.ts';
 
 export const TYPOSQUAT_CHECK_VERSION = 1;
 
@@ -30,7 +30,12 @@ function fromCondaForge(pkg: Package): boolean {
   return pkg.ecosystem === 'conda' && pkg.channel !== undefined && /(^|\/)conda-forge$/.test(pkg.channel);
 }
 
-export const typosquatCheck: Check = {
+export interface TyposquatSettings {
+  /** Names never flagged as typosquats (compared after the ecosystem's normalization). */
+  typosquatAllow: string[];
+}
+
+export const typosquatCheck: Check<TyposquatSettings> = {
   id: 'typosquat',
   version: TYPOSQUAT_CHECK_VERSION,
   title: 'Typosquatted package names',
@@ -43,12 +48,13 @@ export const typosquatCheck: Check = {
       tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
     },
   },
-  options: {
+  options: checkOptions({
+    defaults: (): TyposquatSettings => ({ typosquatAllow: [] }),
     shape: { allow: z.array(z.string().min(1)) },
     apply(values, settings) {
-      if (Array.isArray(values.allow)) settings.typosquatAllow.push(...(values.allow as string[]));
+      if (values.allow) settings.typosquatAllow.push(...values.allow);
     },
-  },
+  }),
   run(inventory, context) {
     const names = popularNames(requireIntel(context, 'typosquat').store);
     const allowed = new Set(
