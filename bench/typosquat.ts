@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defaultCheckSettings } from '../src/checks/check.ts';
+import { defaultCheckSettings } from '../src/checks/registry.ts';
 import { typosquatCheck } from '../src/checks/typosquat.ts';
 import { readInventory } from '../src/engine/read-project.ts';
 import { importSources } from '../src/intel/import/index.ts';

@@ -4,7 +4,7 @@
  * package was mapped, which feed said so).
  */
 import type { MatchGroup } from '../intel/matcher.ts';
-import { compareSeverity, type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { compareSeverity, type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 
 export const ADVISORY_CHECK_VERSION = 1;
@@ -25,7 +25,7 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
     group.target.mappedBy === 'pypi-name'
       ? ''
       : ` (as ${group.target.ecosystem === 'PyPI' ? 'PyPI' : 'upstream'} ${group.target.normalizedName}, via ${group.target.mappedBy})`;
-  return {
+  const finding: Finding = {
     check,
     checkVersion: ADVISORY_CHECK_VERSION,
     rule: group.id,
@@ -36,9 +36,6 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
     }${kev ? ` [exploited in the wild: CISA KEV since ${kev.dateAdded}]` : ''}`,
     evidence: {
       id: group.id,
-      aliases: group.aliases,
-      kev: group.kev.length > 0,
-      kevDateAdded: kev?.dateAdded,
       fixed: group.fixed,
       safeVersion: group.safeVersion ?? null,
       mappedBy: group.target.mappedBy,
@@ -54,6 +51,11 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
     remedy,
     location: pkg.origin,
   };
+  return withFlags(finding, {
+    aliases: group.aliases,
+    ...(group.malicious ? { malicious: true } : {}),
+    ...(kev ? { kev: { dateAdded: kev.dateAdded } } : {}),
+  });
 }
 
 function groupSeverity(group: MatchGroup): Severity {

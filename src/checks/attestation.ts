@@ -13,33 +13,60 @@ import { type AttestationHistoryStore, FileAttestationHistory } from '../attest/
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
 import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
-import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
-import type { Package } from '../model/package.ts';
+import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
+import type { Package, SourceLocation } from '../model/package.ts';
 import { maskCredentials } from '../text/credentials.ts';
-import type { AttestationRequirement, Check, CheckContext, TrustedPublisher } from './check.ts';
+import { type Check, type CheckContext, checkOptions, type TrustedPublisher } from './check.ts';
 
 const VERSION = 1;
 const CONCURRENCY = 8;
 
-export const attestationCheck: Check = {
+export interface AttestationRequirement {
+  /** Packages from this channel (name or URL, matched like pixi does) ... */
+  channel?: string;
+  /** ... and/or with this name must carry a valid attestation ... */
+  package?: string;
+  /** ... signed by one of these publishers. */
+  publishers: TrustedPublisher[];
+  origin: SourceLocation;
+}
+
+export interface AttestationSettings {
+  /** Where attestations are required and whose signatures are trusted (the policy's `[[attestations.require]]`). */
+  attestationRequirements: AttestationRequirement[];
+  /** Directories with attestation sidecars (`<artifact>.sigs`, `.v0.sigs`, `.sigstore.json`), read before channels. */
+  attestationBundleDirs: string[];
+  /** A trusted_root.json to verify against instead of Sigstore's production root. */
+  attestationTrustedRoot?: string;
+}
+
+export const attestationCheck: Check<AttestationSettings> = {
   id: 'attestation',
   version: VERSION,
   title: 'Conda packages without a valid attestation from a trusted publisher',
   requires: { intel: false, network: true },
+  rules: {
+    check: {
+      title: 'Conda package without a valid attestation from a trusted publisher',
+      help: 'The policy requires this package to carry a CEP-27 publish attestation (a Sigstore bundle over the artifact’s filename and sha256, and the channel it was published to), signed by one of the trusted publishers. It is missing, does not verify, comes from another signer, or earlier versions were attested and this one is not — the shape of a release published outside its usual pipeline. Use an attested build, or review the release and relax the requirement.',
+      cwes: ['CWE-347', 'CWE-494'],
+      tags: ['security', 'dependency', 'attestation', 'supply-chain'],
+    },
+  },
   enforces: ['attestation'],
-  options: {
+  options: checkOptions({
+    defaults: (): AttestationSettings => ({ attestationRequirements: [], attestationBundleDirs: [] }),
     shape: {
       'bundle-dirs': z.array(z.string().min(1)),
       'trusted-root': z.string().min(1),
     },
     apply(values, settings, baseDir) {
       const dirs = values['bundle-dirs'];
-      if (Array.isArray(dirs))
-        settings.attestationBundleDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
-      if (typeof values['trusted-root'] === 'string')
+      if (dirs) settings.attestationBundleDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));
+      if (values['trusted-root'] !== undefined)
         settings.attestationTrustedRoot = resolve(baseDir, values['trusted-root']);
     },
-  },
+  }),
   async run(inventory, context) {
     const requirements = context.settings.attestationRequirements;
     if (requirements.length === 0) return [];
@@ -109,7 +136,11 @@ type Judgement =
   | { kind: 'unverifiable'; reason: string }
   | { kind: 'not-checked'; reason: string };
 
-async function judge(pkg: Package, policy: VerifyPolicy, context: CheckContext): Promise<Judgement> {
+async function judge(
+  pkg: Package,
+  policy: VerifyPolicy,
+  context: CheckContext<AttestationSettings>,
+): Promise<Judgement> {
   const filename = pkg.url ? fileNameOf(pkg.url) : undefined;
   if (!filename || !pkg.sha256) {
     return { kind: 'unverifiable', reason: 'the lock records no download URL and sha256 to bind an attestation to' };
@@ -145,7 +176,7 @@ function toFindings(
   publishers: TrustedPublisher[],
   judgement: Judgement,
   history: AttestationHistoryStore,
-  context: CheckContext,
+  context: CheckContext<AttestationSettings>,
 ): Finding[] {
   const channel = pkg.channel ?? '';
   const label = describePackage(pkg);
@@ -213,8 +244,9 @@ function toFindings(
       return [
         finding(pkg, 'attestation/not-checked', 'medium', {
           message: `${label}: attestation not checked: ${judgement.reason}`,
-          evidence: { reason: judgement.reason, trusted, unchecked: true },
+          evidence: { reason: judgement.reason, trusted },
           remedy: 'run with network access to the channel, or put the sidecars in a bundle-dirs directory',
+          flags: { unchecked: true },
         }),
       ];
   }
@@ -229,7 +261,7 @@ function finding(
   pkg: Package,
   rule: string,
   severity: Severity,
-  detail: { message: string; evidence: Record<string, unknown>; remedy: string },
+  detail: { message: string; evidence: Record<string, unknown>; remedy: string; flags?: FindingFlags },
 ): Finding {
   return packageFinding({ id: 'attestation', version: VERSION }, pkg, { rule, severity, ...detail });
 }

@@ -1,88 +1,24 @@
 /**
  * The shape every check has: an id, a logic version (bumped when its behaviour changes, so a
  * finding says which logic produced it), what it needs, and one `run`. Front doors (CLI, gate,
- * proxy, agent) call checks; they never re-implement one.
+ * proxy, agent) call checks; they never re-implement one. A check owns its settings (their type,
+ * defaults and policy keys: `options`) and the text of its rules (`rules`).
  */
 import type { z } from 'zod';
 import type { AttestationHistoryStore } from '../attest/history.ts';
 import type { TrustedPublisher } from '../attest/types.ts';
 import type { CodeScanSettings } from '../code/types.ts';
-import { DEFAULT_MAX_FILE_SIZE } from '../code/walk.ts';
 import { CvebuildError } from '../errors.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
-import type { Finding } from '../model/finding.ts';
+import type { Finding, RuleText } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
-import type { SourceLocation } from '../model/package.ts';
+import type { CheckSettings } from './registry.ts';
 
-export type { CodeScanSettings, TrustedPublisher };
+export type { CheckSettings, CodeScanSettings, TrustedPublisher };
 
-/** Settings the checks read; the policy (cvebuild.toml) fills them, flags override. */
-export interface CheckSettings {
-  /** Names never flagged as typosquats (compared after the ecosystem's normalization). */
-  typosquatAllow: string[];
-  /** A cooldown replacing the manifest's workspace `exclude-newer` (pixi syntax: `7d`, a date, RFC 3339). */
-  cooldown?: string;
-  /** Conda records without a timestamp: pixi keeps them, so the default is to warn. */
-  cooldownUnknownTimestamp: 'warn' | 'fail' | 'ignore';
-  /** Channel / index URL prefixes that are private (in addition to every non-public source). */
-  privateSources: string[];
-  /** Package names that must only resolve from private sources. */
-  privateNames: string[];
-  /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
-  packageDirs: string[];
-  /** Channels packages may come from (names or URLs); empty = any channel. */
-  trustedChannels: string[];
-  /** PyPI indexes packages may come from; empty = any index. */
-  trustedIndexes: string[];
-  /** Where attestations are required and whose signatures are trusted (read by the attestation check). */
-  attestationRequirements: AttestationRequirement[];
-  /** Directories with attestation sidecars (`<artifact>.sigs`, `.v0.sigs`, `.sigstore.json`), read before channels. */
-  attestationBundleDirs: string[];
-  /** A trusted_root.json to verify against instead of Sigstore's production root. */
-  attestationTrustedRoot?: string;
-  /** What the SAST check scans and which external engines it merges in. */
-  sast: SastSettings;
-  /** What the secrets check scans. */
-  secrets: CodeScanSettings;
-}
-
-export interface SastSettings extends CodeScanSettings {
-  /** External engines to run as well when on PATH; enabled but missing fails closed. */
-  engines: ('bandit' | 'semgrep')[];
-  /** `semgrep --config` value (a registry name needs the network; a local rules file does not). */
-  semgrepConfig?: string;
-  /** Hits below this confidence are dropped. */
-  minConfidence: 'low' | 'medium' | 'high';
-}
-
-export interface AttestationRequirement {
-  /** Packages from this channel (name or URL, matched like pixi does) ... */
-  channel?: string;
-  /** ... and/or with this name must carry a valid attestation ... */
-  package?: string;
-  /** ... signed by one of these publishers. */
-  publishers: TrustedPublisher[];
-  origin: SourceLocation;
-}
-
-export function defaultCheckSettings(): CheckSettings {
-  return {
-    typosquatAllow: [],
-    cooldownUnknownTimestamp: 'warn',
-    privateSources: [],
-    privateNames: [],
-    packageDirs: [],
-    trustedChannels: [],
-    trustedIndexes: [],
-    attestationRequirements: [],
-    attestationBundleDirs: [],
-    sast: { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, engines: [], minConfidence: 'low' },
-    secrets: { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE },
-  };
-}
-
-export interface CheckContext {
+/** What a check runs with; `settings` typed as the check's own (the audit passes every check's). */
+export interface CheckContext<S extends object = CheckSettings> {
   /** The threat-intel store and its matcher; present when a selected check requires intel. */
   intel?: { store: IntelStore; matcher: AdvisoryMatcher };
   /** The time the audit considers "now" (fixed in tests). */
@@ -93,34 +29,58 @@ export interface CheckContext {
   cacheDir: string;
   /** What verified before, for the attestation check's downgrade test; default: a file in `cacheDir`. */
   history?: AttestationHistoryStore;
-  settings: CheckSettings;
+  settings: S;
   /** The project directory the code checks (SAST, secrets) scan; absent when there is no tree to scan (a lock diff). */
   root?: string;
 }
 
-export interface Check {
+/** `S`: the check's settings, a slice of `CheckSettings`. */
+export interface Check<S extends object = object> {
   id: string;
   version: number;
   title: string;
   requires: { intel: boolean; network: boolean };
-  /** The check's own keys under `[checks.<id>]` in the policy, and how they fill the settings. */
-  options?: CheckOptions;
+  /** The check's settings: their defaults, and its own keys under `[checks.<id>]` in the policy. */
+  options?: CheckOptions<S>;
   /** Policy settings this check consumes, so the gate knows a requirement has a check to enforce it. */
   enforces?: readonly PolicyRequirement[];
-  run(inventory: Inventory, context: CheckContext): Finding[] | Promise<Finding[]>;
+  /** What the check's rules are, for readers who did not write them (SARIF rule metadata, HTML, Markdown). */
+  rules: CheckRules;
+  run(inventory: Inventory, context: CheckContext<S>): Finding[] | Promise<Finding[]>;
 }
 
 export type PolicyRequirement = 'attestation' | 'trusted-sources';
 
-export interface CheckOptions {
+export interface CheckRules {
+  /** Every finding of the check, unless `rule` gives its rule more. */
+  check: RuleText;
+  /** A rule's own text, merged over `check`; undefined when the rule is just the check's. */
+  rule?(id: string): Partial<RuleText> | undefined;
+}
+
+type OptionShape = Record<string, z.ZodType>;
+
+export interface CheckOptions<S extends object, Shape extends OptionShape = OptionShape> {
+  /** The settings when neither the policy nor a flag sets them. */
+  defaults(): S;
   /** zod schemas of the check's keys (kebab-case, as written in TOML); each is optional. */
-  shape: Record<string, z.ZodType>;
-  /** Copies validated values into the settings; paths are resolved against `baseDir` (the policy file's). */
-  apply(values: Record<string, unknown>, settings: CheckSettings, baseDir: string): void;
+  shape?: Shape;
+  /** Copies a validated `[checks.<id>]` table into the settings; paths resolve against `baseDir` (the policy file's). */
+  apply?(values: { [K in keyof Shape]?: z.output<Shape[K]> }, settings: S, baseDir: string): void;
+}
+
+/** Types `apply`'s values by `shape` (inside the check's object literal they could not be inferred). */
+export function checkOptions<S extends object, Shape extends OptionShape>(
+  options: CheckOptions<S, Shape>,
+): CheckOptions<S> {
+  return options;
 }
 
 /** The intel a check declared it requires; the audit opens it before running such checks. */
-export function requireIntel(context: CheckContext, check: string): { store: IntelStore; matcher: AdvisoryMatcher } {
+export function requireIntel(
+  context: CheckContext<object>,
+  check: string,
+): { store: IntelStore; matcher: AdvisoryMatcher } {
   if (!context.intel) throw new CvebuildError('DB_MISSING', `the ${check} check needs the threat-intel store`);
   return context.intel;
 }

@@ -13,11 +13,28 @@ import { type Check, requireIntel } from './check.ts';
 
 const VERSION = 1;
 
-export const confusionCheck: Check = {
+/** Filled from the policy's `[sources]` table (private, private-names) and flags, not `[checks.confusion]`. */
+export interface ConfusionSettings {
+  /** Channel / index URL prefixes that are private (in addition to every non-public source). */
+  privateSources: string[];
+  /** Package names that must only resolve from private sources. */
+  privateNames: string[];
+}
+
+export const confusionCheck: Check<ConfusionSettings> = {
   id: 'confusion',
   version: VERSION,
   title: 'Dependency confusion',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Dependency confusion between private and public sources',
+      help: 'A name meant to come from a private channel or index resolved from a public one, or a private source serves a name that also exists publicly. An attacker who registers the private name publicly wins the resolution. Pin the source for the name (a channel or index per package) in the manifest.',
+      cwes: ['CWE-427'],
+      tags: ['security', 'dependency', 'dependency-confusion', 'supply-chain'],
+    },
+  },
+  options: { defaults: () => ({ privateSources: [], privateNames: [] }) },
   run(inventory, context) {
     const { store } = requireIntel(context, 'confusion');
     const { privateSources, privateNames } = context.settings;

@@ -21,7 +21,7 @@ import {
 import type { Finding, Severity } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
-import type { Check, CheckContext } from './check.ts';
+import { type Check, type CheckContext, checkOptions } from './check.ts';
 
 export const DEFAULT_PYPI_INDEX = 'https://pypi.org/simple';
 
@@ -31,13 +31,29 @@ export type CooldownOptions = Partial<LookupTuning>;
 /** Kinds with no registry time to compare: built or read locally, or fetched from an arbitrary URL. */
 const UNTIMED_CONDA_KINDS = new Set(['source-build', 'path', 'editable', 'git']);
 
-export function createCooldownCheck(options: CooldownOptions = {}): Check {
+export interface CooldownSettings {
+  /** A cooldown replacing the manifest's workspace `exclude-newer` (pixi syntax: `7d`, a date, RFC 3339). */
+  cooldown?: string;
+  /** Conda records without a timestamp: pixi keeps them, so the default is to warn. */
+  cooldownUnknownTimestamp: 'warn' | 'fail' | 'ignore';
+}
+
+export function createCooldownCheck(options: CooldownOptions = {}): Check<CooldownSettings> {
   return {
     id: 'cooldown',
     version: 1,
     title: 'Releases newer than the exclude-newer cutoff',
     requires: { intel: false, network: true },
-    options: {
+    rules: {
+      check: {
+        title: 'Release newer than the cooldown',
+        help: 'The locked release was published after the cutoff the cooldown (pixi exclude-newer) allows. Most hijacked releases are found and yanked within days; waiting lets the community catch them first. Re-lock with the cutoff, or exempt the package if you need the release.',
+        cwes: ['CWE-1357'],
+        tags: ['security', 'dependency', 'cooldown', 'supply-chain'],
+      },
+    },
+    options: checkOptions({
+      defaults: (): CooldownSettings => ({ cooldownUnknownTimestamp: 'warn' }),
       shape: {
         'exclude-newer': z.string().refine((value) => parseCutoff(value, new Date()) !== undefined, {
           message: 'not a cutoff pixi understands (use e.g. "7d", "2026-01-31" or an RFC 3339 time)',
@@ -45,12 +61,10 @@ export function createCooldownCheck(options: CooldownOptions = {}): Check {
         'unknown-timestamp': z.enum(['warn', 'fail', 'ignore']),
       },
       apply(values, settings) {
-        if (typeof values['exclude-newer'] === 'string') settings.cooldown = values['exclude-newer'];
-        const unknown = values['unknown-timestamp'];
-        if (unknown === 'warn' || unknown === 'fail' || unknown === 'ignore')
-          settings.cooldownUnknownTimestamp = unknown;
+        if (values['exclude-newer'] !== undefined) settings.cooldown = values['exclude-newer'];
+        if (values['unknown-timestamp'] !== undefined) settings.cooldownUnknownTimestamp = values['unknown-timestamp'];
       },
-    },
+    }),
     async run(inventory, context) {
       const policy = cooldownPolicy(inventory, context.settings.cooldown, context.now);
       if (!policy.configured) return [];
@@ -74,9 +88,9 @@ export function createCooldownCheck(options: CooldownOptions = {}): Check {
   };
 }
 
-export const cooldownCheck: Check = createCooldownCheck();
+export const cooldownCheck: Check<CooldownSettings> = createCooldownCheck();
 
-function severityFor(setting: CheckContext['settings']['cooldownUnknownTimestamp']): Severity | undefined {
+function severityFor(setting: CooldownSettings['cooldownUnknownTimestamp']): Severity | undefined {
   return setting === 'ignore' ? undefined : setting === 'fail' ? 'high' : 'low';
 }
 
@@ -119,7 +133,7 @@ function pypiFiles(inventory: Inventory, decide: (pkg: Package) => CooldownDecis
 
 async function checkPypiFiles(
   files: PypiFile[],
-  context: CheckContext,
+  context: CheckContext<CooldownSettings>,
   options: CooldownOptions,
   unknownSeverity: Severity | undefined,
 ): Promise<Finding[]> {

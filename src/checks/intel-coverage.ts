@@ -8,7 +8,7 @@
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { AffectedEcosystem } from '../intel/model.ts';
 import type { StoreHoldings } from '../intel/store-api.ts';
-import type { Finding } from '../model/finding.ts';
+import { type Finding, withFlags } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
 
@@ -82,16 +82,17 @@ function notChecked(
   const shown = names.slice(0, NAMES_SHOWN).join(', ');
   const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : '';
   const subject = check.id === 'vulnerability' ? 'known vulnerabilities' : 'known-malicious releases';
-  return {
+  const finding: Finding = {
     check: check.id,
     checkVersion: check.version,
     rule: `${check.id}/not-checked`,
     severity: 'high',
     message: `${names.length} package(s) not checked for ${subject}: ${why} (${shown}${more})`,
-    evidence: { unchecked: true, reason: why, packages: names },
+    evidence: { reason: why, packages: names },
     remedy: UPDATE,
     location: inventory.sources[0] ? { file: inventory.sources[0].path } : undefined,
   };
+  return withFlags(finding, { unchecked: true });
 }
 
 function holdsEverything(holdings: StoreHoldings): boolean {

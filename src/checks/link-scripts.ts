@@ -19,9 +19,16 @@ import { prefixEscapingLinks } from '../artifacts/prefix-links.ts';
 import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
-import { describePackage, type Finding, packageFinding, type Severity } from '../model/finding.ts';
+import {
+  describePackage,
+  type Finding,
+  type FindingFlags,
+  packageFinding,
+  type RuleText,
+  type Severity,
+} from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
-import type { Check } from './check.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK_ID = 'link-scripts';
 const VERSION = 1;
@@ -49,18 +56,73 @@ type ArchiveResult = ArchiveLinkScripts | CvebuildError;
 /** Rules about the archive itself rather than a script it runs. */
 const ARCHIVE_PROBLEMS = new Set(['path-traversal', 'unreadable-archive', 'escaping-link', 'unknown-entry-type']);
 
-export const linkScriptsCheck: Check = {
+/** Rules about the archive or prefix itself rather than a script it runs. */
+const LINK_SCRIPT_PROBLEMS = new Map<string, RuleText>([
+  [
+    'link-scripts/path-traversal',
+    {
+      title: 'Package archive with paths that escape the install prefix',
+      help: 'An entry name in the package archive is absolute or climbs out with `..`, so extracting it writes outside the environment. No honest package has one: do not install the archive.',
+      cwes: ['CWE-22'],
+      tags: ['security', 'dependency', 'path-traversal', 'supply-chain'],
+    },
+  ],
+  [
+    'link-scripts/escaping-link',
+    {
+      title: 'Package with a link that leads outside it',
+      help: 'A symlink or hardlink in the package (or left in an installed environment) resolves outside the package root: an absolute target, or `..` climbing out, possibly through other links. Whatever is later written or extracted through it lands outside the environment (`etc → /etc`). Do not install the archive; remove the package from the environment.',
+      cwes: ['CWE-59'],
+      tags: ['security', 'dependency', 'link-following', 'supply-chain'],
+    },
+  ],
+  [
+    'link-scripts/unknown-entry-type',
+    {
+      title: 'Package archive with entries of an unknown type',
+      help: 'The archive holds tar entries of a type cvebuild does not know. Installers may extract them as regular files, so the package was not fully checked and the gate fails closed. Do not install the archive until it is understood.',
+      cwes: [],
+      tags: ['security', 'dependency', 'supply-chain'],
+    },
+  ],
+  [
+    'link-scripts/unreadable-archive',
+    {
+      title: 'Package archive that could not be inspected',
+      help: 'The package archive is damaged, or crosses a limit that protects the scan (entry count, size, compression ratio), so its install scripts were not checked and the gate fails closed. Do not install it; obtain a good copy.',
+      cwes: [],
+      tags: ['security', 'dependency', 'supply-chain'],
+    },
+  ],
+]);
+
+export interface LinkScriptsSettings {
+  /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
+  packageDirs: string[];
+}
+
+export const linkScriptsCheck: Check<LinkScriptsSettings> = {
   id: CHECK_ID,
   version: VERSION,
   title: 'Conda packages with install-time link scripts',
   requires: { intel: false, network: false },
-  options: {
+  rules: {
+    check: {
+      title: 'Conda package runs scripts at install time',
+      help: 'The conda package ships a pre-link, post-link or pre-unlink script, which runs with the installing user’s rights when the environment is created. Review the script; prefer packages without one.',
+      cwes: ['CWE-829'],
+      tags: ['security', 'dependency', 'install-script', 'supply-chain'],
+    },
+    rule: (id) => LINK_SCRIPT_PROBLEMS.get(id),
+  },
+  options: checkOptions({
+    defaults: (): LinkScriptsSettings => ({ packageDirs: [] }),
     shape: { 'package-dirs': z.array(z.string().min(1)) },
     apply(values, settings, baseDir) {
       const dirs = values['package-dirs'];
-      if (Array.isArray(dirs)) settings.packageDirs.push(...(dirs as string[]).map((dir) => resolve(baseDir, dir)));
+      if (dirs) settings.packageDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));
     },
-  },
+  }),
   async run(inventory, context) {
     const dirs = context.settings.packageDirs;
     const index: PackageDirIndex = dirs.length > 0 ? indexPackageDirs(dirs) : { archives: new Map(), channeldata: [] };
@@ -141,8 +203,8 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         {
           archive: scan.location.file,
           error: scan.code,
-          unchecked: true,
         },
+        { unchecked: true },
       ),
     ];
   }
@@ -171,7 +233,8 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
         'unknown-entry-type',
         'medium',
         `${describePackage(pkg)}: ${basename(scan.archive)} holds ${entries.length} tar entr${entries.length === 1 ? 'y' : 'ies'} of a type cvebuild does not know, e.g. "${first?.path}" (typeflag ${first?.typeflag}); installers may extract ${entries.length === 1 ? 'it' : 'them'} as files, so the archive was not fully checked`,
-        { archive: scan.archive, entries: entries.slice(0, 20), unchecked: true },
+        { archive: scan.archive, entries: entries.slice(0, 20) },
+        { unchecked: true },
       ),
     );
   }
@@ -292,6 +355,7 @@ function finding(
   severity: Severity,
   message: string,
   evidence: Record<string, unknown>,
+  flags?: FindingFlags,
 ): Finding {
   const remedy = !ARCHIVE_PROBLEMS.has(rule)
     ? REMEDY
@@ -304,5 +368,6 @@ function finding(
     message,
     evidence,
     remedy,
+    flags,
   });
 }

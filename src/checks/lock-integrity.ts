@@ -16,6 +16,14 @@ export const lockIntegrityCheck: Check = {
   version: VERSION,
   title: 'Lock records that disagree with their artifacts',
   requires: { intel: false, network: false },
+  rules: {
+    check: {
+      title: 'Lock record disagrees with its artifact',
+      help: 'The lock names one package or version, but the artifact it installs (its URL and sha256) is another. Package managers never write such a record: the lock was edited, typically so that a known-bad release passes a gate that reads the version field. cvebuild audits what the artifact is. Re-create the lock with the package manager and find out who changed it.',
+      cwes: ['CWE-345', 'CWE-494'],
+      tags: ['security', 'dependency', 'lock-integrity', 'supply-chain'],
+    },
+  },
   run(inventory) {
     const findings: Finding[] = [];
     for (const pkg of inventory.packages) {

@@ -2,7 +2,7 @@
  * The `malicious` check: releases that malicious-package reports (OSSF MAL records, and the
  * name-only index for reports the store has no full record of) name. Always critical.
  */
-import { type Finding, subjectOf } from '../model/finding.ts';
+import { type Finding, subjectOf, withFlags } from '../model/finding.ts';
 import { ADVISORY_CHECK_VERSION, advisoryFinding } from './advisory-findings.ts';
 import { type Check, requireIntel } from './check.ts';
 import { coverageGaps } from './intel-coverage.ts';
@@ -12,6 +12,14 @@ export const maliciousCheck: Check = {
   version: ADVISORY_CHECK_VERSION,
   title: 'Known-malicious packages',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Known-malicious package release',
+      help: 'A malicious-package report (OpenSSF malicious-packages, OSV MAL records) names this release. Installing it runs attacker code. Remove it, rotate every credential the environment could reach, and pin a release published before the compromise.',
+      cwes: ['CWE-506'],
+      tags: ['security', 'dependency', 'malicious', 'supply-chain'],
+    },
+  },
   run(inventory, context) {
     const { matcher, store } = requireIntel(context, 'malicious');
     const findings: Finding[] = coverageGaps(maliciousCheck, inventory, matcher);
@@ -27,7 +35,7 @@ export const maliciousCheck: Check = {
       for (const entry of store.maliciousNamesFor(pkg.normalizedName)) {
         if (reported.has(entry.id) || store.advisoryById(entry.id)) continue;
         reported.add(entry.id);
-        findings.push({
+        const finding: Finding = {
           check: 'malicious',
           checkVersion: ADVISORY_CHECK_VERSION,
           rule: entry.id,
@@ -36,8 +44,6 @@ export const maliciousCheck: Check = {
           message: `${pkg.name} is named in malicious-package report ${entry.id}; the store has no version data for it, so every release is suspect`,
           evidence: {
             id: entry.id,
-            aliases: [],
-            kev: false,
             fixed: [],
             safeVersion: null,
             mappedBy: 'pypi-name',
@@ -47,7 +53,8 @@ export const maliciousCheck: Check = {
           },
           remedy: `remove ${pkg.name}, or run \`cvebuild db update\` to get the full report with its versions`,
           location: pkg.origin,
-        });
+        };
+        findings.push(withFlags(finding, { malicious: true, aliases: [] }));
       }
     }
     return findings;

@@ -1,4 +1,4 @@
-/** Every check cvebuild runs, in one list: what runs is this file. */
+/** Every check cvebuild runs, in one list: what runs is this file, and what settings there are. */
 import { attestationCheck } from './attestation.ts';
 import type { Check } from './check.ts';
 import { confusionCheck } from './confusion.ts';
@@ -12,7 +12,7 @@ import { sourcesCheck } from './sources.ts';
 import { typosquatCheck } from './typosquat.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
-export const CHECKS: readonly Check[] = [
+const ALL = [
   vulnerabilityCheck,
   maliciousCheck,
   lockIntegrityCheck,
@@ -24,7 +24,19 @@ export const CHECKS: readonly Check[] = [
   attestationCheck,
   sastCheck,
   secretsCheck,
-];
+] as const;
+
+export const CHECKS: readonly Check[] = ALL;
+
+type SettingsOf<C> = C extends Check<infer S> ? S : never;
+type Intersection<U> = (U extends unknown ? (part: U) => void : never) extends (all: infer I) => void ? I : never;
+
+/** Every check's settings in one object: the policy (cvebuild.toml) fills it, flags override. */
+export type CheckSettings = Intersection<SettingsOf<(typeof ALL)[number]>>;
+
+export function defaultCheckSettings(): CheckSettings {
+  return Object.assign({}, ...CHECKS.map((check) => check.options?.defaults())) as CheckSettings;
+}
 
 export function checkById(id: string): Check | undefined {
   return CHECKS.find((check) => check.id === id);

@@ -4,23 +4,48 @@
  * and Semgrep when the policy enables them. Findings are surfaced, never fixed.
  */
 import { z } from 'zod';
-import { codeFindings, skippedFindings } from '../code/findings.ts';
-import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
+import { applyCodeScanOptions, codeScanDefaults, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
-import type { CodeHit, Confidence } from '../code/types.ts';
-import type { Finding } from '../model/finding.ts';
-import type { Check, SastSettings } from './check.ts';
+import type { CodeHit, CodeScanSettings, Confidence } from '../code/types.ts';
+import { type Finding, type RuleText, withFlags } from '../model/finding.ts';
+import { SAST_RULE_INFO } from '../sast/rules/index.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK = { id: 'sast', version: 1 };
 const ENGINES = ['bandit', 'semgrep'] as const;
 const isPython = (path: string): boolean => /\.pyw?$/.test(path);
 const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
-export const sastCheck: Check = {
+export interface SastSettings extends CodeScanSettings {
+  /** External engines to run as well when on PATH; enabled but missing fails closed. */
+  engines: (typeof ENGINES)[number][];
+  /** `semgrep --config` value (a registry name needs the network; a local rules file does not). */
+  semgrepConfig?: string;
+  /** Hits below this confidence are dropped. */
+  minConfidence: Confidence;
+}
+
+export interface SastCheckSettings {
+  /** What the SAST check scans and which external engines it merges in. */
+  sast: SastSettings;
+}
+
+export const sastCheck: Check<SastCheckSettings> = {
   ...CHECK,
   title: 'Static analysis of the project’s Python code and recipe scripts',
   requires: { intel: false, network: false },
-  options: {
+  rules: {
+    check: {
+      title: 'Insecure code pattern',
+      help: 'A static-analysis rule matched the project’s own code or recipe scripts. cvebuild reports it and never changes code: review the place, fix it, or accept it with an inline `# cvebuild: ignore[rule]` comment (Bandit’s `# nosec` is honoured too) or a waiver.',
+      cwes: [],
+      tags: ['security', 'sast', 'code'],
+    },
+    rule: sastRule,
+  },
+  options: checkOptions({
+    defaults: (): SastCheckSettings => ({ sast: { ...codeScanDefaults(), engines: [], minConfidence: 'low' } }),
     shape: {
       ...codeScanShape,
       engines: z.array(z.enum(ENGINES)),
@@ -29,14 +54,11 @@ export const sastCheck: Check = {
     },
     apply(values, settings) {
       applyCodeScanOptions(values, settings.sast);
-      if (Array.isArray(values.engines))
-        settings.sast.engines = [...new Set(values.engines as SastSettings['engines'])];
-      if (typeof values['semgrep-config'] === 'string') settings.sast.semgrepConfig = values['semgrep-config'];
-      const confidence = values['min-confidence'];
-      if (confidence === 'low' || confidence === 'medium' || confidence === 'high')
-        settings.sast.minConfidence = confidence;
+      if (values.engines) settings.sast.engines = [...new Set(values.engines)];
+      if (values['semgrep-config'] !== undefined) settings.sast.semgrepConfig = values['semgrep-config'];
+      if (values['min-confidence'] !== undefined) settings.sast.minConfidence = values['min-confidence'];
     },
-  },
+  }),
   async run(_inventory, context) {
     const root = context.root;
     if (!root) return [];
@@ -70,18 +92,33 @@ export const sastCheck: Check = {
   },
 };
 
+const ENGINE_FAILED_RULE: Partial<RuleText> = {
+  title: 'External SAST engine could not run',
+  help: 'The policy enables an external engine (bandit or semgrep) that is not installed or failed, so the scan is incomplete and the gate fails closed. Install it, or remove it from [checks.sast] engines.',
+  cwes: [],
+};
+
+/** A rule of cvebuild's pack has its own title and help; the check's own rules are about the run. */
+function sastRule(id: string): Partial<RuleText> | undefined {
+  if (id === `${CHECK.id}/not-scanned`) return NOT_SCANNED_RULE;
+  if (id === `${CHECK.id}/engine-failed`) return ENGINE_FAILED_RULE;
+  const rule = SAST_RULE_INFO.find((candidate) => candidate.id === id);
+  return rule ? { title: rule.title, help: rule.help, cwes: [rule.cwe] } : undefined;
+}
+
 /** An engine the policy asked for that could not run: the scan is incomplete, so it fails closed. */
 function engineFailure(engine: string, error: string, root: string): Finding {
-  return {
+  const finding: Finding = {
     check: CHECK.id,
     checkVersion: CHECK.version,
     rule: 'sast/engine-failed',
     severity: 'high',
     message: `${engine} could not run: ${error}`,
-    evidence: { engine, error, unchecked: true },
+    evidence: { engine, error },
     remedy: `install ${engine} (or remove it from [checks.sast] engines)`,
     location: { file: root },
   };
+  return withFlags(finding, { unchecked: true });
 }
 
 /**

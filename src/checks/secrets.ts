@@ -4,24 +4,41 @@
  * the gate; placeholders and keyring usernames in URLs are low. Values are masked in every output.
  */
 
-import { codeFindings, skippedFindings } from '../code/findings.ts';
-import { applyCodeScanOptions, codeScanShape } from '../code/options.ts';
+import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
+import { applyCodeScanOptions, codeScanDefaults, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
-import type { CodeHit } from '../code/types.ts';
-import type { Check } from './check.ts';
+import type { CodeHit, CodeScanSettings } from '../code/types.ts';
+import type { RuleText } from '../model/finding.ts';
+import { SECRET_RULES } from '../secrets/rules.ts';
+import { type Check, checkOptions } from './check.ts';
 
 const CHECK = { id: 'secrets', version: 1 };
 
-export const secretsCheck: Check = {
+export interface SecretsSettings {
+  /** What the secrets check scans. */
+  secrets: CodeScanSettings;
+}
+
+export const secretsCheck: Check<SecretsSettings> = {
   ...CHECK,
   title: 'Secrets committed to the project tree',
   requires: { intel: false, network: false },
-  options: {
+  rules: {
+    check: {
+      title: 'Secret committed to the project',
+      help: 'A credential is written in a file of the project. Anyone who can read the repository, its history or a package built from it can use it. Revoke or rotate it, then remove it and read it from the environment or a secret store.',
+      cwes: ['CWE-798'],
+      tags: ['security', 'secret', 'code'],
+    },
+    rule: secretsRule,
+  },
+  options: checkOptions({
+    defaults: (): SecretsSettings => ({ secrets: codeScanDefaults() }),
     shape: codeScanShape,
     apply(values, settings) {
       applyCodeScanOptions(values, settings.secrets);
     },
-  },
+  }),
   async run(_inventory, context) {
     const root = context.root;
     if (!root) return [];
@@ -41,6 +58,12 @@ export const secretsCheck: Check = {
     ];
   },
 };
+
+function secretsRule(id: string): Partial<RuleText> | undefined {
+  if (id === `${CHECK.id}/not-scanned`) return NOT_SCANNED_RULE;
+  const rule = SECRET_RULES.find((candidate) => candidate.id === id);
+  return rule ? { title: rule.title, help: rule.help, cwes: [rule.cwe] } : undefined;
+}
 
 /**
  * One hit per secret and file: a channel token repeats in every package URL of a lock, and one

@@ -13,12 +13,29 @@ import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
 const VERSION = 1;
 
-export const sourcesCheck: Check = {
+/** Filled from the policy's `[sources]` table (channels, indexes), not `[checks.sources]`. */
+export interface SourcesSettings {
+  /** Channels packages may come from (names or URLs); empty = any channel. */
+  trustedChannels: string[];
+  /** PyPI indexes packages may come from; empty = any index. */
+  trustedIndexes: string[];
+}
+
+export const sourcesCheck: Check<SourcesSettings> = {
   id: 'sources',
   version: VERSION,
   title: 'Packages from untrusted channels or indexes',
   requires: { intel: false, network: false },
+  rules: {
+    check: {
+      title: 'Package from an untrusted channel or index',
+      help: 'The policy lists the channels and indexes packages may come from, and this package came from somewhere else (or by a direct URL or git reference, which bypasses the indexes). Take it from a trusted source, or add its source to [sources] in the policy after reviewing it.',
+      cwes: ['CWE-829'],
+      tags: ['security', 'dependency', 'untrusted-source', 'supply-chain'],
+    },
+  },
   enforces: ['trusted-sources'],
+  options: { defaults: () => ({ trustedChannels: [], trustedIndexes: [] }) },
   run(inventory, context) {
     const { trustedChannels, trustedIndexes } = context.settings;
     const findings: Finding[] = [];

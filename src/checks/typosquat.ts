@@ -4,11 +4,11 @@
  * platform: the name is what was mistyped.
  */
 import { z } from 'zod';
-import { type Finding, type Severity, subjectOf } from '../model/finding.ts';
+import { type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNamesFor } from '../typosquat/popular.ts';
-import { type Check, requireIntel } from './check.ts';
+import { type Check, checkOptions, requireIntel } from './check.ts';
 
 export const TYPOSQUAT_CHECK_VERSION = 1;
 
@@ -30,17 +30,31 @@ function fromCondaForge(pkg: Package): boolean {
   return pkg.ecosystem === 'conda' && pkg.channel !== undefined && /(^|\/)conda-forge$/.test(pkg.channel);
 }
 
-export const typosquatCheck: Check = {
+export interface TyposquatSettings {
+  /** Names never flagged as typosquats (compared after the ecosystem's normalization). */
+  typosquatAllow: string[];
+}
+
+export const typosquatCheck: Check<TyposquatSettings> = {
   id: 'typosquat',
   version: TYPOSQUAT_CHECK_VERSION,
   title: 'Typosquatted package names',
   requires: { intel: true, network: false },
-  options: {
-    shape: { allow: z.array(z.string().min(1)) },
-    apply(values, settings) {
-      if (Array.isArray(values.allow)) settings.typosquatAllow.push(...(values.allow as string[]));
+  rules: {
+    check: {
+      title: 'Name one edit away from a popular package',
+      help: 'The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix). Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is.',
+      cwes: ['CWE-1357'],
+      tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
     },
   },
+  options: checkOptions({
+    defaults: (): TyposquatSettings => ({ typosquatAllow: [] }),
+    shape: { allow: z.array(z.string().min(1)) },
+    apply(values, settings) {
+      if (values.allow) settings.typosquatAllow.push(...values.allow);
+    },
+  }),
   run(inventory, context) {
     const { store } = requireIntel(context, 'typosquat');
     const allowed = new Set(
@@ -89,15 +103,20 @@ function missingData(names: PopularNames, packages: Package[]): Finding[] {
   ];
   return gaps
     .filter((gap) => gap.missing && packages.some((pkg) => pkg.ecosystem === gap.ecosystem && !fromCondaForge(pkg)))
-    .map((gap) => ({
-      check: 'typosquat',
-      checkVersion: TYPOSQUAT_CHECK_VERSION,
-      rule: 'typosquat/no-data',
-      severity: 'info',
-      message: `${gap.ecosystem === 'pypi' ? 'PyPI' : 'conda'} names were not checked for typosquats: the intel store has no ${gap.source} list`,
-      evidence: { ecosystem: gap.ecosystem, source: gap.source, unchecked: true },
-      remedy: 'run `cvebuild db update` (or `cvebuild db import` the list)',
-    }));
+    .map((gap) =>
+      withFlags(
+        {
+          check: 'typosquat',
+          checkVersion: TYPOSQUAT_CHECK_VERSION,
+          rule: 'typosquat/no-data',
+          severity: 'info',
+          message: `${gap.ecosystem === 'pypi' ? 'PyPI' : 'conda'} names were not checked for typosquats: the intel store has no ${gap.source} list`,
+          evidence: { ecosystem: gap.ecosystem, source: gap.source },
+          remedy: 'run `cvebuild db update` (or `cvebuild db import` the list)',
+        } satisfies Finding,
+        { unchecked: true },
+      ),
+    );
 }
 
 export function severityOf(confidence: number): Severity {

@@ -9,6 +9,14 @@ export const vulnerabilityCheck: Check = {
   version: ADVISORY_CHECK_VERSION,
   title: 'Known vulnerabilities',
   requires: { intel: true, network: false },
+  rules: {
+    check: {
+      title: 'Dependency with a known vulnerability',
+      help: 'A locked package version is inside the affected range of a published advisory (OSV, PyPA, GHSA, or a vendor feed such as OpenSSL or curl). Upgrade to the safe version the finding names, or waive it with a reason and an expiry date if the vulnerable code cannot be reached.',
+      cwes: ['CWE-1395'],
+      tags: ['security', 'dependency', 'vulnerability'],
+    },
+  },
   run(inventory, context) {
     const { matcher } = requireIntel(context, 'vulnerability');
     const findings: Finding[] = coverageGaps(vulnerabilityCheck, inventory, matcher);

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { readRegularFile } from '../fs/regular-file.ts';
-import type { Finding } from '../model/finding.ts';
+import type { Finding, RuleText } from '../model/finding.ts';
 import { findSuppression, type SuppressionFamily } from './suppress.ts';
 import type { CodeHit, NotScanned } from './types.ts';
 
@@ -100,6 +100,13 @@ function codeFinding(hit: CodeHit, context: CodeFindingContext): Finding {
 const SKIP_TEXT: Record<string, string> = {
   'too-large': 'over the size bound',
   unreadable: 'unreadable',
+};
+
+/** What a `<check>/not-scanned` finding is, for the code checks' rule metadata. */
+export const NOT_SCANNED_RULE: Partial<RuleText> = {
+  title: 'Files not scanned',
+  help: 'These files were not read: they are over the size bound (max-file-size in the policy), unreadable, or not valid text in their encoding. Raise the bound or exclude the files explicitly, so that nothing found means nothing there.',
+  cwes: [],
 };
 
 /**

@@ -1,6 +1,7 @@
 /** The policy keys every code check shares (`exclude`, `max-file-size`), and how they fill its settings. */
 import { z } from 'zod';
 import type { CodeScanSettings } from './types.ts';
+import { DEFAULT_MAX_FILE_SIZE } from './walk.ts';
 
 // A Map, because the unit is the policy's text: `5constructor` must not find Object's.
 const UNITS = new Map<string, number>([
@@ -31,11 +32,16 @@ export const codeScanShape = {
   }),
 };
 
+export function codeScanDefaults(): CodeScanSettings {
+  return { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE };
+}
+
 /** `exclude` patterns are gitignore patterns relative to the scanned root (where .gitignore would be). */
-export function applyCodeScanOptions(values: Record<string, unknown>, settings: CodeScanSettings): void {
-  const exclude = values.exclude;
-  if (Array.isArray(exclude)) settings.exclude.push(...(exclude as string[]));
+export function applyCodeScanOptions(
+  values: { exclude?: string[]; 'max-file-size'?: number | string },
+  settings: CodeScanSettings,
+): void {
+  if (values.exclude) settings.exclude.push(...values.exclude);
   const size = values['max-file-size'];
-  if (typeof size === 'number' || typeof size === 'string')
-    settings.maxFileSize = parseSize(size) ?? settings.maxFileSize;
+  if (size !== undefined) settings.maxFileSize = parseSize(size) ?? settings.maxFileSize;
 }

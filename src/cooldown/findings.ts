@@ -4,7 +4,7 @@
  * that setting is written.
  */
 import { basename } from 'node:path';
-import type { Finding, FindingSubject, Severity } from '../model/finding.ts';
+import { type Finding, type FindingSubject, type Severity, withFlags } from '../model/finding.ts';
 import type { Package, SourceLocation } from '../model/package.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ResolvedCutoff } from './policy.ts';
@@ -96,7 +96,7 @@ export function notCheckedFinding(
   extra: Record<string, unknown> = {},
 ): Finding {
   const { pkg } = subject;
-  return {
+  const finding: Finding = {
     ...base(subject, 'cooldown/not-checked', 'low'),
     message: `${pkg.name} ${pkg.version}: the upload time was not checked against the cutoff ${when(cutoff.at)} from ${describeSetting(cutoff)}: ${reason}`,
     evidence: {
@@ -106,11 +106,11 @@ export function notCheckedFinding(
       origin: originText(cutoff.origin),
       basis: 'pypi-upload-time',
       reason,
-      unchecked: true,
       ...extra,
     },
     remedy: 'run the check with network access to the index, or treat the release as unreviewed',
   };
+  return withFlags(finding, { unchecked: true });
 }
 
 function base(subject: Subject, rule: string, severity: Severity): Omit<Finding, 'message' | 'evidence'> {

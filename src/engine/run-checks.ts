@@ -13,6 +13,7 @@ import type { IntelStore } from '../intel/store-api.ts';
 import {
   compareSeverity,
   type Finding,
+  isKnownExploited,
   isMaliciousRelease,
   SEVERITIES,
   type Severity,
@@ -140,7 +141,7 @@ function summarize(inventory: Inventory, findings: Finding[], undecided: string[
     findings: findings.length,
     bySeverity,
     byCheck,
-    kev: findings.filter((finding) => finding.evidence.kev === true).length,
+    kev: findings.filter(isKnownExploited).length,
     malicious: findings.filter(isMaliciousRelease).length,
     undecided,
   };

@@ -32,18 +32,73 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
   return rankOf(severity) >= rankOf(threshold);
 }
 
-/** A release a malicious-package report names (not the malicious check saying what it could not check). */
+/**
+ * What the policy and the reports decide on, typed and set by the check that knows. Decisions read
+ * these, never `evidence`: a finding whose evidence merely says `kev: true` is not known-exploited.
+ */
+export interface FindingFlags {
+  /** A malicious-package report names this release (the malicious check saying what it could not check is not one). */
+  malicious?: true;
+  /** In CISA's Known Exploited Vulnerabilities catalogue; `dateAdded` (`YYYY-MM-DD`) when the catalogue gives it. */
+  kev?: { dateAdded?: string };
+  /** The check could not look (offline, data missing, an input unreadable): the finding says what went unchecked. */
+  unchecked?: true;
+  /** The advisory's other ids (CVE, GHSA, PYSEC ...); a waiver naming any of them matches. */
+  aliases?: readonly string[];
+}
+
+/**
+ * A finding with its flags set. The flags are also written into `evidence` under the keys reports
+ * have always printed there (`aliases`, `kev`, `kevDateAdded`, `unchecked`), here and only here, so
+ * the printed record cannot say other than the flags do.
+ */
+export function withFlags<T extends { evidence: Record<string, unknown> }>(
+  fields: T,
+  flags: FindingFlags,
+): T & { flags: FindingFlags } {
+  const evidence: Record<string, unknown> = { ...fields.evidence };
+  if (flags.aliases) evidence.aliases = flags.aliases;
+  if (flags.kev) {
+    evidence.kev = true;
+    if (flags.kev.dateAdded !== undefined) evidence.kevDateAdded = flags.kev.dateAdded;
+  }
+  if (flags.unchecked) evidence.unchecked = true;
+  return { ...fields, evidence, flags };
+}
+
+/** A release a malicious-package report names. */
 export function isMaliciousRelease(finding: Finding): boolean {
-  return finding.check === 'malicious' && finding.evidence.unchecked !== true;
+  return finding.flags?.malicious === true;
+}
+
+/** A known-exploited vulnerability (CISA KEV). */
+export function isKnownExploited(finding: Finding): boolean {
+  return finding.flags?.kev !== undefined;
+}
+
+/** A check saying what it could not look at, rather than something it found. */
+export function isUnchecked(finding: Finding): boolean {
+  return finding.flags?.unchecked === true;
 }
 
 /** A finding that names an advisory: its rule is the advisory id. */
 export function isAdvisoryFinding(finding: Finding): boolean {
-  return (finding.check === 'vulnerability' || finding.check === 'malicious') && finding.evidence.unchecked !== true;
+  return (finding.check === 'vulnerability' || finding.check === 'malicious') && !isUnchecked(finding);
 }
 
 export function isSeverity(value: unknown): value is Severity {
   return typeof value === 'string' && RANK.has(value);
+}
+
+/** A rule as a reader meets it (SARIF rule metadata, HTML, Markdown); each check describes its own. */
+export interface RuleText {
+  /** Short title (one line). */
+  title: string;
+  /** What the rule detects and why it matters (plain text, a few sentences). */
+  help: string;
+  /** `CWE-1395` style ids. */
+  cwes: string[];
+  tags: string[];
 }
 
 export interface FindingSubject {
@@ -74,15 +129,23 @@ export interface PackageFindingFields {
   message: string;
   evidence: Record<string, unknown>;
   remedy?: string;
+  flags?: FindingFlags;
 }
 
 /** A finding about one package on one platform, pointing at the package's record in its input. */
 export function packageFinding(
   check: { id: string; version: number },
   pkg: Package,
-  fields: PackageFindingFields,
+  { flags, ...fields }: PackageFindingFields,
 ): Finding {
-  return { check: check.id, checkVersion: check.version, subject: subjectOf(pkg), location: pkg.origin, ...fields };
+  const finding = {
+    check: check.id,
+    checkVersion: check.version,
+    subject: subjectOf(pkg),
+    location: pkg.origin,
+    ...fields,
+  };
+  return flags ? withFlags(finding, flags) : finding;
 }
 
 /** `openssl 3.0.7 (h0b41bf4_1)`: a package as a person names it in a message. */
@@ -101,6 +164,8 @@ export interface Finding {
   message: string;
   /** Facts behind the finding: advisory ids, aliases, CVSS, distances, timestamps, data source and age. */
   evidence: Record<string, unknown>;
+  /** What the policy and the reports decide on (malicious, KEV, unchecked, aliases); see `withFlags`. */
+  flags?: FindingFlags;
   remedy?: string;
   location?: SourceLocation;
   /** Set by the policy when it mapped the check's severity to another (`severity` is then the mapped one). */

@@ -3,8 +3,16 @@
  * and add the policy's own failures (an expired waiver; a requirement no running check enforces).
  * The result is the one verdict every front door prints and every report draws.
  */
-import type { Check, PolicyRequirement } from '../checks/check.ts';
-import { atLeast, type Finding, isMaliciousRelease, type Verdict } from '../model/finding.ts';
+import type { Check, CheckRules, PolicyRequirement } from '../checks/check.ts';
+import {
+  atLeast,
+  type Finding,
+  isKnownExploited,
+  isMaliciousRelease,
+  isUnchecked,
+  type Verdict,
+  withFlags,
+} from '../model/finding.ts';
 import type { Policy, Waiver } from './policy.ts';
 import { describeWaiver, waiverExpired, waiverMatches } from './waivers.ts';
 
@@ -14,6 +22,16 @@ export interface PolicyOutcome {
 }
 
 export const POLICY_CHECK_VERSION = 1;
+
+/** The policy's own findings (check `policy`), described like a check's. */
+export const POLICY_RULES: CheckRules = {
+  check: {
+    title: 'Policy requirement not met',
+    help: 'The policy itself could not be satisfied: a waiver has expired, or the policy requires a verification that no check could perform. Renew or remove the waiver (with a new reason and expiry), or relax the requirement explicitly.',
+    cwes: [],
+    tags: ['security', 'policy'],
+  },
+};
 
 export function applyPolicy(
   findings: readonly Finding[],
@@ -58,8 +76,8 @@ function mapSeverity(finding: Finding, policy: Policy): Finding {
 
 function blocks(finding: Finding, policy: Policy): boolean {
   if (policy.failOnMalicious && isMaliciousRelease(finding)) return true;
-  if (policy.failOnKev && finding.evidence.kev === true) return true;
-  if (policy.failOnUnchecked && finding.evidence.unchecked === true) return true;
+  if (policy.failOnKev && isKnownExploited(finding)) return true;
+  if (policy.failOnUnchecked && isUnchecked(finding)) return true;
   return atLeast(finding.severity, policy.failOn);
 }
 
@@ -67,9 +85,9 @@ function reasonFor(finding: Finding): string {
   if (finding.check === 'policy') return finding.message;
   const why = isMaliciousRelease(finding)
     ? 'malicious'
-    : finding.evidence.kev === true
+    : isKnownExploited(finding)
       ? 'known exploited (KEV)'
-      : finding.evidence.unchecked === true
+      : isUnchecked(finding)
         ? 'not checked'
         : finding.severity;
   const subject = finding.subject;
@@ -110,18 +128,23 @@ function unenforced(policy: Policy, checks: readonly Check[]): Finding[] {
   return REQUIREMENTS.filter(
     ({ requirement, configured }) =>
       configured(policy) && !checks.some((check) => check.enforces?.includes(requirement)),
-  ).map(({ requirement, what }) => ({
-    check: 'policy',
-    checkVersion: POLICY_CHECK_VERSION,
-    rule: 'policy/requirement-not-enforced',
-    severity: 'high',
-    message: `the policy requires ${what}, but no check that enforces it ran`,
-    evidence: { requirement, unchecked: true },
-    remedy:
-      requirement === 'attestation'
-        ? 'run a cvebuild version with the attestation check, or remove the requirement'
-        : 'enable the sources check, or remove the requirement',
-    location: policy.source ? { file: policy.source } : undefined,
-    blocking: true,
-  }));
+  ).map(({ requirement, what }) =>
+    withFlags(
+      {
+        check: 'policy',
+        checkVersion: POLICY_CHECK_VERSION,
+        rule: 'policy/requirement-not-enforced',
+        severity: 'high',
+        message: `the policy requires ${what}, but no check that enforces it ran`,
+        evidence: { requirement },
+        remedy:
+          requirement === 'attestation'
+            ? 'run a cvebuild version with the attestation check, or remove the requirement'
+            : 'enable the sources check, or remove the requirement',
+        location: policy.source ? { file: policy.source } : undefined,
+        blocking: true,
+      } satisfies Finding,
+      { unchecked: true },
+    ),
+  );
 }

@@ -181,7 +181,7 @@ function resolvePolicy(document: PolicyDocument, found: PolicyText): Policy {
       severity: table.severity as Severity | undefined,
       rules: ruleSeverities(found, check.id),
     });
-    check.options?.apply(table, policy.settings, baseDir);
+    check.options?.apply?.(table, policy.settings, baseDir);
   }
   const sources = document.sources ?? {};
   policy.settings.trustedChannels = sources.channels ?? [];

@@ -3,7 +3,7 @@
  * classes (malicious, KEV, what could not be checked) and whether each is relaxed, per-check
  * enablement and severity mapping, the settings the checks read, and the waivers.
  */
-import { type CheckSettings, defaultCheckSettings } from '../checks/check.ts';
+import { type CheckSettings, defaultCheckSettings } from '../checks/registry.ts';
 import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
 import type { Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';

@@ -4,7 +4,7 @@
  * a package never covers a malicious release or a known-exploited vulnerability: accepting those
  * takes the advisory's id, so a broad "we accept requests" cannot silence a hijacked release.
  */
-import { type Finding, isMaliciousRelease } from '../model/finding.ts';
+import { type Finding, isKnownExploited, isMaliciousRelease } from '../model/finding.ts';
 import { normalizeName } from '../model/package.ts';
 import type { Waiver } from './policy.ts';
 
@@ -17,7 +17,7 @@ export function waiverMatches(waiver: Waiver, finding: Finding): boolean {
     const { name, version } = splitPackage(waiver.package);
     if (normalizeName(subject.ecosystem, name) !== normalizeName(subject.ecosystem, subject.name)) return false;
     if (version !== undefined && version !== subject.version) return false;
-    if (waiver.id === undefined && (isMaliciousRelease(finding) || finding.evidence.kev === true)) return false;
+    if (waiver.id === undefined && (isMaliciousRelease(finding) || isKnownExploited(finding))) return false;
   }
   return true;
 }
@@ -35,11 +35,7 @@ export function describeWaiver(waiver: Waiver): string {
 
 function idsOf(finding: Finding): Set<string> {
   const ids = new Set([finding.rule.toUpperCase()]);
-  const evidence = finding.evidence;
-  if (typeof evidence.id === 'string') ids.add(evidence.id.toUpperCase());
-  if (Array.isArray(evidence.aliases)) {
-    for (const alias of evidence.aliases) if (typeof alias === 'string') ids.add(alias.toUpperCase());
-  }
+  for (const alias of finding.flags?.aliases ?? []) ids.add(alias.toUpperCase());
   return ids;
 }
 

@@ -3,7 +3,7 @@
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
 import { isCodeFinding } from '../code/types.ts';
-import { type Finding, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
+import { type Finding, isKnownExploited, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import { toJson } from '../text/json.ts';
 import type { ReportInput } from './report.ts';
@@ -25,7 +25,7 @@ export function renderAuditJson(report: ReportInput): string {
       findings: report.findings.length,
       bySeverity,
       byCheck,
-      kev: report.findings.filter((finding) => finding.evidence.kev === true).length,
+      kev: report.findings.filter(isKnownExploited).length,
       malicious: report.findings.filter(isMaliciousRelease).length,
       blocking: report.findings.filter((finding) => finding.blocking).length,
       waived: report.findings.filter((finding) => finding.waiver).length,
@@ -54,14 +54,14 @@ function findingJson(finding: Finding) {
       environments: finding.subject?.environments ?? [],
     },
     id: finding.rule,
-    aliases: (evidence.aliases as string[] | undefined) ?? [],
-    kev: evidence.kev === true,
+    aliases: finding.flags?.aliases ?? [],
+    kev: isKnownExploited(finding),
     fixed: (evidence.fixed as string[] | undefined) ?? [],
     safeVersion: (evidence.safeVersion as string | null | undefined) ?? null,
     mappedBy: (evidence.mappedBy as string | undefined) ?? null,
     source: (evidence.source as string | undefined) ?? null,
     score: (evidence.score as number | undefined) ?? null,
-    kevDateAdded: (evidence.kevDateAdded as string | undefined) ?? null,
+    kevDateAdded: finding.flags?.kev?.dateAdded ?? null,
     message: finding.message,
     remedy: finding.remedy ?? null,
     location: finding.location ? locationJson(finding.location) : null,

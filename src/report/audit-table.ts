@@ -4,7 +4,7 @@
  * and the table's cells, which neutralise it for the terminal.
  */
 import { isCodeFinding } from '../code/types.ts';
-import { type Finding, isAdvisoryFinding, isMaliciousRelease } from '../model/finding.ts';
+import { type Finding, isAdvisoryFinding, isKnownExploited, isMaliciousRelease } from '../model/finding.ts';
 import { line, plainDocument } from '../text/plain.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
@@ -80,7 +80,7 @@ function summaryLine(report: ReportInput): string {
     .filter((severity) => counts.has(severity))
     .map((severity) => `${counts.get(severity)} ${severity}`)
     .join(', ');
-  const kev = report.findings.filter((finding) => finding.evidence.kev === true).length;
+  const kev = report.findings.filter(isKnownExploited).length;
   const malicious = report.findings.filter(isMaliciousRelease).length;
   const waived = report.findings.filter((finding) => finding.waiver).length;
   const packages = report.inventory.sources.length > 0 ? `${report.inventory.packages.length} packages, ` : '';
@@ -96,7 +96,7 @@ function packageTable(report: ReportInput, rows: Row[]): string {
     { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
     { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
     { header: 'ID', value: (row) => row.finding.rule },
-    { header: 'KEV', value: (row) => (row.finding.evidence.kev === true ? 'yes' : '') },
+    { header: 'KEV', value: (row) => (isKnownExploited(row.finding) ? 'yes' : '') },
     { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
     { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
   ]);

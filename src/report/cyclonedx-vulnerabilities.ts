@@ -18,7 +18,7 @@
  */
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { levelFromScore, scoreCvssVector } from '../intel/severity.ts';
-import { type Finding, isMaliciousRelease, type Severity } from '../model/finding.ts';
+import { type Finding, isKnownExploited, isMaliciousRelease, type Severity } from '../model/finding.ts';
 import { normalizeName, type Package } from '../model/package.ts';
 import type { ReportInput } from './report.ts';
 import { advisoryUrl } from './rules.ts';
@@ -91,7 +91,7 @@ function vulnerability(group: Group): CDX.Models.Vulnerability.Vulnerability {
     recommendation: distinct(group.findings.map((finding) => finding.remedy)).join('; ') || undefined,
     analysis: analysis(first),
   });
-  for (const alias of distinct(group.findings.flatMap((finding) => texts(finding.evidence.aliases)))) {
+  for (const alias of distinct(group.findings.flatMap((finding) => texts(finding.flags?.aliases)))) {
     if (alias === first.rule) continue;
     vulnerability.references.add(new V.Reference(alias, advisorySource(alias) ?? new V.Source({})));
   }
@@ -216,9 +216,9 @@ function vulnerabilityProperties(findings: Finding[]): [string, string][] {
   const properties: [string, string][] = [['cvebuild:check', first.check]];
   const feed = text(evidence.source);
   if (feed) properties.push(['cvebuild:feed', feed]);
-  if (evidence.kev === true) {
+  if (isKnownExploited(first)) {
     properties.push(['cvebuild:kev', 'true']);
-    const added = text(evidence.kevDateAdded);
+    const added = text(first.flags?.kev?.dateAdded);
     if (added) properties.push(['cvebuild:kev-date-added', added]);
   }
   const fixed = texts(evidence.fixed);

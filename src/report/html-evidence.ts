@@ -3,11 +3,11 @@
  * behind it (aliases, fixed versions, safe version, KEV, CVSS, CWEs, references, waiver). Evidence
  * keys the report does not know are still shown, generically, so no check's facts are hidden.
  */
-import type { Finding } from '../model/finding.ts';
+import { type Finding, isKnownExploited } from '../model/finding.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { esc, externalLink } from './html-escape.ts';
 import type { ReportInput } from './report.ts';
-import { fixText, isKev, locationText } from './report-view.ts';
+import { fixText, locationText } from './report-view.ts';
 import { advisoryUrl, describeRule } from './rules.ts';
 
 /** Keys drawn by `knownFacts` (or shown elsewhere on the card). */
@@ -55,7 +55,7 @@ export function statusTags(finding: Finding): string {
   const tags: string[] = [];
   if (finding.blocking && !finding.waiver) tags.push('<span class="tag tag-block">blocks</span>');
   if (finding.waiver) tags.push('<span class="tag tag-waived">waived</span>');
-  if (isKev(finding)) tags.push('<span class="tag tag-kev">KEV</span>');
+  if (isKnownExploited(finding)) tags.push('<span class="tag tag-kev">KEV</span>');
   return tags.join(' ');
 }
 
@@ -82,7 +82,7 @@ ${facts([
         `${esc(finding.severity)} <span class="muted">(the policy maps ${esc(finding.originalSeverity)} to it)</span>`,
       ]
     : undefined,
-  ...knownFacts(finding.evidence),
+  ...knownFacts(finding),
   ...otherFacts(finding.evidence),
   ['Lock location', location && location !== context.shownLocation ? `<code>${esc(location)}</code>` : ''],
 ])}
@@ -99,8 +99,9 @@ function waiverNote(finding: Finding, report: ReportInput): string {
   }: ${esc(waiver.reason)} <span class="muted">(${esc(locationText(report.root, waiver.origin))})</span></div>`;
 }
 
-function knownFacts(evidence: Record<string, unknown>): (Fact | undefined)[] {
-  const aliases = strings(evidence.aliases);
+function knownFacts(finding: Finding): (Fact | undefined)[] {
+  const evidence = finding.evidence;
+  const aliases = strings(finding.flags?.aliases);
   const fixed = strings(evidence.fixed);
   const cwes = strings(evidence.cwes);
   const references = strings(evidence.references);
@@ -110,10 +111,10 @@ function knownFacts(evidence: Record<string, unknown>): (Fact | undefined)[] {
   const isAdvisory = 'safeVersion' in evidence || 'fixed' in evidence;
   return [
     aliases.length > 0 ? ['Aliases', aliases.map((alias) => ruleLink(alias)).join(', ')] : undefined,
-    evidence.kev === true
+    finding.flags?.kev
       ? [
           'Known exploited',
-          `yes — in CISA KEV${typeof evidence.kevDateAdded === 'string' ? ` since ${esc(evidence.kevDateAdded)}` : ''}`,
+          `yes — in CISA KEV${finding.flags.kev.dateAdded !== undefined ? ` since ${esc(finding.flags.kev.dateAdded)}` : ''}`,
         ]
       : undefined,
     score !== undefined || vectors.length > 0

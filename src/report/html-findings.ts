@@ -2,7 +2,7 @@
  * The findings table (rendered here, sorted and filtered in the page by html-script) and the
  * waived findings beside it. Each row carries its sort keys and search text as data attributes.
  */
-import { SEVERITIES } from '../model/finding.ts';
+import { isKnownExploited, SEVERITIES } from '../model/finding.ts';
 import { esc } from './html-escape.ts';
 import { ruleLink, severityPill } from './html-evidence.ts';
 import type { PackageIndex } from './html-packages.ts';
@@ -12,7 +12,6 @@ import {
   findingRows,
   findingText,
   fixText,
-  isKev,
   isWaived,
   locationText,
   plural,
@@ -78,7 +77,7 @@ function header(column: Column): string {
 function findingRowHtml(row: FindingRow, index: PackageIndex): string {
   const f = row.finding;
   const score = typeof f.evidence.score === 'number' ? f.evidence.score : undefined;
-  const aliases = Array.isArray(f.evidence.aliases) ? f.evidence.aliases.filter((a) => typeof a === 'string') : [];
+  const aliases = f.flags?.aliases ?? [];
   const text = [
     f.subject?.name,
     f.subject?.version,
@@ -105,7 +104,7 @@ function findingRowHtml(row: FindingRow, index: PackageIndex): string {
     anchor ? `<a class="pkg-link" href="#${anchor}">${name}</a>` : name
   }${where ? `<span class="sub">${esc(where)}</span>` : ''}</td>
 <td data-label="Check">${esc(f.check)}</td>
-<td data-label="ID" data-sort="${esc(f.rule)}">${ruleLink(f.rule)}${isKev(f) ? ' <span class="tag tag-kev">KEV</span>' : ''}</td>
+<td data-label="ID" data-sort="${esc(f.rule)}">${ruleLink(f.rule)}${isKnownExploited(f) ? ' <span class="tag tag-kev">KEV</span>' : ''}</td>
 <td data-label="CVSS" data-sort="${score ?? -1}" class="num">${score !== undefined ? esc(score.toFixed(1)) : '<span class="muted">—</span>'}</td>
 <td data-label="Summary" class="summary">${esc(findingText(f))}</td>
 <td data-label="Fix" class="fix">${esc(fixText(f))}</td>

@@ -3,7 +3,7 @@
  * verdict first, then why, the counts, the findings (blocking first), the waived ones folded away,
  * and the policy and threat data behind them. Sized to fit a comment: rows are dropped, never cut.
  */
-import type { Finding } from '../model/finding.ts';
+import { type Finding, isKnownExploited } from '../model/finding.ts';
 import { code, link, markdownDocument, row, text } from './markdown-text.ts';
 import { alwaysFailing, type ReportInput } from './report.ts';
 import {
@@ -14,7 +14,6 @@ import {
   findingText,
   fixText,
   formatTime,
-  isKev,
   isWaived,
   locationText,
   packageLabel,
@@ -193,8 +192,8 @@ function severityCell(finding: Finding): string {
 function findingCell(finding: Finding): string {
   const url = advisoryUrl(finding.rule);
   const id = url ? link(finding.rule, url) : code(finding.rule);
-  const kev = isKev(finding)
-    ? ` **known exploited**${typeof finding.evidence.kevDateAdded === 'string' ? ` (KEV since ${text(finding.evidence.kevDateAdded)})` : ''}`
+  const kev = isKnownExploited(finding)
+    ? ` **known exploited**${finding.flags?.kev?.dateAdded !== undefined ? ` (KEV since ${text(finding.flags.kev.dateAdded)})` : ''}`
     : '';
   return `${id}${kev}: ${text(findingText(finding))}`;
 }

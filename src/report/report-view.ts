@@ -4,7 +4,14 @@
  * locations relative to the project root. The two renderers differ only in how they draw it.
  */
 import { isAbsolute } from 'node:path';
-import { compareSeverity, type Finding, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
+import {
+  compareSeverity,
+  type Finding,
+  isKnownExploited,
+  isMaliciousRelease,
+  SEVERITIES,
+  type Severity,
+} from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import { compareText } from '../model/package.ts';
 import { formatAge } from '../util/duration.ts';
@@ -60,16 +67,12 @@ export function isWaived(finding: Finding): boolean {
   return finding.waiver !== undefined;
 }
 
-export function isKev(finding: Finding): boolean {
-  return finding.evidence.kev === true;
-}
-
 /** Reading order: blocking first, then most severe, known-exploited, by check, package and id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     Number(Boolean(b.blocking)) - Number(Boolean(a.blocking)) ||
     SEVERITIES_DESCENDING.indexOf(a.severity) - SEVERITIES_DESCENDING.indexOf(b.severity) ||
-    Number(isKev(b)) - Number(isKev(a)) ||
+    Number(isKnownExploited(b)) - Number(isKnownExploited(a)) ||
     compareText(a.check, b.check) ||
     compareText((a.subject?.name ?? '').toLowerCase(), (b.subject?.name ?? '').toLowerCase()) ||
     compareText(a.subject?.version ?? '', b.subject?.version ?? '') ||
@@ -144,7 +147,7 @@ export function countReport(report: ReportInput): ReportCounts {
     findings: active.length,
     blocking: active.filter((finding) => finding.blocking).length,
     waived: report.findings.length - active.length,
-    kev: active.filter(isKev).length,
+    kev: active.filter(isKnownExploited).length,
     malicious: active.filter(isMaliciousRelease).length,
     bySeverity,
     byCheck: [...byCheck.values()],

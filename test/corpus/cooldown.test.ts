@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { defaultCheckSettings } from '../../src/checks/check.ts';
 import { cooldownCheck } from '../../src/checks/cooldown.ts';
+import { defaultCheckSettings } from '../../src/checks/registry.ts';
 import { readInventory } from '../../src/engine/read-project.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import type { Inventory } from '../../src/model/inventory.ts';

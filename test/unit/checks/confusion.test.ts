@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultCheckSettings } from '../../../src/checks/check.ts';
+import { defaultCheckSettings } from '../../../src/checks/registry.ts';
 import { readInventory } from '../../../src/engine/read-project.ts';
 import { runAudit } from '../../../src/engine/run-checks.ts';
 import { importSources } from '../../../src/intel/import/index.ts';

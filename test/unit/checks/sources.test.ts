@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CheckSettings, defaultCheckSettings } from '../../../src/checks/check.ts';
+import type { CheckSettings } from '../../../src/checks/check.ts';
+import { defaultCheckSettings } from '../../../src/checks/registry.ts';
 import { sourcesCheck } from '../../../src/checks/sources.ts';
 import { readInventory } from '../../../src/engine/read-project.ts';
 import type { Inventory } from '../../../src/model/inventory.ts';

@@ -1,5 +1,6 @@
 /** Small in-memory inventories for the cooldown tests: packages with just the fields the check reads. */
-import { type CheckContext, defaultCheckSettings } from '../../../src/checks/check.ts';
+import type { CheckContext } from '../../../src/checks/check.ts';
+import { defaultCheckSettings } from '../../../src/checks/registry.ts';
 import { type ExcludeNewer, emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
 import { normalizeName, type Package } from '../../../src/model/package.ts';
 import { tempDirectory } from '../../helpers/temp.ts';

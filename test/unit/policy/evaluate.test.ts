@@ -44,9 +44,9 @@ describe('applying the policy', () => {
 
   it('always fails on malicious, KEV and unchecked findings unless relaxed', () => {
     const findings = [
-      finding('malicious', 'MAL-1', 'low'),
-      finding('vulnerability', 'CVE-1', 'low', { evidence: { kev: true } }),
-      finding('cooldown', 'cooldown/not-checked', 'low', { evidence: { unchecked: true } }),
+      finding('malicious', 'MAL-1', 'low', { flags: { malicious: true } }),
+      finding('vulnerability', 'CVE-1', 'low', { flags: { kev: {} } }),
+      finding('cooldown', 'cooldown/not-checked', 'low', { flags: { unchecked: true } }),
     ];
     const strict = applyPolicy(findings, defaultPolicy(), ALL);
     assert.deepEqual(
@@ -86,7 +86,7 @@ describe('applying the policy', () => {
   });
 
   it('applies an active waiver by id, alias or package, and records it on the finding', () => {
-    const byAlias = finding('vulnerability', 'GHSA-1', 'critical', { evidence: { aliases: ['CVE-2024-1'] } });
+    const byAlias = finding('vulnerability', 'GHSA-1', 'critical', { flags: { aliases: ['CVE-2024-1'] } });
     const policy = policyWith({ waivers: [waiver({ id: 'cve-2024-1', package: 'pillow@10.0.0', by: 'alice' })] });
     const { findings, verdict } = applyPolicy([byAlias], policy, ALL);
     assert.equal(verdict.outcome, 'pass');
@@ -99,8 +99,8 @@ describe('applying the policy', () => {
   });
 
   it('does not let a package-only waiver cover a malicious or KEV finding', () => {
-    const malicious = finding('malicious', 'MAL-1', 'critical');
-    const kev = finding('vulnerability', 'CVE-1', 'high', { evidence: { kev: true } });
+    const malicious = finding('malicious', 'MAL-1', 'critical', { flags: { malicious: true } });
+    const kev = finding('vulnerability', 'CVE-1', 'high', { flags: { kev: {} } });
     const broad = applyPolicy([malicious, kev], policyWith({ waivers: [waiver({ package: 'Pillow' })] }), ALL);
     assert.equal(broad.verdict.outcome, 'fail');
     assert.equal(broad.findings.filter((item) => item.waiver).length, 0);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from '../../../src/model/finding.ts';
+import { type Finding, withFlags } from '../../../src/model/finding.ts';
 import { renderCycloneDx } from '../../../src/report/cyclonedx.ts';
 import { exampleReport } from '../../helpers/report-fixture.ts';
 import { cycloneDxErrors } from '../../helpers/schemas.ts';
@@ -153,7 +153,7 @@ describe('renderCycloneDx', () => {
             },
           }
         : finding.rule === 'CVE-2023-0286'
-          ? { ...finding, evidence: { ...finding.evidence, kev: true, kevDateAdded: '2024-01-02' } }
+          ? withFlags(finding, { ...finding.flags, kev: { dateAdded: '2024-01-02' } })
           : finding,
     );
     const json = renderCycloneDx({ ...report, findings }, { vulnerabilities: true });

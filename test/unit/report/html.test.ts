@@ -35,12 +35,12 @@ function hostileReport(): ReportInput {
     message: HOSTILE,
     evidence: {
       summary: HOSTILE,
-      aliases: ['CVE-2024-0001', '"><svg onload=alert(1)>'],
       references: ['javascript:alert(1)', 'https://example.org/a"b'],
       fixed: ['<1.0>'],
       safeVersion: '</script>',
       '<key>': HOSTILE,
     },
+    flags: { aliases: ['CVE-2024-0001', '"><svg onload=alert(1)>'] },
     remedy: HOSTILE,
     location: pkg.origin,
     blocking: true,
@@ -211,7 +211,7 @@ describe('renderHtml', () => {
       ...base,
       originalSeverity: 'high',
       severity: 'critical',
-      evidence: { ...base.evidence, kev: true, kevDateAdded: '2023-03-30' },
+      flags: { ...base.flags, kev: { dateAdded: '2023-03-30' } },
     };
     const html = renderHtml({ ...openssl, findings: [kev] });
     assert.match(

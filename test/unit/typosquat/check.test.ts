@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CheckContext, defaultCheckSettings } from '../../../src/checks/check.ts';
+import type { CheckContext } from '../../../src/checks/check.ts';
+import { defaultCheckSettings } from '../../../src/checks/registry.ts';
 import { typosquatCheck } from '../../../src/checks/typosquat.ts';
 import { readInventory } from '../../../src/engine/read-project.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
