@@ -2,7 +2,7 @@
 // Launcher. An installed package runs the compiled JavaScript in dist/. A checkout of the
 // repository (src/ beside bin/, which the package does not ship) runs the TypeScript sources
 // through Node's type stripping, so tests and the README's commands always run the code as it is.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -12,6 +12,14 @@ if (major < 22 || (major === 22 && minor < 13)) {
       'In a checkout of cvebuild, run it through `npx cvebuild`, which uses the Node 24 that `npm ci` installs.\n',
   );
   process.exit(2);
+}
+
+// `--version` alone needs nothing but the package's own manifest: answered before any module loads
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
 }
 
 const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
@@ -36,4 +44,4 @@ if (major === 22) {
 // $NODE_COMPILE_CACHE): start-up then skips parsing and compiling ~300 modules.
 module.enableCompileCache?.();
 const { main } = fromSource ? await import('../src/cli/main.ts') : await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(args);
