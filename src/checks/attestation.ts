@@ -122,7 +122,13 @@ async function judge(pkg: Package, policy: VerifyPolicy, context: CheckContext):
   }
   const sidecar = await findSidecar(
     { filename, url: pkg.url },
-    { bundleDirs: context.settings.attestationBundleDirs, cacheDir: context.cacheDir, offline: context.offline },
+    {
+      bundleDirs: context.settings.attestationBundleDirs,
+      cacheDir: context.cacheDir,
+      offline: context.offline,
+      http: context.http,
+      signal: context.signal,
+    },
   );
   switch (sidecar.status) {
     case 'offline':

@@ -13,6 +13,7 @@ import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { SourceLocation } from '../model/package.ts';
+import type { Download } from '../net/download.ts';
 
 export type { CodeScanSettings, TrustedPublisher };
 
@@ -93,18 +94,36 @@ export interface CheckContext {
   settings: CheckSettings;
   /** The project directory the code checks (SAST, secrets) scan; absent when there is no tree to scan (a lock diff). */
   root?: string;
+  /** The HTTP client for network lookups (absent: the project's own `download`); unused when offline. */
+  http?: Download;
+  /** Aborts the run: long work (walks, lookups) stops early rather than finish unread. */
+  signal?: AbortSignal;
 }
 
 export interface Check {
   id: string;
   version: number;
   title: string;
-  requires: { intel: boolean; network: boolean };
+  requires: CheckRequirements;
   /** The check's own keys under `[checks.<id>]` in the policy, and how they fill the settings. */
   options?: CheckOptions;
   /** Policy settings this check consumes, so the gate knows a requirement has a check to enforce it. */
   enforces?: readonly PolicyRequirement[];
   run(inventory: Inventory, context: CheckContext): Finding[] | Promise<Finding[]>;
+}
+
+/**
+ * What a check needs from the run. The engine honours each: intel is opened (and must be fresh),
+ * a network check runs in its offline mode without network, and a check whose tree or package
+ * contents are absent is recorded as skipped rather than passing silently.
+ */
+export interface CheckRequirements {
+  intel: boolean;
+  network: boolean;
+  /** The project tree (`CheckContext.root`). */
+  tree?: boolean;
+  /** Package contents: archives in `settings.packageDirs`, or an installed prefix in the inventory. */
+  archives?: boolean;
 }
 
 export type PolicyRequirement = 'attestation' | 'trusted-sources';

@@ -53,7 +53,7 @@ export const linkScriptsCheck: Check = {
   id: CHECK_ID,
   version: VERSION,
   title: 'Conda packages with install-time link scripts',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, archives: true },
   options: {
     shape: { 'package-dirs': z.array(z.string().min(1)) },
     apply(values, settings, baseDir) {

@@ -19,7 +19,7 @@ const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2
 export const sastCheck: Check = {
   ...CHECK,
   title: 'Static analysis of the project’s Python code and recipe scripts',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, tree: true },
   options: {
     shape: {
       ...codeScanShape,

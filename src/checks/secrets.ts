@@ -15,7 +15,7 @@ const CHECK = { id: 'secrets', version: 1 };
 export const secretsCheck: Check = {
   ...CHECK,
   title: 'Secrets committed to the project tree',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, tree: true },
   options: {
     shape: codeScanShape,
     apply(values, settings) {
