@@ -174,8 +174,8 @@ const NOT_CHECKED: CheckRuleTemplate = {
 
 export function describeRule(finding: Finding): RuleInfo {
   const template =
-    codeRuleTemplate(finding) ??
     (finding.rule === `${finding.check}/not-checked` ? NOT_CHECKED : undefined) ??
+    codeRuleTemplate(finding) ??
     (Object.hasOwn(LINK_SCRIPT_PROBLEMS, finding.rule) ? LINK_SCRIPT_PROBLEMS[finding.rule] : undefined) ??
     CHECK_RULES[finding.check] ??
     FALLBACK;
