@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
 import { createEngine } from '../engine/engine.ts';
 import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { openIntelStore } from '../intel/open.ts';
@@ -17,7 +18,6 @@ import { type PolicyFlags, policyWithFlags, type SettingsFlags } from '../policy
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
-import { auditReport } from '../report/from-audit.ts';
 import { parseInstant } from '../util/dates.ts';
 import { projectDirectory, projectRootOf } from './project-root.ts';
 
@@ -73,14 +73,7 @@ export async function auditCommand(
       // scan-code scans exactly what it is given (one file, or a tree); the gate scans the project's directory.
       root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
     });
-    const report = auditReport({
-      inventory,
-      result,
-      intel: result.intel,
-      target: path,
-      root: projectRootOf(path),
-      now,
-    });
+    const report = reportOf(result, { target: path, root: projectRootOf(path) });
     for (const { format, file } of outputs.files) {
       writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
     }

@@ -49,6 +49,8 @@ export interface AuditRequest {
 }
 
 export interface EngineResult extends AuditResult {
+  /** The inventory audited. */
+  inventory: Inventory;
   /** The time this run considered "now". */
   now: Date;
   /** The threat data the run used, when a check needed it. */
@@ -114,7 +116,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         },
         control,
       );
-      return { ...result, now, intel };
+      return { ...result, inventory: request.inventory, now, intel };
     },
     close() {
       opened?.store.close();
