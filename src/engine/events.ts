@@ -19,6 +19,8 @@ export type EngineEvent =
       ms: number;
       /** Findings the check reported (before the policy). */
       findings: number;
+      /** Why it was skipped, how it ran (offline), or the error it failed with. */
+      reason?: string;
     }
   | { type: 'run-end'; packages: number; findings: number; outcome: 'pass' | 'fail'; ms: number };
 

@@ -153,6 +153,7 @@ export async function runAudit(
       status: run.status,
       ms: run.ms,
       findings: run.findings,
+      reason: run.reason ?? run.error,
     });
     if (run.status === 'aborted') signal?.throwIfAborted();
     runs.push(run);
