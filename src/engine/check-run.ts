@@ -44,7 +44,7 @@ export function hasPackageContents(inventory: Inventory, packageDirs: readonly s
 function skipReason(check: Check, resources: RunResources): string | undefined {
   if (check.requires.tree && resources.root === undefined) return 'no project tree to scan';
   if (check.requires.archives && !resources.archives)
-    return 'no package archives (package-dirs) or installed prefix to inspect';
+    return 'nothing to inspect: no package-dirs archives and no installed prefix';
   return undefined;
 }
 
