@@ -63,10 +63,7 @@ export async function runCheck(
   const ms = () => Math.round(performance.now() - started);
   const note = check.requires.network && resources.offline ? { reason: 'offline: no network lookups' } : {};
   try {
-    const findings = await abandonOnAbort(
-      Promise.resolve().then(() => check.run(inventory, context)),
-      context.signal,
-    );
+    const findings = await abandonOnAbort(() => check.run(inventory, context), context.signal);
     return { run: { id, version, title, status: 'ok', ms: ms(), findings: findings.length, ...note }, findings };
   } catch (error) {
     if (context.signal?.aborted) {
@@ -81,13 +78,17 @@ export async function runCheck(
   }
 }
 
-/** The work's outcome, or the signal's reason as soon as it aborts (the work is left to finish unheard). */
-function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
+/**
+ * The work's outcome, or the signal's reason as soon as it aborts: work already under way is left
+ * to finish unheard, work not yet started never starts.
+ */
+function abandonOnAbort<T>(work: () => T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const running = Promise.resolve().then(work);
+  if (!signal) return running;
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason);
-    if (signal.aborted) abort();
     signal.addEventListener('abort', abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    running.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
   });
 }
