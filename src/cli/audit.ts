@@ -1,8 +1,8 @@
 /**
- * `cvebuild gate [PATH]` and `cvebuild audit [PATH]`: one engine. Load the policy, read the
- * project, open the threat data the enabled checks need, run them, apply the policy, and render
- * the report to stdout and to any `--output` files. The gate exits 1 when the verdict fails;
- * audit only reports (exit 0). Both exit 2 when they could not run.
+ * `cvebuild gate [PATH]`, `cvebuild audit [PATH]` and `cvebuild scan-code [PATH]`: the flags into
+ * a policy, an inventory and a request to the engine (which opens the threat data when a check
+ * needs it), then the report to stdout and to any `--output` files. The gate exits 1 when the
+ * verdict fails; audit only reports (exit 0). Both exit 2 when they could not run.
  */
 import { resolve } from 'node:path';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
