@@ -140,9 +140,9 @@ export async function runAudit(
   onEvent?.({ type: 'run-start', packages: inventory.packages.length, checks: checks.length });
   const raw: Finding[] = [];
   const runs: CheckRun[] = [];
+  const total = checks.length;
   for (const [index, check] of checks.entries()) {
     signal?.throwIfAborted();
-    const total = checks.length;
     onEvent?.({ type: 'check-start', id: check.id, index, total });
     const { run, findings } = await runCheck(check, inventory, context, resources);
     onEvent?.({
