@@ -50,6 +50,7 @@ export async function readCondaArchive(path: string, options: ArchiveReadOptions
       throw archiveBomb(path, `zip has ${zip.entryCount} members, more than ${limits.maxEntries} (limit maxEntries)`);
     }
     for (const member of await tarMembers(zip, scan, options, budget)) {
+      if (options.infoOnly && member.member !== 'info') continue;
       await readMember(zip, member, scan, options, budget);
     }
   } catch (error) {

@@ -55,6 +55,8 @@ export interface ArchiveReadOptions {
   select?: (entry: ArchiveEntry) => boolean;
   /** `error` (default) refuses an archive with an unsafe name; `report` lists it in `unsafePaths`. */
   unsafePaths?: 'error' | 'report';
+  /** Read a `.conda`'s info member only, not its payload (a `.tar.bz2` is one stream, read whole). */
+  infoOnly?: boolean;
 }
 
 export function resolveLimits(options: ArchiveReadOptions): ArchiveLimits {

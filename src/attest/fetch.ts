@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { isCvebuildError } from '../errors.ts';
 import { readInputBytes } from '../fs/read-input.ts';
-import { download } from '../net/download.ts';
+import { type Download, download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
 
 /** Sidecars hold a few bundles of a few KB each; anything this large is refused before parsing. */
@@ -29,6 +29,9 @@ export interface SidecarOptions {
   cacheDir: string;
   offline: boolean;
   timeoutMs?: number;
+  /** The HTTP client (default: `download`). */
+  http?: Download;
+  signal?: AbortSignal;
 }
 
 const LOCAL_NAMES = (filename: string) => [`${filename}.sigs`, `${filename}.v0.sigs`, `${filename}.sigstore.json`];
@@ -88,7 +91,7 @@ async function fetchBytes(url: string, options: SidecarOptions): Promise<Buffer 
   mkdirSync(directory, { recursive: true });
   const destination = join(directory, `${sha256(Buffer.from(url))}-${process.pid}`);
   try {
-    await download({
+    await (options.http ?? download)({
       url,
       destination,
       maxBytes: MAX_SIDECAR_BYTES,
@@ -96,6 +99,7 @@ async function fetchBytes(url: string, options: SidecarOptions): Promise<Buffer 
       retries: 2,
       backoffMs: 250,
       headers: { accept: 'application/json' },
+      signal: options.signal,
     });
     return readFileSync(destination);
   } catch (error) {

@@ -153,7 +153,13 @@ async function judge(
   }
   const sidecar = await findSidecar(
     { filename, url: pkg.url },
-    { bundleDirs: context.settings.attestationBundleDirs, cacheDir: context.cacheDir, offline: context.offline },
+    {
+      bundleDirs: context.settings.attestationBundleDirs,
+      cacheDir: context.cacheDir,
+      offline: context.offline,
+      http: context.http,
+      signal: context.signal,
+    },
   );
   switch (sidecar.status) {
     case 'offline':

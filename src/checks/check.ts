@@ -13,6 +13,8 @@ import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding, RuleText } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
+import type { SourceLocation } from '../model/package.ts';
+import type { Download } from '../net/download.ts';
 import type { CheckSettings } from './registry.ts';
 
 export type { CheckSettings, CodeScanSettings, TrustedPublisher };
@@ -32,6 +34,10 @@ export interface CheckContext<S extends object = CheckSettings> {
   settings: S;
   /** The project directory the code checks (SAST, secrets) scan; absent when there is no tree to scan (a lock diff). */
   root?: string;
+  /** The HTTP client for network lookups (absent: the project's own `download`); unused when offline. */
+  http?: Download;
+  /** Aborts the run: long work (walks, lookups) stops early rather than finish unread. */
+  signal?: AbortSignal;
 }
 
 /** `S`: the check's settings, a slice of `CheckSettings`. */
@@ -39,7 +45,7 @@ export interface Check<S extends object = object> {
   id: string;
   version: number;
   title: string;
-  requires: { intel: boolean; network: boolean };
+  requires: CheckRequirements;
   /** The check's settings: their defaults, and its own keys under `[checks.<id>]` in the policy. */
   options?: CheckOptions<S>;
   /** Policy settings this check consumes, so the gate knows a requirement has a check to enforce it. */
@@ -47,6 +53,20 @@ export interface Check<S extends object = object> {
   /** What the check's rules are, for readers who did not write them (SARIF rule metadata, HTML, Markdown). */
   rules: CheckRules;
   run(inventory: Inventory, context: CheckContext<S>): Finding[] | Promise<Finding[]>;
+}
+
+/**
+ * What a check needs from the run. The engine honours each: intel is opened (and must be fresh),
+ * a network check runs in its offline mode without network, and a check whose tree or package
+ * contents are absent is recorded as skipped rather than passing silently.
+ */
+export interface CheckRequirements {
+  intel: boolean;
+  network: boolean;
+  /** The project tree (`CheckContext.root`). */
+  tree?: boolean;
+  /** Package contents: archives in `settings.packageDirs`, or an installed prefix in the inventory. */
+  archives?: boolean;
 }
 
 export type PolicyRequirement = 'attestation' | 'trusted-sources';

@@ -146,6 +146,8 @@ async function checkPypiFiles(
       cacheDir: context.cacheDir,
       now: context.now.getTime(),
       offline: context.offline,
+      http: context.http,
+      signal: context.signal,
     },
   );
   const findings: Finding[] = [];

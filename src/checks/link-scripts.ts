@@ -105,7 +105,7 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
   id: CHECK_ID,
   version: VERSION,
   title: 'Conda packages with install-time link scripts',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, archives: true },
   rules: {
     check: {
       title: 'Conda package runs scripts at install time',

@@ -34,7 +34,7 @@ export interface SastCheckSettings {
 export const sastCheck: Check<SastCheckSettings> = {
   ...CHECK,
   title: 'Static analysis of the project’s Python code and recipe scripts',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, tree: true },
   rules: {
     check: {
       title: 'Insecure code pattern',

@@ -22,7 +22,7 @@ export interface SecretsSettings {
 export const secretsCheck: Check<SecretsSettings> = {
   ...CHECK,
   title: 'Secrets committed to the project tree',
-  requires: { intel: false, network: false },
+  requires: { intel: false, network: false, tree: true },
   rules: {
     check: {
       title: 'Secret committed to the project',

@@ -1,36 +1,28 @@
 /**
- * `cvebuild gate [PATH]` and `cvebuild audit [PATH]`: one engine. Load the policy, read the
- * project, open the threat data the enabled checks need, run them, apply the policy, and render
- * the report to stdout and to any `--output` files. The gate exits 1 when the verdict fails;
- * audit only reports (exit 0). Both exit 2 when they could not run.
+ * `cvebuild gate [PATH]`, `cvebuild audit [PATH]` and `cvebuild scan-code [PATH]`: the flags into
+ * a policy, an inventory and a request to the engine (which opens the threat data when a check
+ * needs it), then the report to stdout and to any `--output` files. The gate exits 1 when the
+ * verdict fails; audit only reports (exit 0). Both exit 2 when they could not run.
  */
 import { resolve } from 'node:path';
-import type { CheckSettings } from '../checks/check.ts';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
+import { createEngine } from '../engine/engine.ts';
 import { filterInventory, readInventory } from '../engine/read-project.ts';
-import { needsIntel, runAudit, selectChecks } from '../engine/run-checks.ts';
+import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
-import { openIntelForAudit } from '../intel/open.ts';
+import { openIntelStore } from '../intel/open.ts';
 import type { Severity } from '../model/finding.ts';
 import { emptyInventory } from '../model/inventory.ts';
+import { type PolicyFlags, policyWithFlags, type SettingsFlags } from '../policy/flags.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
-import { auditReport } from '../report/from-audit.ts';
 import { parseInstant } from '../util/dates.ts';
-import { parseDuration } from '../util/duration.ts';
 import { projectDirectory, projectRootOf } from './project-root.ts';
 
 /** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
-export interface SettingsOptions {
-  cooldown?: string;
-  cooldownUnknownTimestamp?: 'warn' | 'fail' | 'ignore';
-  allowName?: string[];
-  privateSource?: string[];
-  privateName?: string[];
-  packages?: string[];
-}
+export type SettingsOptions = SettingsFlags;
 
 export interface AuditCommandOptions extends SettingsOptions {
   db?: string;
@@ -65,65 +57,39 @@ export async function auditCommand(
   // refused before the run rather than after it; written (and checked again) once the reports exist
   for (const { file } of outputs.files) checkOutputFile(file, { untrusted: [project] });
   const now = options.now ? parseNow(options.now) : new Date();
-  const policy = policyWithFlags(loadPolicy(path, options.policy), options);
+  const policy = commandPolicy(path, options);
   const inventory =
     mode === 'scan-code'
       ? emptyInventory()
       : filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
   const checkIds = mode === 'scan-code' ? codeCheckList(options.checks, policy) : checkList(options.checks);
-  const intel = needsIntel(selectChecks(checkIds, policy))
-    ? await openIntelForAudit({ db: options.db, maxAgeMs: policy.maxDbAgeMs, now })
-    : undefined;
+  const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
   try {
-    const result = await runAudit(inventory, intel?.store, {
+    const result = await engine.audit({
+      inventory,
       policy,
       checks: checkIds,
-      now,
       offline: options.offline ?? false,
       // scan-code scans exactly what it is given (one file, or a tree); the gate scans the project's directory.
       root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
     });
-    const report = auditReport({ inventory, result, intel, target: path, root: projectRootOf(path), now });
+    const report = reportOf(result, { target: path, root: projectRootOf(path) });
     for (const { format, file } of outputs.files) {
       writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
     }
     const text = (await loadRenderer(outputs.stdout))(report);
     return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
-    intel?.store.close();
+    engine.close();
   }
 }
 
-/** The policy with command-line flags folded in: flags win over the file, the file over defaults. */
-export function policyWithFlags(policy: Policy, options: AuditCommandOptions): Policy {
-  const maxAgeText = options.maxDbAge ?? process.env.CVEBUILD_MAX_DB_AGE;
-  let maxDbAgeMs = policy.maxDbAgeMs;
-  if (maxAgeText !== undefined) {
-    const parsed = parseDuration(maxAgeText);
-    if (parsed === undefined)
-      throw new CvebuildError(
-        'USAGE',
-        `--max-db-age: not a duration: ${JSON.stringify(maxAgeText)} (use e.g. 48h, 7d)`,
-      );
-    maxDbAgeMs = parsed;
-  }
-  return {
-    ...policy,
-    failOn: options.failOn ?? policy.failOn,
-    maxDbAgeMs,
-    settings: settingsWithFlags(policy.settings, options),
-  };
-}
-
-export function settingsWithFlags(base: CheckSettings, options: SettingsOptions): CheckSettings {
-  const settings = structuredClone(base);
-  if (options.cooldown !== undefined) settings.cooldown = options.cooldown;
-  if (options.cooldownUnknownTimestamp) settings.cooldownUnknownTimestamp = options.cooldownUnknownTimestamp;
-  settings.typosquatAllow.push(...(options.allowName ?? []));
-  settings.privateSources.push(...(options.privateSource ?? []));
-  settings.privateNames.push(...(options.privateName ?? []));
-  settings.packageDirs.push(...(options.packages ?? []).map((dir) => resolve(dir)));
-  return settings;
+/** The project's policy (or `--policy`) with the flags folded in; `$CVEBUILD_MAX_DB_AGE` stands in for `--max-db-age`. */
+export function commandPolicy(path: string, options: PolicyFlags & { policy?: string }): Policy {
+  return policyWithFlags(loadPolicy(path, options.policy), {
+    ...options,
+    maxDbAge: options.maxDbAge ?? process.env.CVEBUILD_MAX_DB_AGE,
+  });
 }
 
 /** `scan-code` runs the code checks only (the ones the policy enables, or those named). */

@@ -4,13 +4,12 @@ import { dirname } from 'node:path';
 import { filterInventory, readInventory } from '../engine/read-project.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
-import { defaultPolicy } from '../policy/policy.ts';
-import { reportPolicy } from '../report/from-audit.ts';
-import { type ReportInput, TOOL } from '../report/report.ts';
+import { inventoryReport } from '../report/from-inventory.ts';
+import { renderSbom, type SbomFormat } from '../report/sbom.ts';
 import { parseNow } from './audit.ts';
 import { projectDirectory } from './project-root.ts';
 
-export type SbomFormat = 'cyclonedx' | 'spdx';
+export type { SbomFormat };
 
 export interface SbomOptions {
   format: SbomFormat;
@@ -33,21 +32,8 @@ export async function sbomCommand(path: string, options: SbomOptions): Promise<s
 export async function sbomDocument(path: string, options: SbomOptions): Promise<string> {
   const generatedAt = creationTime(options.now);
   const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
-  const report: ReportInput = {
-    tool: TOOL,
-    generatedAt,
-    target: path,
-    root: statSync(path).isDirectory() ? path : dirname(path),
-    inventory,
-    findings: [],
-    verdict: { outcome: 'pass', reasons: [], warnings: [] },
-    checks: [],
-    policy: reportPolicy(defaultPolicy()),
-    undecided: [],
-  };
-  // loaded here, not at CLI start: the CycloneDX library alone costs more than reading a lock
-  if (options.format === 'spdx') return (await import('../report/spdx.ts')).renderSpdx(report);
-  return (await import('../report/cyclonedx.ts')).renderCycloneDx(report, { vulnerabilities: false });
+  const root = statSync(path).isDirectory() ? path : dirname(path);
+  return renderSbom(inventoryReport({ inventory, target: path, root, generatedAt }), options.format);
 }
 
 /** `--now`, else `SOURCE_DATE_EPOCH` (the reproducible-builds convention, seconds since the epoch), else now. */

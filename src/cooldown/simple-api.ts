@@ -6,7 +6,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
-import { type DownloadRequest, download } from '../net/download.ts';
+import { type Download, type DownloadRequest, download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
 
 export const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
@@ -25,6 +25,9 @@ export interface FetchOptions {
   retries: number;
   backoffMs: number;
   maxBytes: number;
+  /** The HTTP client (default: `download`). */
+  http?: Download;
+  signal?: AbortSignal;
 }
 
 /** `<index>/<normalized-name>/`, without the credentials. */
@@ -53,9 +56,10 @@ export async function fetchProjectFiles(index: string, project: string, options:
     retries: options.retries,
     backoffMs: options.backoffMs,
     headers: { accept: SIMPLE_JSON, ...(authorization ? { authorization } : {}) },
+    signal: options.signal,
   };
   try {
-    await download(request);
+    await (options.http ?? download)(request);
     return parseProjectPage(await readFile(destination, 'utf8'), request.url);
   } finally {
     await rm(destination, { force: true });

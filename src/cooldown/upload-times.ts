@@ -4,6 +4,7 @@
  * when the lock has one, else by file name.
  */
 import { isCvebuildError } from '../errors.ts';
+import type { Download } from '../net/download.ts';
 import { displayIndex, fetchProjectFiles, type IndexFile } from './simple-api.ts';
 import { cacheDirectory, cacheFile, readCachedProject, writeCachedProject } from './upload-cache.ts';
 
@@ -38,10 +39,13 @@ export interface LookupOptions {
   retries: number;
   backoffMs: number;
   maxBytes: number;
+  /** The HTTP client (default: `download`). */
+  http?: Download;
+  signal?: AbortSignal;
 }
 
 /** The knobs of the lookups themselves, apart from where and when they run. */
-export type LookupTuning = Omit<LookupOptions, 'cacheDir' | 'now' | 'offline'>;
+export type LookupTuning = Omit<LookupOptions, 'cacheDir' | 'now' | 'offline' | 'http' | 'signal'>;
 
 export const DEFAULT_LOOKUP_OPTIONS: Readonly<LookupTuning> = {
   concurrency: 8,

@@ -1,7 +1,8 @@
 /**
- * The engine behind `cvebuild gate` and `cvebuild audit` (the same run; audit only reports): run
- * the checks the policy enables over an inventory with one threat-intel store, sort the findings,
- * apply the policy (severity mapping, waivers, what blocks) and summarise.
+ * One audit run over an inventory with one threat-intel store: run the checks the policy enables
+ * (each isolated, see check-run.ts), sort the findings, apply the policy (severity mapping,
+ * waivers, what blocks) and summarise. `createEngine` (engine.ts) is the front every caller
+ * uses; this is its run, without the engine's intel freshness and clock.
  */
 
 import type { Check, CheckContext, CheckSettings } from '../checks/check.ts';
@@ -21,8 +22,13 @@ import {
 } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { compareText } from '../model/package.ts';
+import type { Download } from '../net/download.ts';
 import { applyPolicy } from '../policy/evaluate.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
+import { type CheckRun, hasPackageContents, runCheck } from './check-run.ts';
+import type { EventListener } from './events.ts';
+
+export type { CheckRun };
 
 export interface AuditOptions {
   /** The policy (default: the built-in one). */
@@ -37,8 +43,19 @@ export interface AuditOptions {
   cacheDir?: string;
   /** Overrides the policy's check settings. */
   settings?: CheckSettings;
-  /** The project directory the code checks scan (absent: they have no tree to scan and report nothing). */
+  /** The project directory the code checks scan (absent: they have no tree to scan and are skipped). */
   root?: string;
+  /** The HTTP client checks make lookups with (default: `download`). */
+  http?: Download;
+  /** The checks to select from (default: the registry). */
+  registry?: readonly Check[];
+}
+
+/** Controls of one run: stopping it, and hearing how it goes. */
+export interface RunControl {
+  /** Aborts the run: it rejects with the signal's reason before the next check, or during one. */
+  signal?: AbortSignal;
+  onEvent?: EventListener;
 }
 
 export interface AuditSummary {
@@ -59,19 +76,24 @@ export interface AuditResult {
   findings: Finding[];
   summary: AuditSummary;
   verdict: Verdict;
-  checks: { id: string; version: number; title: string }[];
+  /** Every selected check and how its part of the run went. */
+  checks: CheckRun[];
   /** The policy as applied (flags folded in). */
   policy: Policy;
 }
 
-export function selectChecks(ids: readonly string[] | undefined, policy?: Policy): Check[] {
-  if (!ids || ids.length === 0) return CHECKS.filter((check) => policy?.checks.get(check.id)?.enabled !== false);
+export function selectChecks(
+  ids: readonly string[] | undefined,
+  policy?: Policy,
+  registry: readonly Check[] = CHECKS,
+): Check[] {
+  if (!ids || ids.length === 0) return registry.filter((check) => policy?.checks.get(check.id)?.enabled !== false);
   return ids.map((id) => {
-    const check = checkById(id);
+    const check = registry === CHECKS ? checkById(id) : registry.find((candidate) => candidate.id === id);
     if (!check)
       throw new CvebuildError(
         'USAGE',
-        `unknown check ${JSON.stringify(id)} (have: ${CHECKS.map((c) => c.id).join(', ')})`,
+        `unknown check ${JSON.stringify(id)} (have: ${registry.map((c) => c.id).join(', ')})`,
       );
     return check;
   });
@@ -86,11 +108,15 @@ export async function runAudit(
   inventory: Inventory,
   store: IntelStore | undefined,
   options: AuditOptions,
+  control: RunControl = {},
 ): Promise<AuditResult> {
+  const started = performance.now();
+  const { signal, onEvent } = control;
   const policy = { ...(options.policy ?? defaultPolicy()) };
   if (options.failOn) policy.failOn = options.failOn;
   if (options.settings) policy.settings = options.settings;
-  const checks = selectChecks(options.checks, policy);
+  const checks = selectChecks(options.checks, policy, options.registry);
+  signal?.throwIfAborted();
   let matcher: AdvisoryMatcher | undefined;
   if (needsIntel(checks)) {
     if (!store) throw new CvebuildError('DB_MISSING', 'the selected checks need the threat-intel store');
@@ -104,11 +130,40 @@ export async function runAudit(
     cacheDir: options.cacheDir ?? defaultCacheDirectory(),
     settings: policy.settings,
     root: options.root,
+    http: options.http,
+    signal,
   };
+  const resources = {
+    root: options.root,
+    archives: hasPackageContents(inventory, policy.settings.packageDirs),
+    offline: context.offline,
+  };
+  onEvent?.({ type: 'run-start', packages: inventory.packages.length, checks: checks.length });
   const raw: Finding[] = [];
-  for (const check of checks) raw.push(...(await check.run(inventory, context)));
+  const runs: CheckRun[] = [];
+  const total = checks.length;
+  for (const [index, check] of checks.entries()) {
+    signal?.throwIfAborted();
+    onEvent?.({ type: 'check-start', id: check.id, index, total });
+    const { run, findings } = await runCheck(check, inventory, context, resources);
+    onEvent?.({
+      type: 'check-end',
+      id: check.id,
+      index,
+      total,
+      status: run.status,
+      ms: run.ms,
+      findings: run.findings,
+      reason: run.reason ?? run.error,
+    });
+    if (run.status === 'aborted') signal?.throwIfAborted();
+    runs.push(run);
+    raw.push(...findings);
+  }
   raw.sort(compareFindings);
-  const { findings, verdict } = applyPolicy(raw, policy, { now: options.now, checks });
+  // a skipped check enforced nothing: a requirement only it enforces is reported unenforced
+  const ran = checks.filter((_check, index) => runs[index]?.status !== 'skipped');
+  const { findings, verdict } = applyPolicy(raw, policy, { now: options.now, checks: ran });
   findings.sort(compareFindings);
   const undecided = new Set<string>();
   if (matcher) {
@@ -120,13 +175,14 @@ export async function runAudit(
     }
   }
   const summary = summarize(inventory, findings, [...undecided].sort());
-  return {
-    findings,
-    summary,
-    verdict,
-    checks: checks.map((check) => ({ id: check.id, version: check.version, title: check.title })),
-    policy,
-  };
+  onEvent?.({
+    type: 'run-end',
+    packages: inventory.packages.length,
+    findings: findings.length,
+    outcome: verdict.outcome,
+    ms: Math.round(performance.now() - started),
+  });
+  return { findings, summary, verdict, checks: runs, policy };
 }
 
 function summarize(inventory: Inventory, findings: Finding[], undecided: string[]): AuditSummary {

@@ -13,9 +13,12 @@ import { resolveStorePath } from './paths.ts';
 import { openStore } from './store.ts';
 import type { IntelStore } from './store-api.ts';
 
-export interface OpenIntelOptions {
-  /** `--db`: a store file, or threat-data files / a directory to load for this run. */
+export interface OpenStoreOptions {
+  /** `--db`: a store file, or threat-data files / a directory to load for this run (default: $CVEBUILD_DB, else the user cache). */
   db?: string;
+}
+
+export interface OpenIntelOptions extends OpenStoreOptions {
   maxAgeMs: number;
   now: Date;
 }
@@ -26,19 +29,31 @@ export interface OpenedIntel {
   label: string;
 }
 
-export async function openIntelForAudit(options: OpenIntelOptions): Promise<OpenedIntel> {
+/** The store, read-only and healthy; whether its data is fresh enough is each run's question (the engine asks). */
+export async function openIntelStore(options: OpenStoreOptions = {}): Promise<OpenedIntel> {
   const path = resolveStorePath(options.db);
   const loaded = isThreatData(path);
   const store = loaded ? await loadIntoMemory(path) : openStore(path, { readOnly: true });
   try {
     // a store file's healthy verdict is remembered until the file changes; data loaded for this run is checked
     assertHealthyStore(store, loaded ? {} : { memory: new HealthMemory() });
-    assertFresh(store, options.maxAgeMs, options.now);
   } catch (error) {
     store.close();
     throw error;
   }
   return { store, label: loaded ? `${path}, loaded for this run` : path };
+}
+
+/** The store for one run: healthy and fresh as of `now`. */
+export async function openIntelForAudit(options: OpenIntelOptions): Promise<OpenedIntel> {
+  const intel = await openIntelStore(options);
+  try {
+    assertFresh(intel.store, options.maxAgeMs, options.now);
+  } catch (error) {
+    intel.store.close();
+    throw error;
+  }
+  return intel;
 }
 
 /** A directory, or a data file rather than a SQLite store. */

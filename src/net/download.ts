@@ -34,7 +34,12 @@ export interface DownloadRequest {
   /** Longest Retry-After honoured; a server asking for more is given up on. */
   maxRetryAfterMs?: number;
   onRetry?: (event: RetryEvent) => void;
+  /** Stops the download (and any retry wait); the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
+
+/** The HTTP client as checks receive it: `download`, or a stand-in (a proxy's client, a test double). */
+export type Download = (request: DownloadRequest) => Promise<DownloadResult>;
 
 export interface RetryEvent {
   url: string;
@@ -86,6 +91,7 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   const url = checkedUrl(request.url);
   const retries = request.retries ?? DEFAULT_RETRIES;
   for (let attempt = 1; ; attempt++) {
+    request.signal?.throwIfAborted();
     try {
       const outcome = url.protocol === 'file:' ? await copyFile(url, request) : await fetchOnce(url, request);
       const durationMs = performance.now() - started;
@@ -98,6 +104,8 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
         durationMs,
       };
     } catch (error) {
+      // a caller's abort is not a network failure to retry or report
+      request.signal?.throwIfAborted();
       const failure = asAttemptError(error);
       if (!failure.retryable || attempt > retries) {
         const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
@@ -108,7 +116,9 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
       }
       const delayMs = failure.retryAfterMs ?? backoff(attempt, request.backoffMs ?? DEFAULT_BACKOFF_MS);
       request.onRetry?.({ url: request.url, attempt, reason: failure.message, delayMs });
-      await sleep(delayMs);
+      await sleep(delayMs, undefined, { signal: request.signal }).catch((error: unknown) => {
+        throw request.signal?.aborted ? request.signal.reason : error;
+      });
     }
   }
 }
@@ -126,6 +136,8 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
     () => controller.abort(new AttemptError(`timed out after ${seconds(timeoutMs)}`, true)),
     timeoutMs,
   );
+  const stop = () => controller.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', stop, { once: true });
   try {
     const headers = { ...request.headers, ...requestHeaders(request.validators) };
     const response = await fetch(url, { headers, signal: controller.signal });
@@ -156,6 +168,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
     throw error;
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', stop);
   }
 }
 

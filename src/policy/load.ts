@@ -34,8 +34,20 @@ export function loadPolicy(projectPath: string, explicit?: string): Policy {
   return resolvePolicy(validate(found), found);
 }
 
+/**
+ * A policy from its text, read as the file `file` would be: `pyproject.toml` and `pixi.toml` hold
+ * it under `[tool.cvebuild]`; errors name the file, and its paths are relative to its directory.
+ */
+export function parsePolicy(text: string, file: string): Policy {
+  const found = policyText(text, file);
+  return resolvePolicy(validate(found), found);
+}
+
 function readExplicit(path: string): PolicyText {
-  const text = readPolicyFile(path);
+  return policyText(readPolicyFile(path), path);
+}
+
+function policyText(text: string, path: string): PolicyText {
   const document = parseTomlText(text, path);
   if (basename(path) === 'pyproject.toml' || basename(path) === 'pixi.toml') {
     const table = toolTable(document);

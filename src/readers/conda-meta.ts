@@ -167,7 +167,7 @@ function channelWithoutSubdir(channel: string | undefined, subdir: string | unde
 }
 
 /** `noarch` is `"python"` / `"generic"`; conda-build 2 era records wrote `true` for generic. */
-function noarchOf(record: Dict, ctx: FieldContext): Package['noarch'] {
+export function noarchOf(record: Dict, ctx: FieldContext): Package['noarch'] {
   const value = record.noarch;
   if (value === undefined || value === null || value === false) return undefined;
   if (value === 'python' || value === 'generic') return value;

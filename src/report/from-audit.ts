@@ -25,7 +25,7 @@ export function auditReport({ inventory, result, intel, target, root, now }: Aud
     inventory,
     findings: result.findings,
     verdict: result.verdict,
-    checks: result.checks,
+    checks: result.checks.map(({ id, version, title }) => ({ id, version, title })),
     policy: reportPolicy(result.policy),
     intel: intel
       ? {

@@ -48,10 +48,10 @@ export function describeRule(finding: Finding): RuleInfo {
   const rules = RULES.get(finding.check);
   const own = rules?.rule?.(finding.rule);
   const template =
-    rules && own
-      ? { ...rules.check, ...own }
-      : finding.rule === `${finding.check}/not-checked`
-        ? NOT_CHECKED
+    finding.rule === `${finding.check}/not-checked`
+      ? NOT_CHECKED
+      : rules && own
+        ? { ...rules.check, ...own }
         : (rules?.check ?? FALLBACK);
   const evidence = finding.evidence;
   const ownCwes = Array.isArray(evidence.cwes) ? (evidence.cwes as unknown[]).filter(isText) : [];

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli.ts';
@@ -68,6 +68,31 @@ describe('the npm package', { timeout: 300_000 }, () => {
         assert.match(result.stdout, /malicious: litellm 1\.82\.7 \(linux-64\) MAL-2026-2144/);
         const checkout = runCli([...LITELLM, ...NOW], { cwd: projectRoot });
         assert.equal(result.stdout, checkout.stdout);
+      });
+
+      it("runs the README's library example against the installed package: what the gate prints, progress on stderr", () => {
+        const script = join(installed.project, 'audit.ts');
+        copyFileSync(join(projectRoot, 'examples/library/audit.ts'), script);
+        const example = spawnSync(node as string, [script], { cwd: projectRoot, encoding: 'utf8' });
+        const cli = runCli([...LITELLM, '--offline'], { cwd: projectRoot });
+        assert.equal(cli.status, 1, cli.stderr);
+        assert.equal(example.status, 1, example.stderr);
+        assert.equal(example.stdout, cli.stdout);
+        assert.equal(
+          example.stderr,
+          [
+            'malicious: ok',
+            'lock-integrity: ok',
+            'confusion: ok',
+            'cooldown: ok (offline: no network lookups)',
+            'link-scripts: skipped (nothing to inspect: no package-dirs archives and no installed prefix)',
+            'sources: ok',
+            'attestation: ok (offline: no network lookups)',
+            'sast: ok',
+            'secrets: ok',
+            '',
+          ].join('\n'),
+        );
       });
 
       it('fails with one line and exit 2 on bad input', () => {
