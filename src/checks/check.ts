@@ -13,7 +13,6 @@ import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding, RuleText } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
-import type { SourceLocation } from '../model/package.ts';
 import type { Download } from '../net/download.ts';
 import type { CheckSettings } from './registry.ts';
 
