@@ -4,7 +4,6 @@
  * configured as private that resolved from a public source, which is what a successful confusion
  * attack looks like.
  */
-import type { IntelStore } from '../intel/store-api.ts';
 import { type Finding, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { condaChannelVisibility, pypiIndexVisibility } from '../sources/public.ts';
@@ -38,9 +37,9 @@ export const confusionCheck: Check<ConfusionSettings> = {
   run(inventory, context) {
     const { store } = requireIntel(context, 'confusion');
     const { privateSources, privateNames } = context.settings;
-    const { publicConda, publicPypi } = publicNames(store);
     const configuredPrivate = new Set(privateNames.map((name) => name.toLowerCase().replace(/[-_.]+/g, '-')));
     const findings: Finding[] = [];
+    const onPrivateSources: Package[] = [];
     for (const pkg of inventory.packages) {
       const source = sourceOf(pkg);
       if (!source) continue;
@@ -58,7 +57,19 @@ export const confusionCheck: Check<ConfusionSettings> = {
         );
         continue;
       }
-      if (visibility !== 'private') continue;
+      if (visibility === 'private') onPrivateSources.push(pkg);
+    }
+    // only names from private sources are looked up in the public lists (~47,000 names)
+    const publicConda = store.listedIn(
+      'conda-forge-names',
+      onPrivateSources.filter((pkg) => pkg.ecosystem === 'conda').map((pkg) => pkg.normalizedName),
+    );
+    const publicPypi = store.listedIn(
+      'top-pypi',
+      onPrivateSources.filter((pkg) => pkg.ecosystem === 'pypi').map((pkg) => pkg.normalizedName),
+    );
+    for (const pkg of onPrivateSources) {
+      const source = sourceOf(pkg) as string;
       const known =
         pkg.ecosystem === 'conda' ? publicConda.has(pkg.normalizedName) : publicPypi.has(pkg.normalizedName);
       if (!known) continue;
@@ -73,21 +84,6 @@ export const confusionCheck: Check<ConfusionSettings> = {
     return findings;
   },
 };
-
-/** The names that exist publicly, built once per store: ~47,000 names, read on every audit otherwise. */
-const publicNamesByStore = new WeakMap<IntelStore, { publicConda: Set<string>; publicPypi: Set<string> }>();
-
-function publicNames(store: IntelStore): { publicConda: Set<string>; publicPypi: Set<string> } {
-  let names = publicNamesByStore.get(store);
-  if (!names) {
-    names = {
-      publicConda: new Set(store.popularity('conda-forge-names').map((entry) => entry.normalizedName)),
-      publicPypi: new Set(store.popularity('top-pypi').map((entry) => entry.normalizedName)),
-    };
-    publicNamesByStore.set(store, names);
-  }
-  return names;
-}
 
 function sourceOf(pkg: Package): string | undefined {
   if (pkg.kind !== 'registry') return undefined;

@@ -8,7 +8,7 @@
 import type { Check } from '../checks/check.ts';
 import { type ErrorCode, isCvebuildError } from '../errors.ts';
 import { isSystemError } from '../fs/errors.ts';
-import type { Finding } from '../model/finding.ts';
+import { type Finding, withFlags } from '../model/finding.ts';
 
 /** Failures of the world during a check rather than of its input. */
 const CHECK_FAILURES = new Set<ErrorCode>(['NETWORK', 'NOT_FOUND']);
@@ -28,14 +28,17 @@ export function describeError(error: unknown): string {
 
 export function checkFailedFinding(check: Pick<Check, 'id' | 'version'>, error: unknown): Finding {
   const reason = describeError(error);
-  return {
-    check: check.id,
-    checkVersion: check.version,
-    rule: `${check.id}/not-checked`,
-    // critical and unchecked: the verdict fails closed whatever the threshold
-    severity: 'critical',
-    message: `the ${check.id} check failed and checked nothing: ${reason}`,
-    evidence: { unchecked: true, reason: 'the check failed', error: reason },
-    remedy: `report the error to the check's maintainers; disable the ${check.id} check in the policy only if you accept running without it`,
-  };
+  return withFlags(
+    {
+      check: check.id,
+      checkVersion: check.version,
+      rule: `${check.id}/not-checked`,
+      // critical and unchecked: the verdict fails closed whatever the threshold
+      severity: 'critical',
+      message: `the ${check.id} check failed and checked nothing: ${reason}`,
+      evidence: { reason: 'the check failed', error: reason },
+      remedy: `report the error to the check's maintainers; disable the ${check.id} check in the policy only if you accept running without it`,
+    },
+    { unchecked: true },
+  );
 }

@@ -83,6 +83,8 @@ export interface IntelStore {
   advisoriesForMany(ecosystem: AffectedEcosystem, normalizedNames: readonly string[]): Map<string, Advisory[]>;
   maliciousNamesFor(normalizedName: string): MaliciousName[];
   popularity(source: string): { name: string; normalizedName: string; rank: number; downloads?: number }[];
+  /** Which of these normalized names a popularity list holds. */
+  listedIn(source: string, normalizedNames: readonly string[]): Set<string>;
 
   /** Replaces the stored typosquat index (inside the import's transaction). */
   replaceSquatIndex(index: SquatIndexRows): void;

@@ -112,6 +112,7 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT NOT NULL,
     PRIMARY KEY (list, key)
   ) WITHOUT ROWID;
+  CREATE INDEX popularity_names ON popularity (source, normalized_name);
   CREATE TABLE squat_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     stamp TEXT NOT NULL

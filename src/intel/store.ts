@@ -463,6 +463,16 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  listedIn(source: string, normalizedNames: readonly string[]): Set<string> {
+    if (normalizedNames.length === 0) return new Set();
+    return this.#read(() => {
+      const rows = this.#statement(
+        'SELECT DISTINCT normalized_name FROM popularity WHERE source = ? AND normalized_name IN (SELECT value FROM json_each(?))',
+      ).all(source, JSON.stringify([...new Set(normalizedNames)])) as { normalized_name: string }[];
+      return new Set(rows.map((row) => row.normalized_name));
+    });
+  }
+
   squatIndexStamp(): string | undefined {
     return this.#read(() => {
       const row = this.#statement('SELECT stamp FROM squat_state WHERE id = 1').get() as { stamp: string } | undefined;

@@ -70,7 +70,13 @@ export function packAndInstall(): InstalledPackage {
   spawnSync('mkdir', ['-p', project]);
   writeFileSync(
     join(project, 'package.json'),
-    JSON.stringify({ name: 'empty-project', version: '1.0.0', private: true, dependencies: { cvebuild: spec } }),
+    JSON.stringify({
+      name: 'empty-project',
+      version: '1.0.0',
+      private: true,
+      type: 'module',
+      dependencies: { cvebuild: spec },
+    }),
   );
   writeFileSync(
     join(project, 'package-lock.json'),
