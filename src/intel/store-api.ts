@@ -47,6 +47,8 @@ export interface SquatIndexRows {
   probes: { ecosystem: string; probe: string; key: string }[];
   /** Name lists asked about by membership only. */
   members: { list: string; key: string }[];
+  /** A Bloom filter of every `ecosystem\0probe`, so absent probes never reach the database. */
+  probeFilter: Uint8Array;
 }
 
 export interface IntelStore {
@@ -90,6 +92,8 @@ export interface IntelStore {
   replaceSquatIndex(index: SquatIndexRows): void;
   /** The stamp of the stored typosquat index, or undefined when none was written. */
   squatIndexStamp(): string | undefined;
+  /** The stored index's probe filter (see SquatIndexRows). */
+  squatProbeFilter(): Uint8Array | undefined;
   /** Entries found under any of these probes, plus every entry allowed two edits. */
   squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[];
   /** Which of these keys a membership list holds, and whether the list has any key at all. */

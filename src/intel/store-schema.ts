@@ -115,7 +115,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX popularity_names ON popularity (source, normalized_name);
   CREATE TABLE squat_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    stamp TEXT NOT NULL
+    stamp TEXT NOT NULL,
+    probe_filter BLOB NOT NULL
   );
   `,
 ];

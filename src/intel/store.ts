@@ -459,7 +459,10 @@ class SqliteIntelStore implements IntelStore {
       for (const row of index.probes) probe.run(row.ecosystem, row.probe, row.key);
       const member = this.#statement('INSERT OR IGNORE INTO squat_members (list, key) VALUES (?, ?)');
       for (const row of index.members) member.run(row.list, row.key);
-      this.#statement('INSERT INTO squat_state (id, stamp) VALUES (1, ?)').run(index.stamp);
+      this.#statement('INSERT INTO squat_state (id, stamp, probe_filter) VALUES (1, ?, ?)').run(
+        index.stamp,
+        index.probeFilter,
+      );
     });
   }
 
@@ -477,6 +480,15 @@ class SqliteIntelStore implements IntelStore {
     return this.#read(() => {
       const row = this.#statement('SELECT stamp FROM squat_state WHERE id = 1').get() as { stamp: string } | undefined;
       return row?.stamp;
+    });
+  }
+
+  squatProbeFilter(): Uint8Array | undefined {
+    return this.#read(() => {
+      const row = this.#statement('SELECT probe_filter FROM squat_state WHERE id = 1').get() as
+        | { probe_filter: Uint8Array }
+        | undefined;
+      return row?.probe_filter;
     });
   }
 

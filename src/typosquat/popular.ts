@@ -18,6 +18,7 @@ import type { FeedName } from '../intel/model.ts';
 import type { IntelStore, SquatIndexRows } from '../intel/store-api.ts';
 import { allowsTwoEdits, NameIndex, type PopularName, probesOfCandidate, probesOfEntry } from './index.ts';
 import { homoglyphVariants } from './lookalikes.ts';
+import { ProbeFilter } from './probe-filter.ts';
 
 export interface PopularNames {
   /** Whether the store has the lists at all: without them a name is not looked at, which must be said. */
@@ -60,13 +61,22 @@ export function popularNamesFor(
   // names conda-forge publishes are real and never judged: only the others need their targets read
   const condaForge = store.squatMembers('conda-forge', candidates.conda);
   const pypiOnCondaForge = store.squatMembers('pypi-on-conda-forge', candidates.pypi).found;
-  const probes = (keys: readonly string[], known: ReadonlySet<string>) =>
-    keys.flatMap((key) => (known.has(key) ? [] : probesOfCandidate(key, homoglyphVariants(key))));
+  const stored = store.squatProbeFilter();
+  const filter = stored ? ProbeFilter.fromBytes(stored) : undefined;
+  // the entries the judged names can reach; none at all when no name is judged
+  const index = (ecosystem: string, keys: readonly string[], known: ReadonlySet<string>) => {
+    const judged = keys.filter((key) => !known.has(key));
+    if (judged.length === 0) return new NameIndex([]);
+    const probes = judged.flatMap((key) =>
+      probesOfCandidate(key, homoglyphVariants(key)).filter((probe) => filter?.has(`${ecosystem}\0${probe}`) ?? true),
+    );
+    return new NameIndex(store.squatEntries(ecosystem, probes));
+  };
   return {
     hasTopPypi: store.squatMembers('top-pypi', []).present,
     hasCondaForge: condaForge.present,
-    pypi: new NameIndex(store.squatEntries('pypi', probes(candidates.pypi, pypiOnCondaForge))),
-    conda: new NameIndex(store.squatEntries('conda', probes(candidates.conda, condaForge.found))),
+    pypi: index('pypi', candidates.pypi, pypiOnCondaForge),
+    conda: index('conda', candidates.conda, condaForge.found),
     condaForge: condaForge.found,
     pypiOnCondaForge,
   };
@@ -99,7 +109,12 @@ export function buildPopularNames(store: IntelStore): PopularNames {
 /** Writes the index of the store's current lists into it (inside the import's transaction). */
 export function writeSquatIndex(store: IntelStore): void {
   const names = buildPopularNames(store);
-  const rows: SquatIndexRows = { stamp: squatIndexStamp(store), entries: [], probes: [], members: [] };
+  const rows: Omit<SquatIndexRows, 'probeFilter'> = {
+    stamp: squatIndexStamp(store),
+    entries: [],
+    probes: [],
+    members: [],
+  };
   for (const [ecosystem, index] of [
     ['pypi', names.pypi],
     ['conda', names.conda],
@@ -113,5 +128,7 @@ export function writeSquatIndex(store: IntelStore): void {
   for (const key of names.condaForge) rows.members.push({ list: 'conda-forge', key });
   for (const key of names.pypiOnCondaForge) rows.members.push({ list: 'pypi-on-conda-forge', key });
   if (names.hasTopPypi) rows.members.push({ list: 'top-pypi', key: '' });
-  store.replaceSquatIndex(rows);
+  const filter = ProbeFilter.forEntries(rows.probes.length);
+  for (const { ecosystem, probe } of rows.probes) filter.add(`${ecosystem}\0${probe}`);
+  store.replaceSquatIndex({ ...rows, probeFilter: filter.bytes });
 }

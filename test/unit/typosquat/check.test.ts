@@ -253,7 +253,7 @@ describe('typosquat check', async () => {
     const names = [pkg('pypi', 'reqeusts'), pkg('pypi', 'python-dateutils'), pkg('conda', 'pytorchh')];
     const expected = await run(store, names);
     assert.ok(expected.length >= 2);
-    store.replaceSquatIndex({ stamp: 'stale', entries: [], probes: [], members: [] });
+    store.replaceSquatIndex({ stamp: 'stale', entries: [], probes: [], members: [], probeFilter: new Uint8Array(8) });
     assert.deepEqual(await run(store, names), expected);
   });
 });
