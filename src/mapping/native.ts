@@ -2,7 +2,7 @@
  * The conda-native table (data/conda-native.json): conda-forge C/C++ library packages → the upstream
  * product whose advisories apply. Kept as data so it can be reviewed and extended without code.
  */
-import { readFileSync } from 'node:fs';
+import { readPackageFile } from '../package-files.ts';
 import type { VersionSchemeName } from '../versions/scheme.ts';
 
 export interface NativeProduct {
@@ -25,9 +25,7 @@ let table:
 
 function load() {
   if (table) return table;
-  const file = JSON.parse(
-    readFileSync(new URL('../../data/conda-native.json', import.meta.url), 'utf8'),
-  ) as NativeTableFile;
+  const file = JSON.parse(readPackageFile('data/conda-native.json')) as NativeTableFile;
   const products = Object.entries(file.products).map(([product, entry]) => ({ product, ...entry }));
   table = {
     products,

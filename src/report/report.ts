@@ -3,9 +3,9 @@
  * ones block), the verdict, and, for SBOMs and package details, the inventory they were found in.
  * Renderers take this and nothing else, so the CLI, the gate and later the proxy draw the same page.
  */
-import { readFileSync } from 'node:fs';
 import type { Finding, Severity, Verdict } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
+import { readPackageFile } from '../package-files.ts';
 
 export interface ReportCheck {
   id: string;
@@ -65,8 +65,7 @@ export interface ReportInput {
 
 export const TOOL = {
   name: 'cvebuild',
-  // the package's manifest is the one place the version is written (src/ and dist/ sit at the same depth)
-  version: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-    .version,
+  // the package's manifest is the one place the version is written
+  version: (JSON.parse(readPackageFile('package.json')) as { version: string }).version,
   informationUri: 'https://github.com/cvebuild/cvebuild',
 } as const;

@@ -11,7 +11,21 @@ export interface Column<Row> {
 }
 
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const cells = rows.map((row) => columns.map((column) => shorten(plain(column.value(row)), column.maxWidth)));
+  // columns repeat their values (a channel, a platform, an environment list on thousands of rows):
+  // each distinct value is neutralised and shortened once per column
+  const seen = columns.map(() => new Map<string, string>());
+  const cells = rows.map((row) =>
+    columns.map((column, index) => {
+      const value = column.value(row);
+      const memo = seen[index] as Map<string, string>;
+      let cell = memo.get(value);
+      if (cell === undefined) {
+        cell = shorten(plain(value), column.maxWidth);
+        memo.set(value, cell);
+      }
+      return cell;
+    }),
+  );
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((row) => row[index]?.length ?? 0)),
   );
