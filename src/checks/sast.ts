@@ -63,18 +63,21 @@ export const sastCheck: Check<SastCheckSettings> = {
     const root = context.root;
     if (!root) return [];
     const settings = context.settings.sast;
-    // Loaded on demand: the ast-grep native module costs start-up time every other command would pay.
-    const [{ scanPython }, { recipeFilesOf, scanRecipeFiles }, { mergeHits, runExternal }] = await Promise.all([
-      import('../sast/python.ts'),
-      import('../sast/recipe.ts'),
-      import('../sast/external.ts'),
-    ]);
     const walk = walkForCheck(context, root, settings);
     const python = walk.files.filter((file) => isPython(file.path));
-    const [ours, recipes] = await Promise.all([scanPython(python), scanRecipeFiles(walk.files)]);
+    // Loaded on demand, and ast-grep (a native module) only when there is Python to parse
+    const { recipeFilesOf, scanRecipeFiles } = await import('../sast/recipe.ts');
+    const scanPython = python.length > 0 ? (await import('../sast/python.ts')).scanPython : undefined;
+    const [ours, recipes] = await Promise.all([
+      scanPython ? scanPython(python) : { hits: [], skipped: [] },
+      scanRecipeFiles(walk.files),
+    ]);
     let hits: CodeHit[] = [...ours.hits, ...recipes];
     const failures: Finding[] = [];
-    for (const engine of python.length > 0 ? settings.engines : []) {
+    const engines = python.length > 0 ? settings.engines : [];
+    const { mergeHits, runExternal } = engines.length > 0 ? await import('../sast/external.ts') : {};
+    for (const engine of engines) {
+      if (!runExternal || !mergeHits) break;
       const result = await runExternal(engine, walk.root, python, { semgrepConfig: settings.semgrepConfig });
       if ('error' in result) failures.push(engineFailure(engine, result.error, root));
       else hits = mergeHits(hits, result.hits);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CodeFile, CodeHit, Confidence } from '../code/types.ts';
 import type { Severity } from '../model/finding.ts';
-import { compareHits, snippetOf } from './python.ts';
+import { compareHits, snippetOf } from './hits.ts';
 import { PYTHON_RULES } from './rules/index.ts';
 
 export type ExternalEngine = 'bandit' | 'semgrep';

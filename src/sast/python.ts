@@ -36,6 +36,7 @@ import {
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
 import { readRegularFile } from '../fs/regular-file.ts';
+import { compareHits, snippetOf } from './hits.ts';
 import { nestingExcess } from './python-nesting.ts';
 import {
   escapeRegExp,
@@ -239,15 +240,6 @@ function whySkipped(absolute: string): string {
     return 'not valid UTF-8 (Python sources must be UTF-8 to be scanned)';
   }
   return 'not parsed by ast-grep';
-}
-
-export function compareHits(a: CodeHit, b: CodeHit): number {
-  return (
-    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-    a.line - b.line ||
-    a.column - b.column ||
-    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
-  );
 }
 
 /** Bandit's import tracking: aliases and imported names, as the visitor meets them. */
@@ -484,10 +476,4 @@ function toHit(
   };
   if (beyond) hit.extra = { beyondBandit: true };
   return hit;
-}
-
-/** The first line of the matched text, trimmed, at most 200 characters. */
-export function snippetOf(text: string): string {
-  const line = (text.split(/\r?\n/, 1)[0] ?? '').trim();
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

@@ -13,7 +13,7 @@
  */
 import type { CodeFile, CodeHit } from '../code/types.ts';
 import { readRegularFile } from '../fs/regular-file.ts';
-import { compareHits, snippetOf } from './python.ts';
+import { compareHits, snippetOf } from './hits.ts';
 import { RECIPE_RULES, type SastRuleInfo } from './rules/index.ts';
 
 export { RECIPE_RULES };

@@ -103,7 +103,12 @@ describe('the npm package', { timeout: 300_000 }, () => {
           ['inventory', 'examples/ml-service', '--format', 'json'],
           ['sbom', 'examples/ml-service', ...NOW],
           ['sbom', 'examples/ml-service', '--format', 'spdx', ...NOW],
-          ...['json', 'sarif', 'markdown', 'html', 'cyclonedx'].map((format) => [...LITELLM, ...NOW, '--format', format]),
+          ...['json', 'sarif', 'markdown', 'html', 'cyclonedx'].map((format) => [
+            ...LITELLM,
+            ...NOW,
+            '--format',
+            format,
+          ]),
           ['gate', 'examples/openssl-cve', '--db', 'examples/openssl-cve/intel', ...NOW],
           ['scan-code', 'examples/code-scan', ...NOW],
           ['diff', 'examples/ml-service', 'examples/litellm-compromise', '--checks', 'none'],
