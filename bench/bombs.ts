@@ -221,6 +221,8 @@ const groups: Group[] = [];
       scan('50,000 calls chained f()()…', PYTHON_NESTING.callChain(50_000)),
       scan('1,000,000 unary minus', PYTHON_NESTING.minus(1_000_000)),
       scan('2,000 lines ever more indented', PYTHON_NESTING.unblocked(2_000)),
+      scan('400,000 lines of eval(x) (4 MB)', 'eval(x)\n'.repeat(400_000)),
+      scan('50,000 lines of eval(x), the most parsed', 'eval(x)\n'.repeat(50_000)),
     ],
   });
 }

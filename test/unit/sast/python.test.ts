@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodeFile } from '../../../src/code/types.ts';
-import { MAX_HITS_PER_FILE, scanPython } from '../../../src/sast/python.ts';
+import { MAX_HITS_PER_FILE, MAX_PYTHON_LINES, scanPython } from '../../../src/sast/python.ts';
 import { PYTHON_RULES } from '../../../src/sast/rules/index.ts';
 import { PYTHON_NESTING } from '../../helpers/bombs.ts';
 import { writeTemp } from '../../helpers/temp.ts';
@@ -317,6 +317,18 @@ describe('scanPython', () => {
     assert.deepEqual(skipped, [
       { path: 'many.py', reason: `more than ${MAX_HITS_PER_FILE} hits (the rest was not examined)` },
     ]);
+  });
+
+  it(`does not parse a file of more than ${MAX_PYTHON_LINES} lines, and says so; one line fewer is scanned`, async () => {
+    const { hits, skipped } = await scanPython([
+      file('huge.py', 'eval(x)\n'.repeat(MAX_PYTHON_LINES + 1)),
+      file('largest.py', `eval(x)\n${'pass\n'.repeat(MAX_PYTHON_LINES - 2)}eval(y)`),
+    ]);
+    assert.deepEqual(
+      hits.map((hit) => `${hit.file}:${hit.line}`),
+      ['largest.py:1', `largest.py:${MAX_PYTHON_LINES}`],
+    );
+    assert.deepEqual(skipped, [{ path: 'huge.py', reason: 'more than 50,000 lines' }]);
   });
 
   it('snippets come from the line, even for a node spanning a long nested call', async () => {
