@@ -15,6 +15,7 @@ import { isOsvRecord, type LocatedRecord, prepareOsvRecords } from './osv.ts';
 import type { PreparedImport } from './prepared.ts';
 import {
   feedInvalid,
+  isJsonLinesName,
   isObject,
   type Json,
   type JsonLine,
@@ -33,7 +34,7 @@ export function prepareText(text: string, path: string, feed: FeedName | undefin
     requireFeed(feed, 'advisory', "curl's vuln.pm", path);
     return prepareCurlVulnPm(text, path, feed);
   }
-  const jsonLinesName = /\.(jsonl|ndjson)$/i.test(path);
+  const jsonLinesName = isJsonLinesName(path);
   let documentError: string | undefined;
   if (!jsonLinesName) {
     const document = parseJsonDocument(text);
