@@ -90,14 +90,35 @@ const HOST_DOT = /[A-Za-z0-9]\.[A-Za-z0-9]/;
  * a hostile name written right before a URL), and each part is masked where it is found.
  */
 function rewriteUrls(text: string, mode: Mode): string {
-  // Every form needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter).
-  if (!text.includes('@') && !text.includes('/t/') && !text.includes('=')) return text;
+  // Every form needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter),
+  // `%40` (userinfo of a percent-encoded URL).
+  if (!text.includes('@') && !text.includes('/t/') && !text.includes('=') && !/%40/i.test(text)) return text;
   return text.replace(TOKEN, (token) =>
-    token.includes('/') || token.includes('=') ? rewriteToken(token, mode) : token,
+    token.includes('/') || token.includes('=') || /%40/i.test(token) ? rewriteToken(token, mode) : token,
   );
 }
 
-function rewriteToken(token: string, mode: Mode): string {
+/**
+ * A URL percent-encoded inside another (`?next=https%3A%2F%2Fuser%3Apass%40host%2F`), or on its
+ * own: its userinfo is everything from the encoded `://` to the last encoded `@` before the
+ * authority ends (an encoded or plain `/`, `?`, `#`, or a parameter separator).
+ */
+const ENCODED_AUTHORITY = /(%3A%2F%2F)((?:(?!%2F|%3F|%23)[^/?#&;])*)/gi;
+
+function maskEncodedUserinfo(token: string, mode: Mode): string {
+  if (!/%40/i.test(token)) return token;
+  return token.replace(ENCODED_AUTHORITY, (all, separator: string, authority: string) => {
+    const at = authority.toUpperCase().lastIndexOf('%40');
+    if (at === -1) return all;
+    const userinfo = decode(authority.slice(0, at));
+    if (mode === 'remove') return `${separator}${authority.slice(at + 3)}`;
+    const masked = maskedUserinfo(userinfo, mode).slice(0, -1);
+    return `${separator}${encodeURIComponent(masked).replaceAll('%2A', '*')}%40${authority.slice(at + 3)}`;
+  });
+}
+
+function rewriteToken(whole: string, mode: Mode): string {
+  const token = maskEncodedUserinfo(whole, mode);
   const schemes = schemeSeparators(token);
   const firstHostDot = token.search(HOST_DOT);
   if (schemes.length === 0 && firstHostDot === -1) return token;

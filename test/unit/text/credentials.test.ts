@@ -119,6 +119,24 @@ describe('maskCredentials', () => {
     }
   });
 
+  it('masks the userinfo of a percent-encoded URL, nested in a parameter or on its own', () => {
+    const cases: [string, string][] = [
+      [
+        `https://example.com/login?next=https%3A%2F%2Falice%3A${SECRET}%40pypi.example%2Fsimple`,
+        'https://example.com/login?next=https%3A%2F%2F***%3A***%40pypi.example%2Fsimple',
+      ],
+      [`https%3a%2f%2f${SECRET}%40host.example%2f`, 'https%3a%2f%2f***%40host.example%2f'],
+      [`https%3A%2F%2F__token__%3A${SECRET}%40upload.pypi.org`, 'https%3A%2F%2F__token__%3A***%40upload.pypi.org'],
+      ['an address like a%40b, and no URL', 'an address like a%40b, and no URL'],
+    ];
+    for (const [text, masked] of cases) assert.equal(maskCredentials(text), masked);
+    assert.equal(
+      withoutCredentials(`https://h.example/?next=https%3A%2F%2Falice%3A${SECRET}%40pypi.example%2F`),
+      'https://h.example/?next=https%3A%2F%2Fpypi.example%2F',
+    );
+    assert.ok(!maskCredentials(`https%3A%2F%2F${'%40'.repeat(100_000)}${SECRET}%40h.example`).includes(SECRET));
+  });
+
   it('stays linear on megabyte tokens built to make a backtracking or rescanning masker hang', () => {
     for (const text of [
       `${'https://'.repeat(200_000)}alice:${SECRET}@h.example/`,
