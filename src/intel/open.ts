@@ -8,7 +8,6 @@
 import { statSync } from 'node:fs';
 import { assertFresh } from './freshness.ts';
 import { assertHealthyStore, HealthMemory } from './health.ts';
-import { importSources } from './import/index.ts';
 import { resolveStorePath } from './paths.ts';
 import { openStore } from './store.ts';
 import type { IntelStore } from './store-api.ts';
@@ -70,6 +69,8 @@ async function loadIntoMemory(path: string): Promise<IntelStore> {
   const store = openStore(':memory:', { create: true });
   try {
     // zip archives import asynchronously; everything else returns at once
+    // the importers load only when files are given: opening a store file never needs them
+    const { importSources } = await import('./import/index.ts');
     await importSources(store, [{ path }]);
   } catch (error) {
     store.close();

@@ -1,7 +1,8 @@
 // Version comparators per advisory scheme (PEP 440, SemVer, OpenSSL, upstream), with bounded parse caches.
-import semver from 'semver';
+import type { SemVer } from 'semver';
 import { pep440Scheme, semverScheme } from '../versions/index.ts';
 import { BoundedCache } from '../versions/scheme.ts';
+import { nodeSemver } from '../versions/semver.ts';
 import type { VersionSchemeName } from './model.ts';
 import {
   compareOpenSslVersions,
@@ -108,15 +109,15 @@ const pep440 = comparator<Pep440Data>('pep440', {
   compare: comparePep440(),
 });
 
-const semverComparator = comparator<semver.SemVer>('semver', {
+const semverComparator = comparator<SemVer>('semver', {
   read(v) {
     if (!semverScheme.isValid(v)) return undefined;
     const normalized = semverScheme.normalize(v);
-    const data = new semver.SemVer(normalized);
+    const data = new (nodeSemver().SemVer)(normalized);
     // Build metadata takes no part in SemVer precedence.
     return { normalized, key: data.version, data };
   },
-  compare: (a, b) => semver.compare(a, b),
+  compare: (a, b) => nodeSemver().compare(a, b),
 });
 
 const openssl = comparator<OpenSslVersion>('openssl', {
