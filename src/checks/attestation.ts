@@ -7,7 +7,6 @@
  * whose earlier versions were seen attested, arriving without one, is a trust downgrade.
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { findSidecar } from '../attest/fetch.ts';
 import { type AttestationHistoryStore, FileAttestationHistory } from '../attest/history.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
@@ -15,6 +14,7 @@ import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
 import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
 import type { Package, SourceLocation } from '../model/package.ts';
+import { zod } from '../policy/zod.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { type Check, type CheckContext, checkOptions, type TrustedPublisher } from './check.ts';
 
@@ -56,10 +56,10 @@ export const attestationCheck: Check<AttestationSettings> = {
   enforces: ['attestation'],
   options: checkOptions({
     defaults: (): AttestationSettings => ({ attestationRequirements: [], attestationBundleDirs: [] }),
-    shape: {
-      'bundle-dirs': z.array(z.string().min(1)),
-      'trusted-root': z.string().min(1),
-    },
+    shape: () => ({
+      'bundle-dirs': zod().array(zod().string().min(1)),
+      'trusted-root': zod().string().min(1),
+    }),
     apply(values, settings, baseDir) {
       const dirs = values['bundle-dirs'];
       if (dirs) settings.attestationBundleDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));

@@ -82,8 +82,11 @@ type OptionShape = Record<string, z.ZodType>;
 export interface CheckOptions<S extends object, Shape extends OptionShape = OptionShape> {
   /** The settings when neither the policy nor a flag sets them. */
   defaults(): S;
-  /** zod schemas of the check's keys (kebab-case, as written in TOML); each is optional. */
-  shape?: Shape;
+  /**
+   * zod schemas of the check's keys (kebab-case, as written in TOML); each is optional. Built when a
+   * policy file is validated (zod loads then: `policy/zod.ts`).
+   */
+  shape?: () => Shape;
   /** Copies a validated `[checks.<id>]` table into the settings; paths resolve against `baseDir` (the policy file's). */
   apply?(values: { [K in keyof Shape]?: z.output<Shape[K]> }, settings: S, baseDir: string): void;
 }

@@ -5,7 +5,6 @@
  * reported as not checked; failing on that is the policy's decision.
  */
 
-import { z } from 'zod';
 import { fileNameOf } from '../conda/url.ts';
 import { parseCutoff } from '../cooldown/cutoff.ts';
 import { notCheckedFinding, type Subject, tooNewFinding, unknownTimeFinding } from '../cooldown/findings.ts';
@@ -21,6 +20,7 @@ import {
 import type { Finding, Severity } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
+import { zod } from '../policy/zod.ts';
 import { type Check, type CheckContext, checkOptions } from './check.ts';
 
 export const DEFAULT_PYPI_INDEX = 'https://pypi.org/simple';
@@ -54,12 +54,14 @@ export function createCooldownCheck(options: CooldownOptions = {}): Check<Cooldo
     },
     options: checkOptions({
       defaults: (): CooldownSettings => ({ cooldownUnknownTimestamp: 'warn' }),
-      shape: {
-        'exclude-newer': z.string().refine((value) => parseCutoff(value, new Date()) !== undefined, {
-          message: 'not a cutoff pixi understands (use e.g. "7d", "2026-01-31" or an RFC 3339 time)',
-        }),
-        'unknown-timestamp': z.enum(['warn', 'fail', 'ignore']),
-      },
+      shape: () => ({
+        'exclude-newer': zod()
+          .string()
+          .refine((value) => parseCutoff(value, new Date()) !== undefined, {
+            message: 'not a cutoff pixi understands (use e.g. "7d", "2026-01-31" or an RFC 3339 time)',
+          }),
+        'unknown-timestamp': zod().enum(['warn', 'fail', 'ignore']),
+      }),
       apply(values, settings) {
         if (values['exclude-newer'] !== undefined) settings.cooldown = values['exclude-newer'];
         if (values['unknown-timestamp'] !== undefined) settings.cooldownUnknownTimestamp = values['unknown-timestamp'];

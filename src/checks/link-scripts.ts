@@ -5,7 +5,6 @@
  * channel's channeldata.json flags as a lower-confidence hint.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import { shownName } from '../artifacts/limits.ts';
 import {
   type ArchiveLinkScripts,
@@ -28,6 +27,7 @@ import {
   type Severity,
 } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
+import { zod } from '../policy/zod.ts';
 import { type Check, checkOptions } from './check.ts';
 
 const CHECK_ID = 'link-scripts';
@@ -117,7 +117,7 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
   },
   options: checkOptions({
     defaults: (): LinkScriptsSettings => ({ packageDirs: [] }),
-    shape: { 'package-dirs': z.array(z.string().min(1)) },
+    shape: () => ({ 'package-dirs': zod().array(zod().string().min(1)) }),
     apply(values, settings, baseDir) {
       const dirs = values['package-dirs'];
       if (dirs) settings.packageDirs.push(...dirs.map((dir) => resolve(baseDir, dir)));

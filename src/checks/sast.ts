@@ -3,12 +3,12 @@
  * rule pack (Bandit's families, each with CWE and OWASP category), optionally merged with Bandit
  * and Semgrep when the policy enables them. Findings are surfaced, never fixed.
  */
-import { z } from 'zod';
 import { codeFindings, NOT_SCANNED_RULE, skippedFindings } from '../code/findings.ts';
 import { applyCodeScanOptions, codeScanDefaults, codeScanShape } from '../code/options.ts';
 import { walkForCheck } from '../code/scope.ts';
 import type { CodeHit, CodeScanSettings, Confidence } from '../code/types.ts';
 import { type Finding, type RuleText, withFlags } from '../model/finding.ts';
+import { zod } from '../policy/zod.ts';
 import { SAST_RULE_INFO } from '../sast/rules/index.ts';
 import { type Check, checkOptions } from './check.ts';
 
@@ -46,11 +46,14 @@ export const sastCheck: Check<SastCheckSettings> = {
   },
   options: checkOptions({
     defaults: (): SastCheckSettings => ({ sast: { ...codeScanDefaults(), engines: [], minConfidence: 'low' } }),
-    shape: {
-      ...codeScanShape,
-      engines: z.array(z.enum(ENGINES)),
-      'semgrep-config': z.string().min(1),
-      'min-confidence': z.enum(['low', 'medium', 'high']),
+    shape: () => {
+      const z = zod();
+      return {
+        ...codeScanShape(),
+        engines: z.array(z.enum(ENGINES)),
+        'semgrep-config': z.string().min(1),
+        'min-confidence': z.enum(['low', 'medium', 'high']),
+      };
     },
     apply(values, settings) {
       applyCodeScanOptions(values, settings.sast);

@@ -3,9 +3,9 @@
  * lookalike characters, other separators, an added or dropped affix). One finding per name, not per
  * platform: the name is what was mistyped.
  */
-import { z } from 'zod';
 import { type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
+import { zod } from '../policy/zod.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNamesFor } from '../typosquat/popular.ts';
 import { type Check, checkOptions, requireIntel } from './check.ts';
@@ -50,7 +50,7 @@ export const typosquatCheck: Check<TyposquatSettings> = {
   },
   options: checkOptions({
     defaults: (): TyposquatSettings => ({ typosquatAllow: [] }),
-    shape: { allow: z.array(z.string().min(1)) },
+    shape: () => ({ allow: zod().array(zod().string().min(1)) }),
     apply(values, settings) {
       if (values.allow) settings.typosquatAllow.push(...values.allow);
     },

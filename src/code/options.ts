@@ -1,5 +1,5 @@
 /** The policy keys every code check shares (`exclude`, `max-file-size`), and how they fill its settings. */
-import { z } from 'zod';
+import { zod } from '../policy/zod.ts';
 import type { CodeScanSettings } from './types.ts';
 import { DEFAULT_MAX_FILE_SIZE } from './walk.ts';
 
@@ -25,12 +25,15 @@ export function parseSize(value: string | number): number | undefined {
   return bytes > 0 ? bytes : undefined;
 }
 
-export const codeScanShape = {
-  exclude: z.array(z.string().min(1)),
-  'max-file-size': z.union([z.number(), z.string()]).refine((value) => parseSize(value) !== undefined, {
-    message: 'not a size (use bytes, or e.g. "512KiB", "5MiB")',
-  }),
-};
+export function codeScanShape() {
+  const z = zod();
+  return {
+    exclude: z.array(z.string().min(1)),
+    'max-file-size': z.union([z.number(), z.string()]).refine((value) => parseSize(value) !== undefined, {
+      message: 'not a size (use bytes, or e.g. "512KiB", "5MiB")',
+    }),
+  };
+}
 
 export function codeScanDefaults(): CodeScanSettings {
   return { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE };

@@ -5,53 +5,55 @@
  * themselves (`Check.options`), so a new check joins the schema without touching this file.
  */
 import { TomlDate } from 'smol-toml';
-import { z } from 'zod';
+import type { z as Z } from 'zod';
 import type { Check } from '../checks/check.ts';
 import { SEVERITIES } from '../model/finding.ts';
 import { parseCalendarDate } from '../util/dates.ts';
 import { parseDuration } from '../util/duration.ts';
-
-const severity = z.enum(SEVERITIES as [string, ...string[]]);
-
-const duration = z.string().refine((value) => parseDuration(value) !== undefined, {
-  message: 'not a duration (use e.g. "48h", "7d")',
-});
-
-/** A TOML date (`2026-12-31`) or the same as a string; kept as `YYYY-MM-DD`. */
-const day = z.union([z.instanceof(TomlDate), z.string()]).transform((value, context) => {
-  const text = value instanceof TomlDate ? value.toISOString().slice(0, 10) : value;
-  // a day that exists: Date.parse would roll 2026-02-31 over to 3 March
-  if (parseCalendarDate(text) === undefined) {
-    context.addIssue({ code: 'custom', message: 'expected a date such as 2026-12-31' });
-    return z.NEVER;
-  }
-  return text;
-});
-
-const publisher = z
-  .strictObject({
-    identity: z.string().min(1).optional(),
-    'identity-regexp': z.string().min(1).optional(),
-    issuer: z.string().min(1),
-  })
-  .refine((value) => (value.identity === undefined) !== (value['identity-regexp'] === undefined), {
-    message: 'give exactly one of identity or identity-regexp',
-  });
-
-const waiver = z
-  .strictObject({
-    id: z.string().min(1).optional(),
-    package: z.string().min(1).optional(),
-    check: z.string().min(1).optional(),
-    reason: z.string().trim().min(1, 'a waiver needs a reason'),
-    by: z.string().min(1).optional(),
-    expires: day,
-  })
-  .refine((value) => value.id !== undefined || value.package !== undefined, {
-    message: 'a waiver names an id, a package (name or name@version), or both',
-  });
+import { zod } from './zod.ts';
 
 export function policySchema(checks: readonly Check[]) {
+  const z = zod();
+  const severity = z.enum(SEVERITIES as [string, ...string[]]);
+
+  const duration = z.string().refine((value) => parseDuration(value) !== undefined, {
+    message: 'not a duration (use e.g. "48h", "7d")',
+  });
+
+  /** A TOML date (`2026-12-31`) or the same as a string; kept as `YYYY-MM-DD`. */
+  const day = z.union([z.instanceof(TomlDate), z.string()]).transform((value, context) => {
+    const text = value instanceof TomlDate ? value.toISOString().slice(0, 10) : value;
+    // a day that exists: Date.parse would roll 2026-02-31 over to 3 March
+    if (parseCalendarDate(text) === undefined) {
+      context.addIssue({ code: 'custom', message: 'expected a date such as 2026-12-31' });
+      return z.NEVER;
+    }
+    return text;
+  });
+
+  const publisher = z
+    .strictObject({
+      identity: z.string().min(1).optional(),
+      'identity-regexp': z.string().min(1).optional(),
+      issuer: z.string().min(1),
+    })
+    .refine((value) => (value.identity === undefined) !== (value['identity-regexp'] === undefined), {
+      message: 'give exactly one of identity or identity-regexp',
+    });
+
+  const waiver = z
+    .strictObject({
+      id: z.string().min(1).optional(),
+      package: z.string().min(1).optional(),
+      check: z.string().min(1).optional(),
+      reason: z.string().trim().min(1, 'a waiver needs a reason'),
+      by: z.string().min(1).optional(),
+      expires: day,
+    })
+    .refine((value) => value.id !== undefined || value.package !== undefined, {
+      message: 'a waiver names an id, a package (name or name@version), or both',
+    });
+
   const checkTables = Object.fromEntries(
     checks.map((check) => [
       check.id,
@@ -60,7 +62,7 @@ export function policySchema(checks: readonly Check[]) {
           enabled: z.boolean(),
           severity,
           rules: z.record(z.string(), severity),
-          ...check.options?.shape,
+          ...check.options?.shape?.(),
         })
         .partial(),
     ]),
@@ -101,4 +103,4 @@ export function policySchema(checks: readonly Check[]) {
   });
 }
 
-export type PolicyDocument = z.infer<ReturnType<typeof policySchema>>;
+export type PolicyDocument = Z.infer<ReturnType<typeof policySchema>>;
