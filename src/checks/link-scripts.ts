@@ -6,15 +6,8 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { shownName } from '../artifacts/limits.ts';
-import {
-  type ArchiveLinkScripts,
-  archiveLinkScripts,
-  type LinkAction,
-  type LinkScript,
-  prefixLinkScripts,
-} from '../artifacts/link-scripts.ts';
+import type { ArchiveLinkScripts, LinkAction, LinkScript } from '../artifacts/link-scripts.ts';
 import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
-import { prefixEscapingLinks } from '../artifacts/prefix-links.ts';
 import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
@@ -124,6 +117,20 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
     },
   }),
   async run(inventory, context) {
+    // the archive readers (zip, zstd, bzip2, tar) load only when a run has packages to open
+    const [{ archiveLinkScripts, prefixLinkScripts }, { prefixEscapingLinks }] = await Promise.all([
+      import('../artifacts/link-scripts.ts'),
+      import('../artifacts/prefix-links.ts'),
+    ]);
+    const installedFindings = (pkg: Package, prefix: string): Finding[] => {
+      const found = prefixLinkScripts(prefix, pkg.name).map((script) =>
+        scriptFinding(pkg, script, `installed in ${prefix}`, { prefix }),
+      );
+      const record = prefixRecordFiles(pkg.origin.file);
+      const escaping = prefixEscapingLinks(prefix, record.files, record.packageCache);
+      if (escaping.length > 0) found.push(escapingLinksFinding(pkg, escaping, { prefix }));
+      return found;
+    };
     const dirs = context.settings.packageDirs;
     const index: PackageDirIndex = dirs.length > 0 ? indexPackageDirs(dirs) : { archives: new Map(), channeldata: [] };
     const scans = new Map<string, Promise<ArchiveResult>>();
@@ -255,17 +262,6 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
       );
     }
   }
-  return findings;
-}
-
-/** Scripts an installed package left, and the links among its files that lead out of the prefix. */
-function installedFindings(pkg: Package, prefix: string): Finding[] {
-  const findings = prefixLinkScripts(prefix, pkg.name).map((script) =>
-    scriptFinding(pkg, script, `installed in ${prefix}`, { prefix }),
-  );
-  const record = prefixRecordFiles(pkg.origin.file);
-  const escaping = prefixEscapingLinks(prefix, record.files, record.packageCache);
-  if (escaping.length > 0) findings.push(escapingLinksFinding(pkg, escaping, { prefix }));
   return findings;
 }
 
