@@ -5,20 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
-import { buildNumberFromBuild, channelAndSubdirOf, normalizeChannel } from '../conda/url.ts';
+import { channelAndSubdirOf, normalizeChannel } from '../conda/url.ts';
 import { readError } from '../fs/errors.ts';
 import { openRegularFile } from '../fs/regular-file.ts';
 import { normalizeCondaName, type Package } from '../model/package.ts';
-import { noarchOf } from '../readers/conda-meta.ts';
-import {
-  expectDict,
-  type FieldContext,
-  optInteger,
-  optString,
-  optStringList,
-  reqString,
-  timestampToMillis,
-} from '../readers/fields.ts';
+import { addIndexMetadata } from '../readers/conda-meta.ts';
+import { expectDict, type FieldContext, optString, optStringList, reqString } from '../readers/fields.ts';
 import { readPackageArchive } from './archive.ts';
 import { archiveInvalid, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 
@@ -73,19 +65,12 @@ export async function readArtifactPackage(path: string, options: ReadArtifactOpt
     environments: [],
     origin: { file: path },
   };
-  const buildNumber = optInteger(record, 'build_number', ctx) ?? buildNumberFromBuild(build);
-  if (buildNumber !== undefined) pkg.buildNumber = buildNumber;
   if (options.url) {
     pkg.url = options.url;
     const { channel } = channelAndSubdirOf(options.url);
     if (channel) pkg.channel = normalizeChannel(channel);
   }
-  const timestamp = optInteger(record, 'timestamp', ctx);
-  if (timestamp !== undefined) pkg.timestamp = timestampToMillis(timestamp);
-  const license = optString(record, 'license', ctx);
-  if (license !== undefined) pkg.license = license;
-  const noarch = noarchOf(record, ctx);
-  if (noarch !== undefined) pkg.noarch = noarch;
+  addIndexMetadata(pkg, record, ctx);
   return pkg;
 }
 

@@ -114,8 +114,6 @@ function packageOf(file: string, environmentName: string): Package {
     origin: { file },
   };
   if (build !== undefined) pkg.build = build;
-  const buildNumber = optInteger(record, 'build_number', ctx) ?? (build ? buildNumberFromBuild(build) : undefined);
-  if (buildNumber !== undefined) pkg.buildNumber = buildNumber;
   if (subdir !== undefined) pkg.subdir = subdir;
   if (channel !== undefined) pkg.channel = normalizeChannel(channel);
   if (url !== undefined) pkg.url = url;
@@ -125,13 +123,24 @@ function packageOf(file: string, environmentName: string): Package {
   if (md5 !== undefined) pkg.md5 = md5;
   const size = optInteger(record, 'size', ctx);
   if (size !== undefined) pkg.size = size;
+  addIndexMetadata(pkg, record, ctx);
+  return pkg;
+}
+
+/**
+ * The fields a conda-meta record shares with the `info/index.json` it was installed from: build
+ * number (from the build string when absent), build time, license and noarch kind.
+ */
+export function addIndexMetadata(pkg: Package, record: Dict, ctx: FieldContext): void {
+  const buildNumber =
+    optInteger(record, 'build_number', ctx) ?? (pkg.build ? buildNumberFromBuild(pkg.build) : undefined);
+  if (buildNumber !== undefined) pkg.buildNumber = buildNumber;
   const timestamp = optInteger(record, 'timestamp', ctx);
   if (timestamp !== undefined) pkg.timestamp = timestampToMillis(timestamp);
   const license = optString(record, 'license', ctx);
   if (license !== undefined) pkg.license = license;
   const noarch = noarchOf(record, ctx);
   if (noarch !== undefined) pkg.noarch = noarch;
-  return pkg;
 }
 
 function parseRecord(file: string): Dict {
