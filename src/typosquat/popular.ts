@@ -62,7 +62,7 @@ export function popularNamesFor(
   const condaForge = store.squatMembers('conda-forge', candidates.conda);
   const pypiOnCondaForge = store.squatMembers('pypi-on-conda-forge', candidates.pypi).found;
   const stored = store.squatProbeFilter();
-  const filter = stored ? ProbeFilter.fromBytes(stored) : undefined;
+  const filter = ProbeFilter.fromBytes(stored);
   // the entries the judged names can reach; none at all when no name is judged
   const index = (ecosystem: string, keys: readonly string[], known: ReadonlySet<string>) => {
     const judged = keys.filter((key) => !known.has(key));

@@ -29,8 +29,13 @@ export class ProbeFilter {
     return new ProbeFilter(new Uint8Array(Math.max(8, Math.ceil((count * BITS_PER_ENTRY) / 8))));
   }
 
-  static fromBytes(bytes: Uint8Array): ProbeFilter {
-    return new ProbeFilter(bytes);
+  /**
+   * The filter a store holds, or undefined when the bytes cannot be one (a damaged or edited store):
+   * then every probe goes to the database, which is slower and still right, instead of a filter
+   * that answers "absent" for everything and hides every squat.
+   */
+  static fromBytes(bytes: unknown): ProbeFilter | undefined {
+    return bytes instanceof Uint8Array && bytes.length >= 8 ? new ProbeFilter(bytes) : undefined;
   }
 
   get bytes(): Uint8Array {

@@ -17,7 +17,14 @@ describe('the probe filter', () => {
     const filter = ProbeFilter.forEntries(100);
     for (const key of ['k:requests', 's:numpy', 'd:reqests']) filter.add(key);
     const again = ProbeFilter.fromBytes(Uint8Array.from(filter.bytes));
+    assert.ok(again);
     for (const key of ['k:requests', 's:numpy', 'd:reqests']) assert.ok(again.has(key));
     assert.equal(again.has('k:absent-name-of-a-package'), filter.has('k:absent-name-of-a-package'));
+  });
+
+  it('is no filter at all when the stored bytes cannot be one, so nothing is filtered away', () => {
+    for (const bytes of [undefined, null, new Uint8Array(0), new Uint8Array(7), 'bytes', [1, 2, 3]]) {
+      assert.equal(ProbeFilter.fromBytes(bytes), undefined);
+    }
   });
 });
