@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
+import { forgetInputs } from '../fs/inputs.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable } from '../intel/feeds.ts';
 import { FEED_NAMES } from '../intel/import/feeds.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/download.ts';
@@ -37,7 +38,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       // One line, like every other error (a suggestion reads `…'--fromat'\n(Did you mean --format?)`).
       outputError: (text, write) => write(`${plain(text.replace(/\n$/, ''))}\n`),
     })
-    .hook('preAction', async () => (await import('../fs/inputs.ts')).forgetInputs());
+    .hook('preAction', () => forgetInputs());
 
   program
     .command('inventory')

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './paths.ts';
 import { tempDirectory } from './temp.ts';
@@ -67,7 +67,7 @@ export function packAndInstall(): InstalledPackage {
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path.startsWith('node_modules/') && !entry.dev) packages[path] = entry;
   }
-  spawnSync('mkdir', ['-p', project]);
+  mkdirSync(project, { recursive: true });
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({
