@@ -5,12 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 
+const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(
-    `cvebuild: Node.js >= 22.13 is required (this is ${process.version}). ` +
-      'In a checkout of cvebuild, run it through `npx cvebuild`, which uses the Node 24 that `npm ci` installs.\n',
-  );
+  const advice = fromSource
+    ? 'In a checkout of cvebuild, run it through `npx cvebuild`, which uses the Node 24 that `npm ci` installs.'
+    : 'Install Node.js 22 or 24 and run cvebuild with it.';
+  process.stderr.write(`cvebuild: Node.js >= 22.13 is required (this is ${process.version}). ${advice}\n`);
   process.exit(2);
 }
 
@@ -22,7 +23,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
-const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
 if (fromSource && !process.features.typescript) {
   // Node 22.13–22.17 strips types only behind a flag: re-run ourselves with it.
   const { spawnSync } = await import('node:child_process');
