@@ -4,7 +4,7 @@ import { selectFeeds } from '../intel/feeds.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
 import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
-import { DEFAULT_RETRIES } from '../net/download.ts';
+import { DEFAULT_RETRIES } from '../net/defaults.ts';
 import { renderTable } from '../report/text-table.ts';
 import { line } from '../text/plain.ts';
 

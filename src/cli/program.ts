@@ -8,7 +8,7 @@ import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
 import { forgetInputs } from '../fs/inputs.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable } from '../intel/feeds.ts';
 import { FEED_NAMES } from '../intel/import/feeds.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/download.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/defaults.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
 import { plain } from '../text/plain.ts';

@@ -91,11 +91,19 @@ export class AdvisoryMatcher {
   targetsOf(pkg: Package): UpstreamTarget[] {
     let targets = this.targetCache.get(pkg);
     if (!targets) {
-      targets = targetsFor(pkg, this.nameMap);
+      // The same artifact sits on every platform of a lock, as a separate Package each time.
+      const key = `${pkg.ecosystem}\u0000${pkg.normalizedName}\u0000${pkg.version}\u0000${pkg.purlsKnown === true}\u0000${pkg.purls.join('\u0000')}`;
+      targets = this.targetsByIdentity.get(key);
+      if (!targets) {
+        targets = targetsFor(pkg, this.nameMap);
+        this.targetsByIdentity.set(key, targets);
+      }
       this.targetCache.set(pkg, targets);
     }
     return targets;
   }
+
+  private readonly targetsByIdentity = new Map<string, UpstreamTarget[]>();
 
   /** The same conda name sits on every platform of a lock: ask the store once per name. */
   private readonly nameMap = (condaName: string): string[] | undefined => {

@@ -96,8 +96,18 @@ function comparePep440(): (a: Pep440Data, b: Pep440Data) => number {
   };
 }
 
+/** Digit runs short enough to stay exact as numbers (Number loses integers past 2^53). */
+const PLAIN_RELEASE_TEXT = /^\d{1,15}(?:\.\d{1,15})*$/;
+
 const pep440 = comparator<Pep440Data>('pep440', {
   read(v) {
+    // Most advisory and lock versions are plain releases: PEP 440's normal form of one is its numbers
+    // without leading zeros, so the library's two full parses (~30 µs) are not needed.
+    if (PLAIN_RELEASE_TEXT.test(v)) {
+      const numbers = v.split('.').map(Number);
+      const normalized = numbers.join('.');
+      return { normalized, key: withoutTrailingZeros(numbers).join('.'), data: { normalized, release: numbers } };
+    }
     if (!pep440Scheme.isValid(v)) return undefined;
     const normalized = pep440Scheme.normalize(v);
     // PEP 440 ignores trailing zeros of the release segment: `1.22` == `1.22.0`.

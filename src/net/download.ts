@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CvebuildError } from '../errors.ts';
 import { regularFileStream } from '../fs/regular-file.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from './defaults.ts';
 
 export interface Validators {
   etag?: string;
@@ -65,8 +66,6 @@ export type DownloadResult =
     }
   | { status: 'unchanged'; url: string; finalUrl?: string; attempts: number; durationMs: number };
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_RETRIES = 3;
 const DEFAULT_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 120_000;

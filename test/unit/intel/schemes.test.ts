@@ -101,6 +101,25 @@ describe('pep440 comparator', () => {
     }
   });
 
+  it('reads plain releases (leading zeros, long digit runs) with the normal form the PEP 440 scheme gives', () => {
+    const c = comparatorFor('pep440');
+    for (const text of [
+      '0',
+      '1.0',
+      '01.002.0',
+      '2021.05.30',
+      '1.0.0.0.0',
+      '123456789012345.1',
+      '1234567890123456.1',
+      '99999999999999999999',
+    ]) {
+      assert.equal(c.parse(text)?.normalized, pep440Scheme.normalize(text), text);
+    }
+    assert.equal(c.parse('1.2.0')?.key, c.parse('01.2')?.key);
+    assert.equal(c.parse('1..2'), undefined);
+    assert.equal(c.parse('1.2.'), undefined);
+  });
+
   it('returns the cached reading for a repeated version', () => {
     const c = comparatorFor('pep440');
     assert.equal(c.parse('3.2.1'), c.parse('3.2.1'));
