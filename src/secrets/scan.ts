@@ -10,17 +10,15 @@
  * 104 MB/s on the corpus text in memory (14.8 / 21.1 MB/s without the prefilter), 67 MB/s for
  * `scanSecrets` from disk. worker_threads were not needed.
  */
-import { extname } from 'node:path';
-import { lintSource } from '@secretlint/core';
-import type { SecretLintCoreConfig, SecretLintRuleCreator } from '@secretlint/types';
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
 import { readRegularFileAsync } from '../fs/regular-file.ts';
-import type { Detection } from './detection.ts';
+import type { Anchors, Detection } from './detection.ts';
 import { DETECTORS, type Detector } from './detectors/index.ts';
 import { Prefilter } from './prefilter.ts';
-import { PRESET_RULES, type PresetEntry, presetDetection } from './preset.ts';
+import { presetIsTabled, TABLED_PRESET_RULES } from './preset.ts';
 import { remedyOf, SECRETS_OWASP, secretRule } from './rules.ts';
+import type { Found } from './secretlint.ts';
 import { fingerprint, LineIndex, maskSecret, revealsSecret } from './text.ts';
 
 export interface ScanTextOptions {
@@ -43,96 +41,54 @@ export interface ScanSecretsResult {
 }
 
 const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
-const OURS = 'cvebuild/';
 const SNIPPET_WIDTH = 160;
 
-const messages = {
-  FOUND: { en: (props?: Detection) => `found ${props?.rule ?? 'secret'}` },
-};
+/** A rule a text may run: one of the preset's (its secretlint id) or a detector of ours. */
+type Rule = { preset: string } | { ours: Detector };
 
-function creatorOf(detector: Detector): SecretLintRuleCreator {
-  return {
-    messages,
-    meta: {
-      id: `${OURS}${detector.id}`,
-      recommended: true,
-      type: 'scanner',
-      supportedContentTypes: ['text'],
-    },
-    create(context) {
-      const t = context.createTranslator(messages);
-      return {
-        file(source) {
-          for (const detection of detector.detect(source.content, source.filePath ?? '')) {
-            context.report({ message: t('FOUND', detection), range: [detection.start, detection.end] });
-          }
-        },
-      };
-    },
-  };
+/** Every rule there is, and the prefilter choosing among them by their anchors. */
+interface RuleSet {
+  prefilter: Prefilter<Rule>;
+  everything: Rule[];
 }
 
-const OUR_RULES = DETECTORS.map((detector) => ({ detector, creator: creatorOf(detector) }));
+function ruleSet(preset: readonly { id: string; anchors: Anchors }[]): RuleSet {
+  const rules = [
+    ...preset.map((entry) => ({ item: { preset: entry.id }, anchors: entry.anchors })),
+    ...DETECTORS.map((detector) => ({ item: { ours: detector }, anchors: detector.anchors })),
+  ];
+  return { prefilter: new Prefilter<Rule>(rules), everything: rules.map((rule) => rule.item) };
+}
 
-type Selected = { preset: PresetEntry } | { ours: (typeof OUR_RULES)[number] };
+let tabledRules: RuleSet | undefined;
+let installedRules: Promise<RuleSet> | undefined;
 
-const PREFILTER = new Prefilter<Selected>([
-  ...PRESET_RULES.map((entry) => ({ item: { preset: entry }, anchors: entry.anchors })),
-  ...OUR_RULES.map((entry) => ({ item: { ours: entry }, anchors: entry.detector.anchors })),
-]);
-const EVERYTHING: Selected[] = [
-  ...PRESET_RULES.map((entry) => ({ preset: entry })),
-  ...OUR_RULES.map((entry) => ({ ours: entry })),
-];
-
-const configs = new Map<string, SecretLintCoreConfig>();
-
-/** The secretlint config running the given rules (cached by selection: texts mostly share a few). */
-function configFor(preset: PresetEntry[], ours: typeof OUR_RULES): SecretLintCoreConfig {
-  const key = `${preset.map((entry) => entry.id).join(',')}|${ours.map((entry) => entry.detector.id).join(',')}`;
-  let config = configs.get(key);
-  if (!config) {
-    config = {
-      rules: [
-        ...preset.map((entry) => ({ id: entry.id, rule: entry.creator, options: entry.options })),
-        ...ours.map((entry) => ({ id: entry.creator.meta.id, rule: entry.creator })),
-      ],
-    };
-    configs.set(key, config);
+/**
+ * The rules, with the preset's as the table lists them; or, when the installed preset is another
+ * version, as it has them (it is loaded for that: a rule the table does not know runs on every text).
+ */
+async function rules(): Promise<RuleSet> {
+  if (presetIsTabled()) {
+    tabledRules ??= ruleSet(TABLED_PRESET_RULES);
+    return tabledRules;
   }
-  return config;
-}
-
-/** A detection and who made it: our detector, or a preset rule (its secretlint id). */
-interface Found {
-  detection: Detection;
-  secretlintRule?: string;
+  installedRules ??= import('./secretlint.ts').then((engine) => ruleSet(engine.PRESET_RULES));
+  return installedRules;
 }
 
 /** The detections of every rule whose anchors occur in the text, before de-duplication. */
 async function detect(path: string, content: string, options: ScanTextOptions): Promise<Found[]> {
-  const selected = options.prefilter === false ? EVERYTHING : PREFILTER.select(content, path);
-  const preset: PresetEntry[] = [];
-  const ours: typeof OUR_RULES = [];
-  for (const entry of selected) {
-    if ('ours' in entry) ours.push(entry.ours);
-    else if (options.preset !== false) preset.push(entry.preset);
+  const { prefilter, everything } = await rules();
+  const selected = options.prefilter === false ? everything : prefilter.select(content, path);
+  const preset = new Set<string>();
+  const ours: Detector[] = [];
+  for (const rule of selected) {
+    if ('ours' in rule) ours.push(rule.ours);
+    else if (options.preset !== false) preset.add(rule.preset);
   }
-  if (preset.length === 0 && ours.length === 0) return [];
-  const result = await lintSource({
-    source: { filePath: path, content, contentType: 'text', ext: extname(path) },
-    options: { config: configFor(preset, ours), noPhysicFilePath: true, locale: 'en' },
-  });
-  const found: Found[] = [];
-  for (const message of result.messages) {
-    if (message.ruleId.startsWith(OURS)) {
-      if (message.data) found.push({ detection: message.data as Detection });
-      continue;
-    }
-    const detection = presetDetection(message, content);
-    if (detection) found.push({ detection, secretlintRule: message.ruleId });
-  }
-  return found;
+  if (preset.size === 0 && ours.length === 0) return [];
+  const { lintText } = await import('./secretlint.ts');
+  return lintText(path, content, preset, ours);
 }
 
 function overlaps(a: Detection, b: Detection): boolean {
