@@ -11,7 +11,7 @@
 
 import { createRequire } from 'node:module';
 import type { SecretLintCoreResultMessage } from '@secretlint/types';
-import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHOR } from './detection.ts';
+import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHORS } from './detection.ts';
 import { isPlaceholder, looksRandom } from './text.ts';
 
 export const PRESET_ID = '@secretlint/secretlint-rule-preset-recommend';
@@ -52,7 +52,7 @@ const PRESET: Record<string, PresetRule> = {
     map: { PackageJSON_xOauthToken: 'url-credentials', Npmrc_authToken: 'npm-token', NPM_ACCESS_TOKEN: 'npm-token' },
     anchors: { literals: ['npm_', '_authToken', 'x-oauth-basic'] },
   },
-  basicauth: { map: 'url-credentials', anchors: { pattern: USERINFO_ANCHOR } },
+  basicauth: { map: 'url-credentials', anchors: USERINFO_ANCHORS },
   slack: {
     map: { SLACK_TOKEN: 'slack-token', IncomingWebhook: 'slack-webhook' },
     anchors: { literals: ['xoxb-', 'xoxp-', 'xapp-', 'xoxa-', 'xoxo-', 'xoxr-', 'hooks.slack.com'] },

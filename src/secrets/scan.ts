@@ -77,9 +77,14 @@ async function rules(): Promise<RuleSet> {
 }
 
 /** The detections of every rule whose anchors occur in the text, before de-duplication. */
-async function detect(path: string, content: string, options: ScanTextOptions): Promise<Found[]> {
+async function detect(
+  path: string,
+  content: string,
+  options: ScanTextOptions,
+  literals?: Uint8Array,
+): Promise<Found[]> {
   const { prefilter, everything } = await rules();
-  const selected = options.prefilter === false ? everything : prefilter.select(content, path);
+  const selected = options.prefilter === false ? everything : prefilter.select(content, path, literals);
   const preset = new Set<string>();
   const ours: Detector[] = [];
   for (const rule of selected) {
@@ -194,13 +199,36 @@ function hitOf(path: string, content: string, lines: LineIndex, found: Found, al
  * file and decides path-specific rules (`.env` files, `.npmrc`).
  */
 export async function scanText(path: string, content: string, options: ScanTextOptions = {}): Promise<CodeHit[]> {
+  return hitsIn(path, content, options);
+}
+
+/** `scanText`, given the literal anchors occurring in the text when they are known already. */
+async function hitsIn(
+  path: string,
+  content: string,
+  options: ScanTextOptions,
+  literals?: Uint8Array,
+): Promise<CodeHit[]> {
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-  const found = await detect(path, text, options);
+  const found = await detect(path, text, options, literals);
   if (found.length === 0) return [];
   const lines = new LineIndex(text);
   // Snippets mask every detected secret on their line, including those de-duplication dropped.
   const all = found.map((entry) => entry.detection);
   return deduplicate(found).map((entry) => hitOf(path, text, lines, entry, all));
+}
+
+/**
+ * `scanText` on a file's UTF-8 bytes. Decoding is most of what scanning a file without any anchor
+ * costs (a 2.8 MB lock: ~15 ms), so the anchors are looked for in the bytes, and only a file where
+ * some rule may fire is decoded and scanned.
+ */
+async function scanBytes(path: string, bytes: Buffer, options: ScanTextOptions): Promise<CodeHit[]> {
+  if (options.prefilter === false) return hitsIn(path, bytes.toString('utf8'), options);
+  const { prefilter } = await rules();
+  const literals = prefilter.literalsIn(bytes);
+  if (!prefilter.maySelect(bytes, path, literals)) return [];
+  return hitsIn(path, bytes.toString('utf8'), options, literals);
 }
 
 /**
@@ -274,7 +302,7 @@ export async function scanSecrets(
         skipped.push({ path: file.path, reason: 'binary' });
         continue;
       }
-      results[index] = await scanText(file.path, bytes.toString('utf8'), options);
+      results[index] = await scanBytes(file.path, bytes, options);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
