@@ -9,17 +9,17 @@
  */
 
 const ASCII = 128;
-/** Columns of the transition table: one per byte value (those ≥ 128 all lead back to the root). */
-const WIDTH = 256;
+/** Rows of the `starts` table: one per byte value, so bytes index it unchecked. */
+const BYTE = 256;
 
 export class LiteralMatcher {
   readonly literals: readonly string[];
-  /** `table[state * WIDTH + code]`: the next state. */
-  private readonly table: Int32Array;
+  /** `table[state * ASCII + code]`: the next state (16 bits: a fresh table costs page faults, ~150 KB here). */
+  private readonly table: Uint16Array | Int32Array;
   /** Per state: the literal indices ending there (after following failure links), or undefined. */
   private readonly outputs: (number[] | undefined)[];
   /**
-   * `starts[first * WIDTH + second]` is 1 when a literal begins with these two characters. Skipping a
+   * `starts[first * BYTE + second]` is 1 when a literal begins with these two characters. Skipping a
    * position from the root is sound only if every literal has two: otherwise undefined.
    */
   private readonly starts: Uint8Array | undefined;
@@ -45,7 +45,7 @@ export class LiteralMatcher {
       ends[state]?.push(index);
     });
     const count = children.length;
-    const table = new Int32Array(count * WIDTH);
+    const table = count <= 0xffff ? new Uint16Array(count * ASCII) : new Int32Array(count * ASCII);
     const fail = new Int32Array(count);
     const outputs: (number[] | undefined)[] = new Array(count).fill(undefined);
     // Breadth-first: a state's failure target (shallower) is complete before the state is.
@@ -61,18 +61,18 @@ export class LiteralMatcher {
       const inherited = outputs[failure] ?? [];
       outputs[state] = own.length + inherited.length > 0 ? [...own, ...inherited] : undefined;
       // Where the state has no transition of its own, it takes its failure state's.
-      table.copyWithin(state * WIDTH, failure * WIDTH, (failure + 1) * WIDTH);
+      table.copyWithin(state * ASCII, failure * ASCII, (failure + 1) * ASCII);
       for (const [code, next] of children[state] ?? []) {
-        fail[next] = table[failure * WIDTH + code] as number;
-        table[state * WIDTH + code] = next;
+        fail[next] = table[failure * ASCII + code] as number;
+        table[state * ASCII + code] = next;
         queue.push(next);
       }
     }
     this.table = table;
     this.outputs = outputs;
     if (literals.every((literal) => literal.length >= 2)) {
-      const starts = new Uint8Array(WIDTH * WIDTH);
-      for (const literal of literals) starts[literal.charCodeAt(0) * WIDTH + literal.charCodeAt(1)] = 1;
+      const starts = new Uint8Array(BYTE * BYTE);
+      for (const literal of literals) starts[literal.charCodeAt(0) * BYTE + literal.charCodeAt(1)] = 1;
       this.starts = starts;
     }
   }
@@ -90,7 +90,7 @@ export class LiteralMatcher {
         for (; i + 1 < length; i++) {
           const first = next;
           next = text.charCodeAt(i + 1);
-          if ((first | next) < ASCII && starts[first * WIDTH + next] === 1) break;
+          if ((first | next) < ASCII && starts[first * BYTE + next] === 1) break;
         }
         if (i + 1 >= length) return;
       }
@@ -99,31 +99,39 @@ export class LiteralMatcher {
         state = 0;
         continue;
       }
-      state = table[state * WIDTH + code] as number;
+      state = table[state * ASCII + code] as number;
       const out = outputs[state];
       if (out !== undefined) for (const index of out) found[index] = 1;
     }
   }
 
-  /** `scan` on UTF-8 bytes, with the same result as on the text they decode to. */
-  scanBytes(bytes: Uint8Array, found: Uint8Array): void {
+  /**
+   * `scan` on UTF-8 bytes, with the same result as on the text they decode to. A file read in
+   * pieces is scanned piece by piece: pass each call the state the one before returned.
+   */
+  scanBytes(bytes: Uint8Array, found: Uint8Array, from = 0): number {
     const { table, outputs, starts } = this;
     const length = bytes.length;
-    let state = 0;
+    let state = from;
     for (let i = 0; i < length; i++) {
       if (state === 0 && starts !== undefined) {
         let next = bytes[i] as number;
         for (; i + 1 < length; i++) {
           const first = next;
           next = bytes[i + 1] as number;
-          if (starts[first * WIDTH + next] === 1) break;
+          if (starts[first * BYTE + next] === 1) break;
         }
-        if (i + 1 >= length) return;
+        // The last byte is stepped all the same: its pair may go on in the next piece.
       }
-      // Bytes ≥ 128 lead to the root: no literal has a transition on them.
-      state = table[state * WIDTH + (bytes[i] as number)] as number;
+      const code = bytes[i] as number;
+      if (code >= ASCII) {
+        state = 0;
+        continue;
+      }
+      state = table[state * ASCII + code] as number;
       const out = outputs[state];
       if (out !== undefined) for (const index of out) found[index] = 1;
     }
+    return state;
   }
 }

@@ -18,3 +18,13 @@ export function randomBytes(fake: FakeSecrets, pieces: readonly (string | Buffer
   }
   return Buffer.concat(parts);
 }
+
+/** What `readRegularFileWindows` yields for these bytes, cut in memory (so fuzz cases need no files). */
+export function windowsOf(bytes: Buffer, windowBytes: number, overlap: number): { bytes: Buffer; fresh: number }[] {
+  const windows: { bytes: Buffer; fresh: number }[] = [];
+  for (let start = 0; start < bytes.length; start += windowBytes) {
+    const kept = Math.min(overlap, start);
+    windows.push({ bytes: bytes.subarray(start - kept, Math.min(bytes.length, start + windowBytes)), fresh: kept });
+  }
+  return windows;
+}

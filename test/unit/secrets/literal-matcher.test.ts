@@ -1,7 +1,8 @@
 /**
  * The Aho-Corasick literal matcher: on a text and on its UTF-8 bytes it finds what `includes` finds
  * (overlaps, shared prefixes, literals at the first and last position, non-ASCII and broken UTF-8
- * resetting it), with and without its skip over positions that start no literal.
+ * resetting it), with and without its skip over positions that start no literal, and on bytes
+ * scanned in pieces (a literal cut between two pieces, a multi-byte character cut likewise).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -45,6 +46,21 @@ describe('literal matcher on bytes', () => {
     for (const text of ['gh\np_', 'ghé_', 'PRIVATE\nKEY', 'PRIVATE\u00a0KEY', '']) {
       assert.deepEqual(found(matcher, Buffer.from(text)), [0, 0], JSON.stringify(text));
       assert.deepEqual(found(matcher, text), [0, 0], JSON.stringify(text));
+    }
+  });
+
+  it('finds in bytes scanned in pieces what it finds in the whole, wherever they are cut', () => {
+    const fake = new FakeSecrets(12);
+    const matcher = new LiteralMatcher(literals);
+    for (let i = 0; i < 300; i++) {
+      const bytes = randomBytes(fake, [...pieces, ...unicode], fake.int(1, 20));
+      const whole = found(matcher, bytes);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const marks = new Uint8Array(literals.length);
+        const state = matcher.scanBytes(bytes.subarray(0, cut), marks);
+        matcher.scanBytes(bytes.subarray(cut), marks, state);
+        assert.deepEqual([...marks], whole, `${JSON.stringify(bytes.toString())} cut at ${cut}`);
+      }
     }
   });
 });
