@@ -108,6 +108,8 @@ export interface FileWindow {
   bytes: Buffer;
   /** Where the new bytes start in `bytes`. */
   fresh: number;
+  /** Whether the window ends where the file did when opened. */
+  last: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ export async function* readRegularFileWindows(
       if (bytesRead === 0) break;
       position += bytesRead;
       const end = kept + bytesRead;
-      yield { bytes: buffer.subarray(0, end), fresh: kept };
+      yield { bytes: buffer.subarray(0, end), fresh: kept, last: position >= size };
       kept = Math.min(options.overlap, end);
       buffer.copyWithin(0, end - kept, end);
     }

@@ -6,9 +6,12 @@
  *
  * Speed: every rule is anchored on a literal prefix or keyword, so a text runs only the rules whose
  * anchors occur in it (one Aho-Corasick pass, `prefilter.ts`), and a text with none skips secretlint
- * altogether. `node bench/secrets.ts` (2-core runner): 134 MB/s on a generated 20 MB tree and
- * 104 MB/s on the corpus text in memory (14.8 / 21.1 MB/s without the prefilter), 67 MB/s for
- * `scanSecrets` from disk. worker_threads were not needed.
+ * altogether (secretlint and its preset are not even loaded until a text needs them). `scanSecrets`
+ * looks for the anchors in each file's raw bytes first, window by window through one small buffer,
+ * and reads a file whole and decodes it only if one may occur: most files of a project (locks,
+ * manifests) have none, and reading and decoding a 2.8 MB lock whole took ~25 ms of a gate's
+ * ~70 ms secrets check. `node bench/secrets.ts` (2-core runner): ~150-200 MB/s in memory,
+ * ~65-80 MB/s for `scanSecrets` from disk. worker_threads were not needed.
  */
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
@@ -247,11 +250,16 @@ const WINDOW_BYTES = 256 * 1024;
  * from its bytes read window by window and let go: it is readable, within the size limit, not
  * binary, and no rule's anchors occur in it. Reading a file whole costs a page fault per 4 KiB of
  * fresh buffer, and decoding it as much again (a 2.8 MB lock: ~10 + ~15 ms); most files of a
- * project have no anchor. Anything else, read errors included, is for the full read to decide.
+ * project have no anchor. Anything else, read errors included, is for the full read to decide
+ * (`read`), which can start from the bytes screened when the file fit in one window.
  */
-async function certainlyClean(file: CodeFile, prefilter: Prefilter<Rule>, maxFileSize: number): Promise<boolean> {
+async function screenFile(
+  file: CodeFile,
+  prefilter: Prefilter<Rule>,
+  maxFileSize: number,
+): Promise<'clean' | 'read' | { whole: Buffer }> {
   const screen = prefilter.screen(file.path);
-  if (screen.mayMatch) return false;
+  if (screen.mayMatch) return 'read';
   const windows = readRegularFileWindows(file.absolute, {
     input: false,
     windowBytes: WINDOW_BYTES,
@@ -260,17 +268,18 @@ async function certainlyClean(file: CodeFile, prefilter: Prefilter<Rule>, maxFil
   let total = 0;
   try {
     for await (const window of windows) {
+      const notClean = window.fresh === 0 && window.last ? { whole: window.bytes } : 'read';
       const fresh = window.bytes.subarray(window.fresh);
-      if (total < BINARY_PROBE && binary(fresh.subarray(0, BINARY_PROBE - total))) return false;
+      if (total < BINARY_PROBE && binary(fresh.subarray(0, BINARY_PROBE - total))) return notClean;
       total += fresh.length;
-      if (total > maxFileSize) return false;
+      if (total > maxFileSize) return notClean;
       screen.scan(window);
-      if (screen.mayMatch) return false;
+      if (screen.mayMatch) return notClean;
     }
   } catch {
-    return false;
+    return 'read';
   }
-  return true;
+  return 'clean';
 }
 
 /**
@@ -296,10 +305,11 @@ export async function scanSecrets(
         skipped.push({ path: file.path, reason: `larger than ${maxFileSize} bytes` });
         continue;
       }
-      if (options.prefilter !== false && (await certainlyClean(file, prefilter, maxFileSize))) continue;
+      const screened = options.prefilter === false ? 'read' : await screenFile(file, prefilter, maxFileSize);
+      if (screened === 'clean') continue;
       let bytes: Buffer;
       try {
-        bytes = await readRegularFileAsync(file.absolute, { input: false });
+        bytes = screened === 'read' ? await readRegularFileAsync(file.absolute, { input: false }) : screened.whole;
       } catch (error) {
         skipped.push({ path: file.path, reason: `unreadable: ${reasonOf(error)}` });
         continue;

@@ -1,4 +1,5 @@
 /** Byte fixtures for code that reads UTF-8 without decoding it: random mixes of pieces, broken sequences among them. */
+import type { FileWindow } from '../../src/fs/regular-file.ts';
 import type { FakeSecrets } from './fake-secrets.ts';
 
 /** Bytes that are not valid UTF-8 (a lone continuation byte, a truncated sequence, an overlong `/`). */
@@ -20,11 +21,12 @@ export function randomBytes(fake: FakeSecrets, pieces: readonly (string | Buffer
 }
 
 /** What `readRegularFileWindows` yields for these bytes, cut in memory (so fuzz cases need no files). */
-export function windowsOf(bytes: Buffer, windowBytes: number, overlap: number): { bytes: Buffer; fresh: number }[] {
-  const windows: { bytes: Buffer; fresh: number }[] = [];
+export function windowsOf(bytes: Buffer, windowBytes: number, overlap: number): FileWindow[] {
+  const windows: FileWindow[] = [];
   for (let start = 0; start < bytes.length; start += windowBytes) {
     const kept = Math.min(overlap, start);
-    windows.push({ bytes: bytes.subarray(start - kept, Math.min(bytes.length, start + windowBytes)), fresh: kept });
+    const end = Math.min(bytes.length, start + windowBytes);
+    windows.push({ bytes: bytes.subarray(start - kept, end), fresh: kept, last: end === bytes.length });
   }
   return windows;
 }

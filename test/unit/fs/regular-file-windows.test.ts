@@ -1,27 +1,24 @@
 /**
  * Reading a file in overlapping windows through one reused buffer: the windows are those cut from
- * the whole file (each new part once, after up to `overlap` bytes of the one before), a window is
- * overwritten by the next, and what is not a readable regular file is refused as the other readers do.
+ * the whole file (each new part once, after up to `overlap` bytes of the one before; the last one
+ * says so), a window is overwritten by the next, and what is not a readable regular file is
+ * refused as the other readers do.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readRegularFileWindows } from '../../../src/fs/regular-file.ts';
+import { type FileWindow, readRegularFileWindows } from '../../../src/fs/regular-file.ts';
 import { assertCvebuildErrorAsync } from '../../helpers/errors.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 import { windowsOf } from '../../helpers/utf8-fixtures.ts';
 
-async function windows(
-  path: string,
-  windowBytes: number,
-  overlap: number,
-): Promise<{ bytes: Buffer; fresh: number }[]> {
-  const read: { bytes: Buffer; fresh: number }[] = [];
+async function windows(path: string, windowBytes: number, overlap: number): Promise<FileWindow[]> {
+  const read: FileWindow[] = [];
   // Copied: the reader reuses its buffer for the next window.
   for await (const window of readRegularFileWindows(path, { input: false, windowBytes, overlap }))
-    read.push({ bytes: Buffer.from(window.bytes), fresh: window.fresh });
+    read.push({ ...window, bytes: Buffer.from(window.bytes) });
   return read;
 }
 
