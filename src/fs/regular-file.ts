@@ -103,6 +103,60 @@ export async function readRegularFileAsync(path: string, options: OpenOptions = 
   }
 }
 
+export interface FileWindow {
+  /** The last `overlap` bytes of the previous window (fewer at the start of the file), then new bytes. */
+  bytes: Buffer;
+  /** Where the new bytes start in `bytes`. */
+  fresh: number;
+  /** Whether the window ends where the file did when opened. */
+  last: boolean;
+}
+
+/**
+ * A regular file in windows read into one buffer, reused: a window is valid only until the next is
+ * asked for. Each holds up to `windowBytes` new bytes after the last `overlap` bytes of the one
+ * before, so a run of up to `overlap + 1` bytes lies whole in one of them. For scanners that look
+ * at a file once without keeping it: a file-sized buffer costs a page fault per 4 KiB (~10 ms for a
+ * 2.8 MB lock in a VM), a reused one does not. Reads stop at the size the file had when opened, as
+ * `readRegularFileAsync`'s do.
+ */
+export async function* readRegularFileWindows(
+  path: string,
+  options: OpenOptions & { windowBytes: number; overlap: number },
+): AsyncGenerator<FileWindow> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    throw readError(path, error);
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) {
+      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
+    }
+    if (options.input !== false) noteInput(path, stats);
+    const size = Number(stats.size);
+    const buffer = Buffer.allocUnsafeSlow(options.overlap + Math.max(1, Math.min(size, options.windowBytes)));
+    let position = 0;
+    let kept = 0;
+    while (position < size) {
+      const length = Math.min(options.windowBytes, size - position);
+      const { bytesRead } = await handle.read(buffer, kept, length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const end = kept + bytesRead;
+      yield { bytes: buffer.subarray(0, end), fresh: kept, last: position >= size };
+      kept = Math.min(options.overlap, end);
+      buffer.copyWithin(0, end - kept, end);
+    }
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The first `bytes` bytes (fewer for a shorter file). */
 export function readRegularHead(path: string, bytes: number, options: OpenOptions = {}): Buffer {
   const { fd } = openRegularFile(path, options);

@@ -43,12 +43,55 @@ export interface Anchors {
   literals?: readonly string[];
   /** Or this regex (`test`, no `g`). */
   pattern?: RegExp;
+  /** `pattern` loosened to a file's raw UTF-8 bytes. Absent: the pattern may match any file. */
+  patternInBytes?: BytePattern;
   /** Or this file path predicate (e.g. `.env` files). */
   path?: (path: string) => boolean;
 }
 
+/** A regex anchor on raw UTF-8 bytes, so that a file with no anchor need not be decoded. */
+export interface BytePattern {
+  /** False only if the regex matches nowhere in the text these bytes decode to. */
+  test(bytes: Buffer): boolean;
+  /** The most bytes a match spans: a file read in windows overlapping by one less is tested whole. */
+  maxBytes: number;
+}
+
+const COLON = 0x3a;
+const SLASH = 0x2f;
+const AT = 0x40;
+/** A UTF-16 code unit of decoded text comes from at most 3 bytes (a BMP character, or U+FFFD for a broken sequence). */
+const MAX_RUN_BYTES = 256 * 3;
+
 /** The anchor of URL userinfo rules (ours and the preset's basic-auth): `://…@` before any `/`. */
-export const USERINFO_ANCHOR = /:\/\/[^\s/@]{1,256}@/;
+export const USERINFO_ANCHORS: Anchors = {
+  pattern: /:\/\/[^\s/@]{1,256}@/,
+  patternInBytes: { test: userinfoInBytes, maxBytes: '://'.length + MAX_RUN_BYTES + '@'.length },
+};
+
+/** What ends the userinfo run: ASCII whitespace, `/` and `@`. */
+function endsUserinfo(byte: number): boolean {
+  return byte === SLASH || byte === AT || byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+/**
+ * `://`, 1-256 code units that are not whitespace, `/` or `@`, then `@`, on UTF-8 bytes. ASCII
+ * bytes decode to themselves and other bytes to non-ASCII characters, so the run is 1-768 bytes
+ * without ASCII whitespace, `/` or `@` (a non-ASCII space does not end it: a looser test, never a
+ * missed match). Every match ends at an `@`, and `@` is rare where `://` is not (locks), so the
+ * run is looked for backwards from each `@`. A run cut by the start of `bytes` is no match: the
+ * windows a file is read in overlap so that one of them holds each match whole.
+ */
+function userinfoInBytes(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(AT); at !== -1; at = bytes.indexOf(AT, at + 1)) {
+    const limit = Math.max(0, at - MAX_RUN_BYTES);
+    let start = at;
+    while (start > limit && !endsUserinfo(bytes[start - 1] as number)) start--;
+    if (start === at || start < 3) continue;
+    if (bytes[start - 1] === SLASH && bytes[start - 2] === SLASH && bytes[start - 3] === COLON) return true;
+  }
+  return false;
+}
 
 /** Spellings of `aws_secret_access_key` the AWS secret rules can match (their regexes are case-insensitive). */
 export const AWS_SECRET_ANCHORS = [

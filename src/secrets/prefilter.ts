@@ -1,96 +1,31 @@
 /**
  * Which rules could fire on a text, in one pass: an Aho-Corasick automaton over every rule's literal
- * anchors (ASCII; any other character resets it), plus the few regex anchors (each tested once per
- * text) and path predicates. Measured on the 24.9 MB of corpus text: `includes` per literal (75
- * literals) took ~720 ms, one alternation RegExp of all literals ~320-440 ms, this automaton ~50 ms.
+ * anchors (`literal-matcher.ts`), plus the few regex anchors (each tested once per text) and path
+ * predicates. Measured on the 24.9 MB of corpus text: `includes` per literal (75 literals) took
+ * ~720 ms, one alternation RegExp of all literals ~320-440 ms, this automaton ~50 ms.
+ *
+ * The same can be asked of a file's raw bytes read window by window (`screen`), so that a file with
+ * no anchor is neither decoded nor held whole.
  */
-import type { Anchors } from './detection.ts';
+import type { FileWindow } from '../fs/regular-file.ts';
+import type { Anchors, BytePattern } from './detection.ts';
+import { LiteralMatcher } from './literal-matcher.ts';
 
-const ASCII = 128;
-
-export class LiteralMatcher {
-  readonly literals: readonly string[];
-  private readonly table: Int32Array;
-  /** Per state: the literal indices ending there (after following failure links), or undefined. */
-  private readonly outputs: (number[] | undefined)[];
-
-  constructor(literals: readonly string[]) {
-    this.literals = literals;
-    const children: Map<number, number>[] = [new Map()];
-    const ends: number[][] = [[]];
-    literals.forEach((literal, index) => {
-      let state = 0;
-      for (let i = 0; i < literal.length; i++) {
-        const code = literal.charCodeAt(i);
-        if (code >= ASCII) throw new Error(`anchor ${JSON.stringify(literal)} is not ASCII`);
-        let next = children[state]?.get(code);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          ends.push([]);
-          children[state]?.set(code, next);
-        }
-        state = next;
-      }
-      ends[state]?.push(index);
-    });
-    const count = children.length;
-    const table = new Int32Array(count * ASCII);
-    const fail = new Int32Array(count);
-    const outputs: (number[] | undefined)[] = new Array(count);
-    // Breadth-first: a state's failure target is complete before the state is.
-    const queue: number[] = [];
-    for (let code = 0; code < ASCII; code++) {
-      const next = children[0]?.get(code);
-      if (next !== undefined) {
-        table[code] = next;
-        queue.push(next);
-      }
-    }
-    outputs[0] = undefined;
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head] as number;
-      const own = ends[state] ?? [];
-      const inherited = outputs[fail[state] as number] ?? [];
-      outputs[state] = own.length + inherited.length > 0 ? [...own, ...inherited] : undefined;
-      for (let code = 0; code < ASCII; code++) {
-        const next = children[state]?.get(code);
-        const fallback = table[(fail[state] as number) * ASCII + code] as number;
-        if (next === undefined) {
-          table[state * ASCII + code] = fallback;
-        } else {
-          table[state * ASCII + code] = next;
-          fail[next] = fallback;
-          queue.push(next);
-        }
-      }
-    }
-    this.table = table;
-    this.outputs = outputs;
-  }
-
-  /** Marks in `found` (one slot per literal) every literal occurring in `text`. */
-  scan(text: string, found: Uint8Array): void {
-    const table = this.table;
-    const outputs = this.outputs;
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code >= ASCII) {
-        state = 0;
-        continue;
-      }
-      state = table[state * ASCII + code] as number;
-      const out = outputs[state];
-      if (out !== undefined) for (const index of out) found[index] = 1;
-    }
-  }
+interface PrefilterRule<T> {
+  item: T;
+  anchors: Anchors;
+  /** Indices of the rule's literals in the matcher. */
+  literals: number[];
 }
 
 /** Selects, per text, the rules whose anchors occur: literals through one automaton, patterns once each. */
 export class Prefilter<T> {
-  private readonly rules: readonly { item: T; anchors: Anchors; literals: number[] }[];
+  private readonly rules: readonly PrefilterRule<T>[];
   private readonly matcher: LiteralMatcher;
+  /** How much consecutive windows of a file must overlap for `screen` to see each byte pattern's match whole. */
+  readonly overlap: number;
+  /** The patterns' byte forms; undefined if a pattern has none (then every file may match). */
+  private readonly bytePatterns: readonly BytePattern[] | undefined;
 
   constructor(items: readonly { item: T; anchors: Anchors }[]) {
     const literals: string[] = [];
@@ -111,6 +46,9 @@ export class Prefilter<T> {
       };
     });
     this.matcher = new LiteralMatcher(literals);
+    const patterns = this.rules.filter((rule) => rule.anchors.pattern).map((rule) => rule.anchors.patternInBytes);
+    this.bytePatterns = patterns.every((pattern) => pattern !== undefined) ? [...new Set(patterns)] : undefined;
+    this.overlap = Math.max(0, ...(this.bytePatterns ?? []).map((pattern) => pattern.maxBytes - 1));
   }
 
   select(text: string, path: string): T[] {
@@ -133,5 +71,54 @@ export class Prefilter<T> {
       if (hit) selected.push(rule.item);
     }
     return selected;
+  }
+
+  /** `select`, loosened, on the file at `path` read in windows overlapping by `overlap` bytes. */
+  screen(path: string): ByteScreen {
+    const bytePatterns = this.bytePatterns;
+    const byPath = this.rules.some((rule) => rule.anchors.path?.(path));
+    return new ByteScreen(this.matcher, this.rules, byPath || !bytePatterns ? undefined : bytePatterns);
+  }
+}
+
+/**
+ * Whether a file may select a rule, told from its path, then window by window from its raw UTF-8
+ * bytes: once yes it stays yes, and it stays no to the end only for a file `select` would select
+ * nothing for once decoded (literals are ASCII, so found alike in bytes; patterns are loosened).
+ */
+export class ByteScreen {
+  private readonly matcher: LiteralMatcher;
+  private readonly rules: readonly PrefilterRule<unknown>[];
+  private readonly patterns: readonly BytePattern[];
+  private readonly found: Uint8Array;
+  private state = 0;
+  private selects: boolean;
+
+  /** `patterns` undefined: the file may select a rule whatever its bytes (by its path, or a pattern without a byte form). */
+  constructor(
+    matcher: LiteralMatcher,
+    rules: readonly PrefilterRule<unknown>[],
+    patterns: readonly BytePattern[] | undefined,
+  ) {
+    this.matcher = matcher;
+    this.rules = rules;
+    this.patterns = patterns ?? [];
+    this.found = new Uint8Array(matcher.literals.length);
+    this.selects = patterns === undefined;
+  }
+
+  /** Whether some rule may be selected, given the path and the windows scanned so far. */
+  get mayMatch(): boolean {
+    return this.selects;
+  }
+
+  /** Takes the file's next window into account. */
+  scan(window: FileWindow): void {
+    if (this.selects) return;
+    this.state = this.matcher.scanBytes(window.bytes.subarray(window.fresh), this.found, this.state);
+    const found = this.found;
+    this.selects =
+      this.rules.some((rule) => rule.literals.some((index) => found[index] === 1)) ||
+      this.patterns.some((pattern) => pattern.test(window.bytes));
   }
 }

@@ -4,14 +4,24 @@
  * fire: the regexes of every rule are anchored on a prefix or keyword). The preset's report ranges
  * are turned into detections with the secret's own span (a basic-auth URL's password, a PEM body, an
  * AWS secret's value), so masking and de-duplication work on the same footing as for our detectors.
+ *
+ * This module does not load the preset (nor secretlint): the table is what decides whether a text
+ * needs them at all (`secretlint.ts` loads both, on demand).
  */
 
-import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
-import type { SecretLintCoreResultMessage, SecretLintRuleCreator } from '@secretlint/types';
-import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHOR } from './detection.ts';
+import { createRequire } from 'node:module';
+import type { SecretLintCoreResultMessage } from '@secretlint/types';
+import { type Anchors, AWS_SECRET_ANCHORS, type Detection, USERINFO_ANCHORS } from './detection.ts';
 import { isPlaceholder, looksRandom } from './text.ts';
 
 export const PRESET_ID = '@secretlint/secretlint-rule-preset-recommend';
+
+/**
+ * The preset version whose rules `PRESET` lists, all of them (a unit test holds the two together).
+ * Another installed version may have rules the table does not know: those run on every text, so
+ * the preset is then loaded to find them (`presetIsTabled`).
+ */
+export const PRESET_VERSION = '13.0.7';
 
 interface PresetRule {
   /** Our rule id, or one per secretlint message id. */
@@ -42,7 +52,7 @@ const PRESET: Record<string, PresetRule> = {
     map: { PackageJSON_xOauthToken: 'url-credentials', Npmrc_authToken: 'npm-token', NPM_ACCESS_TOKEN: 'npm-token' },
     anchors: { literals: ['npm_', '_authToken', 'x-oauth-basic'] },
   },
-  basicauth: { map: 'url-credentials', anchors: { pattern: USERINFO_ANCHOR } },
+  basicauth: { map: 'url-credentials', anchors: USERINFO_ANCHORS },
   slack: {
     map: { SLACK_TOKEN: 'slack-token', IncomingWebhook: 'slack-webhook' },
     anchors: { literals: ['xoxb-', 'xoxp-', 'xapp-', 'xoxa-', 'xoxo-', 'xoxr-', 'hooks.slack.com'] },
@@ -85,39 +95,39 @@ const PRESET: Record<string, PresetRule> = {
   tailscale: { map: 'tailscale-key', anchors: { literals: ['tskey-'] } },
 };
 
-const PREFIX = '@secretlint/secretlint-rule-';
+export const PRESET_PREFIX = '@secretlint/secretlint-rule-';
 
-export interface PresetEntry {
-  /** secretlint's rule id (`@secretlint/secretlint-rule-github`). */
+/** A preset rule as the table knows it: secretlint's id (`@secretlint/secretlint-rule-github`), anchors, options. */
+export interface TabledPresetRule {
   id: string;
-  creator: SecretLintRuleCreator;
   anchors: Anchors;
   options: Record<string, unknown>;
 }
 
-/** secretlint's comment filter is left out: suppressions are the caller's (`src/code/suppress.ts`), which keeps suppressed hits as accepted. */
-const LEFT_OUT = new Set([`${PREFIX}filter-comments`]);
+/** The table's rules, in the table's order (the preset's own). */
+export const TABLED_PRESET_RULES: readonly TabledPresetRule[] = Object.entries(PRESET).map(([name, rule]) => ({
+  id: `${PRESET_PREFIX}${name}`,
+  anchors: rule.anchors,
+  options: rule.options ?? {},
+}));
 
-/**
- * The preset's rules with their anchors. A rule this table does not know (a newer preset) always
- * runs (no anchors = never skipped) and maps to `secretlint-other`.
- */
-export const PRESET_RULES: readonly PresetEntry[] = (presetRules as unknown as SecretLintRuleCreator[])
-  .filter((creator) => !LEFT_OUT.has(creator.meta.id))
-  .map((creator) => {
-    const id = creator.meta.id;
-    const known = PRESET[id.slice(PREFIX.length)];
-    return {
-      id,
-      creator,
-      anchors: known?.anchors ?? { pattern: /[\s\S]/ },
-      options: known?.options ?? {},
-    };
-  });
+/** The table's entry for a preset rule id, if it knows the rule. */
+export function tabledPresetRule(id: string): TabledPresetRule | undefined {
+  return TABLED_PRESET_RULES.find((rule) => rule.id === id);
+}
+
+let tabled: boolean | undefined;
+
+/** Whether the installed preset is the version the table lists (so it has no rule the table does not know). */
+export function presetIsTabled(): boolean {
+  tabled ??=
+    (createRequire(import.meta.url)(`${PRESET_ID}/package.json`) as { version: string }).version === PRESET_VERSION;
+  return tabled;
+}
 
 /** Our id for a preset message. */
 export function presetRuleId(message: Pick<SecretLintCoreResultMessage, 'ruleId' | 'messageId'>): string {
-  const known = PRESET[message.ruleId.slice(PREFIX.length)];
+  const known = PRESET[message.ruleId.slice(PRESET_PREFIX.length)];
   if (!known) return 'secretlint-other';
   if (typeof known.map === 'string') return known.map;
   return known.map[message.messageId] ?? 'secretlint-other';

@@ -6,21 +6,22 @@
  *
  * Speed: every rule is anchored on a literal prefix or keyword, so a text runs only the rules whose
  * anchors occur in it (one Aho-Corasick pass, `prefilter.ts`), and a text with none skips secretlint
- * altogether. `node bench/secrets.ts` (2-core runner): 134 MB/s on a generated 20 MB tree and
- * 104 MB/s on the corpus text in memory (14.8 / 21.1 MB/s without the prefilter), 67 MB/s for
- * `scanSecrets` from disk. worker_threads were not needed.
+ * altogether (secretlint and its preset are not even loaded until a text needs them). `scanSecrets`
+ * looks for the anchors in each file's raw bytes first, window by window through one small buffer,
+ * and reads a file whole and decodes it only if one may occur: most files of a project (locks,
+ * manifests) have none, and reading and decoding a 2.8 MB lock whole took ~25 ms of a gate's
+ * ~70 ms secrets check. `node bench/secrets.ts` (2-core runner): ~150-200 MB/s in memory,
+ * ~65-80 MB/s for `scanSecrets` from disk. worker_threads were not needed.
  */
-import { extname } from 'node:path';
-import { lintSource } from '@secretlint/core';
-import type { SecretLintCoreConfig, SecretLintRuleCreator } from '@secretlint/types';
 import type { CodeFile, CodeHit, NotScanned } from '../code/types.ts';
 import { reasonOf } from '../fs/errors.ts';
-import { readRegularFileAsync } from '../fs/regular-file.ts';
-import type { Detection } from './detection.ts';
+import { readRegularFileAsync, readRegularFileWindows } from '../fs/regular-file.ts';
+import type { Anchors, Detection } from './detection.ts';
 import { DETECTORS, type Detector } from './detectors/index.ts';
 import { Prefilter } from './prefilter.ts';
-import { PRESET_RULES, type PresetEntry, presetDetection } from './preset.ts';
+import { presetIsTabled, TABLED_PRESET_RULES } from './preset.ts';
 import { remedyOf, SECRETS_OWASP, secretRule } from './rules.ts';
+import type { Found } from './secretlint.ts';
 import { fingerprint, LineIndex, maskSecret, revealsSecret } from './text.ts';
 
 export interface ScanTextOptions {
@@ -43,96 +44,54 @@ export interface ScanSecretsResult {
 }
 
 const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
-const OURS = 'cvebuild/';
 const SNIPPET_WIDTH = 160;
 
-const messages = {
-  FOUND: { en: (props?: Detection) => `found ${props?.rule ?? 'secret'}` },
-};
+/** A rule a text may run: one of the preset's (its secretlint id) or a detector of ours. */
+type Rule = { preset: string } | { ours: Detector };
 
-function creatorOf(detector: Detector): SecretLintRuleCreator {
-  return {
-    messages,
-    meta: {
-      id: `${OURS}${detector.id}`,
-      recommended: true,
-      type: 'scanner',
-      supportedContentTypes: ['text'],
-    },
-    create(context) {
-      const t = context.createTranslator(messages);
-      return {
-        file(source) {
-          for (const detection of detector.detect(source.content, source.filePath ?? '')) {
-            context.report({ message: t('FOUND', detection), range: [detection.start, detection.end] });
-          }
-        },
-      };
-    },
-  };
+/** Every rule there is, and the prefilter choosing among them by their anchors. */
+interface RuleSet {
+  prefilter: Prefilter<Rule>;
+  everything: Rule[];
 }
 
-const OUR_RULES = DETECTORS.map((detector) => ({ detector, creator: creatorOf(detector) }));
+function ruleSet(preset: readonly { id: string; anchors: Anchors }[]): RuleSet {
+  const rules = [
+    ...preset.map((entry) => ({ item: { preset: entry.id }, anchors: entry.anchors })),
+    ...DETECTORS.map((detector) => ({ item: { ours: detector }, anchors: detector.anchors })),
+  ];
+  return { prefilter: new Prefilter<Rule>(rules), everything: rules.map((rule) => rule.item) };
+}
 
-type Selected = { preset: PresetEntry } | { ours: (typeof OUR_RULES)[number] };
+let tabledRules: RuleSet | undefined;
+let installedRules: Promise<RuleSet> | undefined;
 
-const PREFILTER = new Prefilter<Selected>([
-  ...PRESET_RULES.map((entry) => ({ item: { preset: entry }, anchors: entry.anchors })),
-  ...OUR_RULES.map((entry) => ({ item: { ours: entry }, anchors: entry.detector.anchors })),
-]);
-const EVERYTHING: Selected[] = [
-  ...PRESET_RULES.map((entry) => ({ preset: entry })),
-  ...OUR_RULES.map((entry) => ({ ours: entry })),
-];
-
-const configs = new Map<string, SecretLintCoreConfig>();
-
-/** The secretlint config running the given rules (cached by selection: texts mostly share a few). */
-function configFor(preset: PresetEntry[], ours: typeof OUR_RULES): SecretLintCoreConfig {
-  const key = `${preset.map((entry) => entry.id).join(',')}|${ours.map((entry) => entry.detector.id).join(',')}`;
-  let config = configs.get(key);
-  if (!config) {
-    config = {
-      rules: [
-        ...preset.map((entry) => ({ id: entry.id, rule: entry.creator, options: entry.options })),
-        ...ours.map((entry) => ({ id: entry.creator.meta.id, rule: entry.creator })),
-      ],
-    };
-    configs.set(key, config);
+/**
+ * The rules, with the preset's as the table lists them; or, when the installed preset is another
+ * version, as it has them (it is loaded for that: a rule the table does not know runs on every text).
+ */
+async function rules(): Promise<RuleSet> {
+  if (presetIsTabled()) {
+    tabledRules ??= ruleSet(TABLED_PRESET_RULES);
+    return tabledRules;
   }
-  return config;
-}
-
-/** A detection and who made it: our detector, or a preset rule (its secretlint id). */
-interface Found {
-  detection: Detection;
-  secretlintRule?: string;
+  installedRules ??= import('./secretlint.ts').then((engine) => ruleSet(engine.PRESET_RULES));
+  return installedRules;
 }
 
 /** The detections of every rule whose anchors occur in the text, before de-duplication. */
 async function detect(path: string, content: string, options: ScanTextOptions): Promise<Found[]> {
-  const selected = options.prefilter === false ? EVERYTHING : PREFILTER.select(content, path);
-  const preset: PresetEntry[] = [];
-  const ours: typeof OUR_RULES = [];
-  for (const entry of selected) {
-    if ('ours' in entry) ours.push(entry.ours);
-    else if (options.preset !== false) preset.push(entry.preset);
+  const { prefilter, everything } = await rules();
+  const selected = options.prefilter === false ? everything : prefilter.select(content, path);
+  const preset = new Set<string>();
+  const ours: Detector[] = [];
+  for (const rule of selected) {
+    if ('ours' in rule) ours.push(rule.ours);
+    else if (options.preset !== false) preset.add(rule.preset);
   }
-  if (preset.length === 0 && ours.length === 0) return [];
-  const result = await lintSource({
-    source: { filePath: path, content, contentType: 'text', ext: extname(path) },
-    options: { config: configFor(preset, ours), noPhysicFilePath: true, locale: 'en' },
-  });
-  const found: Found[] = [];
-  for (const message of result.messages) {
-    if (message.ruleId.startsWith(OURS)) {
-      if (message.data) found.push({ detection: message.data as Detection });
-      continue;
-    }
-    const detection = presetDetection(message, content);
-    if (detection) found.push({ detection, secretlintRule: message.ruleId });
-  }
-  return found;
+  if (preset.size === 0 && ours.length === 0) return [];
+  const { lintText } = await import('./secretlint.ts');
+  return lintText(path, content, preset, ours);
 }
 
 function overlaps(a: Detection, b: Detection): boolean {
@@ -276,9 +235,51 @@ export async function maskSecretsIn(
   return { text: text + content.slice(at), secrets: detections.length };
 }
 
+const BINARY_PROBE = 8192;
+
 /** Whether the first bytes look binary (a NUL byte): the walk skips those already; this is a guard. */
 function binary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, 8192).includes(0);
+  return bytes.subarray(0, BINARY_PROBE).includes(0);
+}
+
+/** Windows a file is screened in: few reads, and a buffer small enough to reuse. */
+const WINDOW_BYTES = 256 * 1024;
+
+/**
+ * Whether reading, decoding and scanning the file would give no hit and no reason to skip it, told
+ * from its bytes read window by window and let go: it is readable, within the size limit, not
+ * binary, and no rule's anchors occur in it. Reading a file whole costs a page fault per 4 KiB of
+ * fresh buffer, and decoding it as much again (a 2.8 MB lock: ~10 + ~15 ms); most files of a
+ * project have no anchor. Anything else, read errors included, is for the full read to decide
+ * (`read`), which can start from the bytes screened when the file fit in one window.
+ */
+async function screenFile(
+  file: CodeFile,
+  prefilter: Prefilter<Rule>,
+  maxFileSize: number,
+): Promise<'clean' | 'read' | { whole: Buffer }> {
+  const screen = prefilter.screen(file.path);
+  if (screen.mayMatch) return 'read';
+  const windows = readRegularFileWindows(file.absolute, {
+    input: false,
+    windowBytes: WINDOW_BYTES,
+    overlap: prefilter.overlap,
+  });
+  let total = 0;
+  try {
+    for await (const window of windows) {
+      const notClean = window.fresh === 0 && window.last ? { whole: window.bytes } : 'read';
+      const fresh = window.bytes.subarray(window.fresh);
+      if (total < BINARY_PROBE && binary(fresh.subarray(0, BINARY_PROBE - total))) return notClean;
+      total += fresh.length;
+      if (total > maxFileSize) return notClean;
+      screen.scan(window);
+      if (screen.mayMatch) return notClean;
+    }
+  } catch {
+    return 'read';
+  }
+  return 'clean';
 }
 
 /**
@@ -291,6 +292,7 @@ export async function scanSecrets(
 ): Promise<ScanSecretsResult> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const concurrency = Math.max(1, options.concurrency ?? 16);
+  const { prefilter } = await rules();
   const results: CodeHit[][] = new Array(files.length);
   const skipped: NotScanned[] = [];
   let next = 0;
@@ -303,9 +305,11 @@ export async function scanSecrets(
         skipped.push({ path: file.path, reason: `larger than ${maxFileSize} bytes` });
         continue;
       }
+      const screened = options.prefilter === false ? 'read' : await screenFile(file, prefilter, maxFileSize);
+      if (screened === 'clean') continue;
       let bytes: Buffer;
       try {
-        bytes = await readRegularFileAsync(file.absolute, { input: false });
+        bytes = screened === 'read' ? await readRegularFileAsync(file.absolute, { input: false }) : screened.whole;
       } catch (error) {
         skipped.push({ path: file.path, reason: `unreadable: ${reasonOf(error)}` });
         continue;

@@ -1,7 +1,7 @@
 /** Credentials in URLs (`scheme://user:password@host`), whatever the service. */
 import type { Severity } from '../../model/finding.ts';
 import { KEYRING_USERNAMES } from '../../text/credentials.ts';
-import { type Detection, USERINFO_ANCHOR } from '../detection.ts';
+import { type Detection, USERINFO_ANCHORS } from '../detection.ts';
 import { isPlaceholder } from '../text.ts';
 import { condaHost, type Detector, templated, tokenLike } from './shared.ts';
 
@@ -49,7 +49,7 @@ function lineAround(content: string, at: number): string {
 
 export const urlCredentials: Detector = {
   id: 'url-credentials',
-  anchors: { pattern: USERINFO_ANCHOR },
+  anchors: USERINFO_ANCHORS,
   detect(content) {
     const found: Detection[] = [];
     for (const match of content.matchAll(URL_USERINFO)) {

@@ -3,13 +3,22 @@
  * mapping produce; preset-only formats come out under our ids with engine `secretlint`.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type { SecretLintCoreResultMessage } from '@secretlint/types';
 import { SEVERITIES } from '../../../src/model/finding.ts';
 import { DETECTORS } from '../../../src/secrets/detectors/index.ts';
-import { PRESET_RULES, presetDetection, presetRuleId } from '../../../src/secrets/preset.ts';
+import {
+  PRESET_ID,
+  PRESET_VERSION,
+  presetDetection,
+  presetIsTabled,
+  presetRuleId,
+  TABLED_PRESET_RULES,
+} from '../../../src/secrets/preset.ts';
 import { SECRET_RULES, SECRETS_OWASP, secretRule } from '../../../src/secrets/rules.ts';
 import { scanText } from '../../../src/secrets/scan.ts';
+import { PRESET_RULES } from '../../../src/secrets/secretlint.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
 
 describe('secret rule table', () => {
@@ -43,6 +52,17 @@ describe('secret rule table', () => {
     const aws = PRESET_RULES.find((entry) => entry.id.endsWith('-aws'));
     assert.deepEqual(aws?.options, { enableIDScanRule: true });
     for (const entry of PRESET_RULES) assert.ok(entry.anchors.literals || entry.anchors.pattern, entry.id);
+  });
+
+  // Texts without an anchor skip loading the preset: that is exact only if the table knows all its rules.
+  it('lists every rule of the installed preset, in its order, and names its version', () => {
+    const installed = (createRequire(import.meta.url)(`${PRESET_ID}/package.json`) as { version: string }).version;
+    assert.equal(PRESET_VERSION, installed, 'review the PRESET table for the new preset, then bump PRESET_VERSION');
+    assert.ok(presetIsTabled());
+    assert.deepEqual(
+      TABLED_PRESET_RULES.map((rule) => rule.id),
+      PRESET_RULES.map((entry) => entry.id),
+    );
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodeFile } from '../../../src/code/types.ts';
-import { LiteralMatcher } from '../../../src/secrets/prefilter.ts';
+import { LiteralMatcher } from '../../../src/secrets/literal-matcher.ts';
 import { scanSecrets, scanText } from '../../../src/secrets/scan.ts';
 import { FakeSecrets, negatives, positives } from '../../helpers/fake-secrets.ts';
 import { writeTemp } from '../../helpers/temp.ts';
