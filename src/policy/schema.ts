@@ -4,10 +4,10 @@
  * would loosen the gate without anyone noticing. Check-specific keys come from the checks
  * themselves (`Check.options`), so a new check joins the schema without touching this file.
  */
-import { TomlDate } from 'smol-toml';
 import type { z as Z } from 'zod';
 import type { Check } from '../checks/check.ts';
 import { SEVERITIES } from '../model/finding.ts';
+import { smolToml } from '../readers/smol-toml.ts';
 import { parseCalendarDate } from '../util/dates.ts';
 import { parseDuration } from '../util/duration.ts';
 import { zod } from './zod.ts';
@@ -21,6 +21,7 @@ export function policySchema(checks: readonly Check[]) {
   });
 
   /** A TOML date (`2026-12-31`) or the same as a string; kept as `YYYY-MM-DD`. */
+  const { TomlDate } = smolToml();
   const day = z.union([z.instanceof(TomlDate), z.string()]).transform((value, context) => {
     const text = value instanceof TomlDate ? value.toISOString().slice(0, 10) : value;
     // a day that exists: Date.parse would roll 2026-02-31 over to 3 March

@@ -3,7 +3,6 @@
  * `[project]` table). Extracts channels, PyPI indexes, every form of `exclude-newer` pixi accepts,
  * and the declared dependencies of the workspace, its features, targets and package.
  */
-import { parse as parseToml, TomlDate, TomlError } from 'smol-toml';
 import { normalizeChannel } from '../conda/url.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
@@ -18,6 +17,7 @@ import { emptyManifest } from '../model/inventory.ts';
 import { normalizeName, normalizePypiName } from '../model/package.ts';
 import { parsePep508 } from '../versions/pep508.ts';
 import { child, type Dict, describeType, expectDict, type FieldContext, fail, isDict } from './fields.ts';
+import { smolToml } from './smol-toml.ts';
 import { findInvalidTomlDate } from './toml-dates.ts';
 import { TomlLines, tablePath } from './toml-lines.ts';
 import type { Reader, ReaderOutput } from './types.ts';
@@ -36,9 +36,9 @@ export function parseTomlText(
 ): Dict {
   let document: Dict;
   try {
-    document = parseToml(text) as Dict;
+    document = smolToml().parse(text) as Dict;
   } catch (error) {
-    if (error instanceof TomlError) {
+    if (error instanceof smolToml().TomlError) {
       const reason = error.message.split('\n', 1)[0]?.replace(/^Invalid TOML document:\s*/i, '') ?? 'invalid TOML';
       throw new CvebuildError(code, `TOML syntax error: ${reason}`, { file, line: error.line });
     }
@@ -314,7 +314,7 @@ function stringField(dict: Dict, key: string, ctx: FieldContext): string | undef
 
 /** A cutoff is a duration (`7d`), a date, an RFC 3339 time, or a TOML datetime. */
 function cutoffText(value: unknown, ctx: FieldContext): string {
-  if (value instanceof TomlDate) return value.toISOString();
+  if (value instanceof smolToml().TomlDate) return value.toISOString();
   if (typeof value === 'string' && value.trim()) return value.trim();
   return fail(ctx, undefined, `expected a duration like "7d" or a date, found ${describeType(value)}`);
 }

@@ -1,5 +1,6 @@
 // PEP 440 versions and specifiers (PyPI), on @renovatebot/pep440 for parsing and ordering.
-import { explain, type Pep440Version, compare as pepCompare, RANGE_PATTERN } from '@renovatebot/pep440';
+import { createRequire } from 'node:module';
+import type { Pep440Version } from '@renovatebot/pep440';
 import {
   BoundedCache,
   invalidSpec,
@@ -25,9 +26,26 @@ interface Specifier {
   prereleases: boolean;
 }
 
+type Pep440Library = typeof import('@renovatebot/pep440');
+let library: (Pep440Library & { clause: RegExp }) | undefined;
+
+/**
+ * The library is required the first time a version it must read comes up (~10 ms to load): plain
+ * releases are read without it (intel/schemes.ts), and a conda-only lock never needs it.
+ */
+function pep440(): Pep440Library & { clause: RegExp } {
+  if (!library) {
+    const loaded = createRequire(import.meta.url)('@renovatebot/pep440') as Pep440Library;
+    library = { ...loaded, clause: new RegExp(`^${loaded.RANGE_PATTERN}$`, 'i') };
+  }
+  return library;
+}
+
+const explain = (v: string): Pep440Version | null => pep440().explain(v);
+const pepCompare = (a: string, b: string): number => pep440().compare(a, b);
+
 const versions = new BoundedCache<Pep440Version>(50_000);
 const specifiers = new BoundedCache<Specifier>(10_000);
-const CLAUSE = new RegExp(`^${RANGE_PATTERN}$`, 'i');
 
 function parseVersion(v: string): Pep440Version {
   let info = versions.get(v);
@@ -48,7 +66,7 @@ function prefixMatches(info: Pep440Version, epoch: number, prefix: number[]): bo
 }
 
 function compileClause(text: string): Clause | null {
-  const groups = CLAUSE.exec(text)?.groups;
+  const groups = pep440().clause.exec(text)?.groups;
   const operator = groups?.operator;
   if (!groups || !operator) return null;
   if (operator === '===') {
