@@ -93,9 +93,17 @@ function rewriteUrls(text: string, mode: Mode): string {
   // Every form needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter),
   // `%40` (userinfo of a percent-encoded URL).
   if (!text.includes('@') && !text.includes('/t/') && !text.includes('=') && !/%40/i.test(text)) return text;
-  return text.replace(TOKEN, (token) =>
-    token.includes('/') || token.includes('=') || /%40/i.test(token) ? rewriteToken(token, mode) : token,
-  );
+  // A whole report repeats its URLs (one channel on thousands of rows): each distinct token is read once.
+  const rewritten = new Map<string, string>();
+  return text.replace(TOKEN, (token) => {
+    if (!token.includes('/') && !token.includes('=') && !/%40/i.test(token)) return token;
+    let out = rewritten.get(token);
+    if (out === undefined) {
+      out = rewriteToken(token, mode);
+      rewritten.set(token, out);
+    }
+    return out;
+  });
 }
 
 /**
