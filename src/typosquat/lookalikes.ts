@@ -55,19 +55,33 @@ export function homoglyphPair(a: string, b: string): boolean {
 /** Every name that swaps one lookalike sequence in `name` for its partner. */
 export function homoglyphVariants(name: string): string[] {
   const variants: string[] = [];
-  for (const [x, y] of HOMOGLYPHS) {
-    for (const [from, to] of [
-      [x, y],
-      [y, x],
-    ] as const) {
-      let count = 0;
-      for (let at = name.indexOf(from); at !== -1; at = name.indexOf(from, at + 1)) {
-        variants.push(name.slice(0, at) + to + name.slice(at + from.length));
-        count++;
-      }
-      // all occurrences at once (`g00gle`)
-      if (count > 1) variants.push(name.replaceAll(from, to));
-    }
-  }
+  forEachHomoglyphSwap(name, (start, end, insert) => variants.push(name.slice(0, start) + insert + name.slice(end)));
   return variants;
 }
+
+/**
+ * Each of `homoglyphVariants`, in its order, as `name` with `name[start, end)` replaced by `insert`
+ * (a probe is hashed from that without building the name); only the swaps `wanted` says to look for.
+ */
+export function forEachHomoglyphSwap(
+  name: string,
+  visit: (start: number, end: number, insert: string) => void,
+  wanted: (from: string, to: string) => boolean = () => true,
+): void {
+  for (const { from, to } of SWAPS) {
+    if (!wanted(from, to)) continue;
+    let count = 0;
+    for (let at = name.indexOf(from); at !== -1; at = name.indexOf(from, at + 1)) {
+      visit(at, at + from.length, to);
+      count++;
+    }
+    // all occurrences at once (`g00gle`)
+    if (count > 1) visit(0, name.length, name.replaceAll(from, to));
+  }
+}
+
+/** Each homoglyph pair both ways, flattened once: destructuring the nested pairs for every name cost several times the scans. */
+const SWAPS: readonly { from: string; to: string }[] = HOMOGLYPHS.flatMap(([x, y]) => [
+  { from: x, to: y },
+  { from: y, to: x },
+]);
