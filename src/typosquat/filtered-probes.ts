@@ -5,7 +5,16 @@
  */
 import { ProbeFilter } from './probe-filter.ts';
 import { SpliceHasher, stringHash } from './probe-hash.ts';
-import { BAND_EDGE, bandHead, bandOfProbe, PROBE_KINDS, type ProbeKind, visitProbesOfCandidate } from './probes.ts';
+import {
+  BAND_EDGE,
+  bandHead,
+  bandOfProbe,
+  type CandidateProbeVisitor,
+  PROBE_KINDS,
+  type ProbeKind,
+  visitProbesOfCandidate,
+} from './probes.ts';
+import { skeleton } from './variants.ts';
 
 /** The filter of an ecosystem's stored probes (`kind:value`). */
 export function filterOfProbes(probes: readonly string[]): ProbeFilter {
@@ -20,42 +29,75 @@ export function filterOfProbes(probes: readonly string[]): ProbeFilter {
   return filter;
 }
 
+/** The probes of these keys that may be stored (all of them without a filter). */
+export function probesToAsk(keys: readonly string[], filter: ProbeFilter | undefined): Set<string> {
+  const asker = new ProbeAsker(filter);
+  for (const key of keys) asker.ask(key);
+  return asker.asked;
+}
+
 /** The hash each probe string starts from: `k:`, `s:`, … */
 const KIND_HASHES = Object.fromEntries(PROBE_KINDS.map((kind) => [kind, stringHash(`${kind}:`)])) as Record<
   ProbeKind,
   number
 >;
 
-/** The probes of these keys that may be stored (all of them without a filter). */
-export function probesToAsk(keys: readonly string[], filter: ProbeFilter | undefined): Set<string> {
-  const asked = new Set<string>();
-  const hasher = new SpliceHasher();
-  // a key's bands, as asked: kind and length → whether the filter may hold it
-  const bands = new Map<number, boolean>();
-  for (const key of keys) {
-    if (filter) hasher.reset(key);
-    bands.clear();
-    const inBand = (kind: ProbeKind, length: number): boolean => {
-      // a key too short to keep both ends has no probe in a band
-      if (!filter || key.length < 2 * BAND_EDGE) return true;
-      const slot = length * 128 + kind.charCodeAt(0);
-      let known = bands.get(slot);
-      if (known === undefined) {
-        // the band's value: the key's ends, which its probes in the band keep
-        const head = stringHash(bandHead(kind, length));
-        known = filter.hasHash(hasher.splice(head, BAND_EDGE, key.length - BAND_EDGE, ''));
-        bands.set(slot, known);
-      }
-      return known;
-    };
-    visitProbesOfCandidate(
-      key,
-      (kind, start, end, insert) => {
-        if (filter && !filter.hasHash(hasher.splice(KIND_HASHES[kind], start, end, insert))) return;
-        asked.add(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`);
-      },
-      inBand,
-    );
+/** The hashes bands start from (`bandHead`), by kind and length, as they are first needed. */
+const bandHeadHashes = new Map<number, number>();
+
+class ProbeAsker implements CandidateProbeVisitor {
+  readonly asked = new Set<string>();
+  readonly #filter: ProbeFilter | undefined;
+  readonly #hasher = new SpliceHasher();
+  #key = '';
+  // the current key's bands, as asked (a few): kind and length → whether the filter may hold it
+  readonly #bandSlots: number[] = [];
+  readonly #bandAnswers: boolean[] = [];
+
+  constructor(filter: ProbeFilter | undefined) {
+    this.#filter = filter;
   }
-  return asked;
+
+  ask(key: string): void {
+    this.#key = key;
+    this.#hasher.reset(key);
+    this.#bandSlots.length = 0;
+    this.#bandAnswers.length = 0;
+    visitProbesOfCandidate(key, this);
+  }
+
+  splice(kind: ProbeKind, start: number, end: number, insert: string): void {
+    if (this.#filter && !this.#filter.hasHash(this.#hasher.splice(KIND_HASHES[kind], start, end, insert))) return;
+    const key = this.#key;
+    this.asked.add(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`);
+  }
+
+  swapAll(from: string, to: string): void {
+    if (this.#filter && !this.#filter.hasHash(this.#hasher.swapAll(KIND_HASHES.k, from, to))) return;
+    this.asked.add(`k:${this.#key.replaceAll(from, to)}`);
+  }
+
+  skeleton(): void {
+    if (this.#filter && !this.#filter.hasHash(this.#hasher.withoutSeparators(KIND_HASHES.s))) return;
+    this.asked.add(`s:${skeleton(this.#key)}`);
+  }
+
+  inBand(kind: ProbeKind, length: number): boolean {
+    const key = this.#key;
+    // a key too short to keep both ends has no probe in a band
+    if (!this.#filter || key.length < 2 * BAND_EDGE) return true;
+    const slot = length * 128 + kind.charCodeAt(0);
+    const known = this.#bandSlots.indexOf(slot);
+    if (known !== -1) return this.#bandAnswers[known] as boolean;
+    let head = bandHeadHashes.get(slot);
+    if (head === undefined) {
+      head = stringHash(bandHead(kind, length));
+      bandHeadHashes.set(slot, head);
+    }
+    // the band's value: the key's ends, which its probes in the band keep
+    const answer = this.#filter.hasHash(this.#hasher.splice(head, BAND_EDGE, key.length - BAND_EDGE, ''));
+    this.#bandSlots.push(slot);
+    this.#bandAnswers.push(answer);
+    return answer;
+  }
 }

@@ -94,15 +94,10 @@ export class NameIndex {
   ): NameIndex {
     const index = new NameIndex([]);
     // one object per key: `neighbours` tells the names it has considered apart by identity
-    const byKey = new Map<string, PopularName>();
-    const shared = (entry: PopularName): PopularName => {
-      const known = byKey.get(entry.key);
-      if (known) return known;
-      byKey.set(entry.key, entry);
-      return entry;
-    };
+    const found = new Map<string, PopularName>();
     for (const match of matches) {
-      const entry = shared(match.entry);
+      const entry = found.get(match.entry.key) ?? match.entry;
+      found.set(entry.key, entry);
       const value = match.probe.slice(2);
       switch (match.probe[0] as ProbeKind) {
         case 'k':
@@ -119,7 +114,7 @@ export class NameIndex {
           break;
       }
     }
-    index.#scanForTwoEdits(Array.from(twoEdits, shared));
+    index.#scanForTwoEdits(Array.from(twoEdits, (entry) => found.get(entry.key) ?? entry));
     return index;
   }
 

@@ -48,4 +48,29 @@ export class SpliceHasher {
     for (let i = 0; i < insert.length; i++) hash = (Math.imul(hash, BASE) + insert.charCodeAt(i)) | 0;
     return (Math.imul(hash, tailPower) + tailHash) | 0;
   }
+
+  /** `stringHash(key.replaceAll(from, to), headHash)`. */
+  swapAll(headHash: number, from: string, to: string): number {
+    const key = this.#key;
+    let hash = headHash;
+    for (let at = 0; at < key.length; ) {
+      if (key.startsWith(from, at)) {
+        for (let i = 0; i < to.length; i++) hash = (Math.imul(hash, BASE) + to.charCodeAt(i)) | 0;
+        at += from.length;
+      } else hash = (Math.imul(hash, BASE) + key.charCodeAt(at++)) | 0;
+    }
+    return hash;
+  }
+
+  /** `stringHash(skeleton(key), headHash)`: the key without its separators. */
+  withoutSeparators(headHash: number): number {
+    const key = this.#key;
+    let hash = headHash;
+    for (let at = 0; at < key.length; at++) {
+      const code = key.charCodeAt(at);
+      // `-`, `.`, `_`
+      if (code !== 45 && code !== 46 && code !== 95) hash = (Math.imul(hash, BASE) + code) | 0;
+    }
+    return hash;
+  }
 }

@@ -11,7 +11,7 @@
  * stored probe, so all the probes of a candidate that share one band are skipped with one test.
  */
 import { type PopularName, reach } from './index.ts';
-import { forEachHomoglyphSwap } from './lookalikes.ts';
+import { EVERY_SWAP, forEachHomoglyphSwap, SAME_LENGTH_SWAPS, type SwapVisitor, swapsFrom } from './lookalikes.ts';
 import { affixStrips, deletions, forEachDeletion, skeleton } from './variants.ts';
 
 export type ProbeKind = 'k' | 's' | 'c' | 'd';
@@ -41,60 +41,98 @@ export function bandOfProbe(probe: string): string | undefined {
   return `${bandHead(probe[0] as ProbeKind, value.length)}${value.slice(0, BAND_EDGE)}${value.slice(-BAND_EDGE)}`;
 }
 
-/** One probe of a candidate: `kind:` then the candidate's key with `key[start, end)` replaced by `insert`. */
-export type CandidateProbeVisitor = (kind: ProbeKind, start: number, end: number, insert: string) => void;
-
 /**
- * Whether any stored probe may be of this kind, have values of this length, and share the key's
- * first and last `BAND_EDGE` characters. When not, the probes that keep both ends of the key and
- * have that kind and length are not visited.
+ * The probes of a candidate, as changes of its key so the probe filter can test them without
+ * building their strings (probe-hash.ts).
  */
-export type BandTest = (kind: ProbeKind, length: number) => boolean;
-
-const EVERY_BAND: BandTest = () => true;
-
-/**
- * The probes of a candidate's key, given as changes of the key so the probe filter can test them
- * without building their strings (probe-hash.ts); with `inBand`, those it rules out are skipped.
- */
-export function visitProbesOfCandidate(key: string, visit: CandidateProbeVisitor, inBand = EVERY_BAND): void {
-  const length = key.length;
-  const keepsEnds = (start: number, end: number) => start >= BAND_EDGE && end <= length - BAND_EDGE;
-  const ask: CandidateProbeVisitor = (kind, start, end, insert) => {
-    if (keepsEnds(start, end) && !inBand(kind, length - (end - start) + insert.length)) return;
-    visit(kind, start, end, insert);
-  };
-  ask('k', 0, 0, '');
-  ask('s', 0, length, skeleton(key));
-  ask('c', 0, 0, '');
-  // a swap of one character for one other keeps the length: when that band is out, only a
-  // lookalike at an end is asked (the swap of all of them is then not in the band either)
-  const sameLengthSwaps = inBand('k', length);
-  forEachHomoglyphSwap(
-    key,
-    (start, end, insert) => ask('k', start, end, insert),
-    (from, to) => {
-      if (sameLengthSwaps || from.length !== 1 || to.length !== 1) return true;
-      for (let at = 0; at < BAND_EDGE; at++)
-        if (key.charAt(at) === from || key.charAt(length - 1 - at) === from) return true;
-      return false;
-    },
-  );
-  for (const { core } of affixStrips(key)) {
-    // the core is the key without the affix at its end, or at its start
-    if (key.startsWith(core)) ask('k', core.length, length, '');
-    else ask('k', 0, length - core.length, '');
-  }
-  ask('d', 0, 0, '');
-  const inside = inBand('d', length - 1) ? undefined : { from: BAND_EDGE, to: length - BAND_EDGE };
-  forEachDeletion(key, (at) => ask('d', at, at + 1, ''), inside);
+export interface CandidateProbeVisitor {
+  /** `kind:` then the key with `key[start, end)` replaced by `insert`. */
+  splice(kind: ProbeKind, start: number, end: number, insert: string): void;
+  /** `k:` then the key with every lookalike `from` swapped for `to` (`key.replaceAll(from, to)`). */
+  swapAll(from: string, to: string): void;
+  /** `s:` then the key without separators (`skeleton(key)`). */
+  skeleton(): void;
+  /**
+   * Whether any stored probe may be of this kind, have values of this length, and share the key's
+   * first and last `BAND_EDGE` characters. When not, the probes that keep both ends of the key and
+   * have that kind and length are not visited.
+   */
+  inBand(kind: ProbeKind, length: number): boolean;
 }
+
+/** The probes of a candidate's key, but those its visitor's bands rule out. */
+export function visitProbesOfCandidate(key: string, visitor: CandidateProbeVisitor): void {
+  new CandidateProbes(key, visitor).visit();
+}
+
+/** One candidate's probes as they are visited (a class, not closures: this runs for every name of a lock). */
+class CandidateProbes implements SwapVisitor {
+  readonly #key: string;
+  readonly #visitor: CandidateProbeVisitor;
+
+  constructor(key: string, visitor: CandidateProbeVisitor) {
+    this.#key = key;
+    this.#visitor = visitor;
+  }
+
+  visit(): void {
+    const key = this.#key;
+    const length = key.length;
+    this.#ask('k', 0, 0, '');
+    this.#visitor.skeleton();
+    this.#ask('c', 0, 0, '');
+    // a swap of one character for one other keeps the length: when that band is out, only a
+    // lookalike at an end is asked (the swap of all of them is then not in the band either)
+    let swaps = EVERY_SWAP;
+    if (!this.#visitor.inBand('k', length)) {
+      swaps &= ~SAME_LENGTH_SWAPS;
+      for (let at = 0; at < BAND_EDGE; at++) swaps |= swapsAt(key, at) | swapsAt(key, length - 1 - at);
+    }
+    forEachHomoglyphSwap(key, this, swaps);
+    for (const { core } of affixStrips(key)) {
+      // the core is the key without the affix at its end, or at its start
+      if (key.startsWith(core)) this.#ask('k', core.length, length, '');
+      else this.#ask('k', 0, length - core.length, '');
+    }
+    this.#ask('d', 0, 0, '');
+    const inside = this.#visitor.inBand('d', length - 1) ? undefined : { from: BAND_EDGE, to: length - BAND_EDGE };
+    forEachDeletion(key, (at) => this.#ask('d', at, at + 1, ''), inside);
+  }
+
+  one(start: number, end: number, insert: string): void {
+    this.#ask('k', start, end, insert);
+  }
+
+  all(from: string, to: string): void {
+    this.#visitor.swapAll(from, to);
+  }
+
+  #ask(kind: ProbeKind, start: number, end: number, insert: string): void {
+    const length = this.#key.length;
+    const keepsEnds = start >= BAND_EDGE && end <= length - BAND_EDGE;
+    if (keepsEnds && !this.#visitor.inBand(kind, length - (end - start) + insert.length)) return;
+    this.#visitor.splice(kind, start, end, insert);
+  }
+}
+
+/** The same-length swaps of the character at `at`, from a table: this runs for each end of each name. */
+function swapsAt(key: string, at: number): number {
+  return SAME_LENGTH_SWAPS_FROM[key.charCodeAt(at)] ?? 0;
+}
+
+const SAME_LENGTH_SWAPS_FROM = Array.from(
+  { length: 128 },
+  (_, code) => swapsFrom(String.fromCharCode(code)) & SAME_LENGTH_SWAPS,
+);
 
 /** Every probe of a candidate's key, as `kind:value` strings. */
 export function probesOfCandidate(key: string): string[] {
   const probes: string[] = [];
-  visitProbesOfCandidate(key, (kind, start, end, insert) =>
-    probes.push(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`),
-  );
+  visitProbesOfCandidate(key, {
+    splice: (kind, start, end, insert) => probes.push(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`),
+    swapAll: (from, to) => probes.push(`k:${key.replaceAll(from, to)}`),
+    skeleton: () => probes.push(`s:${skeleton(key)}`),
+    inBand: () => true,
+  });
   return probes;
 }

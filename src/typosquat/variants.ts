@@ -51,14 +51,22 @@ export interface AffixStrip {
 /** Every way to strip one affix off `name` that leaves a core of ≥ 4 characters, not cut at a separator. */
 export function affixStrips(name: string): AffixStrip[] {
   const out: AffixStrip[] = [];
-  const add = (core: string, affix: string) => {
-    if (core.length >= 4 && !/^[-_.]|[-_.]$/.test(core)) out.push({ core, affix });
-  };
-  for (const affix of PREFIXES_BY_FIRST.get(name.charAt(0)) ?? [])
-    if (name.startsWith(affix)) add(name.slice(affix.length), affix);
-  for (const affix of SUFFIXES_BY_LAST.get(name.charAt(name.length - 1)) ?? [])
-    if (name.endsWith(affix)) add(name.slice(0, -affix.length), affix);
+  const prefixes = PREFIXES_BY_FIRST.get(name.charAt(0));
+  if (prefixes)
+    for (const affix of prefixes) if (name.startsWith(affix)) addStrip(out, name.slice(affix.length), affix);
+  const suffixes = SUFFIXES_BY_LAST.get(name.charAt(name.length - 1));
+  if (suffixes)
+    for (const affix of suffixes) if (name.endsWith(affix)) addStrip(out, name.slice(0, -affix.length), affix);
   return out;
+}
+
+function addStrip(out: AffixStrip[], core: string, affix: string): void {
+  if (core.length >= 4 && !isSeparator(core.charAt(0)) && !isSeparator(core.charAt(core.length - 1)))
+    out.push({ core, affix });
+}
+
+function isSeparator(character: string): boolean {
+  return character === '-' || character === '_' || character === '.';
 }
 
 /** The spellings by their first (or last) character, in their order: most names need no comparison at all. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpliceHasher, stringHash } from '../../../src/typosquat/probe-hash.ts';
+import { skeleton } from '../../../src/typosquat/variants.ts';
 
 describe('the probe hash', () => {
   it('hashes a key with one span replaced as it hashes the string that makes', () => {
@@ -25,6 +26,31 @@ describe('the probe hash', () => {
           }
         }
       }
+    }
+  });
+
+  it('hashes a key with every lookalike swapped as it hashes the string that makes', () => {
+    const hasher = new SpliceHasher();
+    const head = stringHash('k:');
+    for (const key of ['g00gle', 'vvvheel', 'rnrnatplotlib', 'click', '']) {
+      hasher.reset(key);
+      for (const [from, to] of [
+        ['0', 'o'],
+        ['vv', 'w'],
+        ['rn', 'm'],
+        ['m', 'rn'],
+        ['c', 'cc'],
+      ] as const) {
+        assert.equal(hasher.swapAll(head, from, to), stringHash(`k:${key.replaceAll(from, to)}`), `${key} ${from}`);
+      }
+    }
+  });
+
+  it('hashes a key without its separators as it hashes its skeleton', () => {
+    const hasher = new SpliceHasher();
+    for (const key of ['python-dateutil', 'python_date.util', '--a..b__', 'numpy', '']) {
+      hasher.reset(key);
+      assert.equal(hasher.withoutSeparators(stringHash('s:')), stringHash(`s:${skeleton(key)}`), key);
     }
   });
 

@@ -66,11 +66,13 @@ describe('typosquat probes', () => {
       ] as const) {
         const inBand = (kind: ProbeKind, length: number) => !(kind === out[0] && length === out[1]);
         const visited: string[] = [];
-        visitProbesOfCandidate(
-          key,
-          (kind, start, end, insert) => visited.push(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`),
+        visitProbesOfCandidate(key, {
+          splice: (kind, start, end, insert) =>
+            visited.push(`${kind}:${key.slice(0, start)}${insert}${key.slice(end)}`),
+          swapAll: (from, to) => visited.push(`k:${key.replaceAll(from, to)}`),
+          skeleton: () => visited.push(`s:${skeleton(key)}`),
           inBand,
-        );
+        });
         const skipped = all.filter((probe) => !visited.includes(probe));
         for (const probe of skipped) {
           const value = probe.slice(2);
@@ -84,11 +86,12 @@ describe('typosquat probes', () => {
     }
     // what a band rules out, it rules out for the deletions inside the key and the lookalikes inside it
     const visited: string[] = [];
-    visitProbesOfCandidate(
-      'reqeusts',
-      (kind, start, end, insert) => visited.push(`${kind}:${start}-${end}:${insert}`),
-      () => false,
-    );
+    visitProbesOfCandidate('reqeusts', {
+      splice: (kind, start, end, insert) => visited.push(`${kind}:${start}-${end}:${insert}`),
+      swapAll: (from, to) => visited.push(`k:all ${from}→${to}`),
+      skeleton: () => visited.push('s:'),
+      inBand: () => false,
+    });
     assert.deepEqual(
       visited.filter((probe) => probe.startsWith('d:')),
       ['d:0-0:', 'd:0-1:', 'd:1-2:', 'd:6-7:', 'd:7-8:'],

@@ -7,6 +7,7 @@ import {
   HOMOGLYPHS,
   homoglyphPair,
   homoglyphVariants,
+  swapsFrom,
 } from '../../../src/typosquat/lookalikes.ts';
 import { affixStrips, deletions, forEachDeletion, skeleton } from '../../../src/typosquat/variants.ts';
 
@@ -89,9 +90,12 @@ describe('lookalikes', () => {
     const visited: string[] = [];
     forEachHomoglyphSwap(
       'g00gle-1ib',
-      (start, end, insert) => visited.push(`${start}-${end}:${insert}`),
-      (from) => from === '0',
+      {
+        one: (start, end, insert) => visited.push(`${start}-${end}:${insert}`),
+        all: (from, to) => visited.push(`all ${from}→${to}`),
+      },
+      swapsFrom('0'),
     );
-    assert.deepEqual(visited, ['1-2:o', '2-3:o', '0-10:google-1ib']);
+    assert.deepEqual(visited, ['1-2:o', '2-3:o', 'all 0→o']);
   });
 });
