@@ -42,16 +42,16 @@ const KIND_HASHES = Object.fromEntries(PROBE_KINDS.map((kind) => [kind, stringHa
   number
 >;
 
-/** The hashes bands start from (`bandHead`), by kind and length, as they are first needed. */
-const bandHeadHashes = new Map<number, number>();
+/** The hashes bands start from (`bandHead`), by length, as they are first needed. */
+const bandHeadHashes: number[] = [];
 
 class ProbeAsker implements CandidateProbeVisitor {
   readonly asked = new Set<string>();
   readonly #filter: ProbeFilter | undefined;
   readonly #hasher = new SpliceHasher();
   #key = '';
-  // the current key's bands, as asked (a few): kind and length → whether the filter may hold it
-  readonly #bandSlots: number[] = [];
+  // the current key's bands, as asked (a few): length → whether the filter may hold it
+  readonly #bandLengths: number[] = [];
   readonly #bandAnswers: boolean[] = [];
 
   constructor(filter: ProbeFilter | undefined) {
@@ -61,7 +61,7 @@ class ProbeAsker implements CandidateProbeVisitor {
   ask(key: string): void {
     this.#key = key;
     this.#hasher.reset(key);
-    this.#bandSlots.length = 0;
+    this.#bandLengths.length = 0;
     this.#bandAnswers.length = 0;
     visitProbesOfCandidate(key, this);
   }
@@ -82,21 +82,17 @@ class ProbeAsker implements CandidateProbeVisitor {
     this.asked.add(`s:${skeleton(this.#key)}`);
   }
 
-  inBand(kind: ProbeKind, length: number): boolean {
+  inBand(length: number): boolean {
     const key = this.#key;
     // a key too short to keep both ends has no probe in a band
     if (!this.#filter || key.length < 2 * BAND_EDGE) return true;
-    const slot = length * 128 + kind.charCodeAt(0);
-    const known = this.#bandSlots.indexOf(slot);
+    const known = this.#bandLengths.indexOf(length);
     if (known !== -1) return this.#bandAnswers[known] as boolean;
-    let head = bandHeadHashes.get(slot);
-    if (head === undefined) {
-      head = stringHash(bandHead(kind, length));
-      bandHeadHashes.set(slot, head);
-    }
+    bandHeadHashes[length] ??= stringHash(bandHead(length));
     // the band's value: the key's ends, which its probes in the band keep
-    const answer = this.#filter.hasHash(this.#hasher.splice(head, BAND_EDGE, key.length - BAND_EDGE, ''));
-    this.#bandSlots.push(slot);
+    const hash = this.#hasher.splice(bandHeadHashes[length], BAND_EDGE, key.length - BAND_EDGE, '');
+    const answer = this.#filter.hasHash(hash);
+    this.#bandLengths.push(length);
     this.#bandAnswers.push(answer);
     return answer;
   }

@@ -5,10 +5,11 @@
  * for it (`visitProbesOfCandidate`), and the index of the entries they find answers it exactly as
  * the index of all the names does.
  *
- * Bands. A candidate asks ~45 probes, most of them its key with one character deleted or swapped
- * inside: such probes keep the key's first and last `BAND_EDGE` characters. The band of a probe is
- * its kind, its value's length and those characters; the stored filter holds the band of every
- * stored probe, so all the probes of a candidate that share one band are skipped with one test.
+ * Bands. A candidate asks ~45 probes, most of them its key itself or with one character deleted or
+ * swapped inside: such probes keep the key's first and last `BAND_EDGE` characters. The band of a
+ * probe is its value's length and those characters, whatever its kind; the stored filter holds the
+ * band of every stored probe, so all the probes of a candidate that share one band are skipped with
+ * one test.
  */
 import { type PopularName, reach } from './index.ts';
 import { EVERY_SWAP, forEachHomoglyphSwap, SAME_LENGTH_SWAPS, type SwapVisitor, swapsFrom } from './lookalikes.ts';
@@ -29,16 +30,16 @@ export function probesOfEntry(entry: PopularName): string[] {
   return probes;
 }
 
-/** The start of the filter key of a band: the probes of this kind whose values have this length. */
-export function bandHead(kind: ProbeKind, length: number): string {
-  return `${kind}#${length}:`;
+/** The start of the filter key of a band: the probes whose values have this length. */
+export function bandHead(length: number): string {
+  return `#${length}:`;
 }
 
 /** The band a stored probe (`kind:value`) belongs to, as a filter key; none for values too short to keep both ends. */
 export function bandOfProbe(probe: string): string | undefined {
   const value = probe.slice(2);
   if (value.length < 2 * BAND_EDGE) return undefined;
-  return `${bandHead(probe[0] as ProbeKind, value.length)}${value.slice(0, BAND_EDGE)}${value.slice(-BAND_EDGE)}`;
+  return `${bandHead(value.length)}${value.slice(0, BAND_EDGE)}${value.slice(-BAND_EDGE)}`;
 }
 
 /**
@@ -53,11 +54,11 @@ export interface CandidateProbeVisitor {
   /** `s:` then the key without separators (`skeleton(key)`). */
   skeleton(): void;
   /**
-   * Whether any stored probe may be of this kind, have values of this length, and share the key's
-   * first and last `BAND_EDGE` characters. When not, the probes that keep both ends of the key and
-   * have that kind and length are not visited.
+   * Whether any stored probe may have a value of this length that shares the key's first and last
+   * `BAND_EDGE` characters. When not, the probes of that length that keep both ends of the key are
+   * not visited.
    */
-  inBand(kind: ProbeKind, length: number): boolean;
+  inBand(length: number): boolean;
 }
 
 /** The probes of a candidate's key, but those its visitor's bands rule out. */
@@ -84,7 +85,7 @@ class CandidateProbes implements SwapVisitor {
     // a swap of one character for one other keeps the length: when that band is out, only a
     // lookalike at an end is asked (the swap of all of them is then not in the band either)
     let swaps = EVERY_SWAP;
-    if (!this.#visitor.inBand('k', length)) {
+    if (!this.#visitor.inBand(length)) {
       swaps &= ~SAME_LENGTH_SWAPS;
       for (let at = 0; at < BAND_EDGE; at++) swaps |= swapsAt(key, at) | swapsAt(key, length - 1 - at);
     }
@@ -95,7 +96,7 @@ class CandidateProbes implements SwapVisitor {
       else this.#ask('k', 0, length - core.length, '');
     }
     this.#ask('d', 0, 0, '');
-    const inside = this.#visitor.inBand('d', length - 1) ? undefined : { from: BAND_EDGE, to: length - BAND_EDGE };
+    const inside = this.#visitor.inBand(length - 1) ? undefined : { from: BAND_EDGE, to: length - BAND_EDGE };
     forEachDeletion(key, (at) => this.#ask('d', at, at + 1, ''), inside);
   }
 
@@ -109,8 +110,9 @@ class CandidateProbes implements SwapVisitor {
 
   #ask(kind: ProbeKind, start: number, end: number, insert: string): void {
     const length = this.#key.length;
-    const keepsEnds = start >= BAND_EDGE && end <= length - BAND_EDGE;
-    if (keepsEnds && !this.#visitor.inBand(kind, length - (end - start) + insert.length)) return;
+    // the key itself, or a change inside it
+    const keepsEnds = (start === end && insert === '') || (start >= BAND_EDGE && end <= length - BAND_EDGE);
+    if (keepsEnds && !this.#visitor.inBand(length - (end - start) + insert.length)) return;
     this.#visitor.splice(kind, start, end, insert);
   }
 }
