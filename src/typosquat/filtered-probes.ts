@@ -9,10 +9,10 @@ import {
   BAND_EDGE,
   bandHead,
   bandOfProbe,
+  CandidateProbes,
   type CandidateProbeVisitor,
   PROBE_KINDS,
   type ProbeKind,
-  visitProbesOfCandidate,
 } from './probes.ts';
 import { skeleton } from './variants.ts';
 
@@ -49,6 +49,7 @@ class ProbeAsker implements CandidateProbeVisitor {
   readonly asked = new Set<string>();
   readonly #filter: ProbeFilter | undefined;
   readonly #hasher = new SpliceHasher();
+  readonly #probes = new CandidateProbes(this);
   #key = '';
   // the current key's bands, as asked (a few): length → whether the filter may hold it
   readonly #bandLengths: number[] = [];
@@ -63,7 +64,7 @@ class ProbeAsker implements CandidateProbeVisitor {
     this.#hasher.reset(key);
     this.#bandLengths.length = 0;
     this.#bandAnswers.length = 0;
-    visitProbesOfCandidate(key, this);
+    this.#probes.visit(key);
   }
 
   splice(kind: ProbeKind, start: number, end: number, insert: string): void {

@@ -52,12 +52,17 @@ export class SpliceHasher {
   /** `stringHash(key.replaceAll(from, to), headHash)`. */
   swapAll(headHash: number, from: string, to: string): number {
     const key = this.#key;
+    const first = from.charCodeAt(0);
     let hash = headHash;
     for (let at = 0; at < key.length; ) {
-      if (key.startsWith(from, at)) {
+      const code = key.charCodeAt(at);
+      if (code === first && (from.length === 1 || key.startsWith(from, at))) {
         for (let i = 0; i < to.length; i++) hash = (Math.imul(hash, BASE) + to.charCodeAt(i)) | 0;
         at += from.length;
-      } else hash = (Math.imul(hash, BASE) + key.charCodeAt(at++)) | 0;
+      } else {
+        hash = (Math.imul(hash, BASE) + code) | 0;
+        at++;
+      }
     }
     return hash;
   }

@@ -13,7 +13,7 @@
  */
 import { type PopularName, reach } from './index.ts';
 import { EVERY_SWAP, forEachHomoglyphSwap, SAME_LENGTH_SWAPS, type SwapVisitor, swapsFrom } from './lookalikes.ts';
-import { affixStrips, deletions, forEachDeletion, skeleton } from './variants.ts';
+import { type AffixStrip, affixStrips, deletions, forEachDeletion, skeleton } from './variants.ts';
 
 export type ProbeKind = 'k' | 's' | 'c' | 'd';
 
@@ -63,21 +63,20 @@ export interface CandidateProbeVisitor {
 
 /** The probes of a candidate's key, but those its visitor's bands rule out. */
 export function visitProbesOfCandidate(key: string, visitor: CandidateProbeVisitor): void {
-  new CandidateProbes(key, visitor).visit();
+  new CandidateProbes(visitor).visit(key);
 }
 
-/** One candidate's probes as they are visited (a class, not closures: this runs for every name of a lock). */
-class CandidateProbes implements SwapVisitor {
-  readonly #key: string;
+/** Candidates' probes as they are visited, one key after another (an object, not closures: this runs for every name of a lock). */
+export class CandidateProbes implements SwapVisitor {
   readonly #visitor: CandidateProbeVisitor;
+  #key = '';
 
-  constructor(key: string, visitor: CandidateProbeVisitor) {
-    this.#key = key;
+  constructor(visitor: CandidateProbeVisitor) {
     this.#visitor = visitor;
   }
 
-  visit(): void {
-    const key = this.#key;
+  visit(key: string): void {
+    this.#key = key;
     const length = key.length;
     this.#ask('k', 0, 0, '');
     this.#visitor.skeleton();
@@ -90,7 +89,9 @@ class CandidateProbes implements SwapVisitor {
       for (let at = 0; at < BAND_EDGE; at++) swaps |= swapsAt(key, at) | swapsAt(key, length - 1 - at);
     }
     forEachHomoglyphSwap(key, this, swaps);
-    for (const { core } of affixStrips(key)) {
+    const strips = affixStrips(key);
+    for (let i = 0; i < strips.length; i++) {
+      const { core } = strips[i] as AffixStrip;
       // the core is the key without the affix at its end, or at its start
       if (key.startsWith(core)) this.#ask('k', core.length, length, '');
       else this.#ask('k', 0, length - core.length, '');

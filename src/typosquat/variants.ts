@@ -51,14 +51,20 @@ export interface AffixStrip {
 /** Every way to strip one affix off `name` that leaves a core of ≥ 4 characters, not cut at a separator. */
 export function affixStrips(name: string): AffixStrip[] {
   const out: AffixStrip[] = [];
-  const prefixes = PREFIXES_BY_FIRST.get(name.charAt(0));
-  if (prefixes)
-    for (const affix of prefixes) if (name.startsWith(affix)) addStrip(out, name.slice(affix.length), affix);
-  const suffixes = SUFFIXES_BY_LAST.get(name.charAt(name.length - 1));
-  if (suffixes)
-    for (const affix of suffixes) if (name.endsWith(affix)) addStrip(out, name.slice(0, -affix.length), affix);
+  const prefixes = PREFIXES_BY_FIRST.get(name.charAt(0)) ?? NONE;
+  for (let i = 0; i < prefixes.length; i++) {
+    const affix = prefixes[i] as string;
+    if (name.startsWith(affix)) addStrip(out, name.slice(affix.length), affix);
+  }
+  const suffixes = SUFFIXES_BY_LAST.get(name.charAt(name.length - 1)) ?? NONE;
+  for (let i = 0; i < suffixes.length; i++) {
+    const affix = suffixes[i] as string;
+    if (name.endsWith(affix)) addStrip(out, name.slice(0, -affix.length), affix);
+  }
   return out;
 }
+
+const NONE: readonly string[] = [];
 
 function addStrip(out: AffixStrip[], core: string, affix: string): void {
   if (core.length >= 4 && !isSeparator(core.charAt(0)) && !isSeparator(core.charAt(core.length - 1)))
