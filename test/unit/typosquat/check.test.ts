@@ -226,6 +226,11 @@ describe('typosquat check', async () => {
 
   it('reads the index the import wrote into the store, and answers as the index built in memory', () => {
     assert.equal(store.squatIndexStamp(), squatIndexStamp(store));
+    // the names allowed two edits, stored in the order they are scanned
+    assert.deepEqual(
+      store.squatTwoEditEntries('pypi').map((entry) => entry.key),
+      ['matplotlib', 'scikit-learn', 'python-dateutil'],
+    );
     const built = buildPopularNames(store);
     assert.deepEqual({ pypi: built.pypi.size, conda: built.conda.size }, { pypi: TOP.length, conda: 6 });
     // every one-edit variant of every popular name, and some unrelated ones
