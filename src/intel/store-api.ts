@@ -47,8 +47,8 @@ export interface SquatIndexRows {
   probes: { ecosystem: string; probe: string; key: string }[];
   /** Name lists asked about by membership only. */
   members: { list: string; key: string }[];
-  /** A Bloom filter of every `ecosystem\0probe`, so absent probes never reach the database. */
-  probeFilter: Uint8Array;
+  /** Per ecosystem, a Bloom filter of its probes, so absent probes never reach the database. */
+  probeFilters: { ecosystem: string; bits: Uint8Array }[];
 }
 
 export interface IntelStore {
@@ -92,10 +92,12 @@ export interface IntelStore {
   replaceSquatIndex(index: SquatIndexRows): void;
   /** The stamp of the stored typosquat index, or undefined when none was written. */
   squatIndexStamp(): string | undefined;
-  /** The stored index's probe filter (see SquatIndexRows). */
-  squatProbeFilter(): Uint8Array | undefined;
-  /** Entries found under any of these probes, plus every entry allowed two edits. */
-  squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[];
+  /** The stored index's probe filter of an ecosystem (see SquatIndexRows). */
+  squatProbeFilter(ecosystem: string): Uint8Array | undefined;
+  /** Each entry found under any of these probes, once per probe it is under; in key order. */
+  squatProbeMatches(ecosystem: string, probes: Iterable<string>): { probe: string; entry: SquatEntryRow }[];
+  /** Every entry allowed two edits (scanned, not probed), by key length, then key. */
+  squatTwoEditEntries(ecosystem: string): SquatEntryRow[];
   /** Which of these keys a membership list holds, and whether the list has any key at all. */
   squatMembers(list: string, keys: readonly string[]): { present: boolean; found: Set<string> };
 

@@ -119,6 +119,27 @@ export const MIGRATIONS: readonly string[] = [
     probe_filter BLOB NOT NULL
   );
   `,
+  // the typosquat index read for a lock's names only (typosquat/popular.ts): a probe filter per
+  // ecosystem, hashed so a probe's hash follows from its name's (typosquat/probe-hash.ts), and the
+  // names allowed two edits as one JSON array per ecosystem, read whole by every audit. An index
+  // written before is dropped: audits index in memory until the next import writes it again.
+  `
+  DELETE FROM squat_state;
+  DELETE FROM squat_probes;
+  DELETE FROM squat_entries;
+  DELETE FROM squat_members;
+  ALTER TABLE squat_state DROP COLUMN probe_filter;
+  CREATE TABLE squat_probe_filters (
+    ecosystem TEXT PRIMARY KEY,
+    bits BLOB NOT NULL
+  );
+  DROP INDEX squat_entries_two_edits;
+  CREATE TABLE squat_two_edits (
+    ecosystem TEXT PRIMARY KEY,
+    -- [[key, name, rank], …] by key length, then key
+    entries TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes and reads. */

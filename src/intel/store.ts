@@ -71,6 +71,19 @@ function supersedes(incoming: Advisory, incomingTime: number, stored: AdvisorySt
 
 type Row = Record<string, unknown>;
 
+/** Per ecosystem, the entries allowed two edits as stored: `[key, name, rank]` by key length, then key. */
+function twoEditEntries(index: SquatIndexRows): Map<string, [string, string, number][]> {
+  const byEcosystem = new Map<string, [string, string, number][]>();
+  for (const { ecosystem, entry, twoEdits } of index.entries) {
+    if (!twoEdits) continue;
+    const list = byEcosystem.get(ecosystem) ?? [];
+    list.push([entry.key, entry.name, entry.rank]);
+    byEcosystem.set(ecosystem, list);
+  }
+  for (const list of byEcosystem.values()) list.sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  return byEcosystem;
+}
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 class SqliteIntelStore implements IntelStore {
@@ -448,7 +461,7 @@ class SqliteIntelStore implements IntelStore {
   replaceSquatIndex(index: SquatIndexRows): void {
     this.#atomically(() => {
       this.#db.exec(
-        'DELETE FROM squat_entries; DELETE FROM squat_probes; DELETE FROM squat_members; DELETE FROM squat_state;',
+        'DELETE FROM squat_entries; DELETE FROM squat_probes; DELETE FROM squat_members; DELETE FROM squat_probe_filters; DELETE FROM squat_two_edits; DELETE FROM squat_state;',
       );
       const entry = this.#statement(
         'INSERT OR REPLACE INTO squat_entries (ecosystem, key, name, rank, two_edits) VALUES (?, ?, ?, ?, ?)',
@@ -459,10 +472,11 @@ class SqliteIntelStore implements IntelStore {
       for (const row of index.probes) probe.run(row.ecosystem, row.probe, row.key);
       const member = this.#statement('INSERT OR IGNORE INTO squat_members (list, key) VALUES (?, ?)');
       for (const row of index.members) member.run(row.list, row.key);
-      this.#statement('INSERT INTO squat_state (id, stamp, probe_filter) VALUES (1, ?, ?)').run(
-        index.stamp,
-        index.probeFilter,
-      );
+      const filter = this.#statement('INSERT OR REPLACE INTO squat_probe_filters (ecosystem, bits) VALUES (?, ?)');
+      for (const row of index.probeFilters) filter.run(row.ecosystem, row.bits);
+      const twoEdits = this.#statement('INSERT INTO squat_two_edits (ecosystem, entries) VALUES (?, ?)');
+      for (const [ecosystem, entries] of twoEditEntries(index)) twoEdits.run(ecosystem, JSON.stringify(entries));
+      this.#statement('INSERT INTO squat_state (id, stamp) VALUES (1, ?)').run(index.stamp);
     });
   }
 
@@ -483,27 +497,41 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
-  squatProbeFilter(): Uint8Array | undefined {
+  squatProbeFilter(ecosystem: string): Uint8Array | undefined {
     return this.#read(() => {
-      const row = this.#statement('SELECT probe_filter FROM squat_state WHERE id = 1').get() as
-        | { probe_filter: Uint8Array }
+      const row = this.#statement('SELECT bits FROM squat_probe_filters WHERE ecosystem = ?').get(ecosystem) as
+        | { bits: Uint8Array }
         | undefined;
-      return row?.probe_filter;
+      return row?.bits;
     });
   }
 
-  squatEntries(ecosystem: string, probes: readonly string[]): SquatEntryRow[] {
+  squatProbeMatches(ecosystem: string, probes: Iterable<string>): { probe: string; entry: SquatEntryRow }[] {
+    const asked = [...new Set(probes)];
+    if (asked.length === 0) return [];
     return this.#read(() =>
       this.#statement(
-        `SELECT key, name, rank FROM squat_entries WHERE ecosystem = ?1 AND two_edits = 1
-         UNION
-         SELECT entry.key, entry.name, entry.rank FROM squat_probes AS probe
+        `SELECT probe.probe, entry.key, entry.name, entry.rank FROM squat_probes AS probe
            JOIN squat_entries AS entry ON entry.ecosystem = probe.ecosystem AND entry.key = probe.key
-           WHERE probe.ecosystem = ?1 AND probe.probe IN (SELECT value FROM json_each(?2))`,
+           WHERE probe.ecosystem = ?1 AND probe.probe IN (SELECT value FROM json_each(?2))
+           ORDER BY entry.key, probe.probe`,
       )
-        .all(ecosystem, JSON.stringify([...new Set(probes)]))
-        .map((row) => ({ name: row.name as string, key: row.key as string, rank: row.rank as number })),
+        .all(ecosystem, JSON.stringify(asked))
+        .map((row) => ({
+          probe: row.probe as string,
+          entry: { name: row.name as string, key: row.key as string, rank: row.rank as number },
+        })),
     );
+  }
+
+  squatTwoEditEntries(ecosystem: string): SquatEntryRow[] {
+    return this.#read(() => {
+      const row = this.#statement('SELECT entries FROM squat_two_edits WHERE ecosystem = ?').get(ecosystem) as
+        | { entries: string }
+        | undefined;
+      const entries = row ? (JSON.parse(row.entries) as [string, string, number][]) : [];
+      return entries.map(([key, name, rank]) => ({ name, key, rank }));
+    });
   }
 
   squatMembers(list: string, keys: readonly string[]): { present: boolean; found: Set<string> } {

@@ -4,6 +4,7 @@
  * of a pass over every popular name; the few names allowed two edits are scanned by length.
  */
 import { osaDistance } from './distance.ts';
+import type { ProbeKind } from './probes.ts';
 import { type AffixStrip, affixStrips, deletions, skeleton } from './variants.ts';
 
 export interface PopularName {
@@ -35,7 +36,7 @@ export function allowedDistance(shorter: number, longer: number, targetRank: num
 }
 
 /** The most edits any partner could be allowed from this popular name. */
-function reach(entry: PopularName): number {
+export function reach(entry: PopularName): number {
   return allowedDistance(entry.key.length, Number.POSITIVE_INFINITY, entry.rank);
 }
 
@@ -56,9 +57,9 @@ export class NameIndex {
    * as bits (`code & 31`); `#longFrom[n]` is the first of length ≥ n. Scanned with a character-set
    * filter: indexing their 2-deletions instead costs a candidate ~L²/2 map lookups, 5× slower.
    */
-  readonly #long: PopularName[] = [];
-  readonly #longMasks: Int32Array;
-  readonly #longFrom: number[] = [];
+  #long: PopularName[] = [];
+  #longMasks = new Int32Array(0);
+  #longFrom: number[] = [];
 
   constructor(names: Iterable<PopularName>) {
     for (const entry of names) {
@@ -66,25 +67,70 @@ export class NameIndex {
       if (known && known.rank <= entry.rank) continue;
       this.#byKey.set(entry.key, entry);
     }
+    const long: PopularName[] = [];
     for (const entry of this.#byKey.values()) {
       push(this.#bySkeleton, skeleton(entry.key), entry);
-      for (const { core, affix } of affixStrips(entry.key)) {
-        const list = this.#byCore.get(core);
-        if (list) list.push({ entry, affix });
-        else this.#byCore.set(core, [{ entry, affix }]);
-      }
+      for (const strip of affixStrips(entry.key)) this.#fileUnderCore(entry, strip);
       const allowed = reach(entry);
       if (allowed >= 1) {
         push(this.#near1, entry.key, entry);
         for (const variant of deletions(entry.key)) push(this.#near1, variant, entry);
       }
-      if (allowed >= 2) this.#long.push(entry);
+      if (allowed >= 2) long.push(entry);
     }
-    this.#long.sort((a, b) => a.key.length - b.key.length);
-    this.#longMasks = Int32Array.from(this.#long, (entry) => characterMask(entry.key));
-    const longest = this.#long.at(-1)?.key.length ?? 0;
+    this.#scanForTwoEdits(long);
+  }
+
+  /**
+   * The index a stored index's answers make: each entry filed under the probes (`kind:value`, see
+   * `probesOfEntry`) it was found by, in key order, and `twoEdits`, every name allowed two edits, by
+   * key length, then key. Nothing is derived from the entries but their affixes, and it answers the
+   * lookups of every candidate whose probes were asked exactly as the index of all the names does.
+   * Its `size` and `entries()` are only the names found under `k:` probes.
+   */
+  static fromProbeMatches(
+    matches: Iterable<{ probe: string; entry: PopularName }>,
+    twoEdits: Iterable<PopularName>,
+  ): NameIndex {
+    const index = new NameIndex([]);
+    // one object per key: `neighbours` tells the names it has considered apart by identity
+    const found = new Map<string, PopularName>();
+    for (const match of matches) {
+      const entry = found.get(match.entry.key) ?? match.entry;
+      found.set(entry.key, entry);
+      const value = match.probe.slice(2);
+      switch (match.probe[0] as ProbeKind) {
+        case 'k':
+          index.#byKey.set(value, entry);
+          break;
+        case 's':
+          push(index.#bySkeleton, value, entry);
+          break;
+        case 'c':
+          for (const strip of affixStrips(entry.key)) if (strip.core === value) index.#fileUnderCore(entry, strip);
+          break;
+        case 'd':
+          push(index.#near1, value, entry);
+          break;
+      }
+    }
+    index.#scanForTwoEdits(Array.from(twoEdits, (entry) => found.get(entry.key) ?? entry));
+    return index;
+  }
+
+  #fileUnderCore(entry: PopularName, { core, affix }: AffixStrip): void {
+    const list = this.#byCore.get(core);
+    if (list) list.push({ entry, affix });
+    else this.#byCore.set(core, [{ entry, affix }]);
+  }
+
+  #scanForTwoEdits(long: PopularName[]): void {
+    this.#long = long.sort((a, b) => a.key.length - b.key.length);
+    this.#longMasks = Int32Array.from(long, (entry) => characterMask(entry.key));
+    const longest = long.at(-1)?.key.length ?? 0;
+    this.#longFrom = [];
     for (let length = 0, at = 0; length <= longest + 1; length++) {
-      while (at < this.#long.length && (this.#long[at]?.key.length ?? 0) < length) at++;
+      while (at < long.length && (long[at]?.key.length ?? 0) < length) at++;
       this.#longFrom[length] = at;
     }
   }
@@ -152,33 +198,14 @@ export class NameIndex {
   }
 }
 
-/**
- * The keys under which the index files a popular name, as `kind:value` strings: its key, its
- * skeleton, its cores without an affix, and (when it may be one edit away from anything) itself and
- * its 1-deletions. A stored index finds a candidate's possible targets by these probes.
- */
-export function probesOfEntry(entry: PopularName): string[] {
-  const probes = [`k:${entry.key}`, `s:${skeleton(entry.key)}`];
-  for (const { core } of affixStrips(entry.key)) probes.push(`c:${core}`);
-  if (reach(entry) >= 1) for (const variant of [entry.key, ...deletions(entry.key)]) probes.push(`d:${variant}`);
-  return probes;
-}
-
 /** Whether a popular name is scanned for two edits (not found by probes: see `#long`). */
 export function allowsTwoEdits(entry: PopularName): boolean {
   return reach(entry) >= 2;
 }
 
-/**
- * The probes of every lookup `findSquat` makes for a candidate: the index built from the entries
- * they find (plus those allowed two edits) answers it exactly as the full index does.
- */
-export function probesOfCandidate(key: string, lookalikes: readonly string[]): string[] {
-  const probes = [`k:${key}`, `s:${skeleton(key)}`, `c:${key}`];
-  for (const variant of lookalikes) probes.push(`k:${variant}`);
-  for (const { core } of affixStrips(key)) probes.push(`k:${core}`);
-  for (const variant of [key, ...deletions(key)]) probes.push(`d:${variant}`);
-  return probes;
+/** Whether `neighbours` scans the names allowed two edits for this key. */
+export function scansForTwoEdits(key: string): boolean {
+  return allowedDistance(key.length, Number.POSITIVE_INFINITY, 1) >= 2;
 }
 
 function characterMask(name: string): number {

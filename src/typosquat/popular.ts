@@ -16,9 +16,10 @@
  */
 import type { FeedName } from '../intel/model.ts';
 import type { IntelStore, SquatIndexRows } from '../intel/store-api.ts';
-import { allowsTwoEdits, NameIndex, type PopularName, probesOfCandidate, probesOfEntry } from './index.ts';
-import { homoglyphVariants } from './lookalikes.ts';
+import { filterOfProbes, probesToAsk } from './filtered-probes.ts';
+import { allowsTwoEdits, NameIndex, type PopularName, scansForTwoEdits } from './index.ts';
 import { ProbeFilter } from './probe-filter.ts';
+import { probesOfEntry } from './probes.ts';
 
 export interface PopularNames {
   /** Whether the store has the lists at all: without them a name is not looked at, which must be said. */
@@ -39,6 +40,11 @@ export function squatIndexStamp(store: IntelStore): string {
   return JSON.stringify(INPUT_FEEDS.map((feed) => store.feed(feed)?.checksum ?? null));
 }
 
+/** Whether the store holds an index of its current lists (else audits index them in memory). */
+export function hasCurrentSquatIndex(store: IntelStore): boolean {
+  return store.squatIndexStamp() === squatIndexStamp(store);
+}
+
 export function isSquatInput(feed: FeedName): boolean {
   return INPUT_FEEDS.includes(feed);
 }
@@ -50,7 +56,7 @@ export function popularNamesFor(
   store: IntelStore,
   candidates: { pypi: readonly string[]; conda: readonly string[] },
 ): PopularNames {
-  if (store.squatIndexStamp() !== squatIndexStamp(store)) {
+  if (!hasCurrentSquatIndex(store)) {
     let names = inMemory.get(store);
     if (!names) {
       names = buildPopularNames(store);
@@ -61,16 +67,14 @@ export function popularNamesFor(
   // names conda-forge publishes are real and never judged: only the others need their targets read
   const condaForge = store.squatMembers('conda-forge', candidates.conda);
   const pypiOnCondaForge = store.squatMembers('pypi-on-conda-forge', candidates.pypi).found;
-  const stored = store.squatProbeFilter();
-  const filter = ProbeFilter.fromBytes(stored);
   // the entries the judged names can reach; none at all when no name is judged
   const index = (ecosystem: string, keys: readonly string[], known: ReadonlySet<string>) => {
     const judged = keys.filter((key) => !known.has(key));
     if (judged.length === 0) return new NameIndex([]);
-    const probes = judged.flatMap((key) =>
-      probesOfCandidate(key, homoglyphVariants(key)).filter((probe) => filter?.has(`${ecosystem}\0${probe}`) ?? true),
-    );
-    return new NameIndex(store.squatEntries(ecosystem, probes));
+    const filter = ProbeFilter.fromBytes(store.squatProbeFilter(ecosystem));
+    const matches = store.squatProbeMatches(ecosystem, probesToAsk(judged, filter));
+    const twoEdits = judged.some(scansForTwoEdits) ? store.squatTwoEditEntries(ecosystem) : [];
+    return NameIndex.fromProbeMatches(matches, twoEdits);
   };
   return {
     hasTopPypi: store.squatMembers('top-pypi', []).present,
@@ -109,26 +113,30 @@ export function buildPopularNames(store: IntelStore): PopularNames {
 /** Writes the index of the store's current lists into it (inside the import's transaction). */
 export function writeSquatIndex(store: IntelStore): void {
   const names = buildPopularNames(store);
-  const rows: Omit<SquatIndexRows, 'probeFilter'> = {
+  const rows: SquatIndexRows = {
     stamp: squatIndexStamp(store),
     entries: [],
     probes: [],
     members: [],
+    probeFilters: [],
   };
   for (const [ecosystem, index] of [
     ['pypi', names.pypi],
     ['conda', names.conda],
   ] as const) {
+    const probes: string[] = [];
     for (const entry of index.entries()) {
       rows.entries.push({ ecosystem, entry, twoEdits: allowsTwoEdits(entry) });
-      for (const probe of probesOfEntry(entry)) rows.probes.push({ ecosystem, probe, key: entry.key });
+      for (const probe of probesOfEntry(entry)) {
+        rows.probes.push({ ecosystem, probe, key: entry.key });
+        probes.push(probe);
+      }
     }
+    rows.probeFilters.push({ ecosystem, bits: filterOfProbes(probes).bytes });
   }
   // membership lists; `top-pypi` only records that the list exists (its names are the PyPI entries)
   for (const key of names.condaForge) rows.members.push({ list: 'conda-forge', key });
   for (const key of names.pypiOnCondaForge) rows.members.push({ list: 'pypi-on-conda-forge', key });
   if (names.hasTopPypi) rows.members.push({ list: 'top-pypi', key: '' });
-  const filter = ProbeFilter.forEntries(rows.probes.length);
-  for (const { ecosystem, probe } of rows.probes) filter.add(`${ecosystem}\0${probe}`);
-  store.replaceSquatIndex({ ...rows, probeFilter: filter.bytes });
+  store.replaceSquatIndex(rows);
 }

@@ -1,19 +1,30 @@
 /**
- * A Bloom filter over the stored index's probe strings. A candidate name asks ~25 probes (itself,
+ * A Bloom filter over the stored index's probe strings. A candidate name asks ~45 probes (itself,
  * its deletions, its lookalikes, …) and almost none exist: the filter answers those in memory, so
  * only the few that may exist reach SQLite. Hand-written because it is 40 lines and the filter is
- * stored in the threat-intel store, so its layout must be ours to keep stable.
+ * stored in the threat-intel store, so its layout must be ours to keep stable (a change of it is a
+ * change of the store's schema). Keys are tested by their `stringHash` (probe-hash.ts), which a
+ * candidate's probes get without building their strings.
  */
+import { stringHash } from './probe-hash.ts';
+
 const BITS_PER_ENTRY = 10; // ~1% false positives with 7 hashes
 const HASHES = 7;
 
-function fnv1a(text: string, seed: number): number {
-  let hash = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+/** murmur3's finalizer: the polynomial hash's low bits are weak, and Bloom positions need all of them mixed. */
+function mix(value: number): number {
+  let hash = value;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
+}
+
+/** The distance between a key's positions (double hashing): from a second mix, never 0. */
+function stride(first: number, size: number): number {
+  return (mix(first ^ 0x9747b28c) % (size - 1)) + 1;
 }
 
 export class ProbeFilter {
@@ -43,20 +54,34 @@ export class ProbeFilter {
   }
 
   add(key: string): void {
-    for (const bit of this.#positions(key))
+    const size = this.#size;
+    const first = mix(stringHash(key));
+    const step = stride(first, size);
+    for (let i = 0, bit = first % size; i < HASHES; i++, bit = (bit + step) % size)
       this.#bits[bit >>> 3] = (this.#bits[bit >>> 3] as number) | (1 << (bit & 7));
   }
 
   /** False: certainly absent. True: possibly present. */
   has(key: string): boolean {
-    for (const bit of this.#positions(key))
-      if (((this.#bits[bit >>> 3] as number) & (1 << (bit & 7))) === 0) return false;
-    return true;
+    return this.hasHash(stringHash(key));
   }
 
-  *#positions(key: string): Generator<number> {
-    const first = fnv1a(key, 0x811c9dc5);
-    const second = fnv1a(key, 0x9747b28c) | 1;
-    for (let i = 0; i < HASHES; i++) yield ((first + Math.imul(i, second)) >>> 0) % this.#size;
+  #isSet(bit: number): boolean {
+    return ((this.#bits[bit >>> 3] as number) & (1 << (bit & 7))) !== 0;
+  }
+
+  /** `has` of the key whose `stringHash` this is. */
+  hasHash(hash: number): boolean {
+    const size = this.#size;
+    const first = mix(hash);
+    let bit = first % size;
+    // most probes are absent and stop at the first or second position: the stride is mixed only then
+    if (!this.#isSet(bit)) return false;
+    const step = stride(first, size);
+    for (let i = 1; i < HASHES; i++) {
+      bit = (bit + step) % size;
+      if (!this.#isSet(bit)) return false;
+    }
+    return true;
   }
 }

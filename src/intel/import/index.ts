@@ -4,7 +4,7 @@
  * was. Shared by `cvebuild db import` (local files) and `cvebuild db update` (downloaded files).
  */
 
-import { isSquatInput, writeSquatIndex } from '../../typosquat/popular.ts';
+import { hasCurrentSquatIndex, isSquatInput, writeSquatIndex } from '../../typosquat/popular.ts';
 import type { FeedMetadata, FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 import type { FeedImportResult, ImportReport, ImportSource } from './api.ts';
@@ -71,8 +71,9 @@ function finish(store: IntelStore, imported: readonly Imported[], started: numbe
   );
   const feeds = feedMetadata(imported, fetchedAt);
   for (const metadata of feeds) store.recordFeed(metadata);
-  // derived data, in the same transaction: the typosquat index of the lists just written
-  if (feeds.some((metadata) => isSquatInput(metadata.name))) writeSquatIndex(store);
+  // derived data, in the same transaction: the typosquat index of the lists just written, or of a
+  // store whose index is missing (a migration dropped it) or out of date
+  if (feeds.some((metadata) => isSquatInput(metadata.name)) || !hasCurrentSquatIndex(store)) writeSquatIndex(store);
   return { results, durationMs: performance.now() - started };
 }
 

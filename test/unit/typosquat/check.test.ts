@@ -3,6 +3,8 @@
  * parselmouth files: findings' shape, PEP 503 equivalence, the conda rules, allow-list, dedupe.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import type { CheckContext } from '../../../src/checks/check.ts';
 import { defaultCheckSettings } from '../../../src/checks/registry.ts';
@@ -12,18 +14,24 @@ import { importSources } from '../../../src/intel/import/index.ts';
 import { AdvisoryMatcher } from '../../../src/intel/matcher.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
+import { APPLICATION_ID, MIGRATIONS } from '../../../src/intel/store-schema.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
 import { type Ecosystem, normalizeName, type Package } from '../../../src/model/package.ts';
 import { findSquat } from '../../../src/typosquat/match.ts';
-import { buildPopularNames, popularNamesFor, squatIndexStamp } from '../../../src/typosquat/popular.ts';
+import {
+  buildPopularNames,
+  hasCurrentSquatIndex,
+  popularNamesFor,
+  squatIndexStamp,
+} from '../../../src/typosquat/popular.ts';
 import { syntheticLock } from '../../helpers/synthetic-lock.ts';
-import { writeTemp } from '../../helpers/temp.ts';
+import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 
 const TOP = ['requests', 'numpy', 'torch', 'matplotlib', 'python-dateutil', 'black', 'colorama', 'scikit-learn'];
 
-async function newStore(lists: { top?: boolean; condaForge?: boolean } = {}): Promise<IntelStore> {
-  const store = openStore(':memory:', { create: true });
+async function newStore(lists: { top?: boolean; condaForge?: boolean } = {}, path = ':memory:'): Promise<IntelStore> {
+  const store = openStore(path, { create: true });
   const paths: string[] = [];
   if (lists.top !== false) {
     const rows = TOP.map((project, i) => ({ project, download_count: 1000 - i }));
@@ -218,6 +226,11 @@ describe('typosquat check', async () => {
 
   it('reads the index the import wrote into the store, and answers as the index built in memory', () => {
     assert.equal(store.squatIndexStamp(), squatIndexStamp(store));
+    // the names allowed two edits, stored in the order they are scanned
+    assert.deepEqual(
+      store.squatTwoEditEntries('pypi').map((entry) => entry.key),
+      ['matplotlib', 'scikit-learn', 'python-dateutil'],
+    );
     const built = buildPopularNames(store);
     assert.deepEqual({ pypi: built.pypi.size, conda: built.conda.size }, { pypi: TOP.length, conda: 6 });
     // every one-edit variant of every popular name, and some unrelated ones
@@ -249,11 +262,42 @@ describe('typosquat check', async () => {
     assert.ok(compared > 300);
   });
 
+  it('drops the index of a store written before schema 4 and indexes in memory until an import writes it again', async () => {
+    const current = await newStore({}, join(tempDirectory(), 'current.sqlite'));
+    const names = [pkg('pypi', 'reqeusts'), pkg('pypi', 'python-dateutils'), pkg('conda', 'pytorchh')];
+    const expected = await run(current, names);
+    assert.ok(expected.length >= 2);
+    current.close();
+    // the same lists and index in a store of schema 3, whose filter was hashed another way
+    const path = join(tempDirectory(), 'v3.sqlite');
+    const db = new DatabaseSync(path);
+    for (const migration of MIGRATIONS.slice(0, 3)) db.exec(migration);
+    db.exec(`PRAGMA user_version = 3; PRAGMA application_id = ${APPLICATION_ID};`);
+    db.exec(`ATTACH '${current.path}' AS current`);
+    for (const table of ['feeds', 'popularity', 'name_map', 'squat_entries', 'squat_probes', 'squat_members'])
+      db.exec(`INSERT INTO ${table} SELECT * FROM current.${table}`);
+    db.exec('INSERT INTO squat_state SELECT id, stamp, zeroblob(64) FROM current.squat_state');
+    db.close();
+
+    const old = openStore(path);
+    assert.equal(old.squatIndexStamp(), undefined);
+    assert.equal(old.squatTwoEditEntries('pypi').length, 0);
+    assert.deepEqual(await run(old, names), expected);
+    const kev = {
+      catalogVersion: '2025.01.01',
+      vulnerabilities: [{ cveID: 'CVE-2023-4863', vendorProject: 'Google', product: 'WebP', dateAdded: '2023-09-13' }],
+    };
+    await importSources(old, [{ path: writeTemp('known_exploited_vulnerabilities.json', JSON.stringify(kev)) }]);
+    assert.ok(hasCurrentSquatIndex(old), 'an import of any feed writes a missing index');
+    assert.deepEqual(await run(old, names), expected);
+    old.close();
+  });
+
   it('indexes in memory a store whose index is missing or out of date, with the same findings', async () => {
     const names = [pkg('pypi', 'reqeusts'), pkg('pypi', 'python-dateutils'), pkg('conda', 'pytorchh')];
     const expected = await run(store, names);
     assert.ok(expected.length >= 2);
-    store.replaceSquatIndex({ stamp: 'stale', entries: [], probes: [], members: [], probeFilter: new Uint8Array(8) });
+    store.replaceSquatIndex({ stamp: 'stale', entries: [], probes: [], members: [], probeFilters: [] });
     assert.deepEqual(await run(store, names), expected);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProbeFilter } from '../../../src/typosquat/probe-filter.ts';
+import { stringHash } from '../../../src/typosquat/probe-hash.ts';
 
 describe('the probe filter', () => {
   it('never misses a key it holds, and lets few others through', () => {
@@ -11,6 +12,15 @@ describe('the probe filter', () => {
     let passed = 0;
     for (let i = 0; i < 20_000; i++) if (filter.has(`conda\u0000d:other-${i}`)) passed++;
     assert.ok(passed < 20_000 * 0.03, `${passed} false positives in 20,000`);
+  });
+
+  it('answers a key by its hash as by its string', () => {
+    const filter = ProbeFilter.forEntries(1000);
+    for (let i = 0; i < 1000; i++) filter.add(`k:name-${i}`);
+    for (let i = 0; i < 2000; i++) {
+      const key = `k:name-${i}`;
+      assert.equal(filter.hasHash(stringHash(key)), filter.has(key), key);
+    }
   });
 
   it('reads back from its bytes as it was written', () => {
