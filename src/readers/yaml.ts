@@ -20,6 +20,7 @@ import {
   YAMLException,
 } from 'js-yaml';
 import { CvebuildError } from '../errors.ts';
+import { type ChunkOptions, loadLockInPieces } from './lock-list-chunks.ts';
 
 const CANONICAL_INT = /^-?(?:0|[1-9][0-9]*)$/;
 
@@ -57,20 +58,28 @@ export interface YamlLoadOptions {
    * `LOCK_SCHEMA`. Default: the text-preserving schema, aliases allowed but bounded.
    */
   lockFile?: boolean;
+  /** How a large lock's package list is parsed in pieces (see lock-list-chunks.ts). */
+  chunking?: ChunkOptions;
 }
 
 /** Most nodes a document may expand to through aliases before it is treated as an alias bomb. */
 const MAX_EXPANDED_NODES = 5_000_000;
 const MAX_ALIASES = 1_000;
+const MAX_DEPTH = 64;
 
 export function loadYaml(text: string, file: string, options: YamlLoadOptions = {}): unknown {
+  if (options.lockFile) {
+    const lockOptions = { schema: LOCK_SCHEMA, maxAliases: 0, maxDepth: MAX_DEPTH };
+    const pieced = loadLockInPieces(text, lockOptions, options.chunking);
+    if (pieced !== undefined) return pieced;
+  }
   let document: unknown;
   try {
     document = load(text, {
       filename: file,
       schema: options.lockFile ? LOCK_SCHEMA : TEXT_PRESERVING_SCHEMA,
       maxAliases: options.lockFile ? 0 : MAX_ALIASES,
-      maxDepth: 64,
+      maxDepth: MAX_DEPTH,
     });
   } catch (error) {
     throw yamlError(error, file, options.lockFile === true);

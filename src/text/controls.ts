@@ -37,7 +37,9 @@ export function visibleEscape(char: string): string {
  * package name must not start a line of its own.
  */
 export function showControls(text: string, keep = ''): string {
-  if (!hasUnsafeCharacters(text)) return text;
+  // A document that keeps its line breaks is mostly printable ASCII and newlines: ruled out at once.
+  const beyond = keep.includes('\n') ? BEYOND_PRINTABLE_ASCII_OR_NEWLINE : BEYOND_PRINTABLE_ASCII;
+  if (!beyond.test(text) || !UNSAFE.test(text)) return text;
   return text.replace(EVERY_UNSAFE, (char) => (keep.includes(char) ? char : visibleEscape(char)));
 }
 

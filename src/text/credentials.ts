@@ -80,30 +80,63 @@ export function withoutCredentials(url: string): string {
 }
 
 // What ends a URL in running text: characters a URL cannot hold unencoded (space, quote, angle
-// brackets, backtick) and controls. Everything between two of them is one token.
-const TOKEN = /[^\s"<>`\p{Cc}]+/gu;
+// brackets, backtick) and controls. Everything between two of them is one token. (The class of
+// `[\s"<>`\p{Cc}]`, tested by code unit: every one of them is a BMP character.)
+function endsToken(code: number): boolean {
+  return (
+    code <= 0x20 ||
+    code === 0x22 ||
+    code === 0x3c ||
+    code === 0x3e ||
+    code === 0x60 ||
+    (code >= 0x7f && code <= 0xa0) ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** Every form of credential needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter), `%40` (encoded userinfo). */
+const TRIGGER = /[@=]|\/t\/|%40/gi;
 const HOST_DOT = /[A-Za-z0-9]\.[A-Za-z0-9]/;
 
 /**
  * Every credential in the text, token by token. One linear pass over each token, no recursion: a
  * token may hold several URLs glued together (`…/x.conda%20(https://u:p@h)`, `?next=https://…`,
- * a hostile name written right before a URL), and each part is masked where it is found.
+ * a hostile name written right before a URL), and each part is masked where it is found. Only the
+ * tokens holding a trigger are read (a token without one has nothing to mask), and a whole report
+ * repeats its URLs (one channel on thousands of rows), so each distinct token is read once.
  */
 function rewriteUrls(text: string, mode: Mode): string {
-  // Every form needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter),
-  // `%40` (userinfo of a percent-encoded URL).
-  if (!text.includes('@') && !text.includes('/t/') && !text.includes('=') && !/%40/i.test(text)) return text;
-  // A whole report repeats its URLs (one channel on thousands of rows): each distinct token is read once.
+  TRIGGER.lastIndex = 0;
+  if (!TRIGGER.test(text)) return text;
   const rewritten = new Map<string, string>();
-  return text.replace(TOKEN, (token) => {
-    if (!token.includes('/') && !token.includes('=') && !/%40/i.test(token)) return token;
-    let out = rewritten.get(token);
-    if (out === undefined) {
-      out = rewriteToken(token, mode);
-      rewritten.set(token, out);
+  let out = '';
+  let copied = 0;
+  TRIGGER.lastIndex = 0;
+  for (let match = TRIGGER.exec(text); match !== null; match = TRIGGER.exec(text)) {
+    let start = match.index;
+    while (start > copied && !endsToken(text.charCodeAt(start - 1))) start--;
+    let end = match.index + match[0].length;
+    while (end < text.length && !endsToken(text.charCodeAt(end))) end++;
+    const token = text.slice(start, end);
+    if (token.includes('/') || token.includes('=') || /%40/i.test(token)) {
+      let masked = rewritten.get(token);
+      if (masked === undefined) {
+        masked = rewriteToken(token, mode);
+        rewritten.set(token, masked);
+      }
+      out += text.slice(copied, start) + masked;
+      copied = end;
     }
-    return out;
-  });
+    TRIGGER.lastIndex = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /**

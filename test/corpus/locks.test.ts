@@ -3,10 +3,13 @@
  * corpus MANIFEST.md lists; the negative fixtures are refused with a reason.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { readInventory } from '../../src/engine/read-project.ts';
+import { CvebuildError } from '../../src/errors.ts';
+import { type ChunkOptions, loadLockInPieces } from '../../src/readers/lock-list-chunks.ts';
+import { LOCK_SCHEMA, loadYaml } from '../../src/readers/yaml.ts';
 import { assertCvebuildError } from '../helpers/errors.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
 import { corpus, corpusRoot, hasCorpus } from '../helpers/paths.ts';
@@ -47,6 +50,28 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
       }
     });
   }
+
+  it('every lock parsed in pieces, cut before each entry, gives the document (or the error) of the whole-text parse', () => {
+    let pieced = 0;
+    for (const row of rows) {
+      const file = corpus(row.path);
+      const text = readFileSync(file, 'utf8');
+      const outcome = (chunking: ChunkOptions) => {
+        try {
+          return loadYaml(text, file, { lockFile: true, chunking });
+        } catch (error) {
+          return error instanceof CvebuildError ? error.toLine() : error;
+        }
+      };
+      const everyEntry = { minBytes: 0, pieceBytes: 1 };
+      if (loadLockInPieces(text, { schema: LOCK_SCHEMA, maxAliases: 0, maxDepth: 64 }, everyEntry) !== undefined)
+        pieced++;
+      assert.deepEqual(outcome(everyEntry), outcome({ minBytes: Number.POSITIVE_INFINITY }), row.path);
+    }
+    // every pixi.lock of the 24 projects; the rest are rattler's small test locks and conda-lock files
+    const projects = rows.filter((row) => /^pixi\/[^/]+\/pixi\.lock$/.test(row.path)).length;
+    assert.ok(pieced >= projects, `${pieced} of ${rows.length} locks were parsed in pieces`);
+  });
 
   const negatives: [string, Parameters<typeof assertCvebuildError>[1], string][] = [
     ['pixi/rattler-lock-testdata/forward-compatible-lock.yml', 'LOCK_UNSUPPORTED_VERSION', 'version 1000 is newer'],
