@@ -47,13 +47,22 @@ const PUBLIC_PYPI_HOSTS = new Set([
 
 export type SourceVisibility = 'public' | 'private';
 
-function hostAndPath(url: string): { host: string; path: string[] } | undefined {
+type HostAndPath = { host: string; path: string[] } | undefined;
+/** A lock names the same few channels and indexes on thousands of packages: each is parsed once. */
+const parsedSources = new Map<string, HostAndPath>();
+
+function hostAndPath(url: string): HostAndPath {
+  if (parsedSources.has(url)) return parsedSources.get(url);
+  let parts: HostAndPath;
   try {
     const parsed = new URL(url);
-    return { host: parsed.hostname.toLowerCase(), path: parsed.pathname.split('/').filter(Boolean) };
+    parts = { host: parsed.hostname.toLowerCase(), path: parsed.pathname.split('/').filter(Boolean) };
   } catch {
-    return undefined;
+    parts = undefined;
   }
+  if (parsedSources.size >= 1_000) parsedSources.clear();
+  parsedSources.set(url, parts);
+  return parts;
 }
 
 function configuredPrivate(url: string, privateSources: readonly string[]): boolean {
