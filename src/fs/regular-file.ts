@@ -83,24 +83,33 @@ export function readRegularFile(
 
 /** `readRegularFile` without blocking the event loop, for scanners that read many files at once. */
 export async function readRegularFileAsync(path: string, options: OpenOptions = {}): Promise<Buffer> {
-  let handle: FileHandle;
+  const handle = await openRegularHandle(path);
   try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    throw readError(path, error);
-  }
-  try {
-    const stats = await handle.stat({ bigint: true });
-    if (!stats.isFile()) {
-      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
-    }
-    if (options.input !== false) noteInput(path, stats);
+    await checkedStats(handle, path, options);
     return await handle.readFile();
   } catch (error) {
     throw readError(path, error);
   } finally {
     await handle.close();
   }
+}
+
+async function openRegularHandle(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, READ_FLAGS);
+  } catch (error) {
+    throw readError(path, error);
+  }
+}
+
+/** The open file's stats, refusing anything but a regular file, and noted as an input unless told not to. */
+async function checkedStats(handle: FileHandle, path: string, options: OpenOptions): Promise<BigIntStats> {
+  const stats = await handle.stat({ bigint: true });
+  if (!stats.isFile()) {
+    throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
+  }
+  if (options.input !== false) noteInput(path, stats);
+  return stats;
 }
 
 export interface FileWindow {
@@ -124,18 +133,9 @@ export async function* readRegularFileWindows(
   path: string,
   options: OpenOptions & { windowBytes: number; overlap: number },
 ): AsyncGenerator<FileWindow> {
-  let handle: FileHandle;
+  const handle = await openRegularHandle(path);
   try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    throw readError(path, error);
-  }
-  try {
-    const stats = await handle.stat({ bigint: true });
-    if (!stats.isFile()) {
-      throw new CvebuildError('INPUT_UNREADABLE', `not a regular file (${kindOf(stats)})`, { file: path });
-    }
-    if (options.input !== false) noteInput(path, stats);
+    const stats = await checkedStats(handle, path, options);
     const size = Number(stats.size);
     const buffer = Buffer.allocUnsafeSlow(options.overlap + Math.max(1, Math.min(size, options.windowBytes)));
     let position = 0;

@@ -107,7 +107,9 @@ export class LiteralMatcher {
 
   /**
    * `scan` on UTF-8 bytes, with the same result as on the text they decode to. A file read in
-   * pieces is scanned piece by piece: pass each call the state the one before returned.
+   * pieces is scanned piece by piece: pass each call the state the one before returned. (The loop
+   * mirrors `scan`'s rather than sharing it: one loop over both a string and bytes would read each
+   * element through a callback, on the hottest path of the secrets check.)
    */
   scanBytes(bytes: Uint8Array, found: Uint8Array, from = 0): number {
     const { table, outputs, starts } = this;
