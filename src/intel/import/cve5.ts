@@ -6,7 +6,7 @@
  * - Other CNAs' records are stored under feed `nvd`, the lowest authority, so a vendor's own feed
  *   (curl's table, OpenSSL's records) wins for the same CVE. Their `affected[]` styles vary: exact
  *   versions (xz), one `lessThanOrEqual` per version (curl), range expressions inside `version`
- *   (GitHub's `>= 2.0.0, < 2.0.7`, not parsed: skipped). An entry names a product by, in order: a CNA
+ *   (GitHub's `>= 2.0.0, < 2.0.7`: read when they use only >=, < and <=). An entry names a product by, in order: a CNA
  *   vendor/product pair the product map lists, a collectionURL/packageName pair it lists, an NVD CPE
  *   vendor:product pair, or the product's or a conda package's own name. Entries naming no tracked
  *   product are skipped, and so is a record left with none.
@@ -21,7 +21,7 @@ import {
   nativeProductForCpe,
   nativeProductForPackage,
 } from '../../mapping/native.ts';
-import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName } from '../model.ts';
+import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
 import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
@@ -153,7 +153,12 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
   for (const item of asArray(entry.versions).filter(isObject)) {
     if (item.status !== 'affected') continue;
     const version = asString(item.version);
-    if (!version || NOT_A_VERSION.has(version.toLowerCase()) || /[<>=,\s]/.test(version)) continue;
+    if (!version || NOT_A_VERSION.has(version.toLowerCase())) continue;
+    if (/[<>=,\s]/.test(version)) {
+      const range = comparatorRange(version);
+      if (range) ranges.push(range);
+      continue;
+    }
     const lessThan = asString(item.lessThan);
     const lessThanOrEqual = asString(item.lessThanOrEqual);
     if (lessThan && !NOT_A_VERSION.has(lessThan)) {
@@ -175,6 +180,24 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
       versions: distinct(versions),
     },
   ];
+}
+
+/**
+ * GitHub's range expressions in `version` (`< 1.19.1`, `>= 2.0.0, < 2.0.7`, `<= 1.2`) as one range;
+ * any other comparator (`>`, `!=`, `||`) is left unparsed, as before.
+ */
+function comparatorRange(expression: string): AffectedRange | undefined {
+  let introduced = '0';
+  let end: RangeEvent | undefined;
+  for (const part of expression.split(',')) {
+    const match = /^\s*(>=|<=|<)\s*([0-9][\w.+-]*)\s*$/.exec(part);
+    if (!match) return undefined;
+    const [, operator, bound] = match as unknown as [string, string, string];
+    if (operator === '>=') introduced = bound;
+    else if (operator === '<') end = { fixed: bound };
+    else end = { last_affected: bound };
+  }
+  return end ? { type: 'ECOSYSTEM', events: [{ introduced }, end] } : undefined;
 }
 
 const CVSS_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
