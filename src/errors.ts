@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ENV_FILE_INVALID'
   | 'PREFIX_INVALID'
   | 'VERSION_INVALID'
+  /** A data file shipped with cvebuild (`data/…`) is malformed: a packaging or editing mistake, named by file and key. */
+  | 'DATA_INVALID'
   | 'DB_MISSING'
   | 'DB_CORRUPT'
   | 'DB_STALE'

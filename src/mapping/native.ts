@@ -1,37 +1,49 @@
 /**
- * The conda-native table (data/conda-native.json): conda-forge C/C++ library packages → the upstream
- * product whose advisories apply. Kept as data so it can be reviewed and extended without code.
+ * The product map (data/conda-native.json): conda-forge C/C++ packages → the upstream product whose
+ * advisories apply, with the NVD CPE and CVE 5 CNA names that identify it. Kept as data so it can be
+ * reviewed and extended without code; checked when it loads (native-file.ts).
  */
 import { readPackageFile } from '../package-files.ts';
-import type { VersionSchemeName } from '../versions/scheme.ts';
+import {
+  type BuildOnlyProduct,
+  type NativeProduct,
+  PRODUCT_MAP_FILE,
+  type ProductMap,
+  parseProductMap,
+  type UnshippedComponent,
+} from './native-file.ts';
 
-export interface NativeProduct {
-  /** Upstream product name: the `upstream` ecosystem's package name in the store. */
-  product: string;
-  conda: string[];
-  scheme: VersionSchemeName;
-  /** NVD `vendor:product` pairs whose CPE ranges describe this product. */
-  cpe: string[];
-  advisories: string;
+export type { BuildOnlyProduct, NativeProduct, UnshippedComponent };
+
+interface Indexed {
+  products: NativeProduct[];
+  byConda: Map<string, NativeProduct>;
+  byCpe: Map<string, NativeProduct>;
+  byCna: Map<string, NativeProduct>;
+  byPackage: Map<string, NativeProduct>;
+  byName: Map<string, NativeProduct>;
+  buildOnly: BuildOnlyProduct[];
 }
 
-interface NativeTableFile {
-  products: Record<string, Omit<NativeProduct, 'product'>>;
-}
+let table: Indexed | undefined;
 
-let table:
-  | { byConda: Map<string, NativeProduct>; byCpe: Map<string, NativeProduct>; products: NativeProduct[] }
-  | undefined;
-
-function load() {
-  if (table) return table;
-  const file = JSON.parse(readPackageFile('data/conda-native.json')) as NativeTableFile;
-  const products = Object.entries(file.products).map(([product, entry]) => ({ product, ...entry }));
-  table = {
+function index(map: ProductMap): Indexed {
+  const { products } = map;
+  const by = (keys: (product: NativeProduct) => string[]) =>
+    new Map(products.flatMap((product) => keys(product).map((key) => [key, product] as const)));
+  return {
     products,
-    byConda: new Map(products.flatMap((p) => p.conda.map((name) => [name, p] as const))),
-    byCpe: new Map(products.flatMap((p) => p.cpe.map((pair) => [pair, p] as const))),
+    byConda: by((product) => product.conda),
+    byCpe: by((product) => product.cpe),
+    byCna: by((product) => product.cna),
+    byPackage: by((product) => product.packages),
+    byName: by((product) => [product.product]),
+    buildOnly: map.buildOnly,
   };
+}
+
+function load(): Indexed {
+  table ??= index(parseProductMap(readPackageFile(PRODUCT_MAP_FILE)));
   return table;
 }
 
@@ -49,7 +61,32 @@ export function nativeProductForCpe(vendor: string, product: string): NativeProd
   return load().byCpe.get(`${vendor.toLowerCase()}:${product.toLowerCase()}`);
 }
 
+/** The product a CVE 5 CNA `affected[]` entry's vendor and product name, if the map lists that pair. */
+export function nativeProductForCna(vendor: string, product: string): NativeProduct | undefined {
+  return load().byCna.get(`${vendor.toLowerCase()}|${product.toLowerCase()}`);
+}
+
+/** The product a CVE 5 `collectionURL` + `packageName` names, if the map lists that pair. */
+export function nativeProductForPackage(collectionUrl: string, packageName: string): NativeProduct | undefined {
+  return load().byPackage.get(`${collectionUrl.toLowerCase()}|${packageName.toLowerCase()}`);
+}
+
 /** The product by its own name (`openssl`, `curl` …). */
 export function nativeProduct(product: string): NativeProduct | undefined {
-  return load().products.find((entry) => entry.product === product);
+  return load().byName.get(product);
+}
+
+/** The build-only toolchain a conda package belongs to (compilers, `*_impl`, sysroots), if it is one. */
+export function buildOnlyProductForConda(condaName: string): BuildOnlyProduct | undefined {
+  return load().buildOnly.find((entry) =>
+    entry.conda.some((name) => (name.endsWith('*') ? condaName.startsWith(name.slice(0, -1)) : condaName === name)),
+  );
+}
+
+/**
+ * The component of `product` a CVE description says the flaw is in, when the conda packages do not
+ * ship it (zlib's contrib/minizip): such a CVE does not apply to them.
+ */
+export function unshippedComponentNamed(product: NativeProduct, description: string): UnshippedComponent | undefined {
+  return product.notShipped.find((entry) => entry.pattern.test(description));
 }

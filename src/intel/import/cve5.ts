@@ -6,13 +6,24 @@
  * - Other CNAs' records are stored under feed `nvd`, the lowest authority, so a vendor's own feed
  *   (curl's table, OpenSSL's records) wins for the same CVE. Their `affected[]` styles vary: exact
  *   versions (xz), one `lessThanOrEqual` per version (curl), range expressions inside `version`
- *   (GitHub's `>= 2.0.0, < 2.0.7`, not parsed: skipped). Entries naming no tracked product (by
- *   vendor:product, product, or packageName) are skipped, and so is a record left with none.
+ *   (GitHub's `>= 2.0.0, < 2.0.7`: read when they use only >=, < and <=). An entry names a product by, in order: a CNA
+ *   vendor/product pair the product map lists, a collectionURL/packageName pair it lists, an NVD CPE
+ *   vendor:product pair, or the product's or a conda package's own name. Entries naming no tracked
+ *   product are skipped, and so is a record left with none.
+ * - A product whose conda packages do not ship the component the description names is left out.
  */
 import type { ErrorLocation } from '../../errors.ts';
-import { type NativeProduct, nativeProduct, nativeProductForConda, nativeProductForCpe } from '../../mapping/native.ts';
-import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName } from '../model.ts';
+import {
+  type NativeProduct,
+  nativeProduct,
+  nativeProductForCna,
+  nativeProductForConda,
+  nativeProductForCpe,
+  nativeProductForPackage,
+} from '../../mapping/native.ts';
+import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
+import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
 import { type AdvisorySink, advisoryImport, type PreparedImport } from './prepared.ts';
@@ -70,7 +81,19 @@ function normalizeCve5Record(
   if (!id) throw feedInvalid('CVE JSON 5 record without `cveMetadata.cveId`', location);
   const openssl = isOpenSslRecord(record);
   const container = cna(record);
-  const affected = cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl));
+  const description = asString(
+    asArray(container.descriptions)
+      .filter(isObject)
+      .find((entry) => entry.lang === 'en' || entry.lang === 'eng')?.value,
+  );
+  const { kept: affected, unshipped } = withoutUnshippedComponents(
+    cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl)),
+    description ?? '',
+  );
+  if (affected.length === 0 && unshipped) {
+    notes.skip(unshipped, id);
+    return undefined;
+  }
   if (affected.length === 0) {
     notes.skip('no affected product cvebuild tracks (by vendor/product or package name)', id);
     return undefined;
@@ -78,13 +101,7 @@ function normalizeCve5Record(
   const modified =
     asString(metadata.dateUpdated) ?? asString(metadata.datePublished) ?? asString(container.datePublic) ?? UNDATED;
   const published = asString(metadata.datePublished) ?? asString(container.datePublic);
-  const summary =
-    asString(container.title) ??
-    summarize(
-      asArray(container.descriptions)
-        .filter(isObject)
-        .find((description) => description.lang === 'en' || description.lang === 'eng')?.value,
-    );
+  const summary = asString(container.title) ?? summarize(description);
   return {
     id,
     aliases: [],
@@ -110,6 +127,12 @@ function productOf(entry: Json, openssl: boolean): NativeProduct | undefined {
   if (openssl) return nativeProduct('openssl');
   const vendor = asString(entry.vendor)?.toLowerCase();
   const product = asString(entry.product)?.toLowerCase();
+  const collectionUrl = asString(entry.collectionURL);
+  const packageName = asString(entry.packageName)?.toLowerCase();
+  const listed =
+    (vendor && product ? nativeProductForCna(vendor, product) : undefined) ??
+    (collectionUrl && packageName ? nativeProductForPackage(collectionUrl, packageName) : undefined);
+  if (listed) return listed;
   if (product) {
     return (
       (vendor ? nativeProductForCpe(vendor, product) : undefined) ??
@@ -117,7 +140,6 @@ function productOf(entry: Json, openssl: boolean): NativeProduct | undefined {
       nativeProductForConda(product)
     );
   }
-  const packageName = asString(entry.packageName)?.toLowerCase();
   return packageName ? (nativeProduct(packageName) ?? nativeProductForConda(packageName)) : undefined;
 }
 
@@ -131,7 +153,12 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
   for (const item of asArray(entry.versions).filter(isObject)) {
     if (item.status !== 'affected') continue;
     const version = asString(item.version);
-    if (!version || NOT_A_VERSION.has(version.toLowerCase()) || /[<>=,\s]/.test(version)) continue;
+    if (!version || NOT_A_VERSION.has(version.toLowerCase())) continue;
+    if (/[<>=,\s]/.test(version)) {
+      const range = comparatorRange(version);
+      if (range) ranges.push(range);
+      continue;
+    }
     const lessThan = asString(item.lessThan);
     const lessThanOrEqual = asString(item.lessThanOrEqual);
     if (lessThan && !NOT_A_VERSION.has(lessThan)) {
@@ -153,6 +180,24 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
       versions: distinct(versions),
     },
   ];
+}
+
+/**
+ * GitHub's range expressions in `version` (`< 1.19.1`, `>= 2.0.0, < 2.0.7`, `<= 1.2`) as one range;
+ * any other comparator (`>`, `!=`, `||`) is left unparsed, as before.
+ */
+function comparatorRange(expression: string): AffectedRange | undefined {
+  let introduced = '0';
+  let end: RangeEvent | undefined;
+  for (const part of expression.split(',')) {
+    const match = /^\s*(>=|<=|<)\s*([0-9][\w.+-]*)\s*$/.exec(part);
+    if (!match) return undefined;
+    const [, operator, bound] = match as unknown as [string, string, string];
+    if (operator === '>=') introduced = bound;
+    else if (operator === '<') end = { fixed: bound };
+    else end = { last_affected: bound };
+  }
+  return end ? { type: 'ECOSYSTEM', events: [{ introduced }, end] } : undefined;
 }
 
 const CVSS_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;

@@ -11,11 +11,15 @@
  * A record without configurations yet (`vulnStatus: Received`, e.g. libxml2 CVE-2024-25062) is stored
  * with no affected entries (for id and KEV joins) and counted as skipped; a record whose
  * configurations name only products cvebuild does not track is skipped.
+ *
+ * A product whose conda packages do not ship the component the description names (zlib's
+ * contrib/minizip) is left out of the record; a record left with no product is skipped with that reason.
  */
 import type { ErrorLocation } from '../../errors.ts';
 import { type NativeProduct, nativeProductForCpe } from '../../mapping/native.ts';
 import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { nvdSeverity } from '../severity.ts';
+import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
 import { advisoryImport, type PreparedImport } from './prepared.ts';
@@ -78,13 +82,14 @@ function normalizeNvdCve(cve: unknown, feed: FeedName, location: ErrorLocation):
   const modified = asString(cve.lastModified) ?? asString(cve.published);
   if (!modified) throw feedInvalid(`${id} has no \`lastModified\``, location);
   const published = asString(cve.published);
-  const summary = summarize(
-    asArray(cve.descriptions)
-      .filter(isObject)
-      .find((description) => description.lang === 'en')?.value,
-  );
+  const description = asArray(cve.descriptions)
+    .filter(isObject)
+    .find((entry) => entry.lang === 'en')?.value;
+  const summary = summarize(description);
   const configurations = asArray(cve.configurations);
-  const { affected, startExcluding } = affectedProducts(configurations);
+  const matched = affectedProducts(configurations);
+  const { startExcluding } = matched;
+  const { kept: affected, unshipped } = withoutUnshippedComponents(matched.affected, asString(description) ?? '');
   const advisory: Advisory = {
     id,
     aliases: [],
@@ -113,6 +118,7 @@ function normalizeNvdCve(cve: unknown, feed: FeedName, location: ErrorLocation):
       startExcluding,
     };
   }
+  if (affected.length === 0 && unshipped) return { advisory, store: false, skip: unshipped, startExcluding };
   if (affected.length === 0) {
     return { advisory, store: false, skip: 'no CPE of a product cvebuild tracks', startExcluding };
   }

@@ -1,0 +1,203 @@
+/**
+ * Reads and checks the product map (data/conda-native.json). A malformed entry stops the run with one
+ * line naming the file and the key, so a bad edit is caught when the table loads, not as a silent
+ * missed match later.
+ */
+import { CvebuildError } from '../errors.ts';
+import type { VersionSchemeName } from '../versions/scheme.ts';
+
+export const PRODUCT_MAP_FILE = 'data/conda-native.json';
+
+/** How one upstream's release tags spell a version: `curl-7_88_0` is prefix `curl-`, separator `_`. */
+export interface TagStyle {
+  prefix: string;
+  separator: string;
+  suffix?: string;
+}
+
+/** An upstream component the conda packages do not build; `pattern` recognises a CVE description naming it. */
+export interface UnshippedComponent {
+  component: string;
+  pattern: RegExp;
+  why: string;
+}
+
+export interface NativeProduct {
+  /** Upstream product name: the `upstream` ecosystem's package name in the store. */
+  product: string;
+  conda: string[];
+  scheme: VersionSchemeName;
+  /** NVD `vendor:product` pairs whose CPE ranges describe this product. */
+  cpe: string[];
+  /** CVE 5 CNA `vendor|product` pairs (lowercase) that name this product. */
+  cna: string[];
+  /** CVE 5 `collectionURL|packageName` pairs that name this product. */
+  packages: string[];
+  repo: string;
+  tags: TagStyle[];
+  ships: string[];
+  notShipped: UnshippedComponent[];
+  advisories: string;
+  evidence: string[];
+}
+
+/** A compiler or toolchain package: named so a reader sees what it is, never matched against CVEs. */
+export interface BuildOnlyProduct {
+  product: string;
+  /** conda names; a trailing `*` matches any suffix (`gcc_impl_*`). */
+  conda: string[];
+  cpe: string[];
+  evidence: string[];
+}
+
+export interface ProductMap {
+  products: NativeProduct[];
+  buildOnly: BuildOnlyProduct[];
+}
+
+const SCHEMES: readonly VersionSchemeName[] = ['openssl', 'upstream', 'pep440', 'semver'];
+
+type Entry = Record<string, unknown>;
+
+export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductMap {
+  const fail = (key: string, message: string): never => {
+    throw new CvebuildError('DATA_INVALID', message, { file, key });
+  };
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return fail('', `not JSON: ${(error as Error).message}`);
+  }
+  const root = isEntry(document) ? document : fail('', 'expected an object');
+  const products = isEntry(root.products) ? root.products : fail('products', 'expected an object of products');
+  const buildOnly = root.buildOnly === undefined ? {} : root.buildOnly;
+  if (!isEntry(buildOnly)) fail('buildOnly', 'expected an object of build-only products');
+  const field = (entry: Entry, key: string) => ({ value: entry[key], key });
+  const strings = (entry: Entry, path: string, key: string, required = true): string[] => {
+    const { value } = field(entry, key);
+    if (value === undefined && !required) return [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+      return fail(`${path}.${key}`, 'expected a list of non-empty strings');
+    }
+    return value as string[];
+  };
+  const text_ = (entry: Entry, path: string, key: string, required = true): string => {
+    const { value } = field(entry, key);
+    if (value === undefined && !required) return '';
+    return typeof value === 'string' ? value : fail(`${path}.${key}`, 'expected a string');
+  };
+  const pairs = (entry: Entry, path: string, key: string, left: string, right: string): string[] => {
+    const value = entry[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return fail(`${path}.${key}`, `expected a list of {${left}, ${right}}`);
+    return value.map((item, index) => {
+      const at = `${path}.${key}[${index}]`;
+      if (!isEntry(item)) return fail(at, `expected {${left}, ${right}}`);
+      const a = text_(item, at, left);
+      const b = text_(item, at, right);
+      if (a === '' || b === '') fail(at, `${left} and ${right} must not be empty`);
+      return `${a.toLowerCase()}|${b.toLowerCase()}`;
+    });
+  };
+  const parsedProducts = Object.entries(products).map(([product, value]): NativeProduct => {
+    const path = `products.${product}`;
+    const entry = isEntry(value) ? value : fail(path, 'expected an object');
+    const scheme = text_(entry, path, 'scheme') as VersionSchemeName;
+    if (!SCHEMES.includes(scheme)) fail(`${path}.scheme`, `unknown version scheme ${JSON.stringify(scheme)}`);
+    const cpe = strings(entry, path, 'cpe');
+    cpe.forEach((pair, index) => {
+      if (!/^[^:\s]+:[^:\s]+$/.test(pair))
+        fail(`${path}.cpe[${index}]`, `expected vendor:product, got ${JSON.stringify(pair)}`);
+    });
+    return {
+      product,
+      conda: strings(entry, path, 'conda'),
+      scheme,
+      cpe: cpe.map((pair) => pair.toLowerCase()),
+      cna: pairs(entry, path, 'cna', 'vendor', 'product'),
+      packages: pairs(entry, path, 'packages', 'collectionURL', 'packageName'),
+      repo: text_(entry, path, 'repo', false),
+      tags: tagStyles(entry.tags, `${path}.tags`, fail),
+      ships: strings(entry, path, 'ships', false),
+      notShipped: unshipped(entry.notShipped, `${path}.notShipped`, fail),
+      advisories: text_(entry, path, 'advisories'),
+      evidence: strings(entry, path, 'evidence', false),
+    };
+  });
+  const parsedBuildOnly = Object.entries(buildOnly as Entry).map(([product, value]): BuildOnlyProduct => {
+    const path = `buildOnly.${product}`;
+    const entry = isEntry(value) ? value : fail(path, 'expected an object');
+    return {
+      product,
+      conda: strings(entry, path, 'conda'),
+      cpe: strings(entry, path, 'cpe', false),
+      evidence: strings(entry, path, 'evidence', false),
+    };
+  });
+  claimedOnce(parsedProducts, 'conda', fail);
+  claimedOnce(parsedProducts, 'cpe', fail);
+  claimedOnce(parsedProducts, 'cna', fail);
+  return { products: parsedProducts, buildOnly: parsedBuildOnly };
+}
+
+/** A conda name or advisory identifier names one product: a second claim would silently shadow the first. */
+function claimedOnce(
+  products: NativeProduct[],
+  key: 'conda' | 'cpe' | 'cna',
+  fail: (key: string, message: string) => never,
+): void {
+  const owner = new Map<string, string>();
+  for (const { product, [key]: names } of products) {
+    for (const name of names) {
+      const first = owner.get(name);
+      if (first !== undefined)
+        fail(`products.${product}.${key}`, `${JSON.stringify(name)} is already listed by ${first}`);
+      owner.set(name, product);
+    }
+  }
+}
+
+function tagStyles(value: unknown, path: string, fail: (key: string, message: string) => never): TagStyle[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail(path, 'expected a list of {prefix, separator}');
+  return value.map((item, index) => {
+    const at = `${path}[${index}]`;
+    if (
+      !isEntry(item) ||
+      typeof item.prefix !== 'string' ||
+      typeof item.separator !== 'string' ||
+      item.separator === ''
+    )
+      return fail(at, 'expected {prefix, separator[, suffix]}');
+    if (item.suffix !== undefined && typeof item.suffix !== 'string') return fail(`${at}.suffix`, 'expected a string');
+    return {
+      prefix: item.prefix,
+      separator: item.separator,
+      ...(typeof item.suffix === 'string' ? { suffix: item.suffix } : {}),
+    };
+  });
+}
+
+function unshipped(value: unknown, path: string, fail: (key: string, message: string) => never): UnshippedComponent[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail(path, 'expected a list of {component, pattern, why}');
+  return value.map((item, index) => {
+    const at = `${path}[${index}]`;
+    if (!isEntry(item) || typeof item.component !== 'string' || typeof item.pattern !== 'string')
+      return fail(at, 'expected {component, pattern, why}');
+    if (typeof item.why !== 'string' || item.why === '')
+      return fail(`${at}.why`, 'say why the component is not shipped');
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(item.pattern, 'i');
+    } catch {
+      return fail(`${at}.pattern`, `not a regular expression: ${JSON.stringify(item.pattern)}`);
+    }
+    return { component: item.component, pattern, why: item.why };
+  });
+}
+
+function isEntry(value: unknown): value is Entry {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

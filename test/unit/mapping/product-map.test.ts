@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CvebuildError } from '../../../src/errors.ts';
+import {
+  buildOnlyProductForConda,
+  nativeProduct,
+  nativeProductForCna,
+  nativeProductForConda,
+  nativeProducts,
+} from '../../../src/mapping/native.ts';
+import { parseProductMap } from '../../../src/mapping/native-file.ts';
+import { releaseFromTag } from '../../../src/mapping/tags.ts';
+
+const entry = (fields: Record<string, unknown> = {}) => ({
+  conda: ['libfoo'],
+  scheme: 'upstream',
+  cpe: ['foo:foo'],
+  advisories: 'NVD',
+  ...fields,
+});
+const parse = (products: Record<string, unknown>) => () =>
+  parseProductMap(JSON.stringify({ products }), 'data/conda-native.json');
+const rejects = (products: Record<string, unknown>, key: string, message: RegExp) =>
+  assert.throws(parse(products), (error: unknown) => {
+    assert.ok(error instanceof CvebuildError);
+    assert.equal(error.code, 'DATA_INVALID');
+    assert.equal(error.location.file, 'data/conda-native.json');
+    assert.equal(error.location.key, key);
+    assert.match(error.message, message);
+    return true;
+  });
+
+describe('the product map file', () => {
+  it('loads the shipped map: every listed upstream, with evidence', () => {
+    for (const name of ['git', 'nodejs', 'freetype', 'ffmpeg', 'gnutls', 'krb5', 'libarchive', 'ghostscript']) {
+      assert.ok(nativeProduct(name), name);
+    }
+    for (const product of nativeProducts()) assert.ok(product.evidence.length > 0, `${product.product} has evidence`);
+    assert.equal(nativeProductForConda('libfreetype6')?.product, 'freetype');
+    assert.equal(nativeProductForConda('libpq')?.product, 'postgresql');
+    assert.equal(nativeProductForCna('Node.js', 'Node.js')?.product, 'nodejs');
+  });
+
+  it('keeps look-alike names apart', () => {
+    assert.equal(nativeProductForConda('libgit2')?.product, 'libgit2');
+    assert.equal(nativeProductForConda('git')?.product, 'git');
+    assert.equal(nativeProductForConda('pcre')?.product, 'pcre');
+    assert.equal(nativeProductForConda('pcre2')?.product, 'pcre2');
+    assert.equal(nativeProductForConda('minizip')?.product, 'minizip-ng');
+  });
+
+  it('names compilers and toolchains as build-only, and never matches them', () => {
+    assert.equal(buildOnlyProductForConda('gcc_impl_linux-64')?.product, 'gcc');
+    assert.equal(buildOnlyProductForConda('clang_impl_osx-arm64')?.product, 'llvm');
+    assert.equal(buildOnlyProductForConda('sysroot_linux-aarch64')?.product, 'sysroot');
+    assert.equal(nativeProductForConda('gcc_impl_linux-64'), undefined, 'not zlib (purl-associator error)');
+    assert.equal(buildOnlyProductForConda('libzlib'), undefined);
+  });
+
+  it('rejects a malformed entry with one line naming the file and key', () => {
+    rejects({ foo: entry({ scheme: 'calver' }) }, 'products.foo.scheme', /unknown version scheme "calver"/);
+    rejects({ foo: entry({ conda: 'libfoo' }) }, 'products.foo.conda', /list of non-empty strings/);
+    rejects({ foo: entry({ cpe: ['foo'] }) }, 'products.foo.cpe[0]', /vendor:product/);
+    rejects({ foo: entry({ cna: [{ vendor: 'foo' }] }) }, 'products.foo.cna[0].product', /expected a string/);
+    rejects({ foo: entry({ tags: [{ prefix: 'v' }] }) }, 'products.foo.tags[0]', /prefix, separator/);
+    rejects(
+      { foo: entry({ notShipped: [{ component: 'x', pattern: '(', why: 'y' }] }) },
+      'products.foo.notShipped[0].pattern',
+      /not a regular expression/,
+    );
+    rejects(
+      { foo: entry(), bar: entry({ cpe: ['bar:bar'] }) },
+      'products.bar.conda',
+      /"libfoo" is already listed by foo/,
+    );
+    rejects({ foo: 'x' }, 'products.foo', /expected an object/);
+    assert.throws(() => parseProductMap('{', 'data/conda-native.json'), /not JSON/);
+    const error = (() => {
+      try {
+        parse({ foo: entry({ scheme: 'calver' }) })();
+      } catch (caught) {
+        return caught as CvebuildError;
+      }
+      return undefined;
+    })();
+    assert.equal(error?.toString().includes('\n'), false);
+  });
+});
+
+describe('release tags → versions', () => {
+  const cases: [string, string, string | undefined][] = [
+    ['curl', 'curl-7_88_0', '7.88.0'],
+    ['openssl', 'OpenSSL_1_1_1t', '1.1.1t'],
+    ['openssl', 'openssl-3.0.8', '3.0.8'],
+    ['expat', 'R_2_6_2', '2.6.2'],
+    ['freetype', 'VER-2-13-2', '2.13.2'],
+    ['icu', 'release-74-2', '74.2'],
+    ['postgresql', 'REL_16_3', '16.3'],
+    ['ffmpeg', 'n7.0.1', '7.0.1'],
+    ['hdf5', 'hdf5-1_14_1-2', '1.14.1.2'],
+    ['krb5', 'krb5-1.21.3-final', '1.21.3'],
+    ['nss', 'NSS_3_100_RTM', '3.100'],
+    ['c-ares', 'cares-1_27_0', '1.27.0'],
+    ['c-ares', 'v1.34.5', '1.34.5'],
+    ['git', 'v2.45.1', '2.45.1'],
+    ['git', 'v2.45.0-rc1', undefined],
+    ['curl', 'master', undefined],
+    ['expat', 'R_2_6', '2.6'],
+  ];
+  for (const [product, tag, version] of cases) {
+    it(`${product}: ${tag} → ${version ?? 'not a release'}`, () => {
+      const styles = nativeProduct(product)?.tags;
+      assert.ok(styles, product);
+      assert.equal(releaseFromTag(tag, styles), version);
+    });
+  }
+});
