@@ -29,11 +29,12 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
   const fromPurls = pypiNamesFromPurls(pkg.purls);
   for (const name of fromPurls)
     add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'purl', version: pkg.version });
-  // `purls: []` in a lock means "known not to be a PyPI package": then the map is not consulted.
-  const lockSaysNoPypi = pkg.purls.length === 0 && pkg.purlsKnown === true;
-  if (fromPurls.length === 0 && !lockSaysNoPypi) {
+  if (fromPurls.length === 0) {
+    // `purls: []` says the lock's producer judged it no PyPI package, but its map may predate the
+    // store's (zizmor): the map is still consulted, and the target says it is the weaker evidence.
+    const mappedBy = lockSaysNoPypi(pkg) ? 'name-map-fallback' : 'name-map';
     for (const name of mappedPypiNames(pkg.normalizedName, nameMap)) {
-      add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'name-map', version: pkg.version });
+      add({ ecosystem: 'PyPI', normalizedName: name, mappedBy, version: pkg.version });
     }
   }
   const native = nativeProductForConda(pkg.normalizedName);
@@ -45,6 +46,11 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
       version: upstreamVersion(pkg.version),
     });
   return targets;
+}
+
+/** `purls: []` written by the producer (pixi's "known not to be a PyPI package"), not merely absent. */
+export function lockSaysNoPypi(pkg: Package): boolean {
+  return pkg.purls.length === 0 && pkg.purlsKnown === true;
 }
 
 /**
