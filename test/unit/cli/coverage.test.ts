@@ -126,3 +126,36 @@ describe('cvebuild coverage', () => {
     assert.match(result.stderr, /older than/);
   });
 });
+
+describe('gate and audit: packages not looked up for CVEs', () => {
+  const GATE = [...INTEL, '--offline', '--checks', 'vulnerability'];
+
+  it('the table summary says how many packages map to no advisory source, and why', () => {
+    const result = runCli(['audit', PROJECT, ...GATE]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(
+      result.stdout.includes(
+        'not checked for CVEs: 3 of 8 packages map to no advisory source (2 lock says purls: [] and no name-map entry or upstream product; 1 not a Python package (no purl, no name-map entry) and no upstream product mapped); see `cvebuild coverage`\n',
+      ),
+      result.stdout,
+    );
+  });
+
+  it('the JSON summary carries the same counts', () => {
+    const result = runCli(['audit', PROJECT, ...GATE, '--format', 'json']);
+    const { summary } = JSON.parse(result.stdout) as { summary: { notCheckedForCves: unknown } };
+    assert.deepEqual(summary.notCheckedForCves, {
+      packages: 3,
+      reasons: [
+        { reason: 'lock says purls: [] and no name-map entry or upstream product', packages: 2 },
+        { reason: 'not a Python package (no purl, no name-map entry) and no upstream product mapped', packages: 1 },
+      ],
+    });
+  });
+
+  it('says nothing about CVE lookups when the vulnerability check did not run', () => {
+    const result = runCli(['audit', PROJECT, ...INTEL, '--offline', '--checks', 'malicious']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(!result.stdout.includes('not checked for CVEs'), result.stdout);
+  });
+});
