@@ -5,6 +5,8 @@
  * conda→PyPI name map) and the store lacks, the check reports one blocking `not-checked` finding
  * naming the packages it could not look at.
  */
+
+import { mappingCoverage } from '../intel/mapping-coverage.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { AffectedEcosystem } from '../intel/model.ts';
 import type { StoreHoldings } from '../intel/store-api.ts';
@@ -68,6 +70,21 @@ export function coverageGaps(
     }
   }
   return gaps;
+}
+
+/**
+ * Packages no advisory can be looked up for, because they map to no advisory source (no purl,
+ * name-map entry, upstream product or PyPI name), per reason. Not findings: a C library nobody maps
+ * is no fault of the project. But a summary that says "nothing found" must also say "not looked at".
+ */
+export interface UnmappedPackages {
+  packages: number;
+  reasons: { reason: string; packages: number }[];
+}
+
+export function unmappedPackages(inventory: Inventory, matcher: AdvisoryMatcher): UnmappedPackages {
+  const { reasons } = mappingCoverage(inventory.packages, matcher).summary;
+  return { packages: reasons.reduce((sum, { packages }) => sum + packages, 0), reasons };
 }
 
 const UPDATE = 'run `cvebuild db update` (online) or `cvebuild db import FILES` (offline) with the missing feed';

@@ -14,6 +14,7 @@ import { TOOL } from '../report/report.ts';
 import { plain } from '../text/plain.ts';
 import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
 import type { AuditCommandOptions } from './audit.ts';
+import type { CoverageOptions } from './coverage.ts';
 import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
 import type { DbUpdateOptions } from './db-update.ts';
 import type { DiffCommandOptions } from './diff.ts';
@@ -51,6 +52,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       const { inventoryCommand } = await import('./inventory.ts');
       output(inventoryCommand(path, options));
     });
+  addCoverageCommand(program, output);
   withEngineOptions(program.command('gate'))
     .description(
       'apply the policy to every check and decide: exit 0 pass, 1 fail, 2 could not run (bad input, missing or stale threat data)',
@@ -158,6 +160,32 @@ function withSettingsOptions(command: Command): Command {
     .option('--private-source <url...>', 'channel or index URL prefixes that are private')
     .option('--private-name <name...>', 'names that must only come from private sources')
     .option('--packages <dir...>', 'directories with package archives to inspect for link scripts');
+}
+
+function addCoverageCommand(program: Command, output: (text: string) => void): void {
+  program
+    .command('coverage')
+    .description(
+      'how each package maps to an advisory source (lock purl, name map, upstream product, PyPI name) or why none',
+    )
+    .argument('[path]', 'project directory or input file', '.')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--output <file>', 'write the listing to this file instead of standard output')
+    .option('--policy <file>', 'policy file (for its max-db-age)')
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
+    .option('--offline', 'accepted for symmetry with the gate: coverage makes no network lookups')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .action(async (path: string, options: CoverageOptions) => {
+      const { coverageCommand } = await import('./coverage.ts');
+      const text = await coverageCommand(path, options);
+      if (text !== undefined) output(text);
+    });
 }
 
 function addSbomCommand(program: Command, output: (text: string) => void): void {

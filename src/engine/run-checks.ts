@@ -6,6 +6,7 @@
  */
 
 import type { Check, CheckContext, CheckSettings } from '../checks/check.ts';
+import { type UnmappedPackages, unmappedPackages } from '../checks/intel-coverage.ts';
 import { CHECKS, checkById } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
 import { AdvisoryMatcher } from '../intel/matcher.ts';
@@ -70,6 +71,8 @@ export interface AuditSummary {
    * range bound is not readable in the advisory's scheme, or the advisory gives no affected range.
    */
   undecided: string[];
+  /** When the vulnerability check ran: packages it could not look up, because they map to no advisory source. */
+  notCheckedForCves?: UnmappedPackages;
 }
 
 export interface AuditResult {
@@ -175,6 +178,8 @@ export async function runAudit(
     }
   }
   const summary = summarize(inventory, findings, [...undecided].sort());
+  if (matcher && ran.some((check) => check.id === 'vulnerability'))
+    summary.notCheckedForCves = unmappedPackages(inventory, matcher);
   onEvent?.({
     type: 'run-end',
     packages: inventory.packages.length,

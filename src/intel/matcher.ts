@@ -4,7 +4,7 @@
  * under different ids (MAL ↔ PYSEC ↔ GHSA ↔ CVE, linked by aliases in either direction) make one
  * finding. Results are cached per target and version: the same artifact sits on many platforms.
  */
-import { targetsFor } from '../mapping/resolve.ts';
+import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
 import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
@@ -104,6 +104,11 @@ export class AdvisoryMatcher {
   }
 
   private readonly targetsByIdentity = new Map<string, UpstreamTarget[]>();
+
+  /** Why a package has no targets (so no advisory can be looked up for it); undefined when it has some. */
+  unmappedReason(pkg: Package): string | undefined {
+    return this.targetsOf(pkg).length > 0 ? undefined : whyUnmapped(pkg, this.holdings().nameMap);
+  }
 
   /** The same conda name sits on every platform of a lock: ask the store once per name. */
   private readonly nameMap = (condaName: string): string[] | undefined => {

@@ -29,11 +29,12 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
   const fromPurls = pypiNamesFromPurls(pkg.purls);
   for (const name of fromPurls)
     add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'purl', version: pkg.version });
-  // `purls: []` in a lock means "known not to be a PyPI package": then the map is not consulted.
-  const lockSaysNoPypi = pkg.purls.length === 0 && pkg.purlsKnown === true;
-  if (fromPurls.length === 0 && !lockSaysNoPypi) {
+  if (fromPurls.length === 0) {
+    // `purls: []` says the lock's producer judged it no PyPI package, but its map may predate the
+    // store's (zizmor): the map is still consulted, and the target says it is the weaker evidence.
+    const mappedBy = lockSaysNoPypi(pkg) ? 'name-map-fallback' : 'name-map';
     for (const name of mappedPypiNames(pkg.normalizedName, nameMap)) {
-      add({ ecosystem: 'PyPI', normalizedName: name, mappedBy: 'name-map', version: pkg.version });
+      add({ ecosystem: 'PyPI', normalizedName: name, mappedBy, version: pkg.version });
     }
   }
   const native = nativeProductForConda(pkg.normalizedName);
@@ -45,6 +46,25 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
       version: upstreamVersion(pkg.version),
     });
   return targets;
+}
+
+/**
+ * Why `targetsFor` found no advisory package for `pkg`, in words a report can print: the cause is
+ * read off the same fields `targetsFor` decides on. `nameMapHeld`: whether the store holds the
+ * conda→PyPI name map at all (without it, "no entry" means "not looked up").
+ */
+export function whyUnmapped(pkg: Package, nameMapHeld: boolean): string {
+  if (!pkg.version) return 'no version to compare (a source tree or an unversioned record)';
+  if (pkg.purls.length > 0) return 'its purls name no PyPI package and no upstream product is mapped';
+  if (!nameMapHeld)
+    return 'no PyPI purls in the lock, no conda→PyPI name map in the store, and no upstream product mapped';
+  if (lockSaysNoPypi(pkg)) return 'lock says purls: [] and no name-map entry or upstream product';
+  return 'not a Python package (no purl, no name-map entry) and no upstream product mapped';
+}
+
+/** `purls: []` written by the producer (pixi's "known not to be a PyPI package"), not merely absent. */
+export function lockSaysNoPypi(pkg: Package): boolean {
+  return pkg.purls.length === 0 && pkg.purlsKnown === true;
 }
 
 /**

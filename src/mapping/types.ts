@@ -2,10 +2,12 @@
  * How a conda package was connected to an advisory's package, so a reader can judge the match.
  * - `purl`        the lock's own `purls` (pkg:pypi/…)
  * - `name-map`    the parselmouth conda→PyPI map in the store
+ * - `name-map-fallback` the same map, for a package whose lock says `purls: []`: lower confidence,
+ *                 since the lock's producer judged it not a PyPI package (often a map entry newer than the lock)
  * - `native`      cvebuild's table of conda-forge C/C++ libraries → upstream products (data/conda-native.json)
  * - `pypi-name`   a PyPI package, matched by its PEP 503 name
  */
-export type MappedBy = 'purl' | 'name-map' | 'native' | 'pypi-name';
+export type MappedBy = 'purl' | 'name-map' | 'name-map-fallback' | 'native' | 'pypi-name';
 
 export interface UpstreamTarget {
   ecosystem: 'PyPI' | 'upstream';

@@ -30,6 +30,7 @@ export function renderAuditJson(report: ReportInput): string {
       blocking: report.findings.filter((finding) => finding.blocking).length,
       waived: report.findings.filter((finding) => finding.waiver).length,
       undecided: report.undecided,
+      ...(report.notCheckedForCves ? { notCheckedForCves: report.notCheckedForCves } : {}),
       verdict: report.verdict.outcome,
       reasons: report.verdict.reasons,
       warnings: report.verdict.warnings,

@@ -57,6 +57,13 @@ export function renderAuditTable(report: ReportInput): string {
   }
   out.push('');
   out.push(summaryLine(report));
+  const unmapped = report.notCheckedForCves;
+  if (unmapped && unmapped.packages > 0) {
+    const why = unmapped.reasons.map(({ reason, packages }) => `${packages} ${reason}`).join('; ');
+    out.push(
+      line`not checked for CVEs: ${unmapped.packages} of ${report.inventory.packages.length} packages map to no advisory source (${why}); see \`cvebuild coverage\``,
+    );
+  }
   if (report.undecided.length > 0) {
     out.push(
       line`undecided (${report.undecided.length}): ${report.undecided.slice(0, 5).join('; ')}${report.undecided.length > 5 ? '; …' : ''}`,

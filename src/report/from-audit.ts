@@ -40,6 +40,7 @@ export function auditReport({ inventory, result, intel, target, root, now }: Aud
         }
       : undefined,
     undecided: result.summary.undecided,
+    ...(result.summary.notCheckedForCves ? { notCheckedForCves: result.summary.notCheckedForCves } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
  * ones block), the verdict, and, for SBOMs and package details, the inventory they were found in.
  * Renderers take this and nothing else, so the CLI, the gate and later the proxy draw the same page.
  */
+
+import type { UnmappedPackages } from '../checks/intel-coverage.ts';
 import type { Finding, Severity, Verdict } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { readPackageFile } from '../package-files.ts';
@@ -61,6 +63,8 @@ export interface ReportInput {
   intel?: { label: string; schemaVersion: number; feeds: ReportFeed[] };
   /** Advisories that could not decide for a package (`name@version: ID (reason)`). */
   undecided: string[];
+  /** Packages the vulnerability check could not look up (they map to no advisory source), when it ran. */
+  notCheckedForCves?: UnmappedPackages;
 }
 
 export const TOOL = {
