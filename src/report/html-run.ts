@@ -40,7 +40,7 @@ ${inputs(report)}
 </div>
 </div>
 ${inventoryWarnings(report)}
-${undecided(report)}
+${notCheckedForCves(report)}${undecided(report)}
 </section>`;
 }
 
@@ -93,6 +93,14 @@ ${warnings
   .join('\n')}
 </ul>
 </details>`;
+}
+
+/** Packages no advisory source covers: "nothing found" for them means "not looked at". */
+function notCheckedForCves(report: ReportInput): string {
+  const unmapped = report.notCheckedForCves;
+  if (!unmapped || unmapped.packages === 0) return '';
+  const why = unmapped.reasons.map(({ reason, packages }) => `${packages} ${reason}`).join('; ');
+  return `<p class="muted" id="not-checked-for-cves">Not checked for CVEs: ${unmapped.packages} of ${report.inventory.packages.length} packages map to no advisory source (${esc(why)}); <code>cvebuild coverage</code> lists them.</p>\n`;
 }
 
 function undecided(report: ReportInput): string {

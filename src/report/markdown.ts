@@ -48,7 +48,7 @@ export function renderMarkdown(report: ReportInput, options: MarkdownOptions = {
   const waived = rows.filter((r) => isWaived(r.finding)).map(waivedLine);
 
   const head = [...verdict(report, counts), ...countsTable(counts)].join('\n');
-  const tail = [...warnings(report), ...undecided(report), ...footer(report)].join('\n');
+  const tail = [...warnings(report), ...notCheckedForCves(report), ...undecided(report), ...footer(report)].join('\n');
   const assemble = (shownActive: number, shownWaived: number): string => {
     const parts = [head];
     if (active.length > 0) parts.push(findingsSection(active, shownActive));
@@ -202,6 +202,21 @@ function warnings(report: ReportInput): string[] {
   const list = report.verdict.warnings;
   if (list.length === 0) return [];
   return ['**Policy warnings**', '', ...listed(list, 'warning'), ''];
+}
+
+/** Packages no advisory source covers: "nothing found" for them means "not looked at". */
+function notCheckedForCves(report: ReportInput): string[] {
+  const unmapped = report.notCheckedForCves;
+  if (!unmapped || unmapped.packages === 0) return [];
+  return [
+    `**Not checked for CVEs:** ${unmapped.packages} of ${report.inventory.packages.length} packages map to no advisory source (\`cvebuild coverage\` lists them):`,
+    '',
+    ...listed(
+      unmapped.reasons.map(({ reason, packages }) => `${packages} ${reason}`),
+      'reason',
+    ),
+    '',
+  ];
 }
 
 function undecided(report: ReportInput): string[] {

@@ -153,9 +153,30 @@ describe('gate and audit: packages not looked up for CVEs', () => {
     });
   });
 
+  it('the Markdown and HTML reports say it too', () => {
+    const markdown = runCli(['audit', PROJECT, ...GATE, '--format', 'markdown']);
+    assert.equal(markdown.status, 0, markdown.stderr);
+    assert.ok(
+      markdown.stdout.includes('**Not checked for CVEs:** 3 of 8 packages map to no advisory source'),
+      markdown.stdout,
+    );
+    assert.ok(
+      markdown.stdout.includes('- 2 lock says purls: \\[\\] and no name-map entry or upstream product'),
+      markdown.stdout,
+    );
+    const html = runCli(['audit', PROJECT, ...GATE, '--format', 'html']);
+    assert.equal(html.status, 0, html.stderr);
+    assert.match(
+      html.stdout,
+      /id="not-checked-for-cves">Not checked for CVEs: 3 of 8 packages map to no advisory source/,
+    );
+  });
+
   it('says nothing about CVE lookups when the vulnerability check did not run', () => {
-    const result = runCli(['audit', PROJECT, ...INTEL, '--offline', '--checks', 'malicious']);
-    assert.equal(result.status, 0, result.stderr);
-    assert.ok(!result.stdout.includes('not checked for CVEs'), result.stdout);
+    for (const format of ['table', 'markdown', 'html']) {
+      const result = runCli(['audit', PROJECT, ...INTEL, '--offline', '--checks', 'malicious', '--format', format]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.ok(!/not checked for CVEs/i.test(result.stdout), result.stdout);
+    }
   });
 });
