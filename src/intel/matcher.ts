@@ -91,8 +91,9 @@ export class AdvisoryMatcher {
   targetsOf(pkg: Package): UpstreamTarget[] {
     let targets = this.targetCache.get(pkg);
     if (!targets) {
-      // The same artifact sits on every platform of a lock, as a separate Package each time.
-      const key = `${pkg.ecosystem}\u0000${pkg.normalizedName}\u0000${pkg.version}\u0000${pkg.purlsKnown === true}\u0000${pkg.purls.join('\u0000')}`;
+      // The same artifact sits on every platform of a lock, as a separate Package each time. JSON
+      // keeps the fields apart whatever a hostile lock writes in them (a NUL in a name or purl).
+      const key = JSON.stringify([pkg.ecosystem, pkg.normalizedName, pkg.version, pkg.purlsKnown === true, pkg.purls]);
       targets = this.targetsByIdentity.get(key);
       if (!targets) {
         targets = targetsFor(pkg, this.nameMap);

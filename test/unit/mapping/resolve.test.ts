@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AdvisoryMatcher } from '../../../src/intel/matcher.ts';
+import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { targetsFor } from '../../../src/mapping/resolve.ts';
 import type { Package } from '../../../src/model/package.ts';
 
@@ -47,5 +49,18 @@ describe('targetsFor: the name map behind a lock that says purls: []', () => {
 
   it('maps nothing when neither the lock nor the map knows the package', () => {
     assert.deepEqual(targetsFor(condaPackage('libfoo', { purlsKnown: true }), nameMap), []);
+  });
+});
+
+describe('AdvisoryMatcher.targetsOf: one answer per artifact, never shared across different ones', () => {
+  it('keeps apart two records whose purls would join to the same text', () => {
+    const matcher = new AdvisoryMatcher({ pypiNamesForConda: () => undefined } as unknown as IntelStore);
+    const glued = condaPackage('foo', { purls: ['pkg:pypi/foo\u0000pkg:pypi/requests'] });
+    const split = condaPackage('foo', { purls: ['pkg:pypi/foo', 'pkg:pypi/requests'] });
+    const names = (pkg: Package) => matcher.targetsOf(pkg).map((target) => target.normalizedName);
+    assert.deepEqual(names(split), ['foo', 'requests']);
+    assert.notDeepEqual(names(glued), names(split));
+    // the same artifact on another platform gets the very same answer
+    assert.equal(matcher.targetsOf({ ...split, platform: 'osx-arm64' }), matcher.targetsOf(split));
   });
 });
