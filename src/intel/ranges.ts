@@ -8,6 +8,7 @@
  * `introduced: "0"` (a malicious package: every version, readable or not), which needs no comparison.
  * Entries are compiled once and cached by identity, so they must not be mutated afterwards.
  */
+import { type ListedKeys, listedKeysOf } from './listed-keys.ts';
 import type { AffectedPackage, AffectedRange, RangeEvent } from './model.ts';
 import { comparatorFor, type ParsedVersion, type VersionComparator } from './schemes.ts';
 
@@ -45,9 +46,8 @@ interface CompiledRange {
 }
 
 interface CompiledEntry {
-  listed: Set<string>;
-  /** Listed versions by scheme key → the listed spelling. */
-  listedKeys: Map<string, string>;
+  /** The listed spelling of a version with this scheme key (the first listed), if any is listed. */
+  listedAs: (key: string) => string | undefined;
   comparator: VersionComparator;
   ranges: CompiledRange[];
 }
@@ -86,16 +86,37 @@ function compile(entry: AffectedPackage): CompiledEntry {
   let result = compiled.get(entry);
   if (!result) {
     const comparator = comparatorFor(entry.scheme);
-    const listedKeys = new Map<string, string>();
-    for (const text of entry.versions) {
-      const key = comparator.parse(text)?.key;
-      if (key !== undefined && !listedKeys.has(key)) listedKeys.set(key, text);
-    }
+    const stored = listedKeysOf(entry);
+    const listedAs = stored ? listedByStoredKeys(entry.versions, stored) : listedByParsing(entry.versions, comparator);
     const ranges = entry.ranges.map((range) => compileRange(range, comparator));
-    result = { listed: new Set(entry.versions), listedKeys, comparator, ranges };
+    result = { listedAs, comparator, ranges };
     compiled.set(entry, result);
   }
   return result;
+}
+
+function listedByParsing(versions: readonly string[], comparator: VersionComparator): CompiledEntry['listedAs'] {
+  const byKey = new Map<string, string>();
+  for (const text of versions) {
+    const key = comparator.parse(text)?.key;
+    if (key !== undefined && !byKey.has(key)) byKey.set(key, text);
+  }
+  return (key) => byKey.get(key);
+}
+
+/** The same answers as `listedByParsing`, from the keys the store kept: a text that is no exception is its own key. */
+function listedByStoredKeys(versions: readonly string[], { exceptions }: ListedKeys): CompiledEntry['listedAs'] {
+  const firstByKey = new Map<string, number>();
+  for (const [index, key] of exceptions) {
+    if (key !== null && !firstByKey.has(key)) firstByKey.set(key, index);
+  }
+  return (key) => {
+    const asItself = versions.indexOf(key);
+    const itself = asItself >= 0 && !exceptions.has(asItself) ? asItself : undefined;
+    const other = firstByKey.get(key);
+    const index = itself === undefined ? other : other === undefined ? itself : Math.min(itself, other);
+    return index === undefined ? undefined : versions[index];
+  };
 }
 
 /** The OSV walk over sorted events; the event that made the version vulnerable, if any. */
@@ -139,11 +160,11 @@ function rangeMatch(v: ParsedVersion | undefined, range: CompiledRange, index: n
  * or Undecided when the entry cannot say (no range data, or values the scheme cannot read).
  */
 export function isAffected(version: string, entry: AffectedPackage): Verdict {
-  const { listed, listedKeys, comparator, ranges } = compile(entry);
-  if (listed.has(version)) return { by: 'versions', listed: version };
+  const { listedAs, comparator, ranges } = compile(entry);
+  if (entry.versions.includes(version)) return { by: 'versions', listed: version };
   const ecosystemVersion = comparator.parse(version);
-  const listedAs = ecosystemVersion && listedKeys.get(ecosystemVersion.key);
-  if (listedAs !== undefined) return { by: 'versions', listed: listedAs };
+  const listed = ecosystemVersion && listedAs(ecosystemVersion.key);
+  if (listed !== undefined) return { by: 'versions', listed };
 
   const unreadable = new Set<string>();
   for (const [index, range] of ranges.entries()) {
@@ -154,7 +175,7 @@ export function isAffected(version: string, entry: AffectedPackage): Verdict {
     for (const text of range.unreadable) unreadable.add(text);
   }
   if (unreadable.size > 0) return { undecided: 'unparseable', values: [...unreadable] };
-  if (ranges.length === 0 && listed.size === 0) return { undecided: 'unknown-range' };
+  if (ranges.length === 0 && entry.versions.length === 0) return { undecided: 'unknown-range' };
   return undefined;
 }
 

@@ -153,6 +153,12 @@ const COMPARATORS: Record<VersionSchemeName, VersionComparator> = {
   upstream,
 };
 
+/**
+ * Raise when any scheme's `key` changes: stores keep listed versions' keys (listed-keys.ts), and keys
+ * written under another number are ignored rather than trusted.
+ */
+export const SCHEME_KEYS_VERSION = 1;
+
 export function comparatorFor(scheme: VersionSchemeName): VersionComparator {
   return COMPARATORS[scheme];
 }

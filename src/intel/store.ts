@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { normalizeCondaName, normalizePypiName } from '../model/package.ts';
+import { advisoryJsonWithListedKeys, parseStoredAdvisory } from './listed-keys.ts';
 import type {
   Advisory,
   AdvisoryKind,
@@ -166,7 +167,7 @@ class SqliteIntelStore implements IntelStore {
   }
 
   upsertAdvisory(advisory: Advisory): boolean {
-    const json = JSON.stringify(advisory);
+    const json = advisoryJsonWithListedKeys(advisory);
     const modifiedAt = clampedTime(advisory.modified, Date.now());
     const stored = this.#statement('SELECT feed, modified, modified_at FROM advisories WHERE id = ?').get(
       advisory.id,
@@ -355,14 +356,14 @@ class SqliteIntelStore implements IntelStore {
            AND withdrawn IS NULL
          ORDER BY id`,
       ).all(ecosystem, normalizedName) as { json: string }[];
-      return rows.map((row) => JSON.parse(row.json) as Advisory);
+      return rows.map((row) => parseStoredAdvisory(row.json));
     });
   }
 
   advisoryById(id: string): Advisory | undefined {
     return this.#read(() => {
       const json = this.#storedJson(id);
-      return json === undefined ? undefined : (JSON.parse(json) as Advisory);
+      return json === undefined ? undefined : parseStoredAdvisory(json);
     });
   }
 
@@ -440,7 +441,7 @@ class SqliteIntelStore implements IntelStore {
         if (list.at(-1)?.id === row.id) continue;
         let advisory = parsed.get(row.id);
         if (!advisory) {
-          advisory = JSON.parse(row.json) as Advisory;
+          advisory = parseStoredAdvisory(row.json);
           parsed.set(row.id, advisory);
         }
         list.push(advisory);
