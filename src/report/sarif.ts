@@ -78,7 +78,13 @@ export function renderSarif(report: ReportInput): string {
           },
         },
         automationDetails: { id: `${report.tool.name}/` },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt.toISOString() }],
+        invocations: [
+          {
+            executionSuccessful: true,
+            endTimeUtc: report.generatedAt.toISOString(),
+            ...withNotifications(coverageNotifications(report)),
+          },
+        ],
         results: report.findings.map((finding) =>
           sarifResult(report, finding, rules.get(finding.rule)?.index ?? 0, fingerprints.next(finding)),
         ),
@@ -93,6 +99,38 @@ export function renderSarif(report: ReportInput): string {
     ],
   };
   return `${toJson(sarif, { text: sarifString })}\n`;
+}
+
+/**
+ * What the run could not decide, as SARIF tool-execution notifications rather than results: an
+ * undecided advisory or a package no advisory source covers is not a finding, but a reader of the
+ * log must see that "no result" there means "not looked at" or "could not tell".
+ */
+function coverageNotifications(report: ReportInput) {
+  const notifications: { level: Level; message: { text: string }; descriptor: { id: string } }[] = [];
+  const unmapped = report.notCheckedForCves;
+  if (unmapped && unmapped.packages > 0) {
+    const reasons = unmapped.reasons.map(({ reason, packages }) => `${packages} ${reason}`).join('; ');
+    notifications.push({
+      level: 'warning',
+      message: {
+        text: `Not checked for CVEs: ${unmapped.packages} of ${report.inventory.packages.length} packages map to no advisory source (${reasons}); \`cvebuild coverage\` lists them.`,
+      },
+      descriptor: { id: 'cvebuild/not-checked-for-cves' },
+    });
+  }
+  for (const item of report.undecided) {
+    notifications.push({
+      level: 'note',
+      message: { text: `Undecided advisory (not a finding): ${item}` },
+      descriptor: { id: 'cvebuild/undecided-advisory' },
+    });
+  }
+  return notifications;
+}
+
+function withNotifications(notifications: ReturnType<typeof coverageNotifications>) {
+  return notifications.length > 0 ? { toolExecutionNotifications: notifications } : {};
 }
 
 /** Every string of the log: credentials masked, controls and bidi characters visible; line breaks kept. */

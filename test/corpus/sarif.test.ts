@@ -32,6 +32,15 @@ describe('SARIF against the SARIF 2.1.0 schema', { skip: !hasCorpus && 'needs ..
     assert.equal(document.runs[0].results.filter((r: { suppressions?: unknown }) => r.suppressions).length, 1);
   });
 
+  it('undecided advisories and packages not checked for CVEs, as notifications, are valid', async () => {
+    const report = await variedReport();
+    const notCheckedForCves = { packages: 3, reasons: [{ reason: 'no upstream product or PyPI name', packages: 3 }] };
+    const undecided = ['libxml2@2.10.3: CVE-2024-25062 (unknown-range)'];
+    const document = JSON.parse(renderSarif({ ...report, undecided, notCheckedForCves }));
+    assert.deepEqual(sarifErrors(document), []);
+    assert.equal(document.runs[0].invocations[0].toolExecutionNotifications.length, 2);
+  });
+
   it('a result without a message is rejected', async () => {
     const document = JSON.parse(renderSarif(await exampleReport('litellm-compromise')));
     delete document.runs[0].results[0].message;

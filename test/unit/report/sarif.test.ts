@@ -163,4 +163,41 @@ describe('renderSarif', () => {
     const report = await variedReport();
     assert.equal(renderSarif(report), renderSarif(report));
   });
+
+  it('says, as tool-execution notifications, which advisories could not decide and how many packages were not checked for CVEs', () => {
+    const report = reportOf(inventoryOf([condaPackage('libxml2', '2.10.3'), condaPackage('ros-humble-demo', '1.0')]), {
+      undecided: ['libxml2@2.10.3: CVE-2024-25062 (unknown-range)'],
+      notCheckedForCves: { packages: 1, reasons: [{ reason: 'no upstream product or PyPI name', packages: 1 }] },
+    });
+    const log = JSON.parse(renderSarif(report)) as {
+      runs: {
+        results: unknown[];
+        invocations: {
+          toolExecutionNotifications: { level: string; message: { text: string }; descriptor: { id: string } }[];
+        }[];
+      }[];
+    };
+    const [run] = log.runs;
+    assert.deepEqual(run?.results, []);
+    const notes = run?.invocations[0]?.toolExecutionNotifications ?? [];
+    assert.deepEqual(
+      notes.map((note) => [note.descriptor.id, note.level]),
+      [
+        ['cvebuild/not-checked-for-cves', 'warning'],
+        ['cvebuild/undecided-advisory', 'note'],
+      ],
+    );
+    assert.match(
+      notes[0]?.message.text ?? '',
+      /^Not checked for CVEs: 1 of 2 packages map to no advisory source \(1 no upstream product or PyPI name\)/,
+    );
+    assert.match(notes[1]?.message.text ?? '', /CVE-2024-25062 \(unknown-range\)/);
+  });
+
+  it('adds no notifications when every package was looked up and every advisory decided', () => {
+    const log = JSON.parse(renderSarif(reportWith([finding()]))) as {
+      runs: { invocations: Record<string, unknown>[] }[];
+    };
+    assert.equal(log.runs[0]?.invocations[0]?.toolExecutionNotifications, undefined);
+  });
 });
