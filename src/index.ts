@@ -5,7 +5,8 @@
  */
 
 export { type ReadArtifactOptions, readArtifactPackage } from './artifacts/artifact-package.ts';
-export type { Check, CheckContext, CheckRequirements, CheckSettings } from './checks/check.ts';
+export type { Check, CheckContext, CheckOptions, CheckRequirements, CheckSettings } from './checks/check.ts';
+export { checkOptions } from './checks/check.ts';
 export { CHECKS } from './checks/registry.ts';
 export type { LockDiff } from './diff/lock-diff.ts';
 export { type LockReview, type LockReviewRequest, reviewLockUpdate } from './diff/review.ts';
@@ -28,7 +29,7 @@ export type { Finding, Severity, Verdict } from './model/finding.ts';
 export type { Inventory } from './model/inventory.ts';
 export type { Package } from './model/package.ts';
 export { type PolicyFlags, policyWithFlags } from './policy/flags.ts';
-export { loadPolicy, parsePolicy } from './policy/load.ts';
+export { loadPolicy, type PolicyOptions, parsePolicy } from './policy/load.ts';
 export { defaultPolicy, type Policy } from './policy/policy.ts';
 export { inventoryFromPackages, type PackagesInventoryOptions } from './readers/packages.ts';
 export { FORMAT_NAMES, type ReportFormat } from './report/formats.ts';

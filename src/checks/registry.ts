@@ -35,7 +35,12 @@ type Intersection<U> = (U extends unknown ? (part: U) => void : never) extends (
 export type CheckSettings = Intersection<SettingsOf<(typeof ALL)[number]>>;
 
 export function defaultCheckSettings(): CheckSettings {
-  return Object.assign({}, ...CHECKS.map((check) => check.options?.defaults())) as CheckSettings;
+  return defaultSettingsOf(CHECKS) as CheckSettings;
+}
+
+/** The default settings of any checks (a library user's own among them). */
+export function defaultSettingsOf(checks: readonly Check[]): object {
+  return Object.assign({}, ...checks.map((check) => check.options?.defaults()));
 }
 
 export function checkById(id: string): Check | undefined {

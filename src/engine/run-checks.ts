@@ -7,7 +7,7 @@
 
 import type { Check, CheckContext, CheckSettings } from '../checks/check.ts';
 import { type UnmappedPackages, unmappedPackages } from '../checks/intel-coverage.ts';
-import { CHECKS, checkById } from '../checks/registry.ts';
+import { CHECKS, checkById, defaultSettingsOf } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
 import { AdvisoryMatcher } from '../intel/matcher.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
@@ -131,7 +131,8 @@ export async function runAudit(
     now: options.now,
     offline: options.offline ?? false,
     cacheDir: options.cacheDir ?? defaultCacheDirectory(),
-    settings: policy.settings,
+    // a library user's own checks start from their defaults when the policy was not parsed with them
+    settings: { ...defaultSettingsOf(checks), ...policy.settings } as CheckSettings,
     root: options.root,
     http: options.http,
     signal,

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import type { Check } from '../checks/check.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
@@ -31,16 +32,26 @@ interface PolicyText {
 export function loadPolicy(projectPath: string, explicit?: string): Policy {
   const found = explicit ? readExplicit(explicit) : discover(projectPath);
   if (!found) return defaultPolicy();
-  return resolvePolicy(validate(found), found);
+  return resolvePolicy(validate(found, CHECKS), found, CHECKS);
 }
 
 /**
  * A policy from its text, read as the file `file` would be: `pyproject.toml` and `pixi.toml` hold
  * it under `[tool.cvebuild]`; errors name the file, and its paths are relative to its directory.
  */
-export function parsePolicy(text: string, file: string): Policy {
+export function parsePolicy(text: string, file: string, options: PolicyOptions = {}): Policy {
   const found = policyText(text, file);
-  return resolvePolicy(validate(found), found);
+  const checks = options.checks ?? CHECKS;
+  return resolvePolicy(validate(found, checks), found, checks);
+}
+
+export interface PolicyOptions {
+  /**
+   * The checks whose `[checks.<id>]` tables the policy may hold (default: the registered ones). A
+   * library user with checks of its own passes the same list it gives `createEngine`, so their keys
+   * are validated and their settings start from their defaults.
+   */
+  checks?: readonly Check[];
 }
 
 function readExplicit(path: string): PolicyText {
@@ -97,8 +108,8 @@ function toolTable(document: Record<string, unknown>): Record<string, unknown> |
   return table;
 }
 
-function validate(found: PolicyText): PolicyDocument {
-  const result = policySchema(CHECKS).safeParse(found.document);
+function validate(found: PolicyText, checks: readonly Check[]): PolicyDocument {
+  const result = policySchema(checks).safeParse(found.document);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const first = issues[0] as z.core.$ZodIssue;
@@ -173,8 +184,8 @@ function lineOf(found: PolicyText, path: (string | number)[]): number | undefine
   return undefined;
 }
 
-function resolvePolicy(document: PolicyDocument, found: PolicyText): Policy {
-  const policy = defaultPolicy();
+function resolvePolicy(document: PolicyDocument, found: PolicyText, checks: readonly Check[]): Policy {
+  const policy = defaultPolicy(checks);
   const baseDir = dirname(resolve(found.file));
   const lines = new TomlLines(found.text);
   policy.source = found.file;
@@ -184,7 +195,7 @@ function resolvePolicy(document: PolicyDocument, found: PolicyText): Policy {
   if (document['fail-on-unchecked'] !== undefined) policy.failOnUnchecked = document['fail-on-unchecked'];
   if (document['max-db-age']) policy.maxDbAgeMs = parseDuration(document['max-db-age']) ?? policy.maxDbAgeMs;
   const checkTables = (document.checks ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  for (const check of CHECKS) {
+  for (const check of checks) {
     if (!Object.hasOwn(checkTables, check.id)) continue;
     const table = checkTables[check.id];
     if (!table) continue;

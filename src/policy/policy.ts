@@ -3,7 +3,8 @@
  * classes (malicious, KEV, what could not be checked) and whether each is relaxed, per-check
  * enablement and severity mapping, the settings the checks read, and the waivers.
  */
-import { type CheckSettings, defaultCheckSettings } from '../checks/registry.ts';
+import type { Check } from '../checks/check.ts';
+import { type CheckSettings, defaultCheckSettings, defaultSettingsOf } from '../checks/registry.ts';
 import { DEFAULT_MAX_DB_AGE_MS } from '../intel/freshness.ts';
 import type { Severity } from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
@@ -47,7 +48,8 @@ export interface Policy {
   waivers: Waiver[];
 }
 
-export function defaultPolicy(): Policy {
+/** The defaults; `checks` adds the default settings of checks beyond the registered ones. */
+export function defaultPolicy(checks?: readonly Check[]): Policy {
   return {
     source: null,
     failOn: 'high',
@@ -56,7 +58,7 @@ export function defaultPolicy(): Policy {
     failOnUnchecked: true,
     maxDbAgeMs: DEFAULT_MAX_DB_AGE_MS,
     checks: new Map(),
-    settings: defaultCheckSettings(),
+    settings: checks ? { ...defaultSettingsOf(checks), ...defaultCheckSettings() } : defaultCheckSettings(),
     waivers: [],
   };
 }

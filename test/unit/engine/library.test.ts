@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { type Check, checkOptions } from '../../../src/checks/check.ts';
+import { CHECKS } from '../../../src/checks/registry.ts';
 import { sbomDocument } from '../../../src/cli/sbom.ts';
 import { CvebuildError } from '../../../src/errors.ts';
 import {
@@ -19,6 +21,7 @@ import {
   renderSbom,
   reviewLockUpdate,
 } from '../../../src/index.ts';
+import { zod } from '../../../src/policy/zod.ts';
 import { assertCvebuildError } from '../../helpers/errors.ts';
 import { fixture, projectRoot } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
@@ -48,6 +51,78 @@ describe('parsePolicy', () => {
       'policies/gate.toml:1: fail-on: expected one of',
     );
     assertCvebuildError(() => parsePolicy('[project]\n', 'pixi.toml'), 'MANIFEST_INVALID', 'no [tool.cvebuild] table');
+  });
+});
+
+describe('a library user’s own check', () => {
+  interface SizeSettings {
+    maxPackages: number;
+  }
+  const sizeCheck: Check<SizeSettings> = {
+    id: 'env-size',
+    version: 1,
+    title: 'environment size',
+    requires: { intel: false, network: false },
+    rules: { check: { title: 'environment size', help: 'too many packages', cwes: [], tags: [] } },
+    options: checkOptions({
+      defaults: (): SizeSettings => ({ maxPackages: 100 }),
+      shape: () => ({ 'max-packages': zod().number().int().positive() }),
+      apply: (values, settings) => {
+        if (values['max-packages'] !== undefined) settings.maxPackages = values['max-packages'];
+      },
+    }),
+    run: (inventory, context) =>
+      inventory.packages.length > context.settings.maxPackages
+        ? [
+            {
+              check: 'env-size',
+              checkVersion: 1,
+              rule: 'env-size/too-many',
+              severity: 'high',
+              message: `${inventory.packages.length} packages, at most ${context.settings.maxPackages} allowed`,
+              evidence: {},
+            },
+          ]
+        : [],
+  };
+  const checks = [...CHECKS, sizeCheck as Check];
+  const inventory = inventoryFromPackages([condaPackage('zlib', '1.3.1'), condaPackage('xz', '5.6.3')]);
+
+  it('reads its [checks.<id>] keys from a policy parsed with it, and runs with them', async () => {
+    const policy = parsePolicy('[checks.env-size]\nmax-packages = 1\n', 'cvebuild.toml', { checks });
+    const engine = createEngine({ clock, http: null, checks });
+    const result = await engine.audit({ inventory, policy, checks: ['env-size'] });
+    assert.deepEqual(
+      result.findings.map((finding) => finding.message),
+      ['2 packages, at most 1 allowed'],
+    );
+    assert.equal(result.verdict.outcome, 'fail');
+  });
+
+  it('starts from its defaults when the policy does not set them, or was not parsed with it', async () => {
+    const engine = createEngine({ clock, http: null, checks });
+    const parsed = parsePolicy('fail-on = "low"\n', 'cvebuild.toml', { checks });
+    for (const policy of [parsed, undefined]) {
+      const result = await engine.audit({ inventory, policy, checks: ['env-size'] });
+      assert.deepEqual(result.findings, []);
+      assert.deepEqual(
+        result.checks.map((check) => [check.id, check.status]),
+        [['env-size', 'ok']],
+      );
+    }
+  });
+
+  it('its keys are unknown to a policy parsed without it, which says so with file, line and key', () => {
+    assertCvebuildError(
+      () => parsePolicy('[checks.env-size]\nmax-packages = 1\n', 'cvebuild.toml'),
+      'MANIFEST_INVALID',
+      /env-size/,
+    );
+    assertCvebuildError(
+      () => parsePolicy('[checks.env-size]\nmax-packages = "many"\n', 'cvebuild.toml', { checks }),
+      'MANIFEST_INVALID',
+      /max-packages/,
+    );
   });
 });
 
