@@ -13,7 +13,7 @@ import { readInventory } from '../src/engine/read-project.ts';
 import { runAudit } from '../src/engine/run-checks.ts';
 import { importSources } from '../src/intel/import/index.ts';
 import { openStore } from '../src/intel/store.ts';
-import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
+import { auditIntelFiles, grownIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { compareAsync, ratio } from './measure.ts';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
@@ -59,6 +59,27 @@ for (const lock of ['pixi/pixi-ex-ros2-nav2/pixi.lock', 'pixi/scipy/pixi.lock'])
     );
   }
 }
+
+// Issue 13's C/C++ data (NVD, CVE 5 with CISA ADP, OSS-Fuzz) must not make the gate costlier than 1.2×.
+const grownPath = join(directory, 'grown.sqlite');
+const grown = openStore(grownPath, { create: true });
+await importSources(
+  grown,
+  grownIntelFiles().map((path) => ({ path })),
+);
+{
+  const path = join(corpus, 'pixi/pixi-ex-ros2-nav2/pixi.lock');
+  const options = { failOn: 'high' as const, now, offline: true };
+  const { baselineMs, candidateMs } = await compareAsync(
+    async () => runAudit(readInventory(path), store, options),
+    async () => runAudit(readInventory(path), grown, options),
+    { warmup: 3, runs: 15 },
+  );
+  console.log(
+    `\nfull gate of ros2-nav2: ${baselineMs.toFixed(1)} ms with the audit corpus, ${candidateMs.toFixed(1)} ms with the C/C++ records added (${(statSync(grownPath).size / 1e6).toFixed(1)} MB): ${ratio(candidateMs, baselineMs)} (goal ≤ 1.2×)`,
+  );
+}
+grown.close();
 
 const everything = readInventory(join(corpus, 'pixi/pixi-ex-ros2-nav2/pixi.lock'));
 console.log('\nrecords   audit time   per record');

@@ -40,20 +40,22 @@ export function ratio(value: number, baseline: number): string {
   return `${(value / baseline).toFixed(2)}×`;
 }
 
-/** `compare` for asynchronous work: each run is awaited before the clock stops. */
+/** `compare` for asynchronous work: each run (the baseline's too, when it is asynchronous) is awaited before the clock stops. */
 export async function compareAsync(
   baseline: () => unknown,
   candidate: () => Promise<unknown>,
   { warmup = 3, runs = 21 } = {},
 ): Promise<Comparison> {
   for (let i = 0; i < warmup; i++) {
-    baseline();
+    await baseline();
     await candidate();
   }
   const baselineTimes: number[] = [];
   const candidateTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
-    baselineTimes.push(time(baseline));
+    const baselineStart = performance.now();
+    await baseline();
+    baselineTimes.push(performance.now() - baselineStart);
     const start = performance.now();
     await candidate();
     candidateTimes.push(performance.now() - start);
