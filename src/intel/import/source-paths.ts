@@ -10,7 +10,7 @@ import { fsError } from '../../fs/read-input.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
-import { importOsvArchive, looksLikeZip } from './osv-archive.ts';
+import { importArchive, looksLikeZip } from './archive.ts';
 import { type ImportedPart, mergeNotes } from './prepared.ts';
 import { prepareText, requireFeed } from './recognise.ts';
 import { feedInvalid, readFeedText, sha256Hex, sha256OfFile } from './source.ts';
@@ -38,7 +38,7 @@ export async function importSource(
   }
   if (!isZipArchive(path)) return importFileSync(store, path, feed);
   requireFeed(feed, 'advisory', 'a zip of OSV records', path);
-  const part = await importOsvArchive(store, path, feed);
+  const part = await importArchive(store, path, feed);
   return { parts: [part], checksum: await sha256OfFile(path) };
 }
 

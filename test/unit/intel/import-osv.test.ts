@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CvebuildError } from '../../../src/errors.ts';
 import type { ImportSource } from '../../../src/intel/import/api.ts';
+import { ARCHIVE_LIMITS, importArchive } from '../../../src/intel/import/archive.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
-import { ARCHIVE_LIMITS, importOsvArchive } from '../../../src/intel/import/osv-archive.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { fixture } from '../../helpers/paths.ts';
@@ -269,17 +269,17 @@ describe('OSV zip archives', () => {
   it('refuses archives beyond its limits: entry count, entry size, total size, compression ratio', async () => {
     const path = writeTemp('all.zip', zipEntries(entries()));
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntries: 3 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntries: 3 }),
       'FEED_INVALID',
       'entries',
     );
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntryBytes: 100 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntryBytes: 100 }),
       'FEED_INVALID',
       'limit',
     );
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxTotalBytes: 2000 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxTotalBytes: 2000 }),
       'FEED_INVALID',
       'expands',
     );
