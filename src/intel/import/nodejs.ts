@@ -43,7 +43,7 @@ export function prepareNodejsCore(document: Json, path: string, feed: FeedName |
         throw feedInvalid(message, location);
       });
       if (advisory.affected[0]?.ranges.length === 0)
-        sink.skip('ranges not readable as SemVer: kept as undecided', advisory.id);
+        sink.note('ranges not readable as SemVer: kept as undecided', advisory.id);
       sink.add(advisory);
     }
     return { feed: label, records: Object.keys(document).length };

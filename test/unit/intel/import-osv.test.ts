@@ -93,14 +93,16 @@ describe('OSV records', () => {
     store.close();
   });
 
-  it('reads a directory recursively, one result per feed, skipping records without a PyPI package', async () => {
+  it('reads a directory recursively, one result per feed, skipping records of no package cvebuild tracks', async () => {
     const store = newStore();
     const report = await importSources(store, sources(OSV_DIR));
     const byFeed = Object.fromEntries(report.results.map((result) => [result.feed, result]));
     assert.deepEqual(Object.keys(byFeed).sort(), ['ghsa', 'malicious', 'oss-fuzz', 'pypa']);
     assert.equal(byFeed.pypa?.records, 2);
     assert.equal(byFeed['oss-fuzz']?.skipped, 1);
-    assert.deepEqual(byFeed['oss-fuzz']?.notes, ['1 record: no PyPI package in affected[] (OSV-2099-3)']);
+    assert.deepEqual(byFeed['oss-fuzz']?.notes, [
+      '1 record: OSS-Fuzz project of no product in the product map (OSV-2099-3)',
+    ]);
     assert.equal(store.advisoryById('OSV-2099-3'), undefined);
 
     // withdrawn: stored, but never returned for a package

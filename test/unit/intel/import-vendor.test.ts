@@ -3,6 +3,7 @@
  * OpenSSL's release-metadata archive and OSS-Fuzz's OSV records, each imported and then matched.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CvebuildError } from '../../../src/errors.ts';
@@ -15,6 +16,7 @@ import type { IntelStore } from '../../../src/intel/store-api.ts';
 import type { Package } from '../../../src/model/package.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
+import { zipEntries } from '../../helpers/zip-writer.ts';
 
 function newStore(): IntelStore {
   return openStore(join(tempDirectory(), 'intel.sqlite'), { create: true });
@@ -138,6 +140,128 @@ describe('Node.js security-wg core index', () => {
         error instanceof CvebuildError &&
         error.code === 'FEED_INVALID' &&
         error.toLine() === `${path}: 7: \`cve\` must be a list of CVE ids`,
+    );
+  });
+});
+
+/** An OSS-Fuzz OSV record as osv.dev exports it: GIT range, and the repository's tags in `versions`. */
+function ossFuzzRecord(id: string, project: string, repo: string, versions?: string[], extra: Json = {}): Json {
+  return {
+    id,
+    summary: `Heap-buffer-overflow in ${project}`,
+    modified: '2099-01-01T00:00:00Z',
+    published: '2099-01-01T00:00:00Z',
+    affected: [
+      {
+        package: { name: project, ecosystem: 'OSS-Fuzz' },
+        ranges: [{ type: 'GIT', repo, events: [{ introduced: 'a1b2c3d' }, { fixed: 'e4f5a6b' }] }],
+        ...(versions ? { versions } : {}),
+        ecosystem_specific: { severity: 'HIGH' },
+      },
+    ],
+    ...extra,
+  };
+}
+
+type Json = Record<string, unknown>;
+
+const LIBXML2 = 'https://gitlab.gnome.org/GNOME/libxml2.git';
+
+describe('OSS-Fuzz OSV records', () => {
+  const records = [
+    ossFuzzRecord('OSV-2099-10', 'libxml2', LIBXML2, ['v2.10.2', 'v2.10.3', 'v2.11.0-rc1', 'CVE-2099-1']),
+    ossFuzzRecord('OSV-2099-11', 'libxml2', LIBXML2, undefined, { aliases: ['CVE-2099-0111'] }),
+    ossFuzzRecord('OSV-2099-12', 'libxml2', LIBXML2, ['v2.11.0-rc1', 'snapshot']),
+    ossFuzzRecord('OSV-2099-13', 'freetype2', 'https://github.com/freetype/freetype2-testing.git', ['VER-2-12-1']),
+    ossFuzzRecord('OSV-2099-14', 'boringssl', 'https://boringssl.googlesource.com/boringssl', ['fips-20180730']),
+    ossFuzzRecord('OSV-2099-15', 'libxml2', LIBXML2, ['v2.10.3'], { withdrawn: '2099-02-01T00:00:00Z' }),
+  ];
+  const path = () => writeTemp('ossfuzz.jsonl', records.map((record) => JSON.stringify(record)).join('\n'));
+
+  it('turns tags of the product repository into exact versions, and keeps the rest undecided', async () => {
+    const { store, report } = await imported(path());
+    assert.deepEqual(
+      report.results.map(({ feed, records, written, skipped }) => ({ feed, records, written, skipped })),
+      [{ feed: 'oss-fuzz', records: 6, written: 5, skipped: 1 }],
+    );
+    assert.deepEqual(report.results[0]?.notes, [
+      '1 record: OSS-Fuzz project of no product in the product map (OSV-2099-14)',
+      '1 record: OSS-Fuzz entry kept as undecided: no affected versions listed (OSV-2099-11)',
+      '1 record: OSS-Fuzz entry kept as undecided: its tags name no release of the product (OSV-2099-12)',
+      "1 record: OSS-Fuzz entry kept as undecided: its range is in another repository than the product's (OSV-2099-13)",
+    ]);
+    assert.deepEqual(store.advisoryById('OSV-2099-10')?.affected, [
+      {
+        ecosystem: 'upstream',
+        name: 'libxml2',
+        normalizedName: 'libxml2',
+        scheme: 'upstream',
+        ranges: [],
+        versions: ['2.10.2', '2.10.3'],
+      },
+    ]);
+    assert.equal(store.advisoryById('OSV-2099-10')?.severity.level, 'high');
+    assert.equal(store.advisoryById('OSV-2099-14'), undefined);
+    store.close();
+  });
+
+  it('finds libxml2 2.10.3 by its listed version, reports the rest undecided, never guesses', async () => {
+    const { store } = await imported(path());
+    assert.deepEqual(verdict(store, 'libxml2', '2.10.3'), {
+      found: ['OSV-2099-10'],
+      undecided: ['OSV-2099-11', 'OSV-2099-12'],
+    });
+    assert.deepEqual(verdict(store, 'libxml2', '2.10.4'), { found: [], undecided: ['OSV-2099-11', 'OSV-2099-12'] });
+    assert.deepEqual(verdict(store, 'libfreetype6', '2.12.1'), { found: [], undecided: ['OSV-2099-13'] });
+    store.close();
+  });
+});
+
+describe("OpenSSL's release-metadata archive (GitHub codeload zip)", () => {
+  /** The repository's real layout under one top directory: secjson records beside other files. */
+  function releaseMetadataZip(): string {
+    const lines = readFileSync(fixture('intel/upstream/openssl-secjson-cve5.jsonl'), 'utf8').trim().split('\n');
+    const top = 'release-metadata-main/';
+    const entries = [
+      { name: top, data: '' },
+      { name: `${top}.github/workflows/lint.yml`, data: 'on: push\n' },
+      { name: `${top}data.json`, data: JSON.stringify({ '3.0': { eol: 'soon' } }) },
+      { name: `${top}secjson/`, data: '' },
+      { name: `${top}secjson/statements.json`, data: JSON.stringify({ statements: [] }) },
+      ...lines.map((line) => ({
+        name: `${top}secjson/${(JSON.parse(line) as { cveMetadata: { cveId: string } }).cveMetadata.cveId}.json`,
+        data: line,
+      })),
+    ];
+    return writeTemp('release-metadata-main.zip', zipEntries(entries));
+  }
+
+  it('reads only secjson/CVE-*.json, as feed openssl, and says what else it ignored', async () => {
+    const { store, report } = await imported(releaseMetadataZip(), 'openssl');
+    assert.deepEqual(
+      report.results.map(({ feed, records, written, skipped }) => ({ feed, records, written, skipped })),
+      [{ feed: 'openssl', records: 2, written: 2, skipped: 0 }],
+    );
+    assert.deepEqual(report.results[0]?.notes, [
+      '3 archive files: not a secjson/CVE-*.json record, ignored (release-metadata-main/.github/workflows/lint.yml, release-metadata-main/data.json, release-metadata-main/secjson/statements.json)',
+    ]);
+    assert.equal(store.advisoryById('CVE-2099-0005')?.feed, 'openssl');
+    assert.deepEqual(verdict(store, 'openssl', '3.0.7').found, ['CVE-2099-0005', 'CVE-2099-0006']);
+    assert.deepEqual(verdict(store, 'openssl', '3.0.8').found, []);
+    store.close();
+  });
+
+  it('refuses a record that is not CVE JSON 5, naming the archive entry', async () => {
+    const path = writeTemp(
+      'bad.zip',
+      zipEntries([{ name: 'release-metadata-main/secjson/CVE-2099-0001.json', data: '{"id": "x"}' }]),
+    );
+    await assert.rejects(
+      async () => imported(path, 'openssl'),
+      (error: unknown) =>
+        error instanceof CvebuildError &&
+        error.code === 'FEED_INVALID' &&
+        error.location.key === 'release-metadata-main/secjson/CVE-2099-0001.json',
     );
   });
 });
