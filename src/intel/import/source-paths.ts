@@ -1,6 +1,6 @@
 /**
- * Sources by path: a file (recognised by recognise.ts), a zip archive of OSV records (read
- * asynchronously), or a directory whose data files are each recognised on their own. Each file is
+ * Sources by path: a file (recognised by recognise.ts), a zip archive of advisory records (osv.dev's
+ * exports, or OpenSSL's release-metadata repository with `--feed openssl`; read asynchronously), or a directory whose data files are each recognised on their own. Each file is
  * read, recognised and written into the store before the next one is read, so an import holds one
  * file's text (and one record of an archive) at a time.
  */
@@ -37,7 +37,7 @@ export async function importSource(
     return mergeDirectory(path, files);
   }
   if (!isZipArchive(path)) return importFileSync(store, path, feed);
-  requireFeed(feed, 'advisory', 'a zip of OSV records', path);
+  requireFeed(feed, 'advisory', 'a zip of advisory records', path);
   const part = await importArchive(store, path, feed);
   return { parts: [part], checksum: await sha256OfFile(path) };
 }
