@@ -62,6 +62,39 @@ export const DEFAULT_FEEDS: readonly FeedSource[] = [
     maxBytes: 32 * MiB,
     required: false,
   },
+  // Vendor and gap-filler feeds for the conda C/C++ products of the product map (data/conda-native.json).
+  {
+    // OpenSSL's own CVE JSON 5 records: only `<repo>-main/secjson/CVE-*.json` of the repository's archive is read
+    name: 'openssl',
+    url: 'https://codeload.github.com/openssl/release-metadata/zip/refs/heads/main',
+    format: 'zip',
+    maxBytes: 64 * MiB,
+    required: true,
+  },
+  {
+    // Node.js core's own table: `vulnerable` / `patched` semver ranges per release line
+    name: 'nodejs',
+    url: 'https://raw.githubusercontent.com/nodejs/security-wg/main/vuln/core/index.json',
+    format: 'json',
+    maxBytes: 16 * MiB,
+    required: true,
+  },
+  {
+    // OSS-Fuzz's OSV records (GIT ranges, tag lists): a gap filler and cross-check for mapped products
+    name: 'oss-fuzz',
+    url: 'https://osv-vulnerabilities.storage.googleapis.com/OSS-Fuzz/all.zip',
+    format: 'zip',
+    maxBytes: 256 * MiB,
+    required: true,
+  },
+  {
+    // every name published on conda-forge, for the conda side of the typosquat check; like top-pypi, optional
+    name: 'conda-forge-names',
+    url: 'https://raw.githubusercontent.com/conda-forge/feedstock-outputs/single-file/feedstock-outputs.json',
+    format: 'json',
+    maxBytes: 64 * MiB,
+    required: false,
+  },
 ];
 
 /**

@@ -81,6 +81,7 @@ export type FeedName =
   | 'conda-forge-names'
   | 'openssl'
   | 'curl'
+  | 'nodejs' // Node.js security-wg core feed
   | 'nvd'
   | 'oss-fuzz'
   | 'local'; // records imported by hand (e.g. an example's own data)

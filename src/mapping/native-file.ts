@@ -34,6 +34,8 @@ export interface NativeProduct {
   /** CVE 5 `collectionURL|packageName` pairs that name this product. */
   packages: string[];
   repo: string;
+  /** OSS-Fuzz project names whose OSV records are about this product, where their range's repo is not `repo`. */
+  ossFuzz: string[];
   tags: TagStyle[];
   ships: string[];
   notShipped: UnshippedComponent[];
@@ -118,6 +120,7 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
       cna: pairs(entry, path, 'cna', 'vendor', 'product'),
       packages: pairs(entry, path, 'packages', 'collectionURL', 'packageName'),
       repo: text_(entry, path, 'repo', false),
+      ossFuzz: strings(entry, path, 'ossFuzz', false),
       tags: tagStyles(entry.tags, `${path}.tags`, fail),
       ships: strings(entry, path, 'ships', false),
       notShipped: unshipped(entry.notShipped, `${path}.notShipped`, fail),
@@ -138,13 +141,14 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
   claimedOnce(parsedProducts, 'conda', fail);
   claimedOnce(parsedProducts, 'cpe', fail);
   claimedOnce(parsedProducts, 'cna', fail);
+  claimedOnce(parsedProducts, 'ossFuzz', fail);
   return { products: parsedProducts, buildOnly: parsedBuildOnly };
 }
 
 /** A conda name or advisory identifier names one product: a second claim would silently shadow the first. */
 function claimedOnce(
   products: NativeProduct[],
-  key: 'conda' | 'cpe' | 'cna',
+  key: 'conda' | 'cpe' | 'cna' | 'ossFuzz',
   fail: (key: string, message: string) => never,
 ): void {
   const owner = new Map<string, string>();

@@ -22,6 +22,8 @@ interface Indexed {
   byCna: Map<string, NativeProduct>;
   byPackage: Map<string, NativeProduct>;
   byName: Map<string, NativeProduct>;
+  byOssFuzz: Map<string, NativeProduct>;
+  byRepo: Map<string, NativeProduct>;
   buildOnly: BuildOnlyProduct[];
 }
 
@@ -38,6 +40,8 @@ function index(map: ProductMap): Indexed {
     byCna: by((product) => product.cna),
     byPackage: by((product) => product.packages),
     byName: by((product) => [product.product]),
+    byOssFuzz: by((product) => product.ossFuzz),
+    byRepo: by((product) => (product.repo ? [repositoryKey(product.repo)] : [])),
     buildOnly: map.buildOnly,
   };
 }
@@ -74,6 +78,30 @@ export function nativeProductForPackage(collectionUrl: string, packageName: stri
 /** The product by its own name (`openssl`, `curl` …). */
 export function nativeProduct(product: string): NativeProduct | undefined {
   return load().byName.get(product);
+}
+
+/**
+ * The product an OSS-Fuzz OSV record is about: by its project name when the map lists it (`freetype2`,
+ * whose ranges name the fuzzing harness's repository), else by its GIT range's repository.
+ */
+export function nativeProductForOssFuzz(project: string, repos: readonly string[]): NativeProduct | undefined {
+  const table = load();
+  return table.byOssFuzz.get(project) ?? repos.map((repo) => table.byRepo.get(repositoryKey(repo))).find(Boolean);
+}
+
+/** Whether `url` is the product's own repository: only then do its tags name the product's releases. */
+export function isProductRepository(product: NativeProduct, url: string): boolean {
+  return product.repo !== '' && repositoryKey(product.repo) === repositoryKey(url);
+}
+
+/** `https://gitlab.gnome.org/GNOME/libxml2.git/` and `https://gitlab.gnome.org/GNOME/libxml2` are one repository. */
+function repositoryKey(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
 }
 
 /** The build-only toolchain a conda package belongs to (compilers, `*_impl`, sysroots), if it is one. */

@@ -191,6 +191,8 @@ const FEED_NAMES = new Map([
   ['osv-pypi', 'OSV'],
   ['openssl', 'OpenSSL'],
   ['curl', 'curl'],
+  ['nodejs', 'Node.js security-wg'],
+  ['oss-fuzz', 'OSS-Fuzz'],
 ]);
 
 /** The feed the rating came from, when the finding names a single one. */

@@ -11,6 +11,7 @@ import type { FeedImportOutcome } from '../../src/intel/import/index.ts';
 import { importSources } from '../../src/intel/import/index.ts';
 import { openStore } from '../../src/intel/store.ts';
 import type { IntelStore } from '../../src/intel/store-api.ts';
+import { nativeProductForOssFuzz } from '../../src/mapping/native.ts';
 import { normalizePypiName } from '../../src/model/package.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import { tempDirectory } from '../helpers/temp.ts';
@@ -43,6 +44,23 @@ const jsonLines = (path: string) =>
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** An OSV record with a PyPI package, or an OSS-Fuzz project the product map names by project or repository. */
+function isTracked(record: Record<string, unknown>): boolean {
+  const affected = (record.affected ?? []) as {
+    package: { ecosystem: string; name: string };
+    ranges?: { repo?: string }[];
+  }[];
+  return affected.some(
+    ({ package: pkg, ranges = [] }) =>
+      pkg.ecosystem === 'PyPI' ||
+      (pkg.ecosystem === 'OSS-Fuzz' &&
+        nativeProductForOssFuzz(
+          pkg.name,
+          ranges.flatMap((range) => (range.repo ? [range.repo] : [])),
+        ) !== undefined),
+  );
+}
 
 describe('importing the intel corpus', { skip: SKIP }, () => {
   let store: IntelStore;
@@ -93,7 +111,11 @@ describe('importing the intel corpus', { skip: SKIP }, () => {
     });
     assert.equal(resultFor('osv-pypi-pysec.jsonl').written, 7080);
     assert.equal(resultFor('clibs/curl-vuln.pm').written, 0, 'vuln.pm holds the same rows as the derived table');
-    assert.equal(resultFor('clibs/osv-ossfuzz-clibs.jsonl').written, 2, 'only the 2 PyPI (pillow) records');
+    assert.equal(
+      resultFor('clibs/osv-ossfuzz-clibs.jsonl').written,
+      jsonLines('clibs/osv-ossfuzz-clibs.jsonl').filter(isTracked).length,
+      'the PyPI (pillow) records and those of OSS-Fuzz projects of a product-map product',
+    );
     assert.equal(store.feed('malicious')?.count, 9208 + 8);
     assert.equal(store.feed('kev')?.count, 1404);
     const counts = store.counts();
@@ -114,7 +136,14 @@ describe('importing the intel corpus', { skip: SKIP }, () => {
         assert.ok(!found.includes(id), `${id} returned for ${affected.package.name}`);
       }
     }
-    assert.equal(store.counts().withdrawn, 269 + 1, 'plus the one withdrawn MAL record');
+    const ossFuzzWithdrawn = jsonLines('clibs/osv-ossfuzz-clibs.jsonl').filter(
+      (record) => record.withdrawn && isTracked(record),
+    ).length;
+    assert.equal(
+      store.counts().withdrawn,
+      269 + 1 + ossFuzzWithdrawn,
+      'plus the one withdrawn MAL record and the withdrawn OSS-Fuzz records of tracked products',
+    );
   });
 
   it("finds LiteLLM's compromised releases 1.82.7 and 1.82.8 (MAL-2026-2144)", () => {
@@ -137,7 +166,8 @@ describe('importing the intel corpus', { skip: SKIP }, () => {
         (range) => JSON.stringify(range.events) === JSON.stringify([{ introduced: '3.0.0' }, { fixed: '3.0.8' }]),
       ),
     );
-    assert.equal(store.advisoriesFor('upstream', 'openssl').length, 272);
+    const fromOpenSsl = store.advisoriesFor('upstream', 'openssl').filter((found) => found.feed === 'openssl');
+    assert.equal(fromOpenSsl.length, 272);
   });
 
   it('joins KEV, name maps and vendor records', () => {
@@ -145,7 +175,7 @@ describe('importing the intel corpus', { skip: SKIP }, () => {
     assert.ok(store.pypiNamesForConda('pytorch')?.includes('torch'));
     assert.deepEqual(store.pypiNamesForConda('openssl'), []);
     assert.deepEqual(store.pypiNamesForConda('py-opencv'), ['opencv-python', 'opencv-python-headless']);
-    assert.equal(store.advisoriesFor('upstream', 'curl').length, 206);
+    assert.equal(store.advisoriesFor('upstream', 'curl').filter((found) => found.feed === 'curl').length, 206);
     assert.deepEqual(
       store.advisoriesFor('upstream', 'xz').find((advisory) => advisory.id === 'CVE-2024-3094')?.affected[0]?.versions,
       ['5.6.0', '5.6.1'],

@@ -18,6 +18,7 @@ import { type UpdateReport, updateFeeds } from '../../src/intel/update.ts';
 import { type FeedServer, startFeedServer } from '../helpers/feed-server.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import { tempDirectory } from '../helpers/temp.ts';
+import { vendorFeedRoutes } from '../helpers/vendor-feeds.ts';
 import { zipEntries } from '../helpers/zip-writer.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cvebuild.js', import.meta.url));
@@ -54,6 +55,9 @@ function buildOsvZip(): { zip: Buffer; records: number } {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** openssl, nodejs, oss-fuzz and conda-forge-names in their upstream layouts (test/helpers/vendor-feeds.ts). */
+const vendorRoutes = hasCorpus ? vendorFeedRoutes() : {};
+
 describe('db update against the real feeds on loopback', { skip: !hasCorpus && 'corpus absent' }, () => {
   let server: FeedServer;
   let store: IntelStore;
@@ -71,6 +75,10 @@ describe('db update against the real feeds on loopback', { skip: !hasCorpus && '
     env = {};
     for (const [path, route] of Object.entries(ROUTES)) {
       server.serve(path, route.file ? { file: corpus(route.file) } : { body: osv.zip });
+      env[feedEnvironmentVariable(route.feed)] = server.url(path);
+    }
+    for (const [path, route] of Object.entries(vendorRoutes)) {
+      server.serve(path, { file: route.path });
       env[feedEnvironmentVariable(route.feed)] = server.url(path);
     }
     storePath = join(tempDirectory(), 'intel.sqlite');
@@ -111,7 +119,7 @@ describe('db update against the real feeds on loopback', { skip: !hasCorpus && '
 
     countsAfterFirst = store.counts();
     assert.equal(countsAfterFirst.kev, 1404);
-    assert.equal(countsAfterFirst.popularity, 15_000);
+    assert.equal(countsAfterFirst.popularity, 15_000 + 32_676, 'top-pypi and the conda-forge names');
     assert.ok(countsAfterFirst.nameMap >= 20_655, `nameMap ${countsAfterFirst.nameMap}`);
     assert.ok(countsAfterFirst.malicious >= 9_000, `malicious ${countsAfterFirst.malicious}`);
     assert.ok(countsAfterFirst.advisories >= 16_000, `advisories ${countsAfterFirst.advisories}`);
@@ -168,7 +176,7 @@ describe('db update against the real feeds on loopback', { skip: !hasCorpus && '
   });
 
   it('never asked anything but the loopback server, and it saw every request', () => {
-    const served = new Set(Object.keys(ROUTES));
+    const served = new Set([...Object.keys(ROUTES), ...Object.keys(vendorRoutes)]);
     assert.equal(server.requests.length, 3 * DEFAULT_FEEDS.length);
     for (const request of server.requests) assert.ok(served.has(request.path), request.path);
   });

@@ -1,7 +1,8 @@
 /**
- * OSV records (PyPA, GHSA, OSSF malicious packages, OSS-Fuzz) → Advisory. Only `affected[]` entries
- * of the `PyPI` ecosystem are kept; GIT ranges are dropped (commit hashes are not versions, and some
- * PyPA records carry malformed ones), ECOSYSTEM and SEMVER ranges and the `versions` list are kept.
+ * OSV records (PyPA, GHSA, OSSF malicious packages, OSS-Fuzz) → Advisory. `affected[]` entries of the
+ * `PyPI` ecosystem are kept with their ECOSYSTEM and SEMVER ranges and `versions` list; GIT ranges are
+ * dropped (commit hashes are not versions, and some PyPA records carry malformed ones). Entries of the
+ * `OSS-Fuzz` ecosystem become entries of the product-map product they are about (oss-fuzz.ts).
  */
 import type { ErrorLocation } from '../../errors.ts';
 import { normalizePypiName } from '../../model/package.ts';
@@ -9,6 +10,7 @@ import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } f
 import { osvSeverity } from '../severity.ts';
 import { feedForOsvId } from './feeds.ts';
 import { distinct, referenceUrls, summarize } from './fields.ts';
+import { isOssFuzzEntry, ossFuzzAffected } from './oss-fuzz.ts';
 import { type AdvisorySink, advisoryImport, type PreparedImport, type ProducedAdvisories } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json, strings } from './source.ts';
 
@@ -39,10 +41,15 @@ export class OsvCollector {
 
   add(value: unknown, location: ErrorLocation): void {
     this.#count++;
-    const advisory = normalizeOsvRecord(value, this.#feed, location);
+    const undecided: string[] = [];
+    const advisory = normalizeOsvRecord(value, this.#feed, location, (reason) => undecided.push(reason));
     this.#feeds.add(advisory.feed);
-    if (advisory.affected.length === 0) this.#sink.skip('no PyPI package in affected[]', advisory.id);
-    else this.#sink.add(advisory);
+    // a withdrawn record is stored for its id and aliases only: nothing of it is undecided
+    if (!advisory.withdrawn) for (const reason of undecided) this.#sink.note(reason, advisory.id);
+    if (advisory.affected.length > 0) this.#sink.add(advisory);
+    else if (asArray((value as Json).affected).some((entry) => isObject(entry) && isOssFuzzEntry(entry))) {
+      this.#sink.skip('OSS-Fuzz project of no product in the product map', advisory.id);
+    } else this.#sink.skip('no PyPI package in affected[]', advisory.id);
   }
 
   produced(mixedFeed: FeedName = 'osv-pypi'): ProducedAdvisories {
@@ -61,8 +68,16 @@ export function prepareOsvRecords(records: Iterable<LocatedRecord>, feed: FeedNa
   });
 }
 
-/** One OSV record → Advisory (with no affected entries when none is a PyPI package). */
-export function normalizeOsvRecord(record: unknown, feed: FeedName | undefined, location: ErrorLocation): Advisory {
+/**
+ * One OSV record → Advisory (with no affected entries when none is a PyPI package or a mapped OSS-Fuzz
+ * project). `note` hears why an entry was kept only as undecided.
+ */
+export function normalizeOsvRecord(
+  record: unknown,
+  feed: FeedName | undefined,
+  location: ErrorLocation,
+  note: (reason: string) => void = () => {},
+): Advisory {
   if (!isOsvRecord(record)) throw feedInvalid('not an OSV record (needs string `id` and `modified`)', location);
   const id = record.id as string;
   const databaseSpecific = isObject(record.database_specific) ? record.database_specific : {};
@@ -80,7 +95,14 @@ export function normalizeOsvRecord(record: unknown, feed: FeedName | undefined, 
     ...(withdrawn === undefined ? {} : { withdrawn }),
     severity: osvSeverity(record, malicious),
     cwes: strings(databaseSpecific.cwe_ids),
-    affected: asArray(record.affected).filter(isObject).flatMap(pypiAffected),
+    affected: asArray(record.affected)
+      .filter(isObject)
+      .flatMap((entry) => {
+        if (!isOssFuzzEntry(entry)) return pypiAffected(entry);
+        const found = ossFuzzAffected(entry);
+        if (found?.undecided) note(`OSS-Fuzz entry kept as undecided: ${found.undecided}`);
+        return found ? [found.entry] : [];
+      }),
     references: referenceUrls(record.references),
     feed: feed ?? feedForOsvId(id),
   };

@@ -84,6 +84,8 @@ export interface AdvisorySink {
   add(advisory: Advisory): void;
   /** A record left out, or stored without affected entries, and why. */
   skip(reason: string, recordId: string): void;
+  /** A record stored, but only in part (an entry kept as undecided, tags that name no release): why. */
+  note(reason: string, recordId: string): void;
 }
 
 /** The feed a source is recorded under and how many records it held, known once they were all read. */
@@ -113,6 +115,7 @@ export function advisoryImport(produce: (sink: AdvisorySink) => ProducedAdvisori
 export class AdvisoryWriter implements AdvisorySink {
   readonly #store: IntelStore;
   readonly #notes = new SkipNotes();
+  readonly #remarks = new SkipNotes();
   #written = 0;
   #unchanged = 0;
 
@@ -131,13 +134,17 @@ export class AdvisoryWriter implements AdvisorySink {
     this.#notes.add(reason, recordId);
   }
 
+  note(reason: string, recordId: string): void {
+    this.#remarks.add(reason, recordId);
+  }
+
   part({ feed, records, notes = [] }: ProducedAdvisories): ImportedPart {
     return {
       feed,
       records,
       written: this.#written,
       skipped: this.#notes.total + this.#unchanged,
-      notes: [...this.#notes.list(), ...notes],
+      notes: [...this.#notes.list(), ...this.#remarks.list(), ...notes],
     };
   }
 }

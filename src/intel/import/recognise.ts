@@ -10,6 +10,7 @@ import { ADVISORY_FEEDS } from './feeds.ts';
 import { isKevCatalog, prepareKev } from './kev.ts';
 import { isMaliciousNameRecord, prepareMaliciousNames } from './malicious-names.ts';
 import { ambiguousNameList, nameListKind, prepareFeedstockOutputs, prepareNameMap } from './name-maps.ts';
+import { isNodejsCoreIndex, prepareNodejsCore } from './nodejs.ts';
 import { isNvdApiResponse, isNvdCve, nvdApiRecords, prepareNvdRecords } from './nvd.ts';
 import { isOsvRecord, type LocatedRecord, prepareOsvRecords } from './osv.ts';
 import type { PreparedImport } from './prepared.ts';
@@ -27,7 +28,7 @@ import {
 import { isTopPypiList, prepareTopPypi } from './top-pypi.ts';
 
 const FORMATS_READ =
-  'OSV (record, JSON-lines, directory, zip), CISA KEV, NVD CVE API 2.0, CVE JSON 5, curl vuln.pm or its JSON-lines, parselmouth map, top-pypi list, feedstock-outputs.json, malicious-name JSON-lines';
+  'OSV (record, JSON-lines, directory, zip), CISA KEV, NVD CVE API 2.0, CVE JSON 5, curl vuln.pm or its JSON-lines, Node.js security-wg core index, parselmouth map, top-pypi list, feedstock-outputs.json, malicious-name JSON-lines';
 
 export function prepareText(text: string, path: string, feed: FeedName | undefined): PreparedImport {
   if (looksLikeCurlVulnPm(text)) {
@@ -71,6 +72,9 @@ function prepareDocument(document: unknown, size: number, path: string, feed: Fe
   if (Array.isArray(document) && document.length > 0 && document.every(isOsvRecord)) {
     const records = document.map((value, index) => ({ value, location: { file: path, key: `[${index}]` } }));
     return advisory(feed, 'a list of OSV records', path, () => prepareOsvRecords(records, feed));
+  }
+  if (isNodejsCoreIndex(document)) {
+    return advisory(feed, "Node.js core's vulnerability index", path, () => prepareNodejsCore(document, path, feed));
   }
   if (isKevCatalog(document)) {
     requireFeed(feed, 'kev', 'a CISA KEV catalog', path);

@@ -1,6 +1,6 @@
 /**
- * Sources by path: a file (recognised by recognise.ts), a zip archive of OSV records (read
- * asynchronously), or a directory whose data files are each recognised on their own. Each file is
+ * Sources by path: a file (recognised by recognise.ts), a zip archive of advisory records (osv.dev's
+ * exports, or OpenSSL's release-metadata repository with `--feed openssl`; read asynchronously), or a directory whose data files are each recognised on their own. Each file is
  * read, recognised and written into the store before the next one is read, so an import holds one
  * file's text (and one record of an archive) at a time.
  */
@@ -10,7 +10,7 @@ import { fsError } from '../../fs/read-input.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
-import { importOsvArchive, looksLikeZip } from './osv-archive.ts';
+import { importArchive, looksLikeZip } from './archive.ts';
 import { type ImportedPart, mergeNotes } from './prepared.ts';
 import { prepareText, requireFeed } from './recognise.ts';
 import { feedInvalid, readFeedText, sha256Hex, sha256OfFile } from './source.ts';
@@ -37,8 +37,8 @@ export async function importSource(
     return mergeDirectory(path, files);
   }
   if (!isZipArchive(path)) return importFileSync(store, path, feed);
-  requireFeed(feed, 'advisory', 'a zip of OSV records', path);
-  const part = await importOsvArchive(store, path, feed);
+  requireFeed(feed, 'advisory', 'a zip of advisory records', path);
+  const part = await importArchive(store, path, feed);
   return { parts: [part], checksum: await sha256OfFile(path) };
 }
 

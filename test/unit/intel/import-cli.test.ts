@@ -15,7 +15,7 @@ describe('cvebuild db import / db status', () => {
     assert.match(result.stdout, /^feed +records +written +skipped +source$/m);
     assert.match(result.stdout, /^kev +2 +2 +0 +\S+kev\.json$/m);
     assert.match(result.stdout, /^pypa +2 +2 +0 /m);
-    assert.match(result.stdout, /1 record: no PyPI package in affected\[\] \(OSV-2099-3\)/);
+    assert.match(result.stdout, /1 record: OSS-Fuzz project of no product in the product map \(OSV-2099-3\)/);
     assert.match(result.stdout, /imported 7 records from 2 sources into .*intel\.sqlite in \d+\.\d s/);
   });
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CvebuildError } from '../../../src/errors.ts';
 import type { ImportSource } from '../../../src/intel/import/api.ts';
+import { ARCHIVE_LIMITS, importArchive } from '../../../src/intel/import/archive.ts';
 import { importSources } from '../../../src/intel/import/index.ts';
-import { ARCHIVE_LIMITS, importOsvArchive } from '../../../src/intel/import/osv-archive.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { fixture } from '../../helpers/paths.ts';
@@ -93,14 +93,16 @@ describe('OSV records', () => {
     store.close();
   });
 
-  it('reads a directory recursively, one result per feed, skipping records without a PyPI package', async () => {
+  it('reads a directory recursively, one result per feed, skipping records of no package cvebuild tracks', async () => {
     const store = newStore();
     const report = await importSources(store, sources(OSV_DIR));
     const byFeed = Object.fromEntries(report.results.map((result) => [result.feed, result]));
     assert.deepEqual(Object.keys(byFeed).sort(), ['ghsa', 'malicious', 'oss-fuzz', 'pypa']);
     assert.equal(byFeed.pypa?.records, 2);
     assert.equal(byFeed['oss-fuzz']?.skipped, 1);
-    assert.deepEqual(byFeed['oss-fuzz']?.notes, ['1 record: no PyPI package in affected[] (OSV-2099-3)']);
+    assert.deepEqual(byFeed['oss-fuzz']?.notes, [
+      '1 record: OSS-Fuzz project of no product in the product map (OSV-2099-3)',
+    ]);
     assert.equal(store.advisoryById('OSV-2099-3'), undefined);
 
     // withdrawn: stored, but never returned for a package
@@ -269,17 +271,17 @@ describe('OSV zip archives', () => {
   it('refuses archives beyond its limits: entry count, entry size, total size, compression ratio', async () => {
     const path = writeTemp('all.zip', zipEntries(entries()));
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntries: 3 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntries: 3 }),
       'FEED_INVALID',
       'entries',
     );
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntryBytes: 100 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxEntryBytes: 100 }),
       'FEED_INVALID',
       'limit',
     );
     await rejects(
-      () => importOsvArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxTotalBytes: 2000 }),
+      () => importArchive(newStore(), path, undefined, { ...ARCHIVE_LIMITS, maxTotalBytes: 2000 }),
       'FEED_INVALID',
       'expands',
     );

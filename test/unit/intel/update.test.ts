@@ -310,8 +310,13 @@ describe('selectFeeds', () => {
   it('takes the defaults, in order', () => {
     assert.deepEqual(
       selectFeeds({ env: {} }).map((feed) => feed.name),
-      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi'],
+      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi', 'openssl', 'nodejs', 'oss-fuzz', 'conda-forge-names'],
     );
+  });
+
+  it('makes the name lists optional and every advisory feed required', () => {
+    const optional = DEFAULT_FEEDS.filter((feed) => !feed.required).map((feed) => feed.name);
+    assert.deepEqual(optional, ['top-pypi', 'conda-forge-names']);
   });
 
   it('redirects a feed with --feed over CVEBUILD_FEED_<NAME> over the default', () => {

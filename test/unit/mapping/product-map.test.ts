@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import { CvebuildError } from '../../../src/errors.ts';
 import {
   buildOnlyProductForConda,
+  isProductRepository,
   nativeProduct,
   nativeProductForCna,
   nativeProductForConda,
+  nativeProductForOssFuzz,
   nativeProducts,
 } from '../../../src/mapping/native.ts';
 import { parseProductMap } from '../../../src/mapping/native-file.ts';
@@ -41,6 +43,24 @@ describe('the product map file', () => {
     assert.equal(nativeProductForCna('Node.js', 'Node.js')?.product, 'nodejs');
   });
 
+  it('names the product of an OSS-Fuzz project by its listed name, else by its range repository', () => {
+    assert.equal(
+      nativeProductForOssFuzz('freetype2', ['https://github.com/freetype/freetype2-testing.git'])?.product,
+      'freetype',
+    );
+    assert.equal(
+      nativeProductForOssFuzz('libxml2', ['https://gitlab.gnome.org/GNOME/libxml2.git'])?.product,
+      'libxml2',
+    );
+    assert.equal(nativeProductForOssFuzz('anything', ['HTTPS://GitHub.com/curl/curl/'])?.product, 'curl');
+    assert.equal(nativeProductForOssFuzz('boringssl', ['https://boringssl.googlesource.com/boringssl']), undefined);
+    assert.equal(nativeProductForOssFuzz('libxml2', []), undefined, 'the name alone is not enough');
+    const libxml2 = nativeProduct('libxml2');
+    assert.ok(libxml2);
+    assert.equal(isProductRepository(libxml2, 'https://gitlab.gnome.org/GNOME/libxml2.git'), true);
+    assert.equal(isProductRepository(libxml2, 'https://github.com/GNOME/libxml2'), false);
+  });
+
   it('keeps look-alike names apart', () => {
     assert.equal(nativeProductForConda('libgit2')?.product, 'libgit2');
     assert.equal(nativeProductForConda('git')?.product, 'git');
@@ -73,6 +93,12 @@ describe('the product map file', () => {
       'products.bar.conda',
       /"libfoo" is already listed by foo/,
     );
+    rejects(
+      { foo: entry({ ossFuzz: ['foo'] }), bar: entry({ conda: ['libbar'], cpe: ['bar:bar'], ossFuzz: ['foo'] }) },
+      'products.bar.ossFuzz',
+      /"foo" is already listed by foo/,
+    );
+    rejects({ foo: entry({ ossFuzz: 'foo' }) }, 'products.foo.ossFuzz', /list of non-empty strings/);
     rejects({ foo: 'x' }, 'products.foo', /expected an object/);
     assert.throws(() => parseProductMap('{', 'data/conda-native.json'), /not JSON/);
     const error = (() => {
@@ -106,6 +132,9 @@ describe('release tags → versions', () => {
     ['git', 'v2.45.0-rc1', undefined],
     ['curl', 'master', undefined],
     ['expat', 'R_2_6', '2.6'],
+    ['gnutls', 'gnutls_3_6_11_1', '3.6.11.1'],
+    ['gnutls', '3.6.14', '3.6.14'],
+    ['gnutls', '3.6.14-windows', undefined],
   ];
   for (const [product, tag, version] of cases) {
     it(`${product}: ${tag} → ${version ?? 'not a release'}`, () => {

@@ -1,16 +1,22 @@
 /**
- * OSV records from a zip archive (osv.dev's `PyPI/all.zip`), read with yauzl entry by entry into
- * memory, never onto disk, within limits on entry count, sizes and compression ratio. Each record
- * is upserted as soon as it is read (inside the import's transaction): memory holds one record,
- * whatever the archive's size.
+ * Advisory records from a zip archive, read with yauzl entry by entry into memory, never onto disk,
+ * within limits on entry count, sizes and compression ratio. Two layouts:
+ * - osv.dev's exports (`PyPI/all.zip`, `OSS-Fuzz/all.zip`): one OSV record per `.json` entry;
+ * - a GitHub archive of openssl/release-metadata (feed `openssl`): only its
+ *   `<repo>-<ref>/secjson/CVE-*.json` entries are read, as CVE JSON 5 records; the rest of the
+ *   repository (release data, statements, workflows) is counted and ignored.
+ * Each record is upserted as soon as it is read (inside the import's transaction): memory holds one
+ * record, whatever the archive's size.
  */
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { ErrorLocation } from '../../errors.ts';
 import { CvebuildError } from '../../errors.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
+import { Cve5Collector } from './cve5.ts';
 import { OsvCollector } from './osv.ts';
-import { AdvisoryWriter, type ImportedPart } from './prepared.ts';
+import { type AdvisorySink, AdvisoryWriter, type ImportedPart, type ProducedAdvisories } from './prepared.ts';
 import { feedInvalid, firstLine, MAX_RECORD_BYTES } from './source.ts';
 
 export interface ArchiveLimits {
@@ -42,18 +48,50 @@ export function looksLikeZip(firstBytes: Buffer): boolean {
   return firstBytes.length >= 4 && firstBytes.readUInt32LE(0) === ZIP_MAGIC;
 }
 
+/** How the records of one archive layout are told apart from its other files, and read. */
+interface ArchiveLayout {
+  /** Whether the entry (by its path in the archive) is a record; any other file is counted and ignored. */
+  holdsRecord(name: string): boolean;
+  /** The note for the files that are not records. */
+  ignored: string;
+  add(record: unknown, location: ErrorLocation): void;
+  produced(): ProducedAdvisories;
+}
+
+const SECJSON_RECORD = /(?:^|\/)secjson\/CVE-\d{4}-\d+\.json$/i;
+
+function layoutFor(feed: FeedName | undefined, sink: AdvisorySink): ArchiveLayout {
+  if (feed === 'openssl') {
+    const collector = new Cve5Collector(feed, sink);
+    return {
+      holdsRecord: (name) => SECJSON_RECORD.test(name),
+      ignored: 'not a secjson/CVE-*.json record, ignored',
+      add: (record, location) => collector.add(record, location),
+      produced: () => collector.produced(),
+    };
+  }
+  const collector = new OsvCollector(feed ?? 'osv-pypi', sink);
+  return {
+    holdsRecord: (name) => name.toLowerCase().endsWith('.json'),
+    ignored: 'not .json, ignored',
+    add: (record, location) => collector.add(record, location),
+    produced: () => collector.produced('osv-pypi'),
+  };
+}
+
 /**
- * A whole archive is an osv.dev export: its records are labelled `osv-pypi` unless `feed` says
- * otherwise. The caller holds the store's transaction, so a refused archive leaves it unchanged.
+ * A whole archive is an osv.dev export whose records are labelled `osv-pypi` unless `feed` says
+ * otherwise, or, for feed `openssl`, OpenSSL's release-metadata repository. The caller holds the
+ * store's transaction, so a refused archive leaves it unchanged.
  */
-export async function importOsvArchive(
+export async function importArchive(
   store: IntelStore,
   path: string,
   feed: FeedName | undefined,
   limits: ArchiveLimits = ARCHIVE_LIMITS,
 ): Promise<ImportedPart> {
   const writer = new AdvisoryWriter(store);
-  const collector = new OsvCollector(feed ?? 'osv-pypi', writer);
+  const layout = layoutFor(feed, writer);
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
@@ -72,7 +110,7 @@ export async function importOsvArchive(
     for await (const entry of zip.eachEntry()) {
       const name = entry.fileName;
       if (name.endsWith('/')) continue;
-      if (!name.toLowerCase().endsWith('.json')) {
+      if (!layout.holdsRecord(name)) {
         ignored++;
         if (ignoredNames.length < 3) ignoredNames.push(shortName(name));
         continue;
@@ -103,7 +141,7 @@ export async function importOsvArchive(
       } catch (error) {
         throw feedInvalid(`not valid JSON (${firstLine((error as Error).message)})`, location);
       }
-      collector.add(record, location);
+      layout.add(record, location);
     }
   } catch (error) {
     if (error instanceof CvebuildError) throw error;
@@ -111,9 +149,9 @@ export async function importOsvArchive(
   } finally {
     zip.close();
   }
-  const part = writer.part(collector.produced('osv-pypi'));
+  const part = writer.part(layout.produced());
   if (ignored === 0) return part;
-  const note = { reason: 'not .json, ignored', count: ignored, examples: ignoredNames, unit: 'archive file' };
+  const note = { reason: layout.ignored, count: ignored, examples: ignoredNames, unit: 'archive file' };
   return { ...part, notes: [...part.notes, note] };
 }
 
