@@ -52,9 +52,22 @@ export interface BuildOnlyProduct {
   evidence: string[];
 }
 
+/**
+ * Packages with no upstream whose advisories could apply (mutexes, ABI pins, bundles, fonts,
+ * protocol descriptions), grouped by why: named so coverage says so instead of "unmapped".
+ */
+export interface NoUpstreamClass {
+  /** `metapackage`, `data` …: the reason class a report prints. */
+  kind: string;
+  /** conda names; a trailing `*` matches any suffix. */
+  conda: string[];
+  why: string;
+}
+
 export interface ProductMap {
   products: NativeProduct[];
   buildOnly: BuildOnlyProduct[];
+  noUpstream: NoUpstreamClass[];
 }
 
 const SCHEMES: readonly VersionSchemeName[] = ['openssl', 'upstream', 'pep440', 'semver'];
@@ -75,6 +88,8 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
   const products = isEntry(root.products) ? root.products : fail('products', 'expected an object of products');
   const buildOnly = root.buildOnly === undefined ? {} : root.buildOnly;
   if (!isEntry(buildOnly)) fail('buildOnly', 'expected an object of build-only products');
+  const noUpstream = root.noUpstream === undefined ? {} : root.noUpstream;
+  if (!isEntry(noUpstream)) fail('noUpstream', 'expected an object of reason classes');
   const field = (entry: Entry, key: string) => ({ value: entry[key], key });
   const strings = (entry: Entry, path: string, key: string, required = true): string[] => {
     const { value } = field(entry, key);
@@ -138,11 +153,19 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
       evidence: strings(entry, path, 'evidence', false),
     };
   });
+  const parsedNoUpstream = Object.entries(noUpstream as Entry).map(([kind, value]): NoUpstreamClass => {
+    const path = `noUpstream.${kind}`;
+    const entry = isEntry(value) ? value : fail(path, 'expected an object');
+    const why = text_(entry, path, 'why');
+    if (why === '') fail(`${path}.why`, 'say why these packages have no upstream');
+    return { kind, conda: strings(entry, path, 'conda'), why };
+  });
   claimedOnce(parsedProducts, 'conda', fail);
+  notAlsoProducts(parsedProducts, parsedNoUpstream, fail);
   claimedOnce(parsedProducts, 'cpe', fail);
   claimedOnce(parsedProducts, 'cna', fail);
   claimedOnce(parsedProducts, 'ossFuzz', fail);
-  return { products: parsedProducts, buildOnly: parsedBuildOnly };
+  return { products: parsedProducts, buildOnly: parsedBuildOnly, noUpstream: parsedNoUpstream };
 }
 
 /** A conda name or advisory identifier names one product: a second claim would silently shadow the first. */
@@ -158,6 +181,22 @@ function claimedOnce(
       if (first !== undefined)
         fail(`products.${product}.${key}`, `${JSON.stringify(name)} is already listed by ${first}`);
       owner.set(name, product);
+    }
+  }
+}
+
+/** A name said to have no upstream must not also map to a product: one of the two is a mistake. */
+function notAlsoProducts(
+  products: NativeProduct[],
+  classes: NoUpstreamClass[],
+  fail: (key: string, message: string) => never,
+): void {
+  const owner = new Map(products.flatMap(({ product, conda }) => conda.map((name) => [name, product] as const)));
+  for (const { kind, conda } of classes) {
+    for (const name of conda) {
+      const product = owner.get(name);
+      if (product !== undefined)
+        fail(`noUpstream.${kind}.conda`, `${JSON.stringify(name)} is mapped to product ${product}`);
     }
   }
 }

@@ -7,13 +7,14 @@ import { readPackageFile } from '../package-files.ts';
 import {
   type BuildOnlyProduct,
   type NativeProduct,
+  type NoUpstreamClass,
   PRODUCT_MAP_FILE,
   type ProductMap,
   parseProductMap,
   type UnshippedComponent,
 } from './native-file.ts';
 
-export type { BuildOnlyProduct, NativeProduct, UnshippedComponent };
+export type { BuildOnlyProduct, NativeProduct, NoUpstreamClass, UnshippedComponent };
 
 interface Indexed {
   products: NativeProduct[];
@@ -25,6 +26,7 @@ interface Indexed {
   byOssFuzz: Map<string, NativeProduct>;
   byRepo: Map<string, NativeProduct>;
   buildOnly: BuildOnlyProduct[];
+  noUpstream: NoUpstreamClass[];
 }
 
 let table: Indexed | undefined;
@@ -43,6 +45,7 @@ function index(map: ProductMap): Indexed {
     byOssFuzz: by((product) => product.ossFuzz),
     byRepo: by((product) => (product.repo ? [repositoryKey(product.repo)] : [])),
     buildOnly: map.buildOnly,
+    noUpstream: map.noUpstream,
   };
 }
 
@@ -106,9 +109,16 @@ function repositoryKey(url: string): string {
 
 /** The build-only toolchain a conda package belongs to (compilers, `*_impl`, sysroots), if it is one. */
 export function buildOnlyProductForConda(condaName: string): BuildOnlyProduct | undefined {
-  return load().buildOnly.find((entry) =>
-    entry.conda.some((name) => (name.endsWith('*') ? condaName.startsWith(name.slice(0, -1)) : condaName === name)),
-  );
+  return load().buildOnly.find((entry) => namesMatch(entry.conda, condaName));
+}
+
+/** Why a conda package has no upstream (a metapackage, data only), if the map says so. */
+export function noUpstreamClassForConda(condaName: string): NoUpstreamClass | undefined {
+  return load().noUpstream.find((entry) => namesMatch(entry.conda, condaName));
+}
+
+function namesMatch(names: readonly string[], condaName: string): boolean {
+  return names.some((name) => (name.endsWith('*') ? condaName.startsWith(name.slice(0, -1)) : condaName === name));
 }
 
 /**

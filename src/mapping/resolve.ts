@@ -8,7 +8,7 @@
 export type NameMapLookup = (condaName: string) => string[] | undefined;
 
 import { normalizePypiName, type Package } from '../model/package.ts';
-import { nativeProductForConda } from './native.ts';
+import { buildOnlyProductForConda, nativeProductForConda, noUpstreamClassForConda } from './native.ts';
 import type { UpstreamTarget } from './types.ts';
 
 export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget[] {
@@ -54,6 +54,12 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
  * conda→PyPI name map at all (without it, "no entry" means "not looked up").
  */
 export function whyUnmapped(pkg: Package, nameMapHeld: boolean): string {
+  if (pkg.ecosystem === 'conda') {
+    // what the product map knows the package to be says more than which lookups came up empty
+    const noUpstream = noUpstreamClassForConda(pkg.normalizedName);
+    if (noUpstream) return `no upstream: ${noUpstream.kind}`;
+    if (buildOnlyProductForConda(pkg.normalizedName)) return 'build-only: compiler or build tool, not matched';
+  }
   if (!pkg.version) return 'no version to compare (a source tree or an unversioned record)';
   if (pkg.purls.length > 0) return 'its purls name no PyPI package and no upstream product is mapped';
   if (!nameMapHeld)

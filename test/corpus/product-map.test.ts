@@ -88,4 +88,14 @@ describe('the product map on real NVD and CVE 5 records', { skip: SKIP }, () => 
     assert.ok(ids('ffmpeg', '7.1.1').includes('CVE-2023-51794'), 'NVD ffmpeg:ffmpeg exact versions');
     assert.ok(ids('nodejs', '20.11.0').includes('CVE-2024-21890'));
   });
+
+  it('reaches RoboStack’s Fast DDS builds (NVD eprosima:fast_dds, CNA eProsima/Fast-DDS) at their release lines', () => {
+    const humble = ids('ros-humble-fastrtps', '2.6.7');
+    assert.ok(humble.includes('CVE-2024-28231'), 'humble 2.6.7 < 2.6.8');
+    assert.ok(!humble.includes('CVE-2023-39949'), 'fixed in 2.6.5, before 2.6.7');
+    assert.deepEqual(ids('ros-humble-fastrtps', '2.6.9'), [], 'a later humble release');
+    assert.ok(ids('ros-jazzy-fastrtps', '2.13.3').includes('CVE-2024-28231'), '2.13.0 ≤ v < 2.13.4');
+    assert.ok(!ids('ros-jazzy-fastrtps', '2.14.4').includes('CVE-2024-28231'), 'jazzy 2.14 is after every range');
+    assert.deepEqual(ids('ros-jazzy-fastcdr', '2.2.5'), [], 'Fast CDR is another product');
+  });
 });

@@ -9,9 +9,12 @@ import {
   nativeProductForConda,
   nativeProductForOssFuzz,
   nativeProducts,
+  noUpstreamClassForConda,
 } from '../../../src/mapping/native.ts';
 import { parseProductMap } from '../../../src/mapping/native-file.ts';
+import { whyUnmapped } from '../../../src/mapping/resolve.ts';
 import { releaseFromTag } from '../../../src/mapping/tags.ts';
+import { condaPackage } from '../report/sbom-fixtures.ts';
 
 const entry = (fields: Record<string, unknown> = {}) => ({
   conda: ['libfoo'],
@@ -77,6 +80,31 @@ describe('the product map file', () => {
     assert.equal(buildOnlyProductForConda('libzlib'), undefined);
   });
 
+  it('says why metapackages, data-only and build-only packages map to nothing', () => {
+    assert.equal(noUpstreamClassForConda('_openmp_mutex')?.kind, 'metapackage');
+    assert.equal(noUpstreamClassForConda('font-ttf-inconsolata')?.kind, 'data');
+    assert.equal(noUpstreamClassForConda('libzlib'), undefined);
+    const reason = (name: string) => whyUnmapped(condaPackage(name, '1.0'), true);
+    assert.equal(reason('_libgcc_mutex'), 'no upstream: metapackage');
+    assert.equal(reason('xorg-xproto'), 'no upstream: data');
+    assert.equal(reason('clang_impl_osx-arm64'), 'build-only: compiler or build tool, not matched');
+    assert.match(reason('libunknown'), /no upstream product mapped$/);
+  });
+
+  it('maps split packages to their upstream and keeps look-alike X11 libraries apart', () => {
+    for (const name of ['libbrotlicommon', 'libbrotlidec', 'brotli-bin'])
+      assert.equal(nativeProductForConda(name)?.product, 'brotli');
+    for (const name of ['libintl', 'libgettextpo-devel', 'gettext-tools'])
+      assert.equal(nativeProductForConda(name)?.product, 'gettext');
+    assert.equal(nativeProductForConda('libboost-headers')?.product, 'boost');
+    assert.equal(nativeProductForConda('libgdal-hdf5')?.product, 'gdal');
+    assert.equal(nativeProductForConda('xorg-libx11')?.product, 'libx11');
+    assert.equal(nativeProductForConda('xorg-libxpm')?.product, 'libxpm');
+    assert.equal(nativeProductForConda('xorg-libxau'), undefined, 'no advisory identity confirmed');
+    assert.equal(nativeProductForConda('ros-jazzy-fastrtps')?.product, 'fast-dds');
+    assert.equal(nativeProductForConda('ros-jazzy-fastcdr'), undefined, 'Fast CDR is not Fast DDS');
+  });
+
   it('rejects a malformed entry with one line naming the file and key', () => {
     rejects({ foo: entry({ scheme: 'calver' }) }, 'products.foo.scheme', /unknown version scheme "calver"/);
     rejects({ foo: entry({ conda: 'libfoo' }) }, 'products.foo.conda', /list of non-empty strings/);
@@ -100,6 +128,26 @@ describe('the product map file', () => {
     );
     rejects({ foo: entry({ ossFuzz: 'foo' }) }, 'products.foo.ossFuzz', /list of non-empty strings/);
     rejects({ foo: 'x' }, 'products.foo', /expected an object/);
+    const withNoUpstream = (noUpstream: unknown) => () =>
+      parseProductMap(JSON.stringify({ products: { foo: entry() }, noUpstream }), 'data/conda-native.json');
+    const noUpstreamRejects = (noUpstream: unknown, key: string, message: RegExp) =>
+      assert.throws(withNoUpstream(noUpstream), (error: unknown) => {
+        assert.ok(error instanceof CvebuildError);
+        assert.equal(error.location.key, key);
+        assert.match(error.message, message);
+        return true;
+      });
+    noUpstreamRejects([], 'noUpstream', /object of reason classes/);
+    noUpstreamRejects({ metapackage: { conda: ['_x'], why: '' } }, 'noUpstream.metapackage.why', /say why/);
+    noUpstreamRejects({ metapackage: { conda: 'x', why: 'y' } }, 'noUpstream.metapackage.conda', /list of non-empty/);
+    noUpstreamRejects(
+      { metapackage: { conda: ['libfoo'], why: 'y' } },
+      'noUpstream.metapackage.conda',
+      /"libfoo" is mapped to product foo/,
+    );
+    assert.deepEqual(withNoUpstream({ data: { conda: ['font-x'], why: 'fonts' } })().noUpstream, [
+      { kind: 'data', conda: ['font-x'], why: 'fonts' },
+    ]);
     assert.throws(() => parseProductMap('{', 'data/conda-native.json'), /not JSON/);
     const error = (() => {
       try {
@@ -135,6 +183,11 @@ describe('release tags → versions', () => {
     ['gnutls', 'gnutls_3_6_11_1', '3.6.11.1'],
     ['gnutls', '3.6.14', '3.6.14'],
     ['gnutls', '3.6.14-windows', undefined],
+    ['ruby', 'v3_3_0', '3.3.0'],
+    ['boost', 'boost-1.86.0', '1.86.0'],
+    ['libx11', 'libX11-1.8.7', '1.8.7'],
+    ['pixman', 'pixman-0.42.2', '0.42.2'],
+    ['libgcrypt', 'libgcrypt-1.10.3', '1.10.3'],
   ];
   for (const [product, tag, version] of cases) {
     it(`${product}: ${tag} → ${version ?? 'not a release'}`, () => {
