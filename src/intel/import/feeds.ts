@@ -18,6 +18,9 @@ export const FEED_NAMES = [
   'curl',
   'nvd',
   'oss-fuzz',
+  'osv-crates-io',
+  'osv-go',
+  'osv-npm',
   'local',
 ] as const satisfies readonly FeedName[];
 
@@ -35,6 +38,9 @@ export const ADVISORY_FEEDS: ReadonlySet<FeedName> = new Set<FeedName>([
   'curl',
   'nvd',
   'oss-fuzz',
+  'osv-crates-io',
+  'osv-go',
+  'osv-npm',
   'local',
 ]);
 

@@ -9,7 +9,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { CvebuildError } from '../../errors.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
-import { OsvCollector } from './osv.ts';
+import { keptNpmNames, OsvCollector } from './osv.ts';
 import { AdvisoryWriter, type ImportedPart } from './prepared.ts';
 import { feedInvalid, firstLine, MAX_RECORD_BYTES } from './source.ts';
 
@@ -33,6 +33,22 @@ export const ARCHIVE_LIMITS: ArchiveLimits = {
   maxRatio: 200,
 };
 
+/**
+ * osv.dev's npm export is mostly OpenSSF malware reports (hundreds of thousands of records, ~2025),
+ * nearly all passed over unparsed (see NPM_UNREAD): room for several times that.
+ */
+export const NPM_ARCHIVE_LIMITS: ArchiveLimits = {
+  ...ARCHIVE_LIMITS,
+  maxEntries: 4_000_000,
+  maxTotalBytes: 16 * 1024 * 1024 * 1024,
+};
+
+export function archiveLimitsFor(feed: FeedName | undefined): ArchiveLimits {
+  return feed === 'osv-npm' ? NPM_ARCHIVE_LIMITS : ARCHIVE_LIMITS;
+}
+
+const NPM_UNREAD = 'names no npm package the ecosystem-purl map names (not parsed)';
+
 /** Below this an entry's ratio is not checked: small JSON files compress very well and are harmless. */
 const RATIO_CHECK_FLOOR = 64 * 1024;
 
@@ -50,10 +66,14 @@ export async function importOsvArchive(
   store: IntelStore,
   path: string,
   feed: FeedName | undefined,
-  limits: ArchiveLimits = ARCHIVE_LIMITS,
+  limits: ArchiveLimits = archiveLimitsFor(feed),
 ): Promise<ImportedPart> {
   const writer = new AdvisoryWriter(store);
   const collector = new OsvCollector(feed ?? 'osv-pypi', writer);
+  const npmNames =
+    feed === 'osv-npm'
+      ? [...keptNpmNames()].map((name) => Buffer.from(name.slice(name.lastIndexOf('/') + 1)))
+      : undefined;
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
@@ -97,6 +117,12 @@ export async function importOsvArchive(
         );
       }
       const bytes = await readEntry(zip, entry, limits.maxEntryBytes, location);
+      // A record names its package in plain text: JSON writers escape no ASCII letter, digit, `-`, `.`
+      // or `@`, and a scoped name's `/` is searched for by the part after it.
+      if (npmNames && !npmNames.some((name) => bytes.includes(name))) {
+        collector.skipUnread(shortName(name.replace(/^.*\//, '').replace(/\.json$/i, '')), NPM_UNREAD);
+        continue;
+      }
       let record: unknown;
       try {
         record = JSON.parse(bytes.toString('utf8'));
