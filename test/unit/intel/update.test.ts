@@ -310,7 +310,7 @@ describe('selectFeeds', () => {
   it('takes the defaults, in order', () => {
     assert.deepEqual(
       selectFeeds({ env: {} }).map((feed) => feed.name),
-      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi'],
+      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi', 'osv-crates-io', 'osv-go'],
     );
   });
 
