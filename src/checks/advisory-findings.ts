@@ -24,7 +24,7 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
   const target =
     group.target.mappedBy === 'pypi-name'
       ? ''
-      : ` (as ${group.target.ecosystem === 'PyPI' ? 'PyPI' : 'upstream'} ${group.target.normalizedName}, via ${group.target.mappedBy})`;
+      : ` (as ${group.target.ecosystem} ${group.target.normalizedName}, via ${group.target.mappedBy})`;
   const finding: Finding = {
     check,
     checkVersion: ADVISORY_CHECK_VERSION,

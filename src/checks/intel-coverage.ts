@@ -8,7 +8,7 @@
 
 import { mappingCoverage } from '../intel/mapping-coverage.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
-import type { AffectedEcosystem } from '../intel/model.ts';
+import { AFFECTED_ECOSYSTEMS, type AffectedEcosystem } from '../intel/model.ts';
 import type { StoreHoldings } from '../intel/store-api.ts';
 import { type Finding, withFlags } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
@@ -17,6 +17,9 @@ import type { Package } from '../model/package.ts';
 const ECOSYSTEM_TEXT: Record<AffectedEcosystem, string> = {
   PyPI: 'PyPI',
   upstream: 'upstream C/C++ library',
+  'crates.io': 'crates.io (Rust)',
+  Go: 'Go',
+  npm: 'npm',
 };
 
 /** How many package names a finding lists before it says "and N more". */
@@ -114,8 +117,7 @@ function notChecked(
 
 function holdsEverything(holdings: StoreHoldings): boolean {
   return (
-    holdings.vulnerability.has('PyPI') &&
-    holdings.vulnerability.has('upstream') &&
+    AFFECTED_ECOSYSTEMS.every((ecosystem) => holdings.vulnerability.has(ecosystem)) &&
     (holdings.malicious.has('PyPI') || holdings.maliciousNames) &&
     holdings.kev &&
     holdings.nameMap

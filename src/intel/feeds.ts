@@ -17,9 +17,49 @@ export interface FeedSource {
   maxBytes: number;
   /** A failed download of a required feed fails the update; an optional one is only reported. */
   required: boolean;
+  /**
+   * Imported only in part, for the packages cvebuild's own maps name: always downloaded in full, since
+   * a 304 would keep a part chosen by an older cvebuild's map.
+   */
+  selective?: boolean;
 }
 
 const MiB = 1024 * 1024;
+
+// ---- OSV exports for repackaged Rust, Go and Node command-line tools (ecosystem-purl map, issue 13) ----
+// crates.io and Go are small (a few MB) and every tool the map names is matched against them, so a
+// plain update fetches them; they are optional because a package no store has looked at is already
+// reported `not-checked` by the gate. npm's export is hundreds of MB of malware reports for names no
+// conda package carries, for one mapped tool (prettier) today: fetched on request only, and kept
+// only for the names the map holds.
+const TOOL_ECOSYSTEM_DEFAULT_FEEDS: readonly FeedSource[] = [
+  {
+    name: 'osv-crates-io',
+    url: 'https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip',
+    format: 'zip',
+    maxBytes: 128 * MiB,
+    required: false,
+  },
+  {
+    name: 'osv-go',
+    url: 'https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip',
+    format: 'zip',
+    maxBytes: 128 * MiB,
+    required: false,
+  },
+];
+
+const TOOL_ECOSYSTEM_EXTRA_FEEDS: readonly FeedSource[] = [
+  {
+    name: 'osv-npm',
+    url: 'https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip',
+    format: 'zip',
+    maxBytes: 4096 * MiB,
+    required: true,
+    selective: true,
+  },
+];
+// ---- end of the tool-ecosystem feeds ----
 
 /** Downloaded by a plain `cvebuild db update`, in this order. */
 export const DEFAULT_FEEDS: readonly FeedSource[] = [
@@ -95,6 +135,7 @@ export const DEFAULT_FEEDS: readonly FeedSource[] = [
     maxBytes: 64 * MiB,
     required: false,
   },
+  ...TOOL_ECOSYSTEM_DEFAULT_FEEDS,
 ];
 
 /**
@@ -109,6 +150,7 @@ export const EXTRA_FEEDS: readonly FeedSource[] = [
     maxBytes: 64 * MiB,
     required: true,
   },
+  ...TOOL_ECOSYSTEM_EXTRA_FEEDS,
 ];
 
 /** Cap for a feed added with `--feed` that has no catalogue entry. */

@@ -15,6 +15,7 @@ export const COVERAGE_KINDS: readonly CoverageKind[] = [
   'name-map',
   'name-map-fallback',
   'product',
+  'ecosystem-purl',
   'pypi-name',
   'none',
 ];
@@ -23,7 +24,7 @@ export interface PackageCoverage {
   package: Package;
   /** Every way the package was mapped, in the matcher's order; `['none']` when it was not. */
   kinds: CoverageKind[];
-  /** What its advisories are filed under (`PyPI:torch`, `upstream:openssl`). */
+  /** What its advisories are filed under (`PyPI:torch`, `upstream:openssl`, `Go:github.com/cli/cli/v2`). */
   targets: string[];
   /** Why it maps to nothing (only for `none`). */
   reason?: string;

@@ -7,7 +7,7 @@
 import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
-import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
+import type { Advisory, AffectedEcosystem, AffectedPackage, KevEntry } from './model.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
 import type { IntelStore, StoreHoldings } from './store-api.ts';
@@ -74,12 +74,16 @@ export class AdvisoryMatcher {
     ];
     const known = this.store.pypiNamesForCondaMany(condaNames);
     for (const name of condaNames) if (!this.nameMapCache.has(name)) this.nameMapCache.set(name, known.get(name));
-    const wanted = { PyPI: new Set<string>(), upstream: new Set<string>() };
+    const wanted = new Map<AffectedEcosystem, Set<string>>();
     for (const pkg of packages) {
-      for (const target of this.targetsOf(pkg)) wanted[target.ecosystem].add(target.normalizedName);
+      for (const target of this.targetsOf(pkg)) {
+        const names = wanted.get(target.ecosystem) ?? new Set<string>();
+        names.add(target.normalizedName);
+        wanted.set(target.ecosystem, names);
+      }
     }
-    for (const ecosystem of ['PyPI', 'upstream'] as const) {
-      const names = [...wanted[ecosystem]].filter((name) => !this.advisoryCache.has(`${ecosystem}\u0000${name}`));
+    for (const [ecosystem, wantedNames] of wanted) {
+      const names = [...wantedNames].filter((name) => !this.advisoryCache.has(`${ecosystem}\u0000${name}`));
       const found = this.store.advisoriesForMany(ecosystem, names);
       for (const name of names) this.advisoryCache.set(`${ecosystem}\u0000${name}`, found.get(name) ?? []);
     }

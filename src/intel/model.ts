@@ -10,11 +10,19 @@ export type { VersionSchemeName } from '../versions/scheme.ts';
 import type { VersionSchemeName } from '../versions/scheme.ts';
 
 /**
- * The ecosystem an affected entry belongs to: `PyPI` (OSV), or `upstream` for C/C++ products
+ * The ecosystem an affected entry belongs to: `PyPI` (OSV), `upstream` for C/C++ products
  * named by their upstream project (`openssl`, `curl`, `libxml2`, `expat`, `sqlite`, `zlib`, `xz`,
- * `libwebp`, `cpython` …), which conda packages reach through the native table in src/mapping/.
+ * `libwebp`, `cpython` …), which conda packages reach through the native table in src/mapping/,
+ * or one of OSV's `crates.io`, `Go` and `npm`, which repackaged Rust, Go and Node command-line
+ * tools reach through the ecosystem-purl map (data/conda-ecosystems.json).
  */
-export type AffectedEcosystem = 'PyPI' | 'upstream';
+export type AffectedEcosystem = 'PyPI' | 'upstream' | ToolEcosystem;
+
+/** OSV ecosystems of the command-line tools conda-forge repackages, spelt as OSV spells them. */
+export type ToolEcosystem = 'crates.io' | 'Go' | 'npm';
+
+/** Every ecosystem the store keys advisories by, in the order reports list them. */
+export const AFFECTED_ECOSYSTEMS: readonly AffectedEcosystem[] = ['PyPI', 'upstream', 'crates.io', 'Go', 'npm'];
 
 export type RangeEvent = { introduced: string } | { fixed: string } | { last_affected: string } | { limit: string };
 
@@ -84,6 +92,9 @@ export type FeedName =
   | 'nodejs' // Node.js security-wg core feed
   | 'nvd'
   | 'oss-fuzz'
+  | 'osv-crates-io' // osv.dev crates.io all.zip (RustSec and GHSA)
+  | 'osv-go' // osv.dev Go all.zip (the Go vulnerability database and GHSA)
+  | 'osv-npm' // osv.dev npm all.zip, kept only for the npm packages the ecosystem-purl map names
   | 'local'; // records imported by hand (e.g. an example's own data)
 
 export interface KevEntry {

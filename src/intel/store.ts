@@ -5,15 +5,17 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { normalizeCondaName, normalizePypiName } from '../model/package.ts';
+import { isToolEcosystem, TOOL_ECOSYSTEM_FEEDS } from './ecosystem-names.ts';
 import { advisoryJsonWithListedKeys, parseStoredAdvisory } from './listed-keys.ts';
-import type {
-  Advisory,
-  AdvisoryKind,
-  AffectedEcosystem,
-  FeedMetadata,
-  FeedName,
-  KevEntry,
-  MaliciousName,
+import {
+  type Advisory,
+  type AdvisoryKind,
+  AFFECTED_ECOSYSTEMS,
+  type AffectedEcosystem,
+  type FeedMetadata,
+  type FeedName,
+  type KevEntry,
+  type MaliciousName,
 } from './model.ts';
 import type { IntelStore, SquatEntryRow, SquatIndexRows, StoreCounts, StoreHoldings } from './store-api.ts';
 import { isCorruption, type OpenStoreOptions, openStoreDatabase, sqliteError } from './store-file.ts';
@@ -600,9 +602,13 @@ class SqliteIntelStore implements IntelStore {
         ).found === 1;
       const any = (table: 'kev' | 'name_map' | 'malicious_names'): boolean =>
         (this.#statement(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`).get() as { found: number }).found === 1;
-      const ecosystems: AffectedEcosystem[] = ['PyPI', 'upstream'];
+      const fed = (ecosystem: AffectedEcosystem): boolean => {
+        const feed = isToolEcosystem(ecosystem) ? TOOL_ECOSYSTEM_FEEDS[ecosystem] : undefined;
+        return feed !== undefined && this.#statement('SELECT 1 FROM feeds WHERE name = ?').get(feed) !== undefined;
+      };
+      const ecosystems = AFFECTED_ECOSYSTEMS;
       return {
-        vulnerability: new Set(ecosystems.filter((ecosystem) => has(ecosystem, 'vulnerability'))),
+        vulnerability: new Set(ecosystems.filter((ecosystem) => has(ecosystem, 'vulnerability') || fed(ecosystem))),
         malicious: new Set(ecosystems.filter((ecosystem) => has(ecosystem, 'malicious'))),
         maliciousNames: any('malicious_names'),
         kev: any('kev'),

@@ -119,7 +119,8 @@ async function fetchFeed(
   const base = { feed: feed.name, url: feed.url, required: feed.required };
   const stored = store.feed(feed.name);
   // validators belong to the resource they came from: a feed moved to another URL is fetched in full
-  const validators = stored?.url === feed.url ? { etag: stored.etag, lastModified: stored.lastModified } : undefined;
+  const validators =
+    stored?.url === feed.url && !feed.selective ? { etag: stored.etag, lastModified: stored.lastModified } : undefined;
   let result: DownloadResult;
   try {
     result = await download({

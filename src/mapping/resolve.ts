@@ -1,13 +1,14 @@
 /**
  * Which advisory packages an inventory package can be matched against, and how each connection was
  * made (so a reader can judge a match): PyPI packages by PEP 503 name; conda packages through, in
- * order, the lock's purls, the parselmouth conda→PyPI map in the store, and the conda-native table
- * of C/C++ libraries.
+ * order, the lock's purls, the parselmouth conda→PyPI map in the store, the conda-native table
+ * of C/C++ libraries, and the ecosystem-purl map of repackaged Rust, Go and Node tools.
  */
 /** The conda→PyPI name map (`IntelStore.pypiNamesForConda`, usually behind a per-audit cache). */
 export type NameMapLookup = (condaName: string) => string[] | undefined;
 
 import { normalizePypiName, type Package } from '../model/package.ts';
+import { ecosystemToolForConda, toolTarget } from './ecosystem-purl.ts';
 import { buildOnlyProductForConda, nativeProductForConda, noUpstreamClassForConda } from './native.ts';
 import type { UpstreamTarget } from './types.ts';
 
@@ -45,6 +46,8 @@ export function targetsFor(pkg: Package, nameMap: NameMapLookup): UpstreamTarget
       mappedBy: 'native',
       version: upstreamVersion(pkg.version),
     });
+  const tool = ecosystemToolForConda(pkg.normalizedName);
+  if (tool) add({ ...toolTarget(tool, pkg.version), mappedBy: 'ecosystem-purl' });
   return targets;
 }
 

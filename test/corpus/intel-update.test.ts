@@ -23,8 +23,28 @@ import { zipEntries } from '../helpers/zip-writer.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cvebuild.js', import.meta.url));
 
+/**
+ * The corpus holds no crates.io or Go OSV records: those default feeds serve one self-made record each,
+ * in osv.dev's layout, so the update still runs every default feed against loopback only.
+ */
+function toolEcosystemZip(ecosystem: string, id: string, name: string): Buffer {
+  const record = {
+    id,
+    modified: '2025-01-01T00:00:00Z',
+    affected: [
+      { package: { ecosystem, name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.0' }] }] },
+    ],
+  };
+  return zipEntries([{ name: `${id}.json`, data: JSON.stringify(record) }]);
+}
+
 /** Served path per default feed, named like upstream so the importer sees familiar file names. */
-const ROUTES: Record<string, { feed: FeedName; file?: string }> = {
+const ROUTES: Record<string, { feed: FeedName; file?: string; body?: Buffer }> = {
+  '/crates.io/all.zip': {
+    feed: 'osv-crates-io',
+    body: toolEcosystemZip('crates.io', 'RUSTSEC-2099-0001', 'typos-cli'),
+  },
+  '/Go/all.zip': { feed: 'osv-go', body: toolEcosystemZip('Go', 'GO-2099-0001', 'github.com/cli/cli/v2') },
   '/PyPI/all.zip': { feed: 'osv-pypi' },
   '/kev/known_exploited_vulnerabilities.json': { feed: 'kev', file: 'intel/cisa-kev.json' },
   '/parselmouth/compressed_mapping.json': {
@@ -74,7 +94,7 @@ describe('db update against the real feeds on loopback', { skip: !hasCorpus && '
     server = await startFeedServer();
     env = {};
     for (const [path, route] of Object.entries(ROUTES)) {
-      server.serve(path, route.file ? { file: corpus(route.file) } : { body: osv.zip });
+      server.serve(path, route.file ? { file: corpus(route.file) } : { body: route.body ?? osv.zip });
       env[feedEnvironmentVariable(route.feed)] = server.url(path);
     }
     for (const [path, route] of Object.entries(vendorRoutes)) {

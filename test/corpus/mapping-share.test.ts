@@ -6,13 +6,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COVERAGE_KINDS, shareOf } from '../../src/intel/mapping-coverage.ts';
+import { comparatorFor } from '../../src/intel/schemes.ts';
+import { ecosystemToolForConda, ecosystemTools, toolTarget } from '../../src/mapping/ecosystem-purl.ts';
 import { percent } from '../../src/report/coverage-table.ts';
 import { corpusMappingCoverage, corpusPixiLocks } from '../helpers/corpus-mapping.ts';
 import { hasCorpus } from '../helpers/paths.ts';
 
 /**
- * Measured with the product map of 99 upstreams and the name-map fallback for `purls: []`: 699 of
- * 2,059 names (33.9%); 697 of 1,321 names outside RoboStack's ros-humble- and ros-jazzy- packages (52.8%).
+ * Measured with the product map of 99 upstreams, the name-map fallback for `purls: []` and the
+ * ecosystem-purl map of 22 Rust, Go and Node tools (the floor before the tools: 699 names, 33.9%;
+ * 697 of 1,321 names outside RoboStack's ros-humble- and ros-jazzy- packages, 52.8%).
  */
 const FLOOR = { mapped: 699, share: 0.339, nonRos: 0.527 };
 
@@ -53,6 +56,23 @@ describe('mapping share over the corpus pixi locks', { skip: !hasCorpus && 'need
         classes.set(row.reason, (classes.get(row.reason) ?? 0) + 1);
     }
     console.log(`explained unmapped packages: ${[...classes].map(([reason, n]) => `${reason} ${n}`).join('; ')}`);
+  });
+
+  it('maps every tool of the ecosystem-purl map found in the locks through it, and only through it', async () => {
+    const { packages, summary } = await corpusMappingCoverage();
+    const tools = new Set(ecosystemTools().map((tool) => tool.conda));
+    const rows = packages.filter((row) => row.package.ecosystem === 'conda' && tools.has(row.package.normalizedName));
+    const found = new Set(rows.map((row) => row.package.normalizedName));
+    console.log(`ecosystem-purl tools in the locks: ${found.size} of ${tools.size} (${[...found].sort().join(', ')})`);
+    assert.ok(found.size >= 22, `${found.size} tools`);
+    assert.equal(summary.condaNamesByKind['ecosystem-purl'], found.size);
+    for (const row of rows) {
+      assert.deepEqual(row.kinds, ['ecosystem-purl'], row.package.name);
+      // every version in the locks reads in SemVer once in the tool's spelling (MinIO's timestamps too)
+      const tool = ecosystemToolForConda(row.package.normalizedName);
+      const target = tool && row.package.version ? toolTarget(tool, row.package.version) : undefined;
+      assert.ok(target && comparatorFor('semver').parse(target.version), `${row.package.name} ${row.package.version}`);
+    }
   });
 
   it('maps zizmor, which some locks say has purls: [], through the name-map fallback there', async () => {

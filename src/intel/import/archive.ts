@@ -15,7 +15,7 @@ import { CvebuildError } from '../../errors.ts';
 import type { FeedName } from '../model.ts';
 import type { IntelStore } from '../store-api.ts';
 import { Cve5Collector } from './cve5.ts';
-import { OsvCollector } from './osv.ts';
+import { keptNpmNames, OsvCollector } from './osv.ts';
 import { type AdvisorySink, AdvisoryWriter, type ImportedPart, type ProducedAdvisories } from './prepared.ts';
 import { feedInvalid, firstLine, MAX_RECORD_BYTES } from './source.ts';
 
@@ -39,6 +39,22 @@ export const ARCHIVE_LIMITS: ArchiveLimits = {
   maxRatio: 200,
 };
 
+/**
+ * osv.dev's npm export is mostly OpenSSF malware reports (hundreds of thousands of records, ~2025),
+ * nearly all passed over unparsed (see NPM_UNREAD): room for several times that.
+ */
+export const NPM_ARCHIVE_LIMITS: ArchiveLimits = {
+  ...ARCHIVE_LIMITS,
+  maxEntries: 4_000_000,
+  maxTotalBytes: 16 * 1024 * 1024 * 1024,
+};
+
+export function archiveLimitsFor(feed: FeedName | undefined): ArchiveLimits {
+  return feed === 'osv-npm' ? NPM_ARCHIVE_LIMITS : ARCHIVE_LIMITS;
+}
+
+const NPM_UNREAD = 'names no npm package the ecosystem-purl map names (not parsed)';
+
 /** Below this an entry's ratio is not checked: small JSON files compress very well and are harmless. */
 const RATIO_CHECK_FLOOR = 64 * 1024;
 
@@ -55,6 +71,8 @@ interface ArchiveLayout {
   /** The note for the files that are not records. */
   ignored: string;
   add(record: unknown, location: ErrorLocation): void;
+  /** A record passed over without parsing it (counted as skipped). */
+  skipUnread(id: string, reason: string): void;
   produced(): ProducedAdvisories;
 }
 
@@ -67,6 +85,7 @@ function layoutFor(feed: FeedName | undefined, sink: AdvisorySink): ArchiveLayou
       holdsRecord: (name) => SECJSON_RECORD.test(name),
       ignored: 'not a secjson/CVE-*.json record, ignored',
       add: (record, location) => collector.add(record, location),
+      skipUnread: (id, reason) => sink.skip(reason, id),
       produced: () => collector.produced(),
     };
   }
@@ -75,6 +94,7 @@ function layoutFor(feed: FeedName | undefined, sink: AdvisorySink): ArchiveLayou
     holdsRecord: (name) => name.toLowerCase().endsWith('.json'),
     ignored: 'not .json, ignored',
     add: (record, location) => collector.add(record, location),
+    skipUnread: (id, reason) => collector.skipUnread(id, reason),
     produced: () => collector.produced('osv-pypi'),
   };
 }
@@ -88,10 +108,14 @@ export async function importArchive(
   store: IntelStore,
   path: string,
   feed: FeedName | undefined,
-  limits: ArchiveLimits = ARCHIVE_LIMITS,
+  limits: ArchiveLimits = archiveLimitsFor(feed),
 ): Promise<ImportedPart> {
   const writer = new AdvisoryWriter(store);
   const layout = layoutFor(feed, writer);
+  const npmNames =
+    feed === 'osv-npm'
+      ? [...keptNpmNames()].map((name) => Buffer.from(name.slice(name.lastIndexOf('/') + 1)))
+      : undefined;
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
@@ -135,6 +159,12 @@ export async function importArchive(
         );
       }
       const bytes = await readEntry(zip, entry, limits.maxEntryBytes, location);
+      // A record names its package in plain text: JSON writers escape no ASCII letter, digit, `-`, `.`
+      // or `@`, and a scoped name's `/` is searched for by the part after it.
+      if (npmNames && !npmNames.some((name) => bytes.includes(name))) {
+        layout.skipUnread(shortName(name.replace(/^.*\//, '').replace(/\.json$/i, '')), NPM_UNREAD);
+        continue;
+      }
       let record: unknown;
       try {
         record = JSON.parse(bytes.toString('utf8'));

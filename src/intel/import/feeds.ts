@@ -19,6 +19,9 @@ export const FEED_NAMES = [
   'nodejs',
   'nvd',
   'oss-fuzz',
+  'osv-crates-io',
+  'osv-go',
+  'osv-npm',
   'local',
 ] as const satisfies readonly FeedName[];
 
@@ -37,6 +40,9 @@ export const ADVISORY_FEEDS: ReadonlySet<FeedName> = new Set<FeedName>([
   'nodejs',
   'nvd',
   'oss-fuzz',
+  'osv-crates-io',
+  'osv-go',
+  'osv-npm',
   'local',
 ]);
 

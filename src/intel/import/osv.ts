@@ -1,11 +1,16 @@
 /**
- * OSV records (PyPA, GHSA, OSSF malicious packages, OSS-Fuzz) → Advisory. `affected[]` entries of the
- * `PyPI` ecosystem are kept with their ECOSYSTEM and SEMVER ranges and `versions` list; GIT ranges are
- * dropped (commit hashes are not versions, and some PyPA records carry malformed ones). Entries of the
- * `OSS-Fuzz` ecosystem become entries of the product-map product they are about (oss-fuzz.ts).
+ * OSV records (PyPA, GHSA, OSSF malicious packages, OSS-Fuzz, RustSec, the Go database) → Advisory.
+ * `affected[]` entries of `PyPI` are kept, and those of `crates.io`, `Go` and `npm`, the ecosystems
+ * of the command-line tools conda-forge repackages (npm only for packages the ecosystem-purl map
+ * names: its export is mostly malware reports on names no conda package is). GIT ranges are dropped
+ * (commit hashes are not versions, and some PyPA records carry malformed ones), ECOSYSTEM and SEMVER
+ * ranges and the `versions` list are kept. Entries of the `OSS-Fuzz` ecosystem become entries of the
+ * product-map product they are about (oss-fuzz.ts).
  */
 import type { ErrorLocation } from '../../errors.ts';
+import { mappedPackageKeys } from '../../mapping/ecosystem-purl.ts';
 import { normalizePypiName } from '../../model/package.ts';
+import { isToolEcosystem, toolPackageKey } from '../ecosystem-names.ts';
 import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
 import { osvSeverity } from '../severity.ts';
 import { feedForOsvId } from './feeds.ts';
@@ -42,14 +47,22 @@ export class OsvCollector {
   add(value: unknown, location: ErrorLocation): void {
     this.#count++;
     const undecided: string[] = [];
-    const advisory = normalizeOsvRecord(value, this.#feed, location, (reason) => undecided.push(reason));
+    const dropped = { npm: 0 };
+    const advisory = normalizeOsvRecord(value, this.#feed, location, (reason) => undecided.push(reason), dropped);
     this.#feeds.add(advisory.feed);
     // a withdrawn record is stored for its id and aliases only: nothing of it is undecided
     if (!advisory.withdrawn) for (const reason of undecided) this.#sink.note(reason, advisory.id);
     if (advisory.affected.length > 0) this.#sink.add(advisory);
     else if (asArray((value as Json).affected).some((entry) => isObject(entry) && isOssFuzzEntry(entry))) {
       this.#sink.skip('OSS-Fuzz project of no product in the product map', advisory.id);
-    } else this.#sink.skip('no PyPI package in affected[]', advisory.id);
+    } else if (dropped.npm > 0) this.#sink.skip('no npm package the ecosystem-purl map names', advisory.id);
+    else this.#sink.skip('no PyPI package in affected[]', advisory.id);
+  }
+
+  /** A record passed over unparsed (an npm export's record whose text names no mapped package). */
+  skipUnread(id: string, reason: string): void {
+    this.#count++;
+    this.#sink.skip(reason, id);
   }
 
   produced(mixedFeed: FeedName = 'osv-pypi'): ProducedAdvisories {
@@ -69,14 +82,16 @@ export function prepareOsvRecords(records: Iterable<LocatedRecord>, feed: FeedNa
 }
 
 /**
- * One OSV record → Advisory (with no affected entries when none is a PyPI package or a mapped OSS-Fuzz
- * project). `note` hears why an entry was kept only as undecided.
+ * One OSV record → Advisory (with no affected entries when none is of a kept ecosystem or a mapped
+ * OSS-Fuzz project). `note` hears why an entry was kept only as undecided; `dropped.npm` counts the npm
+ * entries left out because the map names no such package.
  */
 export function normalizeOsvRecord(
   record: unknown,
   feed: FeedName | undefined,
   location: ErrorLocation,
   note: (reason: string) => void = () => {},
+  dropped: { npm: number } = { npm: 0 },
 ): Advisory {
   if (!isOsvRecord(record)) throw feedInvalid('not an OSV record (needs string `id` and `modified`)', location);
   const id = record.id as string;
@@ -98,7 +113,7 @@ export function normalizeOsvRecord(
     affected: asArray(record.affected)
       .filter(isObject)
       .flatMap((entry) => {
-        if (!isOssFuzzEntry(entry)) return pypiAffected(entry);
+        if (!isOssFuzzEntry(entry)) return keptAffected(entry, dropped);
         const found = ossFuzzAffected(entry);
         if (found?.undecided) note(`OSS-Fuzz entry kept as undecided: ${found.undecided}`);
         return found ? [found.entry] : [];
@@ -108,20 +123,52 @@ export function normalizeOsvRecord(
   };
 }
 
-function pypiAffected(entry: Json): AffectedPackage[] {
+function keptAffected(entry: Json, dropped: { npm: number }): AffectedPackage[] {
   const pkg = isObject(entry.package) ? entry.package : {};
   const name = asString(pkg.name);
-  if (pkg.ecosystem !== 'PyPI' || !name) return [];
+  if (!name) return [];
+  const ranges = () => asArray(entry.ranges).filter(isObject).flatMap(versionRange);
+  if (pkg.ecosystem === 'PyPI') {
+    return [
+      {
+        ecosystem: 'PyPI',
+        name,
+        normalizedName: normalizePypiName(name),
+        scheme: 'pep440',
+        ranges: ranges(),
+        versions: strings(entry.versions),
+      },
+    ];
+  }
+  if (!isToolEcosystem(pkg.ecosystem)) return [];
+  const normalizedName = toolPackageKey(pkg.ecosystem, name);
+  if (pkg.ecosystem === 'npm' && !npmKeys().has(normalizedName)) {
+    dropped.npm++;
+    return [];
+  }
+  // All three order releases by SemVer 2.0; Go's pseudo-versions are SemVer pre-releases by design.
   return [
     {
-      ecosystem: 'PyPI',
+      ecosystem: pkg.ecosystem,
       name,
-      normalizedName: normalizePypiName(name),
-      scheme: 'pep440',
-      ranges: asArray(entry.ranges).filter(isObject).flatMap(versionRange),
+      normalizedName,
+      scheme: 'semver',
+      ranges: ranges(),
       versions: strings(entry.versions),
     },
   ];
+}
+
+let npmNames: ReadonlySet<string> | undefined;
+
+function npmKeys(): ReadonlySet<string> {
+  npmNames ??= mappedPackageKeys('npm');
+  return npmNames;
+}
+
+/** The npm names an import keeps (the archive reader skips records naming none of them unread). */
+export function keptNpmNames(): ReadonlySet<string> {
+  return npmKeys();
 }
 
 const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;

@@ -37,7 +37,7 @@ describe('cvebuild coverage', () => {
     );
     assert.ok(
       rows.includes(
-        'packages (artifact × platform) by mapping: purl 1, name-map 1, name-map-fallback 1, product 1, pypi-name 1, none 3',
+        'packages (artifact × platform) by mapping: purl 1, name-map 1, name-map-fallback 1, product 1, ecosystem-purl 0, pypi-name 1, none 3',
       ),
       result.stdout,
     );
@@ -55,6 +55,7 @@ describe('cvebuild coverage', () => {
       'name-map': 1,
       'name-map-fallback': 1,
       product: 1,
+      'ecosystem-purl': 0,
       'pypi-name': 1,
       none: 3,
     });

@@ -126,9 +126,12 @@ describe('OSV records', () => {
       [
         ['demo-web', [{ introduced: '5.0' }, { fixed: '5.0.8' }]],
         ['demo-web', [{ introduced: '0' }, { last_affected: '4.2.14' }]],
+        ['golang.org/x/demo', [{ introduced: '0' }, { fixed: '0.17.0' }]],
       ],
-      'both branches kept, the Go entry dropped',
+      'both branches kept, and the Go entry (matched by conda tools through the ecosystem-purl map)',
     );
+    assert.equal(ghsa?.affected[2]?.ecosystem, 'Go');
+    assert.equal(ghsa?.affected[2]?.scheme, 'semver');
     assert.deepEqual(ghsa?.severity, { level: 'medium', vectors: [], basis: 'ghsa' });
     assert.deepEqual(ghsa?.cwes, ['CWE-444']);
     assert.equal(store.advisoriesFor('PyPI', 'demo-web').length, 1);

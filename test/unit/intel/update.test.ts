@@ -310,13 +310,26 @@ describe('selectFeeds', () => {
   it('takes the defaults, in order', () => {
     assert.deepEqual(
       selectFeeds({ env: {} }).map((feed) => feed.name),
-      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi', 'openssl', 'nodejs', 'oss-fuzz', 'conda-forge-names'],
+      [
+        'osv-pypi',
+        'kev',
+        'parselmouth',
+        'curl',
+        'top-pypi',
+        'openssl',
+        'nodejs',
+        'oss-fuzz',
+        'conda-forge-names',
+        'osv-crates-io',
+        'osv-go',
+      ],
     );
   });
 
-  it('makes the name lists optional and every advisory feed required', () => {
+  it('makes the name lists and the tool ecosystems optional, and every other advisory feed required', () => {
     const optional = DEFAULT_FEEDS.filter((feed) => !feed.required).map((feed) => feed.name);
-    assert.deepEqual(optional, ['top-pypi', 'conda-forge-names']);
+    // a tool ecosystem that never imported leaves its tools not-checked, so its outage still fails closed
+    assert.deepEqual(optional, ['top-pypi', 'conda-forge-names', 'osv-crates-io', 'osv-go']);
   });
 
   it('redirects a feed with --feed over CVEBUILD_FEED_<NAME> over the default', () => {
