@@ -8,6 +8,7 @@ import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
 import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
+import { decidingEntries } from './precedence.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
 import type { IntelStore, StoreHoldings } from './store-api.ts';
@@ -160,8 +161,11 @@ export class AdvisoryMatcher {
     const hits: AdvisoryHit[] = [];
     const undecided: Undecided[] = [];
     for (const advisory of advisories) {
-      for (const entry of advisory.affected) {
-        if (entry.ecosystem !== target.ecosystem || entry.normalizedName !== target.normalizedName) continue;
+      const own = advisory.affected.filter(
+        (entry) => entry.ecosystem === target.ecosystem && entry.normalizedName === target.normalizedName,
+      );
+      // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
+      for (const entry of decidingEntries(advisory, own)) {
         entries.push(entry);
         const verdict = isAffected(target.version, entry);
         if (isAffectedMatch(verdict)) hits.push({ advisory, entry, match: verdict });

@@ -17,6 +17,7 @@ export const FEED_NAMES = [
   'openssl',
   'curl',
   'nvd',
+  'cve5',
   'oss-fuzz',
   'local',
 ] as const satisfies readonly FeedName[];
@@ -34,6 +35,7 @@ export const ADVISORY_FEEDS: ReadonlySet<FeedName> = new Set<FeedName>([
   'openssl',
   'curl',
   'nvd',
+  'cve5',
   'oss-fuzz',
   'local',
 ]);

@@ -5,6 +5,9 @@
  *
  * Ranges: versionStartIncluding S → introduced S; versionEndExcluding E → fixed E; versionEndIncluding
  * E → last_affected E; no start → introduced 0; a concrete CPE version → `versions: [v]`.
+ * Only `vulnerable: true` matches of application CPEs count: `cpe:2.3:o:` (operating systems) and the
+ * `vulnerable: false` conditions of an AND configuration (running on Windows, inside a host
+ * application) never make a product affected; negated nodes are skipped.
  * versionStartExcluding S has no OSV equivalent (OSV has no exclusive start): it becomes introduced S,
  * so the single release S is over-reported (fail closed) and the import notes it.
  *
@@ -135,8 +138,13 @@ interface CpeMatch {
 function affectedProducts(configurations: unknown[]): { affected: AffectedPackage[]; startExcluding: number } {
   const matches = configurations
     .filter(isObject)
+    .filter((configuration) => configuration.negate !== true)
     .flatMap((configuration) => asArray(configuration.nodes).filter(isObject))
+    // a negated node says "not this": it never makes a product affected
+    .filter((node) => node.negate !== true)
     .flatMap((node) => asArray(node.cpeMatch).filter(isObject))
+    // in an AND configuration the other nodes (a platform, a host application) are conditions, marked
+    // `vulnerable: false`: only the vulnerable matches name an affected product
     .filter((match) => match.vulnerable === true)
     .flatMap(cpeMatch);
   const byProduct = new Map<string, AffectedPackage>();
@@ -151,6 +159,7 @@ function affectedProducts(configurations: unknown[]): { affected: AffectedPackag
         scheme: product.scheme,
         ranges: [],
         versions: [],
+        source: 'nvd',
       };
       byProduct.set(product.product, entry);
     }
