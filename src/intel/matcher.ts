@@ -174,7 +174,14 @@ export class AdvisoryMatcher {
     }
     // An advisory that affects the version through another entry is decided.
     const decided = new Set(hits.map(({ advisory }) => advisory.id));
-    const open = undecided.filter((item) => !decided.has(item.advisoryId));
+    const seen = new Set<string>();
+    // one per advisory and reason: a CVE whose sources all name the product without a range is one question
+    const open = undecided.filter((item) => {
+      const key = `${item.advisoryId}\u0000${item.reason}`;
+      if (decided.has(item.advisoryId) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (hits.length === 0) return { groups: [], undecided: open };
     const scheme = hits[0]?.entry.scheme ?? 'pep440';
     const safe = safeVersion(target.version, entries, scheme);
