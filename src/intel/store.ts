@@ -589,6 +589,18 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  feedRecordCount(name: FeedName): number {
+    return this.#read(() => {
+      const row = this.#statement(
+        `SELECT count(*) AS count FROM advisories
+         WHERE feed = ?1
+            OR (json_type(json, '$.merged') = 'array'
+                AND EXISTS (SELECT 1 FROM json_each(json, '$.merged') WHERE json_extract(value, '$.feed') = ?1))`,
+      ).get(name) as { count: number };
+      return row.count;
+    });
+  }
+
   counts(): StoreCounts {
     return this.#read(() => {
       const row = this.#statement(

@@ -38,7 +38,7 @@ import { levelFromText, severityFromText, severityFromVectors } from '../severit
 import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
 import type { LocatedRecord } from './osv.ts';
-import { type AdvisorySink, advisoryImport, type PreparedImport } from './prepared.ts';
+import { type AdvisorySink, advisoryImport, type PreparedImport, type ProducedAdvisories } from './prepared.ts';
 import { asArray, asString, feedInvalid, isObject, type Json } from './source.ts';
 
 /** Records carry no modification date of their own (OpenSSL's): the epoch makes any dated copy newer. */
@@ -75,18 +75,39 @@ function adpAffected(record: Json): Json[] {
 
 export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
   return advisoryImport((sink) => {
-    const feeds = new Set<FeedName>();
-    let count = 0;
-    for (const { value, location } of records) {
-      count++;
-      const advisory = normalizeCve5Record(value, feed, location, sink);
-      if (!advisory) continue;
-      feeds.add(advisory.feed);
-      sink.add(advisory);
-    }
-    const [only] = feeds;
-    return { feed: feed ?? (feeds.size === 1 && only ? only : 'cve5'), records: count };
+    const collector = new Cve5Collector(feed, sink);
+    for (const { value, location } of records) collector.add(value, location);
+    return collector.produced();
   });
+}
+
+/**
+ * Normalises CVE 5 records into a sink as they arrive (a cvelistV5 release zip holds ~300k: only those
+ * naming a mapped product are written, one at a time). `feed` labels every record when given.
+ */
+export class Cve5Collector {
+  readonly #feed: FeedName | undefined;
+  readonly #sink: AdvisorySink;
+  readonly #feeds = new Set<FeedName>();
+  #count = 0;
+
+  constructor(feed: FeedName | undefined, sink: AdvisorySink) {
+    this.#feed = feed;
+    this.#sink = sink;
+  }
+
+  add(value: unknown, location: ErrorLocation): void {
+    this.#count++;
+    const advisory = normalizeCve5Record(value, this.#feed, location, this.#sink);
+    if (!advisory) return;
+    this.#feeds.add(advisory.feed);
+    this.#sink.add(advisory);
+  }
+
+  produced(): ProducedAdvisories {
+    const [only] = this.#feeds;
+    return { feed: this.#feed ?? (this.#feeds.size === 1 && only ? only : 'cve5'), records: this.#count };
+  }
 }
 
 function normalizeCve5Record(

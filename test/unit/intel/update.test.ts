@@ -310,7 +310,7 @@ describe('selectFeeds', () => {
   it('takes the defaults, in order', () => {
     assert.deepEqual(
       selectFeeds({ env: {} }).map((feed) => feed.name),
-      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'top-pypi'],
+      ['osv-pypi', 'kev', 'parselmouth', 'curl', 'nvd', 'cve5', 'top-pypi'],
     );
   });
 
@@ -340,7 +340,7 @@ describe('selectFeeds', () => {
     assert.throws(() => selectFeeds({ only: ['kev,nope'] }), /unknown feed "nope"/);
     assert.throws(() => selectFeeds({ overrides: ['kev'] }), /--feed expects NAME=URL/);
     assert.throws(() => selectFeeds({ overrides: ['kev=ftp://x/kev.json'] }), /only http:, https: and file: URLs/);
-    assert.throws(() => selectFeeds({ env: {}, only: ['nvd'] }), /feed nvd has no default URL/);
+    assert.throws(() => selectFeeds({ env: {}, only: ['oss-fuzz'] }), /feed oss-fuzz has no default URL/);
   });
 });
 
