@@ -7,7 +7,7 @@
 import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
-import type { Advisory, AffectedPackage, KevEntry } from './model.ts';
+import type { Advisory, AffectedPackage, KevEntry, PlatformFamily } from './model.ts';
 import { decidingEntries } from './precedence.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
@@ -131,11 +131,12 @@ export class AdvisoryMatcher {
   private matchUncached(pkg: Package): PackageMatches {
     const groups: MatchGroup[] = [];
     const undecided: Undecided[] = [];
+    const family = platformFamily(pkg.platform);
     for (const target of this.targetsOf(pkg)) {
-      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}`;
+      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${family ?? ''}`;
       let result = this.resultCache.get(key);
       if (!result) {
-        result = this.matchTarget(target);
+        result = this.matchTarget(target, family);
         this.resultCache.set(key, result);
       }
       groups.push(...result.groups);
@@ -154,7 +155,10 @@ export class AdvisoryMatcher {
     return advisories;
   }
 
-  private matchTarget(target: UpstreamTarget): { groups: MatchGroup[]; undecided: Undecided[] } {
+  private matchTarget(
+    target: UpstreamTarget,
+    family: PlatformFamily | undefined,
+  ): { groups: MatchGroup[]; undecided: Undecided[] } {
     const advisories = this.advisoriesFor(target);
     if (advisories.length === 0) return { groups: [], undecided: [] };
     const entries: AffectedPackage[] = [];
@@ -162,7 +166,11 @@ export class AdvisoryMatcher {
     const undecided: Undecided[] = [];
     for (const advisory of advisories) {
       const own = advisory.affected.filter(
-        (entry) => entry.ecosystem === target.ecosystem && entry.normalizedName === target.normalizedName,
+        (entry) =>
+          entry.ecosystem === target.ecosystem &&
+          entry.normalizedName === target.normalizedName &&
+          // an entry limited to other operating systems does not apply; an unknown platform keeps it
+          (family === undefined || entry.platforms === undefined || entry.platforms.includes(family)),
       );
       // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
       for (const entry of decidingEntries(advisory, own)) {
@@ -211,6 +219,12 @@ export class AdvisoryMatcher {
       safeVersion: safe,
     };
   }
+}
+
+/** The operating system of a conda subdir (`noarch` and anything unknown: undefined). */
+function platformFamily(platform: string): PlatformFamily | undefined {
+  const prefix = platform.split('-', 1)[0];
+  return prefix === 'win' || prefix === 'osx' || prefix === 'linux' ? prefix : undefined;
 }
 
 /** Connected components of the "same issue" relation: ids and aliases shared in either direction. */

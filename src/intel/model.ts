@@ -44,7 +44,15 @@ export interface AffectedPackage {
   source?: AffectedSource;
   /** The feed the entry came from, in a record merged from several feeds' statements about one CVE. */
   feed?: FeedName;
+  /**
+   * Only on these conda platform families (an NVD AND configuration conditioned on an operating
+   * system: Node.js on Windows); absent: on every platform.
+   */
+  platforms?: PlatformFamily[];
 }
+
+/** A conda subdir's operating system: `win-64` → `win`, `osx-arm64` → `osx`, `linux-aarch64` → `linux`. */
+export type PlatformFamily = 'win' | 'osx' | 'linux';
 
 /**
  * Who said which versions of an upstream product a CVE affects. When they disagree on one CVE for
