@@ -71,10 +71,12 @@ export function mergeSourceRecords(
     a.feed < b.feed ? -1 : a.feed > b.feed ? 1 : 0,
   );
   const tag = (entry: AffectedPackage, feed: FeedName): AffectedPackage => ({ ...entry, feed: entry.feed ?? feed });
+  // grouped by feed in a fixed order, whichever arrived last: the same statements make the same record
+  const feedOrder = (entry: AffectedPackage) => mergedParts.findIndex((item) => item.feed === entry.feed);
   const affected = [
     ...current.affected.map((entry) => tag(entry, current.feed)).filter((entry) => entry.feed !== incoming.feed),
     ...incoming.affected.map((entry) => tag(entry, incoming.feed)),
-  ];
+  ].sort((a, b) => feedOrder(a) - feedOrder(b));
   const primary = feedAuthority(incoming.feed) >= feedAuthority(current.feed) ? incoming : current;
   const other = primary === incoming ? current : incoming;
   const withdrawn = mergedParts.find((item) => item.withdrawn !== undefined)?.withdrawn;

@@ -251,8 +251,8 @@ describe('advisories', () => {
     assert.deepEqual(
       merged?.affected.map(({ name, feed }) => [name, feed]),
       [
-        ['openssl', 'openssl'],
         ['libxml2', 'nvd'],
+        ['openssl', 'openssl'],
       ],
     );
     assert.deepEqual(
