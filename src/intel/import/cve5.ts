@@ -65,12 +65,14 @@ function cnaAffected(record: Json): Json[] {
   return asArray(cna(record).affected).filter(isObject);
 }
 
+function adpContainers(record: Json): Json[] {
+  const containers = isObject(record.containers) ? record.containers : {};
+  return asArray(containers.adp).filter(isObject);
+}
+
 /** The `affected[]` entries of the ADP containers (CISA's "Vulnrichment" adds CPEs and ranges there). */
 function adpAffected(record: Json): Json[] {
-  const containers = isObject(record.containers) ? record.containers : {};
-  return asArray(containers.adp)
-    .filter(isObject)
-    .flatMap((adp) => asArray(adp.affected).filter(isObject));
+  return adpContainers(record).flatMap((adp) => asArray(adp.affected).filter(isObject));
 }
 
 export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
@@ -152,7 +154,7 @@ function normalizeCve5Record(
     ...(published === undefined ? {} : { published }),
     modified,
     ...(metadata.state === 'REJECTED' ? { withdrawn: modified } : {}),
-    severity: cve5Severity(container, openssl),
+    severity: cve5Severity(container, openssl, adpContainers(record)),
     cwes: cweIds(
       ...asArray(container.problemTypes)
         .filter(isObject)
@@ -290,9 +292,15 @@ function comparatorRange(expression: string): AffectedRange | undefined {
 
 const CVSS_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
 
-/** OpenSSL's own level (Low/Moderate/High/Critical) for its records; CVSS vectors for other CNAs. */
-function cve5Severity(container: Json, openssl: boolean): AdvisorySeverity {
-  const metrics = asArray(container.metrics).filter(isObject);
+/**
+ * OpenSSL's own level (Low/Moderate/High/Critical) for its records; CVSS vectors for other CNAs, or,
+ * when the CNA gave none, the ADP containers' (CISA scores CVEs whose CNA did not).
+ */
+function cve5Severity(container: Json, openssl: boolean, adp: Json[] = []): AdvisorySeverity {
+  const own = asArray(container.metrics).filter(isObject);
+  const hasVector = own.some((metric) => CVSS_KEYS.some((key) => isObject(metric[key])));
+  const metrics =
+    hasVector || openssl ? own : [...own, ...adp.flatMap((item) => asArray(item.metrics).filter(isObject))];
   const vectors = distinct(
     metrics.flatMap((metric) =>
       CVSS_KEYS.map((key) => (isObject(metric[key]) ? asString(metric[key].vectorString) : undefined)).filter(

@@ -12,7 +12,7 @@ import { zipEntries } from '../../helpers/zip-writer.ts';
 
 type Affected = Record<string, unknown>;
 
-function cveRecord(id: string, updated: string, cna: Affected[], adp: Affected[] = []) {
+function cveRecord(id: string, updated: string, cna: Affected[], adp: Affected[] = [], adpMetrics: Affected[] = []) {
   return {
     dataType: 'CVE_RECORD',
     dataVersion: '5.1',
@@ -23,7 +23,14 @@ function cveRecord(id: string, updated: string, cna: Affected[], adp: Affected[]
         descriptions: [{ lang: 'en', value: `${id} test record` }],
         affected: cna,
       },
-      adp: [{ providerMetadata: { orgId: 'y', shortName: 'CISA-ADP' }, title: 'CISA ADP Vulnrichment', affected: adp }],
+      adp: [
+        {
+          providerMetadata: { orgId: 'y', shortName: 'CISA-ADP' },
+          title: 'CISA ADP Vulnrichment',
+          affected: adp,
+          metrics: adpMetrics,
+        },
+      ],
     },
   };
 }
@@ -83,6 +90,11 @@ describe('the cve5 feed: cvelistV5 release zips on loopback', () => {
             versions: [{ version: '0', lessThanOrEqual: '3.43.0', status: 'affected', versionType: 'custom' }],
           },
         ],
+        [
+          {
+            cvssV3_1: { version: '3.1', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', baseScore: 9.8 },
+          },
+        ],
       ),
       cveRecord('CVE-2025-2003', '2025-01-01T12:00:00.000Z', [
         { vendor: 'acme', product: 'widget', versions: [{ version: '1.0', status: 'affected' }] },
@@ -135,6 +147,11 @@ describe('the cve5 feed: cvelistV5 release zips on loopback', () => {
       { introduced: '0' },
       { fixed: '2.6.4' },
     ]);
+    assert.equal(
+      store.advisoryById('CVE-2025-2002')?.severity.level,
+      'critical',
+      "CISA's score where the CNA gave none",
+    );
     const sqlite = store.advisoryById('CVE-2025-2002')?.affected;
     assert.deepEqual(
       sqlite?.map(({ name, source }) => [name, source]),
