@@ -4,6 +4,7 @@
  * package was mapped, which feed said so).
  */
 import type { MatchGroup } from '../intel/matcher.ts';
+import { SOURCE_LABEL, sourceOf } from '../intel/precedence.ts';
 import { compareSeverity, type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 
@@ -14,7 +15,15 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
   const severity = group.malicious ? 'critical' : groupSeverity(group);
   const summary = group.hits.map(({ advisory }) => advisory.summary).find(Boolean);
   const best = group.hits.map(({ advisory }) => advisory.severity).sort((a, b) => (b.score ?? -1) - (a.score ?? -1))[0];
-  const feeds = [...new Set(group.hits.map(({ advisory }) => advisory.feed))].sort();
+  const feeds = [...new Set(group.hits.map(({ advisory, entry }) => entry.feed ?? advisory.feed))].sort();
+  // which statement decided, where sources disagree on an upstream CVE (intel/precedence.ts)
+  const statedBy = [
+    ...new Set(
+      group.hits
+        .filter(({ entry }) => entry.ecosystem === 'upstream')
+        .map(({ advisory, entry }) => sourceOf(entry, advisory)),
+    ),
+  ].map((source) => SOURCE_LABEL[source]);
   const kev = group.kev[0];
   const remedy = group.malicious
     ? `remove ${pkg.name} ${pkg.version}${group.safeVersion && group.safeVersion !== pkg.version ? `; ${group.safeVersion} is not affected` : ''} and rotate any credentials the environment could reach`
@@ -41,6 +50,7 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
       mappedBy: group.target.mappedBy,
       target: `${group.target.ecosystem}:${group.target.normalizedName}`,
       source: feeds.join(','),
+      ...(statedBy.length > 0 ? { statedBy: statedBy.join(', ') } : {}),
       summary: summary ? oneLine(summary) : undefined,
       cwes: [...new Set(group.hits.flatMap(({ advisory }) => advisory.cwes))].sort(),
       references: [...new Set(group.hits.flatMap(({ advisory }) => advisory.references))].slice(0, 10),

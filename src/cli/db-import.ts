@@ -104,6 +104,15 @@ function renderStatus(status: StoreStatus): string {
           { header: 'age (h)', value: (feed) => (Number.isNaN(feed.ageHours) ? '?' : feed.ageHours.toFixed(1)) },
           { header: 'records', value: (feed) => count(feed.count) },
           { header: 'sha256', value: (feed) => feed.checksum.slice(0, 12) },
+          ...(status.feeds.some((feed) => feed.state)
+            ? [
+                {
+                  header: 'position',
+                  value: (feed: StoreStatus['feeds'][number]) => position(feed.state),
+                  maxWidth: 60,
+                },
+              ]
+            : []),
           { header: 'source', value: (feed) => feed.url, maxWidth: 80 },
           ...(status.feeds.some((feed) => feed.finalUrl)
             ? [
@@ -121,6 +130,20 @@ function renderStatus(status: StoreStatus): string {
     `${count(totals.kev)} KEV, ${count(totals.nameMap)} name-map entries, ${count(totals.popularity)} popularity entries, ` +
     `${count(totals.maliciousNames)} malicious names`;
   return `${[...header, '', feeds, '', summary].join('\n')}\n`;
+}
+
+/** Where an incremental feed stands: NVD's "changes known through", cvelistV5's zip applied. */
+function position(state: string | undefined): string {
+  if (!state) return '';
+  try {
+    const value = JSON.parse(state) as { through?: unknown; baseline?: unknown; delta?: unknown };
+    if (typeof value.through === 'string') return `through ${value.through}`;
+    if (typeof value.delta === 'string') return String(value.delta);
+    if (typeof value.baseline === 'string') return String(value.baseline);
+  } catch {
+    // a state this version cannot read is shown as such, not hidden
+  }
+  return '?';
 }
 
 function count(value: number): string {

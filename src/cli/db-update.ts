@@ -59,6 +59,12 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
     { header: 'time', value: (feed) => seconds(feed.downloadMs) },
   ]);
   const errors = report.feeds.flatMap((feed) => (feed.error ? [line`${feed.feed}: ${feed.error}`] : []));
+  // incremental feeds say what they asked for (NVD: products in full or changes since; cvelistV5: which zips)
+  const details = report.feeds.flatMap((feed) =>
+    feed.detail && feed.status !== 'failed'
+      ? [line`${feed.feed}: ${feed.detail}${feed.requests === undefined ? '' : ` (${feed.requests} requests)`}`]
+      : [],
+  );
   // followed, but never silently: the data came from somewhere other than the URL asked for
   const redirects = report.feeds.flatMap((feed) =>
     feed.finalUrl ? [line`${feed.feed}: ${feed.url} redirected to ${feed.finalUrl}`] : [],
@@ -68,7 +74,7 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
     : report.imported
       ? line`imported into ${storePath} in ${seconds(report.importMs)} (total ${seconds(report.durationMs)})`
       : line`nothing to import: ${storePath} is current`;
-  return `${[table, ...redirects, ...errors, outcome].join('\n')}\n`;
+  return `${[table, ...details, ...redirects, ...errors, outcome].join('\n')}\n`;
 }
 
 function status(feed: FeedUpdate): string {

@@ -6,8 +6,12 @@ import { CvebuildError } from '../errors.ts';
 import { isFeedName } from './import/feeds.ts';
 import type { FeedName } from './model.ts';
 
-/** What the downloaded bytes are; decides the temp file's extension, which the importer reads formats by. */
-export type FeedFormat = 'zip' | 'json' | 'jsonl' | 'vuln.pm';
+/**
+ * What the downloaded bytes are; decides the temp file's extension, which the importer reads formats by.
+ * Two feeds are not one download: `nvd-api` pages through NVD's CVE API (intel/nvd-api.ts) and
+ * `cve-list-release` reads a cvelistV5 release index, then its zips (intel/cve-list-release.ts).
+ */
+export type FeedFormat = 'zip' | 'json' | 'jsonl' | 'vuln.pm' | 'nvd-api' | 'cve-list-release';
 
 export interface FeedSource {
   name: FeedName;
@@ -94,6 +98,26 @@ export const DEFAULT_FEEDS: readonly FeedSource[] = [
     maxBytes: 16 * MiB,
     required: true,
   },
+  // --- C/C++ upstream CVEs beyond the vendors' own feeds (issue 13): NVD, then the CVE List ---
+  {
+    // CPE configurations of the product map's products; incremental by lastMod windows (intel/nvd-api.ts)
+    name: 'nvd',
+    url: 'https://services.nvd.nist.gov/rest/json/cves/2.0',
+    format: 'nvd-api',
+    // per response; a run is capped at NVD_RUN_MAX_BYTES
+    maxBytes: 128 * MiB,
+    required: true,
+  },
+  {
+    // CNA and CISA ADP data for the CVEs NVD has not analysed: the day's baseline, then hourly deltas
+    name: 'cve5',
+    url: 'https://api.github.com/repos/CVEProject/cvelistV5/releases/latest',
+    format: 'cve-list-release',
+    // the baseline zip; deltas and the index have smaller caps of their own
+    maxBytes: 2048 * MiB,
+    required: true,
+  },
+  // --- end of the NVD / CVE List entries ---
   {
     // popularity only feeds the typosquat heuristic, so an outage there must not block advisory updates
     name: 'top-pypi',
@@ -152,6 +176,9 @@ export const EXTRA_FEEDS: readonly FeedSource[] = [
   },
   ...TOOL_ECOSYSTEM_EXTRA_FEEDS,
 ];
+
+/** Everything one `nvd` run may download (a first run pages through every mapped product). */
+export const NVD_RUN_MAX_BYTES = 4096 * MiB;
 
 /** Cap for a feed added with `--feed` that has no catalogue entry. */
 const ADDED_FEED_MAX_BYTES = 256 * MiB;

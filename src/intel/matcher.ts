@@ -7,7 +7,8 @@
 import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
-import type { Advisory, AffectedEcosystem, AffectedPackage, KevEntry } from './model.ts';
+import type { Advisory, AffectedEcosystem, AffectedPackage, KevEntry, PlatformFamily } from './model.ts';
+import { decidingEntries } from './precedence.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
 import type { IntelStore, StoreHoldings } from './store-api.ts';
@@ -134,11 +135,12 @@ export class AdvisoryMatcher {
   private matchUncached(pkg: Package): PackageMatches {
     const groups: MatchGroup[] = [];
     const undecided: Undecided[] = [];
+    const family = platformFamily(pkg.platform);
     for (const target of this.targetsOf(pkg)) {
-      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}`;
+      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${family ?? ''}`;
       let result = this.resultCache.get(key);
       if (!result) {
-        result = this.matchTarget(target);
+        result = this.matchTarget(target, family);
         this.resultCache.set(key, result);
       }
       groups.push(...result.groups);
@@ -157,15 +159,25 @@ export class AdvisoryMatcher {
     return advisories;
   }
 
-  private matchTarget(target: UpstreamTarget): { groups: MatchGroup[]; undecided: Undecided[] } {
+  private matchTarget(
+    target: UpstreamTarget,
+    family: PlatformFamily | undefined,
+  ): { groups: MatchGroup[]; undecided: Undecided[] } {
     const advisories = this.advisoriesFor(target);
     if (advisories.length === 0) return { groups: [], undecided: [] };
     const entries: AffectedPackage[] = [];
     const hits: AdvisoryHit[] = [];
     const undecided: Undecided[] = [];
     for (const advisory of advisories) {
-      for (const entry of advisory.affected) {
-        if (entry.ecosystem !== target.ecosystem || entry.normalizedName !== target.normalizedName) continue;
+      const own = advisory.affected.filter(
+        (entry) =>
+          entry.ecosystem === target.ecosystem &&
+          entry.normalizedName === target.normalizedName &&
+          // an entry limited to other operating systems does not apply; an unknown platform keeps it
+          (family === undefined || entry.platforms === undefined || entry.platforms.includes(family)),
+      );
+      // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
+      for (const entry of decidingEntries(advisory, own)) {
         entries.push(entry);
         const verdict = isAffected(target.version, entry);
         if (isAffectedMatch(verdict)) hits.push({ advisory, entry, match: verdict });
@@ -174,7 +186,14 @@ export class AdvisoryMatcher {
     }
     // An advisory that affects the version through another entry is decided.
     const decided = new Set(hits.map(({ advisory }) => advisory.id));
-    const open = undecided.filter((item) => !decided.has(item.advisoryId));
+    const seen = new Set<string>();
+    // one per advisory and reason: a CVE whose sources all name the product without a range is one question
+    const open = undecided.filter((item) => {
+      const key = `${item.advisoryId}\u0000${item.reason}`;
+      if (decided.has(item.advisoryId) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (hits.length === 0) return { groups: [], undecided: open };
     const scheme = hits[0]?.entry.scheme ?? 'pep440';
     const safe = safeVersion(target.version, entries, scheme);
@@ -204,6 +223,12 @@ export class AdvisoryMatcher {
       safeVersion: safe,
     };
   }
+}
+
+/** The operating system of a conda subdir (`noarch` and anything unknown: undefined). */
+function platformFamily(platform: string): PlatformFamily | undefined {
+  const prefix = platform.split('-', 1)[0];
+  return prefix === 'win' || prefix === 'osx' || prefix === 'linux' ? prefix : undefined;
 }
 
 /** Connected components of the "same issue" relation: ids and aliases shared in either direction. */

@@ -43,7 +43,32 @@ export interface AffectedPackage {
   ranges: AffectedRange[];
   /** Explicitly listed affected versions (OSV `versions`), unsorted as given. */
   versions: string[];
+  /**
+   * Who stated this entry, for upstream products several sources describe (absent: the record's own
+   * feed says; see intel/precedence.ts). No ranges and no versions means the source names the product
+   * but gives no usable range: the matcher reports the CVE as undecided unless a source ranked above
+   * it decides.
+   */
+  source?: AffectedSource;
+  /** The feed the entry came from, in a record merged from several feeds' statements about one CVE. */
+  feed?: FeedName;
+  /**
+   * Only on these conda platform families (an NVD AND configuration conditioned on an operating
+   * system: Node.js on Windows); absent: on every platform.
+   */
+  platforms?: PlatformFamily[];
 }
+
+/** A conda subdir's operating system: `win-64` → `win`, `osx-arm64` → `osx`, `linux-aarch64` → `linux`. */
+export type PlatformFamily = 'win' | 'osx' | 'linux';
+
+/**
+ * Who said which versions of an upstream product a CVE affects. When they disagree on one CVE for
+ * one product, the first that gives a usable range decides: `vendor` (the product's own feed:
+ * OpenSSL, curl) > `nvd` (NVD's CPE configuration) > `cna` (the CVE record's CNA container) > `adp`
+ * (an ADP container of the CVE record, CISA's "Vulnrichment").
+ */
+export type AffectedSource = 'vendor' | 'nvd' | 'cna' | 'adp';
 
 export type AdvisoryKind = 'vulnerability' | 'malicious';
 
@@ -72,8 +97,19 @@ export interface Advisory {
   cwes: string[];
   affected: AffectedPackage[];
   references: string[];
-  /** The feed it came from (see FeedName). */
+  /** The feed it came from (see FeedName); in a merged record, the most authoritative one. */
   feed: FeedName;
+  /**
+   * Set when the store merged several feeds' records of one CVE (vendor, NVD, CVE List V5): each
+   * feed's own `modified` and `withdrawn`, so a newer copy from one feed replaces only its entries.
+   */
+  merged?: MergedPart[];
+}
+
+export interface MergedPart {
+  feed: FeedName;
+  modified: string;
+  withdrawn?: string;
 }
 
 /** Feeds cvebuild knows; each import and update records its metadata under one of these names. */
@@ -91,6 +127,7 @@ export type FeedName =
   | 'curl'
   | 'nodejs' // Node.js security-wg core feed
   | 'nvd'
+  | 'cve5' // CVE List V5 records (CNA and ADP containers), for CVEs NVD has not analysed
   | 'oss-fuzz'
   | 'osv-crates-io' // osv.dev crates.io all.zip (RustSec and GHSA)
   | 'osv-go' // osv.dev Go all.zip (the Go vulnerability database and GHSA)
@@ -122,6 +159,11 @@ export interface FeedMetadata {
   /** HTTP validators for conditional requests. */
   etag?: string;
   lastModified?: string;
+  /**
+   * Where an incremental feed stands, as that feed's fetcher writes it (JSON): for `nvd` the CPE
+   * pairs fetched in full and the instant the data is current through; for `cve5` the release applied.
+   */
+  state?: string;
 }
 
 /** A name reported malicious without a full OSV record (depgate index): no version data. */

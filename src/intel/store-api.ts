@@ -103,6 +103,11 @@ export interface IntelStore {
 
   feeds(): FeedMetadata[];
   feed(name: FeedName): FeedMetadata | undefined;
+  /**
+   * Advisories holding a statement of this feed (as their own feed or merged into another's record):
+   * the record count of an incremental feed, whose runs import only what changed.
+   */
+  feedRecordCount(name: FeedName): number;
   counts(): StoreCounts;
   holdings(): StoreHoldings;
   /** What SQLite's own check (every page and index) finds wrong with the file; empty when nothing. */

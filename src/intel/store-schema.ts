@@ -140,6 +140,11 @@ export const MIGRATIONS: readonly string[] = [
     entries TEXT NOT NULL
   );
   `,
+  // where an incremental feed stands (NVD API: the CPE pairs fetched in full and the instant the data
+  // is current through; CVE List V5: the release applied), as JSON the feed's fetcher reads back
+  `
+  ALTER TABLE feeds ADD COLUMN state TEXT;
+  `,
 ];
 
 /** The schema version this code writes and reads. */

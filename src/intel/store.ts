@@ -17,6 +17,7 @@ import {
   type KevEntry,
   type MaliciousName,
 } from './model.ts';
+import { mergeSourceRecords, UPSTREAM_CVE_FEEDS } from './precedence.ts';
 import type { IntelStore, SquatEntryRow, SquatIndexRows, StoreCounts, StoreHoldings } from './store-api.ts';
 import { isCorruption, type OpenStoreOptions, openStoreDatabase, sqliteError } from './store-file.ts';
 
@@ -33,10 +34,11 @@ export const NAME_MAP_SOURCES = ['parselmouth', 'parselmouth-legacy', 'parselmou
 const CONDA_POPULARITY_SOURCES = new Set(['conda-forge-names']);
 
 /**
- * When two feeds publish a record under the same id (a CVE from a vendor's own feed and from NVD),
- * the vendor's record is kept: NVD ranks below every other feed.
+ * When two feeds publish a record under the same id, the later `modified` wins, except that NVD ranks
+ * below every other feed. Upstream CVE feeds (vendor, NVD, CVE List V5) are not replaced but merged
+ * (intel/precedence.ts): each keeps its statement, and the matcher applies their precedence.
  */
-const LOW_AUTHORITY_FEEDS = new Set<FeedName>(['nvd']);
+const LOW_AUTHORITY_FEEDS = new Set<FeedName>(['nvd', 'cve5']);
 
 /** Opens (or with `create`, creates) the store at `path`; `:memory:` gives a private in-memory store. */
 export function openStore(path: string, options: OpenStoreOptions = {}): IntelStore {
@@ -174,13 +176,29 @@ class SqliteIntelStore implements IntelStore {
     const stored = this.#statement('SELECT feed, modified, modified_at FROM advisories WHERE id = ?').get(
       advisory.id,
     ) as AdvisoryState | undefined;
+    if (stored && UPSTREAM_CVE_FEEDS.has(stored.feed) && UPSTREAM_CVE_FEEDS.has(advisory.feed)) {
+      const storedJson = this.#storedJson(advisory.id) ?? '{}';
+      const current = JSON.parse(storedJson) as Advisory;
+      if (current.merged || current.feed !== advisory.feed) {
+        const now = Date.now();
+        const merged = mergeSourceRecords(current, advisory, (timestamp) => clampedTime(timestamp, now));
+        if (!merged || JSON.stringify(merged) === storedJson) return false;
+        this.#write(merged, JSON.stringify(merged), clampedTime(merged.modified, now), true);
+        return true;
+      }
+    }
     if (stored) {
       const replace = supersedes(advisory, modifiedAt, stored);
       if (replace === false) return false;
       if (replace === 'compare' && this.#storedJson(advisory.id) === json) return false;
     }
+    this.#write(advisory, json, modifiedAt, stored !== undefined);
+    return true;
+  }
+
+  #write(advisory: Advisory, json: string, modifiedAt: number, replacing: boolean): void {
     this.#atomically(() => {
-      if (stored) {
+      if (replacing) {
         this.#statement('DELETE FROM affected WHERE advisory_id = ?').run(advisory.id);
         this.#statement('DELETE FROM advisory_aliases WHERE advisory_id = ?').run(advisory.id);
       }
@@ -225,7 +243,6 @@ class SqliteIntelStore implements IntelStore {
       const insertAlias = this.#statement('INSERT OR IGNORE INTO advisory_aliases (alias, advisory_id) VALUES (?, ?)');
       for (const alias of advisory.aliases) insertAlias.run(alias, advisory.id);
     });
-    return true;
   }
 
   #storedJson(id: string): string | undefined {
@@ -336,8 +353,8 @@ class SqliteIntelStore implements IntelStore {
 
   recordFeed(metadata: FeedMetadata): void {
     this.#statement(
-      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified, final_url)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO feeds (name, url, fetched_at, count, checksum, etag, last_modified, final_url, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       metadata.name,
       metadata.url,
@@ -347,6 +364,7 @@ class SqliteIntelStore implements IntelStore {
       metadata.etag ?? null,
       metadata.lastModified ?? null,
       metadata.finalUrl ?? null,
+      metadata.state ?? null,
     );
   }
 
@@ -574,6 +592,18 @@ class SqliteIntelStore implements IntelStore {
     });
   }
 
+  feedRecordCount(name: FeedName): number {
+    return this.#read(() => {
+      const row = this.#statement(
+        `SELECT count(*) AS count FROM advisories
+         WHERE feed = ?1
+            OR (json_type(json, '$.merged') = 'array'
+                AND EXISTS (SELECT 1 FROM json_each(json, '$.merged') WHERE json_extract(value, '$.feed') = ?1))`,
+      ).get(name) as { count: number };
+      return row.count;
+    });
+  }
+
   counts(): StoreCounts {
     return this.#read(() => {
       const row = this.#statement(
@@ -651,6 +681,7 @@ function feedFromRow(row: Row): FeedMetadata {
   const etag = text(row.etag);
   const lastModified = text(row.last_modified);
   const finalUrl = text(row.final_url);
+  const state = text(row.state);
   return {
     name: String(row.name) as FeedName,
     url: String(row.url),
@@ -660,5 +691,6 @@ function feedFromRow(row: Row): FeedMetadata {
     ...(etag === undefined ? {} : { etag }),
     ...(lastModified === undefined ? {} : { lastModified }),
     ...(finalUrl === undefined ? {} : { finalUrl }),
+    ...(state === undefined ? {} : { state }),
   };
 }

@@ -8,10 +8,12 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CvebuildError, isCvebuildError } from '../errors.ts';
 import { type DownloadResult, download, type RetryEvent } from '../net/download.ts';
-import type { FeedSource } from './feeds.ts';
+import { fetchCveListRelease, parseCveListState } from './cve-list-release.ts';
+import { type FeedSource, NVD_RUN_MAX_BYTES } from './feeds.ts';
 import type { ImportReport, ImportSource } from './import/api.ts';
 import { importSources } from './import/index.ts';
 import type { FeedName } from './model.ts';
+import { fetchNvdApi, nvdPacer, parseNvdState, type RequestPacer } from './nvd-api.ts';
 import type { IntelStore } from './store-api.ts';
 
 export interface UpdateOptions {
@@ -27,6 +29,10 @@ export interface UpdateOptions {
   workDirectory?: string;
   onRetry?: (feed: FeedName, event: RetryEvent) => void;
   now?: () => Date;
+  /** Where `NVD_API_KEY` is read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Paces NVD API requests (default: NVD's published limit for a request with or without a key). */
+  nvdPacer?: RequestPacer;
 }
 
 export type FeedUpdateStatus = 'downloaded' | 'unchanged' | 'failed';
@@ -47,6 +53,9 @@ export interface FeedUpdate {
   /** Set once the file was imported. */
   records?: number;
   written?: number;
+  /** For a feed fetched in several requests (the NVD API): how many, and what was asked. */
+  requests?: number;
+  detail?: string;
 }
 
 export interface UpdateReport {
@@ -77,9 +86,15 @@ export async function updateFeeds(store: IntelStore, options: UpdateOptions): Pr
     }
 
     const importStarted = performance.now();
-    const fresh = downloads.filter((item) => item.source !== undefined);
+    const fresh = downloads.filter((item) => item.sources.length > 0);
     if (fresh.length > 0) await importDownloads(store, fresh);
-    refreshUnchanged(store, feeds, now());
+    // an incremental feed's row is written by recordCursors
+    refreshUnchanged(
+      store,
+      downloads.filter((item) => !item.cursor).map(({ update }) => update),
+      now(),
+    );
+    recordCursors(store, downloads, now());
     const importMs = performance.now() - importStarted;
     const durationMs = performance.now() - started;
     return { feeds, imported: fresh.length > 0, failedClosed: false, importMs, durationMs };
@@ -106,7 +121,9 @@ export function updateFailure(report: UpdateReport): CvebuildError | undefined {
 
 interface Fetched {
   update: FeedUpdate;
-  source?: ImportSource;
+  sources: ImportSource[];
+  /** An incremental feed's new cursor, stored once its records are in. */
+  cursor?: { feed: FeedSource; state: string; finalUrl?: string };
 }
 
 async function fetchFeed(
@@ -115,6 +132,26 @@ async function fetchFeed(
   directory: string,
   options: UpdateOptions,
 ): Promise<Fetched> {
+  if (feed.format === 'nvd-api' || feed.format === 'cve-list-release') {
+    const started = performance.now();
+    try {
+      return feed.format === 'nvd-api'
+        ? await fetchNvd(store, feed, directory, options)
+        : await fetchCveList(store, feed, directory, options);
+    } catch (error) {
+      if (!isCvebuildError(error)) throw error;
+      const downloadMs = performance.now() - started;
+      const update: FeedUpdate = {
+        feed: feed.name,
+        url: feed.url,
+        required: feed.required,
+        status: 'failed',
+        error: error.toLine(),
+        downloadMs,
+      };
+      return { update, sources: [] };
+    }
+  }
   const started = performance.now();
   const base = { feed: feed.name, url: feed.url, required: feed.required };
   const stored = store.feed(feed.name);
@@ -136,24 +173,148 @@ async function fetchFeed(
   } catch (error) {
     if (!isCvebuildError(error)) throw error;
     const downloadMs = performance.now() - started;
-    return { update: { ...base, status: 'failed', error: error.toLine(), downloadMs } };
+    return { update: { ...base, status: 'failed', error: error.toLine(), downloadMs }, sources: [] };
   }
   const redirected = result.finalUrl === undefined ? {} : { finalUrl: result.finalUrl };
   if (result.status === 'unchanged') {
     return {
       update: { ...base, ...redirected, status: 'unchanged', attempts: result.attempts, downloadMs: result.durationMs },
+      sources: [],
     };
   }
   const { bytes, sha256, attempts, durationMs: downloadMs, etag, lastModified, path } = result;
   return {
     update: { ...base, ...redirected, status: 'downloaded', bytes, sha256, attempts, downloadMs },
-    source: { path, feed: feed.name, url: feed.url, ...redirected, etag, lastModified },
+    sources: [{ path, feed: feed.name, url: feed.url, ...redirected, etag, lastModified }],
   };
 }
 
+/** The NVD API feed: full per-product queries, then lastMod windows from the stored cursor. */
+async function fetchNvd(
+  store: IntelStore,
+  feed: FeedSource,
+  directory: string,
+  options: UpdateOptions,
+): Promise<Fetched> {
+  const started = performance.now();
+  const stored = store.feed(feed.name);
+  // a cursor belongs to the endpoint it came from: another URL starts again in full
+  const state = stored?.url === feed.url ? parseNvdState(stored.state) : undefined;
+  const apiKey = (options.env ?? process.env).NVD_API_KEY?.trim() || undefined;
+  const result = await fetchNvdApi({
+    url: feed.url,
+    directory,
+    state,
+    apiKey,
+    pacer: options.nvdPacer ?? nvdPacer(apiKey),
+    now: (options.now ?? (() => new Date()))(),
+    isStored: (id) => store.advisoryById(id) !== undefined,
+    maxPageBytes: feed.maxBytes,
+    maxTotalBytes: NVD_RUN_MAX_BYTES,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+    onRetry: (event) => options.onRetry?.(feed.name, event),
+  });
+  const { asked } = result;
+  const detail = [
+    asked.full.length > 0 ? `${asked.full.length} products in full` : '',
+    asked.windows.length > 0 ? `changes since ${asked.windows[0]?.start} (${asked.windows.length} window(s))` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    update: {
+      feed: feed.name,
+      url: feed.url,
+      required: feed.required,
+      status: 'downloaded',
+      bytes: result.bytes,
+      attempts: result.attempts,
+      requests: result.requests,
+      detail: `${detail || 'nothing to ask'}: ${result.kept} of ${result.seen} records kept`,
+      downloadMs: performance.now() - started,
+    },
+    sources: result.path ? [{ path: result.path, feed: feed.name, url: feed.url }] : [],
+    cursor: { feed, state: JSON.stringify(result.state) },
+  };
+}
+
+/** The CVE List V5 feed: a release's baseline when the store has not applied it, else its newer delta. */
+async function fetchCveList(
+  store: IntelStore,
+  feed: FeedSource,
+  directory: string,
+  options: UpdateOptions,
+): Promise<Fetched> {
+  const started = performance.now();
+  const stored = store.feed(feed.name);
+  const state = stored?.url === feed.url ? parseCveListState(stored.state) : undefined;
+  const result = await fetchCveListRelease({
+    url: feed.url,
+    directory,
+    state,
+    maxBytes: feed.maxBytes,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+    onRetry: (event) => options.onRetry?.(feed.name, event),
+  });
+  const last = result.files.at(-1);
+  return {
+    update: {
+      feed: feed.name,
+      url: feed.url,
+      required: feed.required,
+      status: result.files.length > 0 ? 'downloaded' : 'unchanged',
+      bytes: result.bytes,
+      attempts: result.attempts,
+      detail:
+        result.files.length > 0
+          ? result.files.map((file) => file.url.split('/').at(-1)).join(' + ')
+          : `${result.state.delta ?? result.state.baseline} already applied`,
+      downloadMs: performance.now() - started,
+    },
+    sources: result.files.map((file) => ({
+      path: file.path,
+      feed: feed.name,
+      url: file.url,
+      ...(file.finalUrl ? { finalUrl: file.finalUrl } : {}),
+    })),
+    cursor: { feed, state: JSON.stringify(result.state), ...(last ? { finalUrl: last.url } : {}) },
+  };
+}
+
+/**
+ * An incremental feed's row after a successful run: its own URL, the run's time, every record it
+ * holds in the store (a run imports only what changed) and the new cursor. Written after the
+ * records' import: a crash in between only makes the next run ask again.
+ */
+function recordCursors(store: IntelStore, fetched: readonly Fetched[], now: Date): void {
+  const cursors = fetched.flatMap((item) => (item.cursor && item.update.status !== 'failed' ? [item.cursor] : []));
+  if (cursors.length === 0) return;
+  store.transaction(() => {
+    for (const { feed, state, finalUrl } of cursors) {
+      const stored = store.feed(feed.name);
+      store.recordFeed({
+        name: feed.name,
+        url: feed.url,
+        fetchedAt: now.toISOString(),
+        count: store.feedRecordCount(feed.name),
+        checksum: stored?.checksum ?? EMPTY_SHA256,
+        ...(finalUrl ? { finalUrl } : stored?.finalUrl ? { finalUrl: stored.finalUrl } : {}),
+        state,
+      });
+    }
+  });
+}
+
+/** sha256 of no bytes: the checksum of a feed that has imported nothing yet. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /** One importSources call: one transaction for every downloaded feed. */
 async function importDownloads(store: IntelStore, fetched: readonly Fetched[]): Promise<void> {
-  const sources = fetched.flatMap((item) => (item.source ? [item.source] : []));
+  const sources = fetched.flatMap((item) => item.sources);
   let report: ImportReport;
   try {
     report = await importSources(store, sources);
@@ -161,7 +322,8 @@ async function importDownloads(store: IntelStore, fetched: readonly Fetched[]): 
     throw isCvebuildError(error) ? withFeedUrl(error, sources) : error;
   }
   for (const item of fetched) {
-    const results = report.results.filter((result) => result.path === item.source?.path);
+    const paths = new Set(item.sources.map((source) => source.path));
+    const results = report.results.filter((result) => paths.has(result.path));
     item.update.records = results.reduce((sum, result) => sum + result.records, 0);
     item.update.written = results.reduce((sum, result) => sum + result.written, 0);
   }

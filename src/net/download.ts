@@ -32,6 +32,8 @@ export interface DownloadRequest {
   retries?: number;
   /** First backoff delay; doubled per retry, with jitter. */
   backoffMs?: number;
+  /** Client-error statuses that mean "slow down" for this server and are retried like 429 (NVD's 403). */
+  retryStatuses?: readonly number[];
   /** Longest Retry-After honoured; a server asking for more is given up on. */
   maxRetryAfterMs?: number;
   onRetry?: (event: RetryEvent) => void;
@@ -149,7 +151,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw statusError(response, request.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+      throw statusError(response, request.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS, request.retryStatuses);
     }
     checkDeclaredLength(response, request.maxBytes);
     const written = await writeMetered(response.body ?? [], request.destination, request.maxBytes);
@@ -199,9 +201,9 @@ function requestHeaders(validators: Validators | undefined): Record<string, stri
   return headers;
 }
 
-function statusError(response: Response, maxRetryAfterMs: number): AttemptError {
+function statusError(response: Response, maxRetryAfterMs: number, retryStatuses: readonly number[] = []): AttemptError {
   const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  if (response.status !== 429 && response.status < 500)
+  if (response.status !== 429 && response.status < 500 && !retryStatuses.includes(response.status))
     return new AttemptError(reason, false, undefined, response.status);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {

@@ -3,8 +3,12 @@
  * - OpenSSL's own records (openssl/release-metadata secjson) are feed `openssl`: one
  *   `{version, lessThan}` per release branch becomes an ECOSYSTEM range introduced/fixed
  *   (`lessThanOrEqual` → last_affected), compared with OpenSSL's letter-release ordering.
- * - Other CNAs' records are stored under feed `nvd`, the lowest authority, so a vendor's own feed
- *   (curl's table, OpenSSL's records) wins for the same CVE. Their `affected[]` styles vary: exact
+ * - Other CNAs' records are feed `cve5` (CVE List V5). Their CNA container's entries are `source: cna`,
+ *   their ADP containers' (CISA "Vulnrichment": ranges and `cpes` where the CNA gave none) `source:
+ *   adp`; the store merges them with the vendor's and NVD's statements of the same CVE and the matcher
+ *   ranks them last (intel/precedence.ts). An entry naming a tracked product without any usable
+ *   version is kept with no ranges: the CVE is then undecided, not dropped. Distribution package
+ *   versions (`versionType` rpm/deb…) are ignored. Their `affected[]` styles vary: exact
  *   versions (xz), one `lessThanOrEqual` per version (curl), range expressions inside `version`
  *   (GitHub's `>= 2.0.0, < 2.0.7`: read when they use only >=, < and <=). An entry names a product by, in order: a CNA
  *   vendor/product pair the product map lists, a collectionURL/packageName pair it lists, an NVD CPE
@@ -21,7 +25,15 @@ import {
   nativeProductForCpe,
   nativeProductForPackage,
 } from '../../mapping/native.ts';
-import type { Advisory, AdvisorySeverity, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
+import type {
+  Advisory,
+  AdvisorySeverity,
+  AffectedPackage,
+  AffectedRange,
+  AffectedSource,
+  FeedName,
+  RangeEvent,
+} from '../model.ts';
 import { levelFromText, severityFromText, severityFromVectors } from '../severity.ts';
 import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, distinct, referenceUrls, summarize } from './fields.ts';
@@ -53,6 +65,16 @@ function cnaAffected(record: Json): Json[] {
   return asArray(cna(record).affected).filter(isObject);
 }
 
+function adpContainers(record: Json): Json[] {
+  const containers = isObject(record.containers) ? record.containers : {};
+  return asArray(containers.adp).filter(isObject);
+}
+
+/** The `affected[]` entries of the ADP containers (CISA's "Vulnrichment" adds CPEs and ranges there). */
+function adpAffected(record: Json): Json[] {
+  return adpContainers(record).flatMap((adp) => asArray(adp.affected).filter(isObject));
+}
+
 export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedName | undefined): PreparedImport {
   return advisoryImport((sink) => {
     const collector = new Cve5Collector(feed, sink);
@@ -62,8 +84,8 @@ export function prepareCve5Records(records: Iterable<LocatedRecord>, feed: FeedN
 }
 
 /**
- * Normalises CVE JSON 5 records into a sink as they arrive (JSON-lines, or the entries of an archive).
- * Without `feed`, the source is recorded under its records' feed when they share one, else `nvd`.
+ * Normalises CVE 5 records into a sink as they arrive (a cvelistV5 release zip holds ~300k: only those
+ * naming a mapped product are written, one at a time). `feed` labels every record when given.
  */
 export class Cve5Collector {
   readonly #feed: FeedName | undefined;
@@ -86,7 +108,7 @@ export class Cve5Collector {
 
   produced(): ProducedAdvisories {
     const [only] = this.#feeds;
-    return { feed: this.#feed ?? (this.#feeds.size === 1 && only ? only : 'nvd'), records: this.#count };
+    return { feed: this.#feed ?? (this.#feeds.size === 1 && only ? only : 'cve5'), records: this.#count };
   }
 }
 
@@ -107,10 +129,11 @@ function normalizeCve5Record(
       .filter(isObject)
       .find((entry) => entry.lang === 'en' || entry.lang === 'eng')?.value,
   );
-  const { kept: affected, unshipped } = withoutUnshippedComponents(
-    cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl)),
-    description ?? '',
-  );
+  const stated = [
+    ...cnaAffected(record).flatMap((entry) => affectedProduct(entry, openssl, openssl ? 'vendor' : 'cna')),
+    ...(openssl ? [] : adpAffected(record).flatMap((entry) => affectedProduct(entry, false, 'adp'))),
+  ];
+  const { kept: affected, unshipped } = withoutUnshippedComponents(mergeByProduct(stated), description ?? '');
   if (affected.length === 0 && unshipped) {
     notes.skip(unshipped, id);
     return undefined;
@@ -131,7 +154,7 @@ function normalizeCve5Record(
     ...(published === undefined ? {} : { published }),
     modified,
     ...(metadata.state === 'REJECTED' ? { withdrawn: modified } : {}),
-    severity: cve5Severity(container, openssl),
+    severity: cve5Severity(container, openssl, adpContainers(record)),
     cwes: cweIds(
       ...asArray(container.problemTypes)
         .filter(isObject)
@@ -140,7 +163,7 @@ function normalizeCve5Record(
     ),
     affected,
     references: referenceUrls(container.references),
-    feed: feed ?? (openssl ? 'openssl' : 'nvd'),
+    feed: feed ?? (openssl ? 'openssl' : 'cve5'),
   };
 }
 
@@ -155,24 +178,49 @@ function productOf(entry: Json, openssl: boolean): NativeProduct | undefined {
     (collectionUrl && packageName ? nativeProductForPackage(collectionUrl, packageName) : undefined);
   if (listed) return listed;
   if (product) {
-    return (
+    const named =
       (vendor ? nativeProductForCpe(vendor, product) : undefined) ??
       nativeProduct(product) ??
-      nativeProductForConda(product)
-    );
+      nativeProductForConda(product);
+    if (named) return named;
   }
-  return packageName ? (nativeProduct(packageName) ?? nativeProductForConda(packageName)) : undefined;
+  if (packageName) {
+    const named = nativeProduct(packageName) ?? nativeProductForConda(packageName);
+    if (named) return named;
+  }
+  return productOfCpes(entry);
 }
+
+/** ADP entries carry NVD-style `cpes`; application CPEs only (an ADP lists distributions as `o:`). */
+function productOfCpes(entry: Json): NativeProduct | undefined {
+  for (const cpe of asArray(entry.cpes)) {
+    if (typeof cpe !== 'string') continue;
+    const [prefix, , part, vendor, product] = cpe.split(/(?<!\\):/);
+    if (prefix !== 'cpe' || part !== 'a' || !vendor || !product) continue;
+    const found = nativeProductForCpe(vendor, product);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Distribution package versions (rpm/deb epochs and revisions) say nothing about the upstream release. */
+const DISTRIBUTION_VERSION_TYPES = new Set(['rpm', 'deb', 'dpkg', 'apk', 'ebuild']);
 
 const NOT_A_VERSION = new Set(['*', '-', 'n/a', 'unspecified', 'unknown']);
 
-function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
+/**
+ * One entry per product that a container names, even with no usable range: the product is named, so
+ * the CVE must come out undecided rather than vanish (unless another source gives a range).
+ */
+function affectedProduct(entry: Json, openssl: boolean, source: AffectedSource): AffectedPackage[] {
   const product = productOf(entry, openssl);
   if (!product) return [];
   const ranges: AffectedRange[] = [];
   const versions: string[] = [];
   for (const item of asArray(entry.versions).filter(isObject)) {
     if (item.status !== 'affected') continue;
+    const versionType = asString(item.versionType)?.toLowerCase();
+    if (versionType && DISTRIBUTION_VERSION_TYPES.has(versionType)) continue;
     const version = asString(item.version);
     if (!version || NOT_A_VERSION.has(version.toLowerCase())) continue;
     if (/[<>=,\s]/.test(version)) {
@@ -190,7 +238,6 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
       versions.push(version);
     }
   }
-  if (ranges.length === 0 && versions.length === 0) return [];
   return [
     {
       ecosystem: 'upstream',
@@ -199,8 +246,30 @@ function affectedProduct(entry: Json, openssl: boolean): AffectedPackage[] {
       scheme: product.scheme,
       ranges,
       versions: distinct(versions),
+      ...(openssl ? {} : { source }),
     },
   ];
+}
+
+/**
+ * One entry per (product, source): a container often lists a product once per branch or version.
+ * An entry without a range is dropped when the same source gives one for that product elsewhere.
+ */
+function mergeByProduct(entries: AffectedPackage[]): AffectedPackage[] {
+  const merged = new Map<string, AffectedPackage>();
+  for (const entry of entries) {
+    const key = `${entry.normalizedName}\u0000${entry.source ?? ''}`;
+    const into = merged.get(key);
+    if (!into) {
+      merged.set(key, { ...entry, ranges: [...entry.ranges], versions: [...entry.versions] });
+      continue;
+    }
+    for (const range of entry.ranges) {
+      if (!into.ranges.some((known) => JSON.stringify(known) === JSON.stringify(range))) into.ranges.push(range);
+    }
+    into.versions = distinct([...into.versions, ...entry.versions]);
+  }
+  return [...merged.values()];
 }
 
 /**
@@ -223,9 +292,15 @@ function comparatorRange(expression: string): AffectedRange | undefined {
 
 const CVSS_KEYS = ['cvssV4_0', 'cvssV3_1', 'cvssV3_0', 'cvssV2_0'] as const;
 
-/** OpenSSL's own level (Low/Moderate/High/Critical) for its records; CVSS vectors for other CNAs. */
-function cve5Severity(container: Json, openssl: boolean): AdvisorySeverity {
-  const metrics = asArray(container.metrics).filter(isObject);
+/**
+ * OpenSSL's own level (Low/Moderate/High/Critical) for its records; CVSS vectors for other CNAs, or,
+ * when the CNA gave none, the ADP containers' (CISA scores CVEs whose CNA did not).
+ */
+function cve5Severity(container: Json, openssl: boolean, adp: Json[] = []): AdvisorySeverity {
+  const own = asArray(container.metrics).filter(isObject);
+  const hasVector = own.some((metric) => CVSS_KEYS.some((key) => isObject(metric[key])));
+  const metrics =
+    hasVector || openssl ? own : [...own, ...adp.flatMap((item) => asArray(item.metrics).filter(isObject))];
   const vectors = distinct(
     metrics.flatMap((metric) =>
       CVSS_KEYS.map((key) => (isObject(metric[key]) ? asString(metric[key].vectorString) : undefined)).filter(

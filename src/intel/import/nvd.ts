@@ -5,6 +5,9 @@
  *
  * Ranges: versionStartIncluding S → introduced S; versionEndExcluding E → fixed E; versionEndIncluding
  * E → last_affected E; no start → introduced 0; a concrete CPE version → `versions: [v]`.
+ * Only `vulnerable: true` matches of application CPEs count: `cpe:2.3:o:` (operating systems) and the
+ * `vulnerable: false` conditions of an AND configuration (running on Windows, inside a host
+ * application) never make a product affected; negated nodes are skipped.
  * versionStartExcluding S has no OSV equivalent (OSV has no exclusive start): it becomes introduced S,
  * so the single release S is over-reported (fail closed) and the import notes it.
  *
@@ -17,7 +20,7 @@
  */
 import type { ErrorLocation } from '../../errors.ts';
 import { type NativeProduct, nativeProductForCpe } from '../../mapping/native.ts';
-import type { Advisory, AffectedPackage, AffectedRange, FeedName, RangeEvent } from '../model.ts';
+import type { Advisory, AffectedPackage, AffectedRange, FeedName, PlatformFamily, RangeEvent } from '../model.ts';
 import { nvdSeverity } from '../severity.ts';
 import { withoutUnshippedComponents } from './components.ts';
 import { cweIds, referenceUrls, summarize } from './fields.ts';
@@ -127,6 +130,7 @@ function normalizeNvdCve(cve: unknown, feed: FeedName, location: ErrorLocation):
 
 interface CpeMatch {
   product: NativeProduct;
+  platforms?: PlatformFamily[];
   range?: AffectedRange;
   version?: string;
   startExcluding: boolean;
@@ -135,14 +139,28 @@ interface CpeMatch {
 function affectedProducts(configurations: unknown[]): { affected: AffectedPackage[]; startExcluding: number } {
   const matches = configurations
     .filter(isObject)
-    .flatMap((configuration) => asArray(configuration.nodes).filter(isObject))
-    .flatMap((node) => asArray(node.cpeMatch).filter(isObject))
-    .filter((match) => match.vulnerable === true)
-    .flatMap(cpeMatch);
+    .filter((configuration) => configuration.negate !== true)
+    .flatMap((configuration) => {
+      // a negated node says "not this": it never makes a product affected
+      const nodes = asArray(configuration.nodes)
+        .filter(isObject)
+        .filter((node) => node.negate !== true);
+      const platforms = configuration.operator === 'AND' ? platformCondition(nodes) : undefined;
+      return (
+        nodes
+          .flatMap((node) => asArray(node.cpeMatch).filter(isObject))
+          // in an AND configuration the other nodes (a platform, a host application) are conditions,
+          // marked `vulnerable: false`: only the vulnerable matches name an affected product
+          .filter((match) => match.vulnerable === true)
+          .flatMap(cpeMatch)
+          .map((match) => (platforms ? { ...match, platforms } : match))
+      );
+    });
   const byProduct = new Map<string, AffectedPackage>();
   for (const match of matches) {
     const { product } = match;
-    let entry = byProduct.get(product.product);
+    const key = `${product.product}\u0000${match.platforms?.join(',') ?? ''}`;
+    let entry = byProduct.get(key);
     if (!entry) {
       entry = {
         ecosystem: 'upstream',
@@ -151,8 +169,10 @@ function affectedProducts(configurations: unknown[]): { affected: AffectedPackag
         scheme: product.scheme,
         ranges: [],
         versions: [],
+        source: 'nvd',
+        ...(match.platforms ? { platforms: match.platforms } : {}),
       };
-      byProduct.set(product.product, entry);
+      byProduct.set(key, entry);
     }
     if (match.version !== undefined && !entry.versions.includes(match.version)) entry.versions.push(match.version);
     const range = match.range;
@@ -163,6 +183,37 @@ function affectedProducts(configurations: unknown[]): { affected: AffectedPackag
     affected: [...byProduct.values()],
     startExcluding: matches.filter((match) => match.startExcluding).length,
   };
+}
+
+/** Operating-system CPEs (`vendor:product` prefixes) and the conda platform family each stands for. */
+const OS_FAMILIES: readonly [prefix: string, family: PlatformFamily][] = [
+  ['microsoft:windows', 'win'],
+  ['apple:mac_os', 'osx'],
+  ['apple:macos', 'osx'],
+  ['linux:linux_kernel', 'linux'],
+];
+
+/**
+ * The platforms an AND configuration limits its vulnerable products to, when its conditions are
+ * operating systems only (curl on Windows CE, Node.js on Windows): `['win']`. Any other condition (a
+ * host application, hardware) cannot be checked against a conda package, so the products stay
+ * unconditional: over-reported rather than missed.
+ */
+function platformCondition(nodes: Json[]): PlatformFamily[] | undefined {
+  const conditions = nodes
+    .flatMap((node) => asArray(node.cpeMatch).filter(isObject))
+    .filter((match) => match.vulnerable !== true)
+    .map((match) => asString(match.criteria) ?? '');
+  if (conditions.length === 0) return undefined;
+  const families = new Set<PlatformFamily>();
+  for (const criteria of conditions) {
+    const [prefix, , part, vendor, product] = cpeFields(criteria);
+    if (prefix !== 'cpe' || part !== 'o') return undefined;
+    const family = OS_FAMILIES.find(([name]) => `${vendor}:${product}`.startsWith(name))?.[1];
+    if (!family) return undefined;
+    families.add(family);
+  }
+  return [...families].sort();
 }
 
 /** CPE 2.3 formatted string fields; `\:` escapes a colon inside a field. */

@@ -37,7 +37,7 @@ export async function importSource(
     return mergeDirectory(path, files);
   }
   if (!isZipArchive(path)) return importFileSync(store, path, feed);
-  requireFeed(feed, 'advisory', 'a zip of advisory records', path);
+  requireFeed(feed, 'advisory', 'a zip of OSV or CVE JSON 5 records', path);
   const part = await importArchive(store, path, feed);
   return { parts: [part], checksum: await sha256OfFile(path) };
 }

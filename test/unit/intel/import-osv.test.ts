@@ -264,7 +264,7 @@ describe('OSV zip archives', () => {
       report.results.map(({ feed, records, written, skipped }) => ({ feed, records, written, skipped })),
       [{ feed: 'osv-pypi', records: 5, written: 4, skipped: 1 }],
     );
-    assert.ok(report.results[0]?.notes.includes('1 archive file: not .json, ignored (LICENSE.txt)'));
+    assert.ok(report.results[0]?.notes.includes('1 archive file: not a record file (.json), ignored (LICENSE.txt)'));
     assert.equal(store.advisoryById('MAL-2026-9001')?.feed, 'osv-pypi');
     assert.equal(store.feed('osv-pypi')?.checksum, createHash('sha256').update(readFileSync(path)).digest('hex'));
     assert.deepEqual(readdirSync(directory), ['all.zip']);

@@ -126,6 +126,7 @@ describe('NVD CVE API 2.0 records', () => {
         scheme: 'upstream',
         ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.6.3' }] }],
         versions: [],
+        source: 'nvd',
       },
     ]);
     assert.deepEqual(advisory?.severity, {
@@ -178,14 +179,14 @@ describe('NVD CVE API 2.0 records', () => {
 });
 
 describe('CVE JSON 5 records from other CNAs', () => {
-  it('imports entries naming a tracked product (feed nvd), skipping the rest', async () => {
+  it('imports entries naming a tracked product (feed cve5, source cna), skipping the rest', async () => {
     const store = newStore();
     const report = await importSources(store, sources(upstream('cve5-CVE-2099-0030.json')));
-    assert.deepEqual(counts(report), [{ feed: 'nvd', records: 1, written: 1, skipped: 0 }]);
+    assert.deepEqual(counts(report), [{ feed: 'cve5', records: 1, written: 1, skipped: 0 }]);
     const advisory = store.advisoryById('CVE-2099-0030');
     assert.deepEqual(
-      advisory?.affected.map(({ name, ranges, versions }) => ({ name, ranges, versions })),
-      [{ name: 'curl', ranges: [], versions: ['7.61.1'] }],
+      advisory?.affected.map(({ name, ranges, versions, source }) => ({ name, ranges, versions, source })),
+      [{ name: 'curl', ranges: [], versions: ['7.61.1'], source: 'cna' }],
     );
     assert.equal(advisory?.severity.level, 'critical');
     assert.deepEqual(advisory?.cwes, ['CWE-131']);
@@ -193,7 +194,7 @@ describe('CVE JSON 5 records from other CNAs', () => {
     store.close();
   });
 
-  it("yields to the vendor's own record for the same CVE", async () => {
+  it("is merged beside the vendor's own record for the same CVE, which stays first", async () => {
     const store = newStore();
     const vendor = writeTemp(
       'curl.jsonl',
@@ -201,8 +202,22 @@ describe('CVE JSON 5 records from other CNAs', () => {
     );
     await importSources(store, sources(vendor));
     const report = await importSources(store, sources(upstream('cve5-CVE-2099-0030.json')));
-    assert.deepEqual(counts(report), [{ feed: 'nvd', records: 1, written: 0, skipped: 1 }]);
-    assert.equal(store.advisoryById('CVE-2099-0030')?.feed, 'curl');
+    assert.deepEqual(counts(report), [{ feed: 'cve5', records: 1, written: 1, skipped: 0 }]);
+    const merged = store.advisoryById('CVE-2099-0030');
+    assert.equal(merged?.feed, 'curl');
+    assert.deepEqual(
+      merged?.affected.map(({ feed, source }) => [feed, source]),
+      [
+        ['curl', undefined],
+        ['cve5', 'cna'],
+      ],
+    );
+    assert.deepEqual(
+      merged?.merged?.map((part) => part.feed),
+      ['curl', 'cve5'],
+    );
+    const again = await importSources(store, sources(upstream('cve5-CVE-2099-0030.json')));
+    assert.deepEqual(counts(again), [{ feed: 'cve5', records: 1, written: 0, skipped: 1 }], 'the same record again');
     store.close();
   });
 
@@ -213,7 +228,8 @@ describe('CVE JSON 5 records from other CNAs', () => {
       counts(report).sort((a, b) => a.feed.localeCompare(b.feed)),
       [
         { feed: 'curl', records: 4, written: 2, skipped: 2 },
-        { feed: 'nvd', records: 5, written: 3, skipped: 2 },
+        { feed: 'cve5', records: 1, written: 1, skipped: 0 },
+        { feed: 'nvd', records: 4, written: 2, skipped: 2 },
         { feed: 'openssl', records: 2, written: 2, skipped: 0 },
       ],
     );

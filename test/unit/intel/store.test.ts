@@ -206,15 +206,78 @@ describe('advisories', () => {
     store.close();
   });
 
-  it("keeps a vendor's record over NVD's for the same CVE, whatever the dates", () => {
+  it("merges a vendor's, NVD's and the CVE List's records of one CVE, the vendor's fields first", () => {
     const store = newStore();
-    store.upsertAdvisory(advisory('CVE-2024-2', { feed: 'nvd', modified: '2025-01-01T00:00:00Z', summary: 'nvd' }));
-    assert.equal(store.upsertAdvisory(advisory('CVE-2024-2', { feed: 'openssl', summary: 'vendor' })), true);
-    assert.equal(
-      store.upsertAdvisory(advisory('CVE-2024-2', { feed: 'nvd', modified: '2026-01-01T00:00:00Z', summary: 'nvd' })),
-      false,
+    const upstreamEntry = (name: string) => ({
+      ...pypi(name),
+      ecosystem: 'upstream' as const,
+      scheme: 'upstream' as const,
+    });
+    store.upsertAdvisory(
+      advisory('CVE-2024-2', {
+        feed: 'nvd',
+        modified: '2025-01-01T00:00:00Z',
+        summary: 'nvd',
+        affected: [{ ...upstreamEntry('zlib'), source: 'nvd' }],
+      }),
     );
-    assert.equal(store.advisoryById('CVE-2024-2')?.summary, 'vendor');
+    assert.equal(
+      store.upsertAdvisory(
+        advisory('CVE-2024-2', { feed: 'openssl', summary: 'vendor', affected: [upstreamEntry('openssl')] }),
+      ),
+      true,
+    );
+    assert.equal(
+      store.upsertAdvisory(
+        advisory('CVE-2024-2', {
+          feed: 'nvd',
+          modified: '2026-01-01T00:00:00Z',
+          summary: 'nvd',
+          affected: [{ ...upstreamEntry('libxml2'), source: 'nvd' }],
+        }),
+      ),
+      true,
+      "NVD's newer record replaces NVD's statement",
+    );
+    assert.equal(
+      store.upsertAdvisory(
+        advisory('CVE-2024-2', { feed: 'nvd', modified: '2025-06-01T00:00:00Z', affected: [upstreamEntry('zlib')] }),
+      ),
+      false,
+      'an older NVD copy changes nothing',
+    );
+    const merged = store.advisoryById('CVE-2024-2');
+    assert.equal(merged?.summary, 'vendor');
+    assert.deepEqual(
+      merged?.affected.map(({ name, feed }) => [name, feed]),
+      [
+        ['libxml2', 'nvd'],
+        ['openssl', 'openssl'],
+      ],
+    );
+    assert.deepEqual(
+      store.advisoriesFor('upstream', 'zlib').map((found) => found.id),
+      [],
+      "the replaced statement's index rows are gone",
+    );
+    assert.deepEqual(
+      store.advisoriesFor('upstream', 'libxml2').map((found) => found.id),
+      ['CVE-2024-2'],
+    );
+    store.upsertAdvisory(
+      advisory('CVE-2024-2', {
+        feed: 'cve5',
+        modified: '2026-02-01T00:00:00Z',
+        withdrawn: '2026-02-01T00:00:00Z',
+        affected: [],
+      }),
+    );
+    assert.equal(
+      store.advisoryById('CVE-2024-2')?.withdrawn,
+      '2026-02-01T00:00:00Z',
+      'a REJECTED record withdraws the CVE',
+    );
+    assert.deepEqual(store.advisoriesFor('upstream', 'libxml2'), []);
     store.close();
   });
 

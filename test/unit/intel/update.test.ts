@@ -315,6 +315,8 @@ describe('selectFeeds', () => {
         'kev',
         'parselmouth',
         'curl',
+        'nvd',
+        'cve5',
         'top-pypi',
         'openssl',
         'nodejs',
@@ -358,7 +360,7 @@ describe('selectFeeds', () => {
     assert.throws(() => selectFeeds({ only: ['kev,nope'] }), /unknown feed "nope"/);
     assert.throws(() => selectFeeds({ overrides: ['kev'] }), /--feed expects NAME=URL/);
     assert.throws(() => selectFeeds({ overrides: ['kev=ftp://x/kev.json'] }), /only http:, https: and file: URLs/);
-    assert.throws(() => selectFeeds({ env: {}, only: ['nvd'] }), /feed nvd has no default URL/);
+    assert.throws(() => selectFeeds({ env: {}, only: ['ghsa'] }), /feed ghsa has no default URL/);
   });
 });
 

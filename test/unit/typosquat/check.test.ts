@@ -274,7 +274,11 @@ describe('typosquat check', async () => {
     for (const migration of MIGRATIONS.slice(0, 3)) db.exec(migration);
     db.exec(`PRAGMA user_version = 3; PRAGMA application_id = ${APPLICATION_ID};`);
     db.exec(`ATTACH '${current.path}' AS current`);
-    for (const table of ['feeds', 'popularity', 'name_map', 'squat_entries', 'squat_probes', 'squat_members'])
+    // feeds gained a column after schema 3 (state, schema 5): copy the columns schema 3 has
+    db.exec(
+      'INSERT INTO feeds SELECT name, url, fetched_at, count, checksum, etag, last_modified, final_url FROM current.feeds',
+    );
+    for (const table of ['popularity', 'name_map', 'squat_entries', 'squat_probes', 'squat_members'])
       db.exec(`INSERT INTO ${table} SELECT * FROM current.${table}`);
     db.exec('INSERT INTO squat_state SELECT id, stamp, zeroblob(64) FROM current.squat_state');
     db.close();
