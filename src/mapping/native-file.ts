@@ -22,6 +22,16 @@ export interface UnshippedComponent {
   why: string;
 }
 
+/**
+ * Releases `from`–`to` (protobuf's v22–v25) whose conda package is versioned `major.release`
+ * (libprotobuf 4.22.0–4.25.x): how the upstream's release numbering maps to conda's.
+ */
+export interface ReleaseSeries {
+  from: number;
+  to: number;
+  major: number;
+}
+
 export interface NativeProduct {
   /** Upstream product name: the `upstream` ecosystem's package name in the store. */
   product: string;
@@ -39,6 +49,8 @@ export interface NativeProduct {
   tags: TagStyle[];
   ships: string[];
   notShipped: UnshippedComponent[];
+  /** Empty unless the upstream's release numbers differ from the conda package's versions. */
+  releaseToConda: ReleaseSeries[];
   advisories: string;
   evidence: string[];
 }
@@ -139,6 +151,7 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
       tags: tagStyles(entry.tags, `${path}.tags`, fail),
       ships: strings(entry, path, 'ships', false),
       notShipped: unshipped(entry.notShipped, `${path}.notShipped`, fail),
+      releaseToConda: releaseSeries(entry.releaseToConda, `${path}.releaseToConda`, fail),
       advisories: text_(entry, path, 'advisories'),
       evidence: strings(entry, path, 'evidence', false),
     };
@@ -166,6 +179,29 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
   claimedOnce(parsedProducts, 'cna', fail);
   claimedOnce(parsedProducts, 'ossFuzz', fail);
   return { products: parsedProducts, buildOnly: parsedBuildOnly, noUpstream: parsedNoUpstream };
+}
+
+function releaseSeries(value: unknown, path: string, fail: (key: string, message: string) => never): ReleaseSeries[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail(path, 'expected a list of {from, to, major}');
+  const series = value.map((item, index): ReleaseSeries => {
+    const at = `${path}[${index}]`;
+    if (!isEntry(item)) return fail(at, 'expected {from, to, major}');
+    const [from, to, major] = (['from', 'to', 'major'] as const).map((key) =>
+      Number.isSafeInteger(item[key]) && (item[key] as number) >= 0
+        ? (item[key] as number)
+        : fail(`${at}.${key}`, 'expected a whole number'),
+    ) as [number, number, number];
+    if (from > to) fail(at, `from ${from} is after to ${to}`);
+    if (major >= from) fail(at, `major ${major} must be below the release numbers it prefixes`);
+    return { from, to, major };
+  });
+  const sorted = [...series].sort((a, b) => a.from - b.from);
+  sorted.forEach((entry, index) => {
+    const next = sorted[index + 1];
+    if (next && next.from <= entry.to) fail(path, `releases ${next.from}–${next.to} overlap ${entry.from}–${entry.to}`);
+  });
+  return series;
 }
 
 /** A conda name or advisory identifier names one product: a second claim would silently shadow the first. */

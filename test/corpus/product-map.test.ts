@@ -53,6 +53,7 @@ describe('the product map on real NVD and CVE 5 records', { skip: SKIP }, () => 
       .map((name) => ({ path: intel(`nvd-products/${name}`) }));
     await importSources(store, [
       ...nvd,
+      { path: intel('clibs/cve5/CVE-2025-4565.json') },
       { path: intel('clibs/nvd/CVE-2023-45853.json') },
       { path: intel('cve5-vulnrichment') },
       { path: writeTemp('zlib-inflate.json', JSON.stringify(ZLIB_INFLATE)) },
@@ -97,5 +98,20 @@ describe('the product map on real NVD and CVE 5 records', { skip: SKIP }, () => 
     assert.ok(ids('ros-jazzy-fastrtps', '2.13.3').includes('CVE-2024-28231'), '2.13.0 ≤ v < 2.13.4');
     assert.ok(!ids('ros-jazzy-fastrtps', '2.14.4').includes('CVE-2024-28231'), 'jazzy 2.14 is after every range');
     assert.deepEqual(ids('ros-jazzy-fastcdr', '2.2.5'), [], 'Fast CDR is another product');
+  });
+
+  it('compares protobuf CVEs in libprotobuf’s numbering, and keeps Java- and Python-only CVEs off it', () => {
+    assert.ok(
+      ids('libprotobuf', '4.24.4').includes('CVE-2024-2410'),
+      'CNA protocolbuffers/protobuf 4.22.0 ≤ v < 4.25.0',
+    );
+    assert.ok(!ids('libprotobuf', '4.25.3').includes('CVE-2024-2410'), 'fixed in 4.25.0');
+    assert.ok(!ids('libprotobuf', '3.21.12').includes('CVE-2024-2410'), 'before 4.22.0');
+    for (const version of ['3.21.12', '4.25.3', '5.28.1']) {
+      const found = ids('libprotobuf', version);
+      assert.ok(!found.includes('CVE-2024-7254'), `${version}: CVE-2024-7254 is in protobuf-java`);
+      assert.ok(!found.includes('CVE-2025-4565'), `${version}: CVE-2025-4565 is in the pure-Python backend`);
+    }
+    assert.equal(store.advisoryById('CVE-2025-4565'), undefined, 'Python-Protobuf names no tracked product');
   });
 });

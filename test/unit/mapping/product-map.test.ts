@@ -46,6 +46,39 @@ describe('the product map file', () => {
     assert.equal(nativeProductForCna('Node.js', 'Node.js')?.product, 'nodejs');
   });
 
+  it('rejects a release-numbering table that is malformed, overlapping or whose major is not below its releases', () => {
+    rejects({ foo: entry({ releaseToConda: {} }) }, 'products.foo.releaseToConda', /list of \{from, to, major\}/);
+    rejects(
+      { foo: entry({ releaseToConda: [{ from: 22, to: 25, major: 'four' }] }) },
+      'products.foo.releaseToConda[0].major',
+      /whole number/,
+    );
+    rejects(
+      { foo: entry({ releaseToConda: [{ from: 25, to: 22, major: 4 }] }) },
+      'products.foo.releaseToConda[0]',
+      /after/,
+    );
+    rejects(
+      { foo: entry({ releaseToConda: [{ from: 3, to: 9, major: 4 }] }) },
+      'products.foo.releaseToConda[0]',
+      /below/,
+    );
+    rejects(
+      {
+        foo: entry({
+          releaseToConda: [
+            { from: 26, to: 29, major: 5 },
+            { from: 22, to: 26, major: 4 },
+          ],
+        }),
+      },
+      'products.foo.releaseToConda',
+      /overlap/,
+    );
+    assert.deepEqual(nativeProduct('protobuf')?.releaseToConda[1], { from: 26, to: 29, major: 5 });
+    assert.deepEqual(nativeProduct('zlib')?.releaseToConda, []);
+  });
+
   it('names the product of an OSS-Fuzz project by its listed name, else by its range repository', () => {
     assert.equal(
       nativeProductForOssFuzz('freetype2', ['https://github.com/freetype/freetype2-testing.git'])?.product,
