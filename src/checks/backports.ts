@@ -1,0 +1,126 @@
+/**
+ * Backports: a CVE finding whose package's own recipe applies a patch naming that CVE (or one of
+ * its aliases) is marked fixed in this build (`FindingFlags.fixedInBuild`). It stays in every
+ * report; the policy decides from the flag that it does not block. The recipe is read only for
+ * packages that have a CVE finding, from the first of: the archive the package was read from, its
+ * archive under the package directories, its extracted copy in the package cache of the prefix it
+ * is installed in.
+ */
+
+import { indexPackageDirs, type PackageDirIndex } from '../artifacts/package-dirs.ts';
+import type { BackportEvidence } from '../artifacts/recipe-evidence.ts';
+import { CvebuildError } from '../errors.ts';
+import type { Finding, PatchEvidence } from '../model/finding.ts';
+import { withFlags } from '../model/finding.ts';
+import type { Package } from '../model/package.ts';
+import { archiveFor, ownArchiveOf, packageCacheCandidates, prefixOf } from './package-contents.ts';
+
+/** The settings backports read (the link-scripts check owns and fills them). */
+export interface PackageDirsSettings {
+  /** Directories with package archives (.conda / .tar.bz2) to inspect. */
+  packageDirs: string[];
+}
+
+export interface AdvisoryFindingOf {
+  pkg: Package;
+  finding: Finding;
+}
+
+const CVE_ID = /^CVE-\d{4}-\d+$/i;
+
+/** The findings, with those a recipe patch fixes flagged; the others unchanged (same order). */
+export async function markBackports(
+  found: readonly AdvisoryFindingOf[],
+  settings: PackageDirsSettings,
+): Promise<Finding[]> {
+  const pending = found.filter(({ pkg, finding }) => pkg.ecosystem === 'conda' && cveIdsOf(finding).length > 0);
+  if (pending.length === 0) return found.map(({ finding }) => finding);
+  const reader = new RecipeReader(settings);
+  const marked = new Map<Finding, Finding>();
+  for (const { pkg, finding } of pending) {
+    const recipe = await reader.evidenceFor(pkg);
+    if (!recipe) continue;
+    if (recipe instanceof CvebuildError) {
+      marked.set(finding, { ...finding, evidence: { ...finding.evidence, recipeUnreadable: recipe.toLine() } });
+      continue;
+    }
+    const patches: PatchEvidence[] = cveIdsOf(finding).flatMap((id) => recipe.claims.get(id) ?? []);
+    if (patches.length > 0) marked.set(finding, fixedInBuild(finding, recipe, patches));
+  }
+  return found.map(({ finding }) => marked.get(finding) ?? finding);
+}
+
+function cveIdsOf(finding: Finding): string[] {
+  const ids = [finding.rule, ...(finding.flags?.aliases ?? [])].filter((id) => CVE_ID.test(id));
+  return [...new Set(ids.map((id) => id.toUpperCase()))];
+}
+
+function fixedInBuild(finding: Finding, recipe: BackportEvidence, patches: PatchEvidence[]): Finding {
+  const names = [...new Set(patches.map(({ patch }) => patch))];
+  return withFlags(
+    {
+      ...finding,
+      message: `${finding.message} [fixed in this build: its recipe applies ${names.join(', ')}]`,
+      remedy: `none needed for this build, which applies ${names.join(', ')}; a rebuild without ${names.length === 1 ? 'it' : 'them'} would be affected`,
+    },
+    { ...finding.flags, fixedInBuild: { source: recipe.source, patches } },
+  );
+}
+
+type Evidence = BackportEvidence | CvebuildError | undefined;
+
+/** One read per archive or package directory, however many findings and platforms share it. */
+class RecipeReader {
+  private readonly settings: PackageDirsSettings;
+  private index: PackageDirIndex | undefined;
+  private readonly hashes = new Map<string, string>();
+  private readonly bySource = new Map<string, Promise<Evidence>>();
+  private module: Promise<typeof import('../artifacts/recipe-evidence.ts')> | undefined;
+
+  constructor(settings: PackageDirsSettings) {
+    this.settings = settings;
+  }
+
+  async evidenceFor(pkg: Package): Promise<Evidence> {
+    const archive = ownArchiveOf(pkg) ?? archiveFor(pkg, this.packageDirs(), this.hashes);
+    if (archive)
+      return this.once(`archive:${archive}`, async () => (await this.reader()).archiveRecipeEvidence(archive));
+    const prefix = prefixOf(pkg);
+    if (!prefix) return undefined;
+    for (const dir of packageCacheCandidates(pkg, prefix)) {
+      const identity = { name: pkg.name, version: pkg.version, build: pkg.build };
+      const evidence = await this.once(`dir:${dir}`, async () =>
+        (await this.reader()).packageDirRecipeEvidence(dir, identity),
+      );
+      if (evidence) return evidence;
+    }
+    return undefined;
+  }
+
+  private packageDirs(): PackageDirIndex {
+    this.index ??=
+      this.settings.packageDirs.length > 0
+        ? indexPackageDirs(this.settings.packageDirs)
+        : { archives: new Map(), channeldata: [] };
+    return this.index;
+  }
+
+  /** The archive readers (zip, zstd, bzip2, tar) load only when there is a recipe to read. */
+  private reader(): Promise<typeof import('../artifacts/recipe-evidence.ts')> {
+    this.module ??= import('../artifacts/recipe-evidence.ts');
+    return this.module;
+  }
+
+  /** An archive that is damaged or crosses a limit is no evidence: the finding keeps blocking, and says why. */
+  private once(key: string, read: () => Promise<BackportEvidence | undefined>): Promise<Evidence> {
+    let evidence = this.bySource.get(key);
+    if (!evidence) {
+      evidence = read().catch((error: unknown) => {
+        if (error instanceof CvebuildError && /^(ARCHIVE_|INPUT_)/.test(error.code)) return error;
+        throw error;
+      });
+      this.bySource.set(key, evidence);
+    }
+    return evidence;
+  }
+}
