@@ -21,7 +21,7 @@ import type { Package } from '../model/package.ts';
 import { zod } from '../policy/zod.ts';
 import type { PackageDirsSettings } from './backports.ts';
 import { type Check, checkOptions } from './check.ts';
-import { archiveFor, prefixOf, prefixRecordFiles } from './package-contents.ts';
+import { archiveFor, ownArchiveOf, prefixOf, prefixRecordFiles } from './package-contents.ts';
 
 const CHECK_ID = 'link-scripts';
 const VERSION = 1;
@@ -138,7 +138,7 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
       if (pkg.ecosystem !== 'conda') continue;
       const prefix = prefixOf(pkg);
       if (prefix) findings.push(...installedFindings(pkg, prefix));
-      const archive = archiveFor(pkg, index, hashes);
+      const archive = ownArchiveOf(pkg) ?? archiveFor(pkg, index, hashes);
       if (archive) {
         let scan = scans.get(archive);
         if (!scan) {
