@@ -85,7 +85,10 @@ const PAYLOAD: TarItem[] = [
   { name: 'lib/libz.so.1.2.11', data: 'ELF' },
   { name: 'share/doc/zlib/ChangeLog', data: 'Changes in 1.2.11.1: fix CVE-2016-9843 (crc32 big-endian)\n' },
 ];
-const TEST: TarItem = { name: 'info/test/run_test.sh', data: '# minizip is not shipped: CVE-2023-45853 does not apply\n' };
+const TEST: TarItem = {
+  name: 'info/test/run_test.sh',
+  data: '# minizip is not shipped: CVE-2023-45853 does not apply\n',
+};
 
 /** conda-build: the rendered meta.yaml lists what was applied; the template keeps the comments. */
 export function condaBuildItems(build: string, { withFix = true } = {}): { info: TarItem[]; pkg: TarItem[] } {

@@ -63,7 +63,10 @@ describe('backport evidence in package archives', () => {
       const [comment] = evidence.claims.get('CVE-2016-9842') ?? [];
       assert.equal(comment?.how, 'recipe-comment');
       assert.equal(comment?.patch, 'info/recipe/patches/0003-inffast.patch');
-      assert.equal(comment?.file, layout === 'conda-build' ? 'info/recipe/meta.yaml.template' : 'info/recipe/recipe.yaml');
+      assert.equal(
+        comment?.file,
+        layout === 'conda-build' ? 'info/recipe/meta.yaml.template' : 'info/recipe/recipe.yaml',
+      );
       assert.equal(comment?.line, '# backport of the fix for CVE-2016-9842 (undefined left shift)');
     });
   }
