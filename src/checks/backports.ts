@@ -7,6 +7,7 @@
  * is installed in.
  */
 
+import { basename } from 'node:path';
 import { indexPackageDirs, type PackageDirIndex } from '../artifacts/package-dirs.ts';
 import type { BackportEvidence } from '../artifacts/recipe-evidence.ts';
 import { CvebuildError } from '../errors.ts';
@@ -87,12 +88,17 @@ class RecipeReader {
       return this.once(`archive:${archive}`, async () => (await this.reader()).archiveRecipeEvidence(archive));
     const prefix = prefixOf(pkg);
     if (!prefix) return undefined;
-    for (const dir of packageCacheCandidates(pkg, prefix)) {
-      const identity = { name: pkg.name, version: pkg.version, build: pkg.build };
+    const { dirs, tarball } = packageCacheCandidates(pkg, prefix);
+    const identity = { name: pkg.name, version: pkg.version, build: pkg.build };
+    for (const dir of dirs) {
       const evidence = await this.once(`dir:${dir}`, async () =>
         (await this.reader()).packageDirRecipeEvidence(dir, identity),
       );
       if (evidence) return evidence;
+    }
+    // the cached archive the record names, when its extracted copy is gone; its name must be this build's
+    if (tarball && basename(tarball).startsWith(`${pkg.name}-${pkg.version}-${pkg.build ?? ''}.`)) {
+      return this.once(`archive:${tarball}`, async () => (await this.reader()).archiveRecipeEvidence(tarball));
     }
     return undefined;
   }

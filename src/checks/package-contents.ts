@@ -58,8 +58,8 @@ export function ownArchiveOf(pkg: Package): string | undefined {
   return (file.endsWith('.conda') || file.endsWith('.tar.bz2')) && existsSync(file) ? file : undefined;
 }
 
-/** The files a conda-meta record lists, and the package cache directory conda may have softlinked from. */
-export function prefixRecordFiles(file: string): { files: string[]; packageCache?: string } {
+/** The files a conda-meta record lists, the package cache directory conda may have softlinked from, and the archive it was extracted from. */
+export function prefixRecordFiles(file: string): { files: string[]; packageCache?: string; packageTarball?: string } {
   let record: unknown;
   try {
     record = JSON.parse(readTextInput(file));
@@ -67,10 +67,11 @@ export function prefixRecordFiles(file: string): { files: string[]; packageCache
     return { files: [] }; // the reader already refused a broken record; nothing to add here
   }
   if (typeof record !== 'object' || record === null) return { files: [] };
-  const { files, extracted_package_dir: cache } = record as Record<string, unknown>;
+  const { files, extracted_package_dir: cache, package_tarball_full_path: tarball } = record as Record<string, unknown>;
   return {
     files: Array.isArray(files) ? files.filter((path): path is string => typeof path === 'string') : [],
     ...(typeof cache === 'string' && cache !== '' ? { packageCache: cache } : {}),
+    ...(typeof tarball === 'string' && /\.(conda|tar\.bz2)$/.test(tarball) ? { packageTarball: tarball } : {}),
   };
 }
 
@@ -79,7 +80,7 @@ export function prefixRecordFiles(file: string): { files: string[]; packageCache
  * (`extracted_package_dir`), else `pkgs/<name>-<version>-<build>` of the installation that owns
  * the prefix (the prefix itself for a base environment, two levels up for `envs/<name>`).
  */
-export function packageCacheCandidates(pkg: Package, prefix: string): string[] {
+export function packageCacheCandidates(pkg: Package, prefix: string): { dirs: string[]; tarball?: string } {
   const record = prefixRecordFiles(pkg.origin.file);
   const dist = `${pkg.name}-${pkg.version}-${pkg.build ?? ''}`;
   const roots = [prefix];
@@ -88,5 +89,6 @@ export function packageCacheCandidates(pkg: Package, prefix: string): string[] {
     ...(record.packageCache ? [record.packageCache] : []),
     ...roots.map((root) => join(root, 'pkgs', dist)),
   ];
-  return [...new Set(candidates)];
+  const tarball = record.packageTarball && existsSync(record.packageTarball) ? record.packageTarball : undefined;
+  return { dirs: [...new Set(candidates)], ...(tarball ? { tarball } : {}) };
 }
