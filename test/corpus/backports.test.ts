@@ -1,0 +1,76 @@
+/**
+ * Backports on real archives: none of the corpus's packages patches a CVE, so none may yield a
+ * fixed-in-build claim; and the zlib 1.2.11 builds, whose info/recipe holds a rendered meta.yaml
+ * and no patch, must be read (not skipped) and still fail the gate on a zlib CVE.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { archiveRecipeEvidence } from '../../src/artifacts/recipe-evidence.ts';
+import { runCli } from '../helpers/cli.ts';
+import { corpus, fixture, hasCorpus } from '../helpers/paths.ts';
+
+const SKIP = !hasCorpus && 'needs ../shared/corpus';
+
+function archivesUnder(top: string): string[] {
+  if (!hasCorpus) return [];
+  return readdirSync(corpus(top), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(conda|tar\.bz2)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+const ZLIB = ['zlib-1.2.11-h62dcd97_3.tar.bz2', 'zlib-1.2.11-h7b6447c_3.tar.bz2', 'zlib-1.2.11-h7b6447c_3.conda'];
+
+describe('backports on the corpus archives', { skip: SKIP }, () => {
+  it('the zlib 1.2.11 builds: their rendered recipe is read, applies no patch, and claims nothing', async () => {
+    for (const name of ZLIB) {
+      const evidence = await archiveRecipeEvidence(corpus(`packages/conda/${name}`));
+      assert.deepEqual(evidence.applied, [], name);
+      assert.deepEqual([...evidence.claims.keys()], [], name);
+      assert.deepEqual(evidence.notes, [], `${name}: the recipe was looked at`);
+    }
+  });
+
+  it('no archive of the corpus claims a fix', async () => {
+    const archives = [...archivesUnder('packages'), ...archivesUnder('channels')];
+    assert.ok(archives.length >= 20, `${archives.length} archives`);
+    let read = 0;
+    for (const archive of archives) {
+      let evidence: Awaited<ReturnType<typeof archiveRecipeEvidence>>;
+      try {
+        evidence = await archiveRecipeEvidence(archive);
+      } catch (error) {
+        // the corpus keeps damaged and hostile archives on purpose: refused, never a claim
+        assert.match(String((error as { code?: string }).code), /^ARCHIVE_/, archive);
+        continue;
+      }
+      read++;
+      assert.deepEqual([...evidence.claims.keys()], [], archive);
+    }
+    assert.ok(read >= 10, `${read} read`);
+  });
+
+  it('a real zlib 1.2.11 build still fails the gate on a zlib CVE it does not patch', () => {
+    const { status, stdout, stderr } = runCli([
+      'gate',
+      corpus('packages/conda/zlib-1.2.11-h7b6447c_3.tar.bz2'),
+      '--db',
+      fixture('backports/intel'),
+      '--now',
+      '2026-11-22T12:00:00Z',
+      '--offline',
+      '--checks',
+      'vulnerability',
+      '--format',
+      'json',
+    ]);
+    assert.equal(status, 1, stderr);
+    const document = JSON.parse(stdout);
+    const finding = document.findings.find((f: { id: string }) => f.id === 'CVE-2018-25032');
+    assert.equal(finding?.blocking, true);
+    assert.equal(finding?.fixedInBuild, null);
+    assert.equal(document.summary.fixedInBuild, 0);
+  });
+});
