@@ -8,6 +8,8 @@ import { type Dirent, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRegularHead } from '../fs/regular-file.ts';
 import { readPackageArchive } from './archive.ts';
+import { readCondaInfoMember } from './conda-archive.ts';
+import type { ArchiveReadOptions, ArchiveScan } from './entries.ts';
 import { type ArchiveLimits, archiveBomb, DEFAULT_ARCHIVE_LIMITS } from './limits.ts';
 import {
   type BackportEvidence,
@@ -26,25 +28,39 @@ export interface PackageIdentity {
   build?: string;
 }
 
+const readOptions = (limits: Partial<ArchiveLimits>): ArchiveReadOptions => ({
+  infoOnly: true,
+  limits,
+  select: (entry) =>
+    entry.member !== 'pkg' &&
+    entry.type === 'file' &&
+    entry.path.startsWith(RECIPE_DIR) &&
+    isRecipeEvidenceFile(entry.path.slice(RECIPE_DIR.length)),
+});
+
 /** Throws the archive readers' ARCHIVE_* errors for an unreadable or hostile archive. */
 export async function archiveRecipeEvidence(
   archive: string,
   limits: Partial<ArchiveLimits> = {},
 ): Promise<BackportEvidence> {
+  return evidenceOf(archive, await readPackageArchive(archive, readOptions(limits)));
+}
+
+/** A `.conda`'s info member fetched on its own (`remote-info.ts`); `source` is where it was fetched from. */
+export async function infoMemberRecipeEvidence(
+  member: string,
+  source: string,
+  limits: Partial<ArchiveLimits> = {},
+): Promise<BackportEvidence> {
+  return evidenceOf(source, await readCondaInfoMember(member, source, readOptions(limits)));
+}
+
+function evidenceOf(source: string, scan: ArchiveScan): BackportEvidence {
   const files = new Map<string, RecipeFile>();
-  const scan = await readPackageArchive(archive, {
-    infoOnly: true,
-    limits,
-    select: (entry) =>
-      entry.member !== 'pkg' &&
-      entry.type === 'file' &&
-      entry.path.startsWith(RECIPE_DIR) &&
-      isRecipeEvidenceFile(entry.path.slice(RECIPE_DIR.length)),
-  });
   for (const [path, content] of scan.contents) {
     files.set(path.slice(RECIPE_DIR.length), { text: content.head.toString('utf8'), truncated: content.truncated });
   }
-  return backportEvidence(archive, files);
+  return backportEvidence(source, files);
 }
 
 /**

@@ -14,12 +14,22 @@ import { CvebuildError } from '../errors.ts';
 import type { Finding, PatchEvidence } from '../model/finding.ts';
 import { withFlags } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
+import type { Download } from '../net/download.ts';
 import { archiveFor, ownArchiveOf, packageCacheCandidates, prefixOf } from './package-contents.ts';
 
 /** The settings backports read (the link-scripts check owns and fills them). */
 export interface PackageDirsSettings {
   /** Directories with package archives (.conda / .tar.bz2) to inspect. */
   packageDirs: string[];
+}
+
+/** Where else the recipe may come from: the channel, when the run may use the network. */
+export interface RemoteRecipeOptions {
+  offline: boolean;
+  cacheDir: string;
+  /** Default: the project's `download`, loaded when first needed. */
+  http?: Download;
+  signal?: AbortSignal;
 }
 
 export interface AdvisoryFindingOf {
@@ -33,16 +43,18 @@ const CVE_ID = /^CVE-\d{4}-\d+$/i;
 export async function markBackports(
   found: readonly AdvisoryFindingOf[],
   settings: PackageDirsSettings,
+  remote?: RemoteRecipeOptions,
 ): Promise<Finding[]> {
   const pending = found.filter(({ pkg, finding }) => pkg.ecosystem === 'conda' && cveIdsOf(finding).length > 0);
   if (pending.length === 0) return found.map(({ finding }) => finding);
-  const reader = new RecipeReader(settings);
+  const reader = new RecipeReader(settings, remote);
   const marked = new Map<Finding, Finding>();
   for (const { pkg, finding } of pending) {
     const recipe = await reader.evidenceFor(pkg);
     if (!recipe) continue;
-    if (recipe instanceof CvebuildError) {
-      marked.set(finding, { ...finding, evidence: { ...finding.evidence, recipeUnreadable: recipe.toLine() } });
+    if ('unread' in recipe) {
+      // said in the finding, which keeps blocking: the recipe was not looked at, not found clean
+      marked.set(finding, { ...finding, evidence: { ...finding.evidence, recipeNotRead: recipe.unread } });
       continue;
     }
     const patches: PatchEvidence[] = cveIdsOf(finding).flatMap((id) => recipe.claims.get(id) ?? []);
@@ -68,7 +80,7 @@ function fixedInBuild(finding: Finding, recipe: BackportEvidence, patches: Patch
   );
 }
 
-type Evidence = BackportEvidence | CvebuildError | undefined;
+type Evidence = BackportEvidence | { unread: string } | undefined;
 
 /** One read per archive or package directory, however many findings and platforms share it. */
 class RecipeReader {
@@ -78,8 +90,11 @@ class RecipeReader {
   private readonly bySource = new Map<string, Promise<Evidence>>();
   private module: Promise<typeof import('../artifacts/recipe-evidence.ts')> | undefined;
 
-  constructor(settings: PackageDirsSettings) {
+  private readonly remote: RemoteRecipeOptions | undefined;
+
+  constructor(settings: PackageDirsSettings, remote: RemoteRecipeOptions | undefined) {
     this.settings = settings;
+    this.remote = remote;
   }
 
   async evidenceFor(pkg: Package): Promise<Evidence> {
@@ -87,7 +102,7 @@ class RecipeReader {
     if (archive)
       return this.once(`archive:${archive}`, async () => (await this.reader()).archiveRecipeEvidence(archive));
     const prefix = prefixOf(pkg);
-    if (!prefix) return undefined;
+    if (!prefix) return this.fromChannel(pkg);
     const { dirs, tarball } = packageCacheCandidates(pkg, prefix);
     const identity = { name: pkg.name, version: pkg.version, build: pkg.build };
     for (const dir of dirs) {
@@ -100,7 +115,31 @@ class RecipeReader {
     if (tarball && basename(tarball).startsWith(`${pkg.name}-${pkg.version}-${pkg.build ?? ''}.`)) {
       return this.once(`archive:${tarball}`, async () => (await this.reader()).archiveRecipeEvidence(tarball));
     }
-    return undefined;
+    return this.fromChannel(pkg);
+  }
+
+  /** Online, a `.conda`'s info member by range requests; a `.tar.bz2` would have to be fetched whole, so it is not. */
+  private async fromChannel(pkg: Package): Promise<Evidence> {
+    const url = pkg.url;
+    const remote = this.remote;
+    if (!remote || remote.offline || !url || !/^https?:\/\//.test(url)) return undefined;
+    if (url.endsWith('.tar.bz2')) {
+      return {
+        unread:
+          'the recipe of a .tar.bz2 cannot be read without downloading the whole archive; give its directory with --packages to look for backported patches',
+      };
+    }
+    if (!url.endsWith('.conda') || !pkg.sha256) return undefined;
+    const sha256 = pkg.sha256;
+    return this.once(`url:${sha256}`, async () => {
+      const [{ fetchCondaInfoMember }, { infoMemberRecipeEvidence }, { download }] = await Promise.all([
+        import('../artifacts/remote-info.ts'),
+        this.reader(),
+        import('../net/download.ts'),
+      ]);
+      const member = await fetchCondaInfoMember({ url, sha256, ...remote, http: remote.http ?? download });
+      return infoMemberRecipeEvidence(member, url);
+    });
   }
 
   private packageDirs(): PackageDirIndex {
@@ -122,7 +161,9 @@ class RecipeReader {
     let evidence = this.bySource.get(key);
     if (!evidence) {
       evidence = read().catch((error: unknown) => {
-        if (error instanceof CvebuildError && /^(ARCHIVE_|INPUT_)/.test(error.code)) return error;
+        if (error instanceof CvebuildError && /^(ARCHIVE_|INPUT_|NETWORK|NOT_FOUND)/.test(error.code)) {
+          return { unread: error.toLine() };
+        }
         throw error;
       });
       this.bySource.set(key, evidence);

@@ -33,6 +33,12 @@ export const vulnerabilityCheck: Check<PackageDirsSettings> = {
         if (!group.malicious) found.push({ pkg, finding: { ...advisoryFinding(pkg, group), checkVersion: VERSION } });
       }
     }
-    return [...gaps, ...(await markBackports(found, { packageDirs: context.settings.packageDirs ?? [] }))];
+    const remote = {
+      offline: context.offline,
+      cacheDir: context.cacheDir,
+      ...(context.http ? { http: context.http } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
+    };
+    return [...gaps, ...(await markBackports(found, { packageDirs: context.settings.packageDirs ?? [] }, remote))];
   },
 };

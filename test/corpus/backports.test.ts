@@ -4,12 +4,17 @@
  * and no patch, must be read (not skipped) and still fail the gate on a zlib CVE.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { archiveRecipeEvidence } from '../../src/artifacts/recipe-evidence.ts';
+import { archiveRecipeEvidence, infoMemberRecipeEvidence } from '../../src/artifacts/recipe-evidence.ts';
+import { fetchCondaInfoMember } from '../../src/artifacts/remote-info.ts';
+import { download } from '../../src/net/download.ts';
 import { runCli } from '../helpers/cli.ts';
 import { corpus, fixture, hasCorpus } from '../helpers/paths.ts';
+import { startRangeServer } from '../helpers/range-server.ts';
+import { tempDirectory } from '../helpers/temp.ts';
 
 const SKIP = !hasCorpus && 'needs ../shared/corpus';
 
@@ -50,6 +55,27 @@ describe('backports on the corpus archives', { skip: SKIP }, () => {
       assert.deepEqual([...evidence.claims.keys()], [], archive);
     }
     assert.ok(read >= 10, `${read} read`);
+  });
+
+  it('the real zlib .conda read from a channel by Range requests: its info member only, no claim', async () => {
+    const name = 'zlib-1.2.11-h7b6447c_3.conda';
+    const bytes = readFileSync(corpus(`packages/conda/${name}`));
+    const server = await startRangeServer(name, bytes);
+    try {
+      const url = `${server.origin}/ranged/linux-64/${name}`;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const member = await fetchCondaInfoMember({ url, sha256, cacheDir: tempDirectory(), http: download });
+      const fetched = server.served.reduce((sum, { bytes: served }) => sum + served, 0);
+      // the 98 KB payload member is never asked for
+      assert.ok(fetched < 64 * 1024 + 7226 + 64, `${fetched} bytes fetched`);
+      const evidence = await infoMemberRecipeEvidence(member, url);
+      assert.deepEqual(evidence.notes, []);
+      assert.deepEqual([...evidence.claims.keys()], []);
+      const local = await archiveRecipeEvidence(corpus(`packages/conda/${name}`));
+      assert.deepEqual(evidence.applied, local.applied);
+    } finally {
+      await server.close();
+    }
   });
 
   it('a real zlib 1.2.11 build still fails the gate on a zlib CVE it does not patch', () => {
