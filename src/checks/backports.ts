@@ -48,9 +48,10 @@ export async function markBackports(
   const pending = found.filter(({ pkg, finding }) => pkg.ecosystem === 'conda' && cveIdsOf(finding).length > 0);
   if (pending.length === 0) return found.map(({ finding }) => finding);
   const reader = new RecipeReader(settings, remote);
+  const evidence = await inParallel([...new Set(pending.map(({ pkg }) => pkg))], (pkg) => reader.evidenceFor(pkg));
   const marked = new Map<Finding, Finding>();
   for (const { pkg, finding } of pending) {
-    const recipe = await reader.evidenceFor(pkg);
+    const recipe = evidence.get(pkg);
     if (!recipe) continue;
     if ('unread' in recipe) {
       // said in the finding, which keeps blocking: the recipe was not looked at, not found clean
@@ -61,6 +62,22 @@ export async function markBackports(
     if (patches.length > 0) marked.set(finding, fixedInBuild(finding, recipe, patches));
   }
   return found.map(({ finding }) => marked.get(finding) ?? finding);
+}
+
+/** Channel fetches are a few small requests each: a handful at a time, not one after another. */
+const PARALLEL_READS = 4;
+
+async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<Map<T, R>> {
+  const results = new Map<T, R>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      results.set(item, await work(item));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, items.length) }, worker));
+  return results;
 }
 
 function cveIdsOf(finding: Finding): string[] {

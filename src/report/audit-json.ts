@@ -88,6 +88,8 @@ function findingJson(finding: Finding) {
         }
       : null,
     fixedInBuild: fixedInBuildJson(finding),
+    // a recipe that could not be read (a .tar.bz2 online, an unreadable archive): not looked at, not found clean
+    ...(typeof evidence.recipeNotRead === 'string' ? { recipeNotRead: evidence.recipeNotRead } : {}),
   };
 }
 
