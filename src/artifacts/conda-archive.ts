@@ -3,11 +3,11 @@
  * read through yauzl's central directory (so data descriptors and zip64 are fine) and streamed
  * through zstd into the tar parser, never onto disk.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import { createZstdDecompress } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { CvebuildError } from '../errors.ts';
-import { openRegularFile } from '../fs/regular-file.ts';
+import { openRegularFile, regularFileStream } from '../fs/regular-file.ts';
 import {
   type ArchiveMember,
   type ArchiveReadOptions,
@@ -154,6 +154,51 @@ async function readMember(
     source.destroy();
     zstd.destroy();
   }
+}
+
+/**
+ * A `.conda`'s info member on its own (`info-*.tar.zst`, fetched from a channel with range
+ * requests): streamed through zstd into the tar parser under the same limits as a whole archive.
+ * `archive` names it in errors.
+ */
+export async function readCondaInfoMember(
+  path: string,
+  archive: string,
+  options: ArchiveReadOptions = {},
+): Promise<ArchiveScan> {
+  const limits = resolveLimits(options);
+  const budget = new ArchiveBudget(archive, limits);
+  const scan = emptyScan(archive, 'conda');
+  const shown = 'info member';
+  let source: ReturnType<typeof regularFileStream>;
+  try {
+    source = regularFileStream(path, { input: false });
+  } catch (error) {
+    throw archiveInvalid(archive, `cannot open its info member: ${firstLine(error)}`);
+  }
+  const compressed = statSync(path).size;
+  const parser = new TarParser(budget, collectInto(scan, options, 'info', limits), shown);
+  const zstd = createZstdDecompress();
+  source.on('error', (error) => zstd.destroy(error));
+  source.pipe(zstd);
+  let streamBytes = 0;
+  try {
+    for await (const chunk of zstd) {
+      const bytes = chunk as Buffer;
+      streamBytes += bytes.length;
+      budget.countBytes(bytes.length, streamBytes, compressed, shown);
+      parser.push(bytes);
+    }
+    parser.end();
+  } catch (error) {
+    if (error instanceof CvebuildError) throw error;
+    throw archiveInvalid(archive, `its ${shown} is not a readable tar.zst: ${firstLine(error)}`);
+  } finally {
+    source.unpipe(zstd);
+    source.destroy();
+    zstd.destroy();
+  }
+  return scan;
 }
 
 function firstLine(error: unknown): string {

@@ -4,13 +4,11 @@
  * archives found under `settings.packageDirs`, and, when no archive is at hand, at a local
  * channel's channeldata.json flags as a lower-confidence hint.
  */
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { shownName } from '../artifacts/limits.ts';
 import type { ArchiveLinkScripts, LinkAction, LinkScript } from '../artifacts/link-scripts.ts';
-import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex, sha256OfFile } from '../artifacts/package-dirs.ts';
-import { fileNameOf, parseCondaArchiveName } from '../conda/url.ts';
+import { CHANNELDATA_FLAGS, indexPackageDirs, type PackageDirIndex } from '../artifacts/package-dirs.ts';
 import { CvebuildError } from '../errors.ts';
-import { readTextInput } from '../fs/read-input.ts';
 import {
   describePackage,
   type Finding,
@@ -21,7 +19,9 @@ import {
 } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
 import { zod } from '../policy/zod.ts';
+import type { PackageDirsSettings } from './backports.ts';
 import { type Check, checkOptions } from './check.ts';
+import { archiveFor, ownArchiveOf, prefixOf, prefixRecordFiles } from './package-contents.ts';
 
 const CHECK_ID = 'link-scripts';
 const VERSION = 1;
@@ -89,10 +89,8 @@ const LINK_SCRIPT_PROBLEMS = new Map<string, RuleText>([
   ],
 ]);
 
-export interface LinkScriptsSettings {
-  /** Directories with package archives (.conda / .tar.bz2) to inspect for link scripts. */
-  packageDirs: string[];
-}
+/** The package directories (also read by the vulnerability check, for recipe patches). */
+export type LinkScriptsSettings = PackageDirsSettings;
 
 export const linkScriptsCheck: Check<LinkScriptsSettings> = {
   id: CHECK_ID,
@@ -140,7 +138,7 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
       if (pkg.ecosystem !== 'conda') continue;
       const prefix = prefixOf(pkg);
       if (prefix) findings.push(...installedFindings(pkg, prefix));
-      const archive = archiveFor(pkg, index, hashes);
+      const archive = ownArchiveOf(pkg) ?? archiveFor(pkg, index, hashes);
       if (archive) {
         let scan = scans.get(archive);
         if (!scan) {
@@ -158,46 +156,6 @@ export const linkScriptsCheck: Check<LinkScriptsSettings> = {
     return findings;
   },
 };
-
-/** A conda-meta record's prefix: the parent of its `conda-meta` directory. */
-function prefixOf(pkg: Package): string | undefined {
-  const file = pkg.origin.file;
-  return /[\\/]conda-meta[\\/][^\\/]+\.json$/.test(file) ? dirname(dirname(file)) : undefined;
-}
-
-/**
- * The archive of this exact artifact: its file name from the URL (the other format of the same
- * build as a fallback), preferring the subdir it was built for. With a sha256 in the lock, only a
- * file with that digest counts: a same-named file with other content is not what gets installed.
- */
-function archiveFor(pkg: Package, index: PackageDirIndex, hashes: Map<string, string>): string | undefined {
-  if (index.archives.size === 0) return undefined;
-  const named = parseCondaArchiveName(fileNameOf(pkg.url ?? pkg.location));
-  const stem = named
-    ? `${named.name}-${named.version}-${named.build}`
-    : `${pkg.name}-${pkg.version}-${pkg.build ?? ''}`;
-  const extensions = named?.extension === '.tar.bz2' ? ['.tar.bz2', '.conda'] : ['.conda', '.tar.bz2'];
-  for (const extension of extensions) {
-    const paths = index.archives.get(`${stem}${extension}`) ?? [];
-    const candidates = [...paths].sort(
-      (a, b) => Number(basename(dirname(b)) === pkg.subdir) - Number(basename(dirname(a)) === pkg.subdir),
-    );
-    const found = candidates.find(
-      (path) => extension !== named?.extension || !pkg.sha256 || digest(path) === pkg.sha256,
-    );
-    if (found) return found;
-  }
-  return undefined;
-
-  function digest(path: string): string {
-    let value = hashes.get(path);
-    if (!value) {
-      value = sha256OfFile(path);
-      hashes.set(path, value);
-    }
-    return value;
-  }
-}
 
 function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
   if (scan instanceof CvebuildError) {
@@ -263,22 +221,6 @@ function archiveFindings(pkg: Package, scan: ArchiveResult): Finding[] {
     }
   }
   return findings;
-}
-
-/** The files a conda-meta record lists, and the package cache directory conda may have softlinked from. */
-function prefixRecordFiles(file: string): { files: string[]; packageCache?: string } {
-  let record: unknown;
-  try {
-    record = JSON.parse(readTextInput(file));
-  } catch {
-    return { files: [] }; // the reader already refused a broken record; nothing to add here
-  }
-  if (typeof record !== 'object' || record === null) return { files: [] };
-  const { files, extracted_package_dir: cache } = record as Record<string, unknown>;
-  return {
-    files: Array.isArray(files) ? files.filter((path): path is string => typeof path === 'string') : [],
-    ...(typeof cache === 'string' && cache !== '' ? { packageCache: cache } : {}),
-  };
 }
 
 function escapingLinksFinding(

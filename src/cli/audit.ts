@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
 import { createEngine } from '../engine/engine.ts';
-import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
@@ -61,7 +61,7 @@ export async function auditCommand(
   const inventory =
     mode === 'scan-code'
       ? emptyInventory()
-      : filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
+      : filterInventory(await readProjectInventory(path), { environment: options.env, platform: options.platform });
   const checkIds = mode === 'scan-code' ? codeCheckList(options.checks, policy) : checkList(options.checks);
   const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
   try {

@@ -3,7 +3,7 @@
  * upstream product, PyPI name) or why it reaches none. The store is opened as the gate opens it
  * (`--db`, healthy and fresh), because the name map in it decides half the answer.
  */
-import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { mappingCoverage } from '../intel/mapping-coverage.ts';
 import { AdvisoryMatcher } from '../intel/matcher.ts';
@@ -30,7 +30,10 @@ export interface CoverageOptions {
 export async function coverageCommand(path: string, options: CoverageOptions): Promise<string | undefined> {
   const project = projectDirectory(path);
   if (options.output) checkOutputFile(options.output, { untrusted: [project] });
-  const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
+  const inventory = filterInventory(await readProjectInventory(path), {
+    environment: options.env,
+    platform: options.platform,
+  });
   const now = options.now ? parseNow(options.now) : new Date();
   const maxAgeMs = commandPolicy(path, options).maxDbAgeMs;
   const intel = await openIntelForAudit({ db: options.db, maxAgeMs, now });

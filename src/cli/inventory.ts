@@ -1,5 +1,5 @@
 /** `cvebuild inventory [PATH]`: read a project and print its packages. */
-import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { renderInventoryJson } from '../report/inventory-json.ts';
 import { renderInventoryTable } from '../report/inventory-table.ts';
 
@@ -9,7 +9,10 @@ export interface InventoryOptions {
   format: 'table' | 'json';
 }
 
-export function inventoryCommand(path: string, options: InventoryOptions): string {
-  const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
+export async function inventoryCommand(path: string, options: InventoryOptions): Promise<string> {
+  const inventory = filterInventory(await readProjectInventory(path), {
+    environment: options.env,
+    platform: options.platform,
+  });
   return options.format === 'json' ? renderInventoryJson(inventory) : renderInventoryTable(inventory);
 }

@@ -43,14 +43,16 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
 
   program
     .command('inventory')
-    .description('list every package a project resolves to (pixi.lock, conda-lock, environment.yml, prefix, recipe)')
+    .description(
+      'list every package a project resolves to (pixi.lock, conda-lock, environment.yml, prefix, recipe, package archives)',
+    )
     .argument('[path]', 'project directory or input file', '.')
     .option('--env <name>', 'only this environment')
     .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       const { inventoryCommand } = await import('./inventory.ts');
-      output(inventoryCommand(path, options));
+      output(await inventoryCommand(path, options));
     });
   addCoverageCommand(program, output);
   withEngineOptions(program.command('gate'))
@@ -159,7 +161,10 @@ function withSettingsOptions(command: Command): Command {
     .option('--allow-name <name...>', 'names never flagged as typosquats')
     .option('--private-source <url...>', 'channel or index URL prefixes that are private')
     .option('--private-name <name...>', 'names that must only come from private sources')
-    .option('--packages <dir...>', 'directories with package archives to inspect for link scripts');
+    .option(
+      '--packages <dir...>',
+      'directories with package archives to inspect (link scripts, recipe patches that fix CVEs)',
+    );
 }
 
 function addCoverageCommand(program: Command, output: (text: string) => void): void {

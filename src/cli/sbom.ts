@@ -1,7 +1,7 @@
 /** `cvebuild sbom [PATH]`: the project's resolved packages as a CycloneDX 1.6 or SPDX 2.3 document. */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { filterInventory, readInventory } from '../engine/read-project.ts';
+import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { inventoryReport } from '../report/from-inventory.ts';
@@ -31,7 +31,10 @@ export async function sbomCommand(path: string, options: SbomOptions): Promise<s
 
 export async function sbomDocument(path: string, options: SbomOptions): Promise<string> {
   const generatedAt = creationTime(options.now);
-  const inventory = filterInventory(readInventory(path), { environment: options.env, platform: options.platform });
+  const inventory = filterInventory(await readProjectInventory(path), {
+    environment: options.env,
+    platform: options.platform,
+  });
   const root = statSync(path).isDirectory() ? path : dirname(path);
   return renderSbom(inventoryReport({ inventory, target: path, root, generatedAt }), options.format);
 }

@@ -38,7 +38,10 @@ export interface CheckOutcome {
 }
 
 export function hasPackageContents(inventory: Inventory, packageDirs: readonly string[]): boolean {
-  return packageDirs.length > 0 || inventory.sources.some((source) => source.format === 'conda-meta');
+  return (
+    packageDirs.length > 0 ||
+    inventory.sources.some((source) => source.format === 'conda-meta' || source.format === 'conda-archive')
+  );
 }
 
 function skipReason(check: Check, resources: RunResources): string | undefined {

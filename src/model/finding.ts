@@ -45,11 +45,39 @@ export interface FindingFlags {
   unchecked?: true;
   /** The advisory's other ids (CVE, GHSA, PYSEC ...); a waiver naming any of them matches. */
   aliases?: readonly string[];
+  /**
+   * The package's own recipe applies a patch naming this advisory (or one of its aliases): the
+   * flaw is fixed in this build whatever its version says (conda-forge backports without a new
+   * version). The finding stays in every report; the policy does not let it block.
+   */
+  fixedInBuild?: FixedInBuild;
+}
+
+/** Where a build's recipe says it carries the fix. */
+export interface FixedInBuild {
+  /** The archive or package directory whose `info/recipe/` was read. */
+  source: string;
+  patches: readonly PatchEvidence[];
+}
+
+/** One statement in a recipe that a patch fixes a CVE. */
+export interface PatchEvidence {
+  /** The CVE id named. */
+  id: string;
+  /** Where it is named: the patch's file name, its header (before the first diff), or a comment on its entry in the recipe's patches list. */
+  how: 'file-name' | 'patch-header' | 'recipe-comment';
+  /** The patch, as a path inside the package (`info/recipe/patches/CVE-2018-25032.patch`). */
+  patch: string;
+  /** The file holding the line: the patch itself, or the recipe. */
+  file: string;
+  /** The line that names it (the patch path for `file-name`), whitespace folded and cut to 200 characters. */
+  line: string;
+  lineNumber?: number;
 }
 
 /**
  * A finding with its flags set. The flags are also written into `evidence` under the keys reports
- * have always printed there (`aliases`, `kev`, `kevDateAdded`, `unchecked`), here and only here, so
+ * have always printed there (`aliases`, `kev`, `kevDateAdded`, `unchecked`, `fixedInBuild`), here and only here, so
  * the printed record cannot say other than the flags do.
  */
 export function withFlags<T extends { evidence: Record<string, unknown> }>(
@@ -63,6 +91,7 @@ export function withFlags<T extends { evidence: Record<string, unknown> }>(
     if (flags.kev.dateAdded !== undefined) evidence.kevDateAdded = flags.kev.dateAdded;
   }
   if (flags.unchecked) evidence.unchecked = true;
+  if (flags.fixedInBuild) evidence.fixedInBuild = flags.fixedInBuild;
   return { ...fields, evidence, flags };
 }
 
@@ -74,6 +103,11 @@ export function isMaliciousRelease(finding: Finding): boolean {
 /** A known-exploited vulnerability (CISA KEV). */
 export function isKnownExploited(finding: Finding): boolean {
   return finding.flags?.kev !== undefined;
+}
+
+/** An advisory the package's own recipe patches: fixed in this build. */
+export function isFixedInBuild(finding: Finding): boolean {
+  return finding.flags?.fixedInBuild !== undefined && !isMaliciousRelease(finding);
 }
 
 /** A check saying what it could not look at, rather than something it found. */

@@ -13,6 +13,7 @@ export type InputFormat =
   | 'environment-yml'
   | 'explicit'
   | 'conda-meta'
+  | 'conda-archive'
   | 'rattler-recipe'
   | 'conda-build-recipe';
 

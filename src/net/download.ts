@@ -39,6 +39,20 @@ export interface DownloadRequest {
   onRetry?: (event: RetryEvent) => void;
   /** Stops the download (and any retry wait); the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Only these bytes (an HTTP Range request): `start`..`end` inclusive, or the last `suffix` bytes.
+   * The server must answer 206 with a Content-Range; a 200 (the whole file) is refused. Not for `file:` URLs.
+   */
+  range?: ByteRange;
+}
+
+export type ByteRange = { start: number; end: number } | { suffix: number };
+
+/** What a 206 answer covers: `start`..`end` inclusive, of a file of `total` bytes. */
+export interface ContentRange {
+  start: number;
+  end: number;
+  total: number;
 }
 
 /** The HTTP client as checks receive it: `download`, or a stand-in (a proxy's client, a test double). */
@@ -63,6 +77,8 @@ export type DownloadResult =
       sha256: string;
       etag?: string;
       lastModified?: string;
+      /** Set for a range request. */
+      range?: ContentRange;
       attempts: number;
       durationMs: number;
     }
@@ -126,7 +142,15 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
 
 /** `finalUrl`: the response's URL when fetch followed redirects (to any host: mirrors and CDNs move). */
 type AttemptOutcome = (
-  | { status: 'downloaded'; path: string; bytes: number; sha256: string; etag?: string; lastModified?: string }
+  | {
+      status: 'downloaded';
+      path: string;
+      bytes: number;
+      sha256: string;
+      etag?: string;
+      lastModified?: string;
+      range?: ContentRange;
+    }
   | { status: 'unchanged' }
 ) & { finalUrl?: string };
 
@@ -140,7 +164,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
   const stop = () => controller.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const headers = { ...request.headers, ...requestHeaders(request.validators) };
+    const headers = { ...request.headers, ...requestHeaders(request.validators, request.range) };
     const response = await fetch(url, { headers, signal: controller.signal });
     if (response.status === 304) {
       await response.body?.cancel();
@@ -153,11 +177,19 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       await response.body?.cancel();
       throw statusError(response, request.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS, request.retryStatuses);
     }
+    const range = request.range ? contentRange(response) : undefined;
     checkDeclaredLength(response, request.maxBytes);
     const written = await writeMetered(response.body ?? [], request.destination, request.maxBytes);
+    if (range && written.bytes !== range.end - range.start + 1) {
+      throw new AttemptError(
+        `the body holds ${written.bytes} bytes, not the ${range.end - range.start + 1} its Content-Range announces`,
+        true,
+      );
+    }
     return {
       status: 'downloaded',
       ...written,
+      ...(range ? { range } : {}),
       etag: response.headers.get('etag') ?? undefined,
       lastModified: response.headers.get('last-modified') ?? undefined,
       ...redirectedTo(response),
@@ -175,6 +207,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
 
 /** A local mirror: the file's mtime plays Last-Modified, so an untouched mirror reads as unchanged. */
 async function copyFile(url: URL, request: DownloadRequest): Promise<AttemptOutcome> {
+  if (request.range) throw new AttemptError('range requests need an http(s) URL', false);
   const path = fileURLToPath(url);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new AttemptError(`cannot read ${path} (${error.code ?? error.message})`, false);
@@ -194,8 +227,13 @@ async function copyFile(url: URL, request: DownloadRequest): Promise<AttemptOutc
   return { status: 'downloaded', ...written, lastModified };
 }
 
-function requestHeaders(validators: Validators | undefined): Record<string, string> {
+function requestHeaders(validators: Validators | undefined, range?: ByteRange): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  if (range) {
+    headers.range = 'suffix' in range ? `bytes=-${range.suffix}` : `bytes=${range.start}-${range.end}`;
+    // a compressed answer would not be the bytes asked for
+    headers['accept-encoding'] = 'identity';
+  }
   if (validators?.etag) headers['if-none-match'] = validators.etag;
   if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
   return headers;
@@ -210,6 +248,24 @@ function statusError(response: Response, maxRetryAfterMs: number, retryStatuses:
     return new AttemptError(`${reason} (server asks to retry after ${seconds(retryAfterMs)})`, false);
   }
   return new AttemptError(reason, true, retryAfterMs);
+}
+
+/** A range request's answer must be a 206 saying which bytes it holds; a server ignoring Range sends the whole file. */
+function contentRange(response: Response): ContentRange {
+  if (response.status !== 206) {
+    throw new AttemptError(
+      `the server ignored the Range request (HTTP ${response.status})`,
+      false,
+      undefined,
+      response.status,
+    );
+  }
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range')?.trim() ?? '');
+  const [start, end, total] = (match?.slice(1) ?? []).map(Number);
+  if (start === undefined || end === undefined || total === undefined || end < start || end >= total) {
+    throw new AttemptError('HTTP 206 without a usable Content-Range', false);
+  }
+  return { start, end, total };
 }
 
 /** Retry-After is either delay-seconds or an HTTP date. */

@@ -7,6 +7,7 @@ import type { Check, CheckRules, PolicyRequirement } from '../checks/check.ts';
 import {
   atLeast,
   type Finding,
+  isFixedInBuild,
   isKnownExploited,
   isMaliciousRelease,
   isUnchecked,
@@ -75,6 +76,8 @@ function mapSeverity(finding: Finding, policy: Policy): Finding {
 }
 
 function blocks(finding: Finding, policy: Policy): boolean {
+  // The build carries the fix: what its version says no longer applies, KEV or not.
+  if (isFixedInBuild(finding)) return false;
   if (policy.failOnMalicious && isMaliciousRelease(finding)) return true;
   if (policy.failOnKev && isKnownExploited(finding)) return true;
   if (policy.failOnUnchecked && isUnchecked(finding)) return true;

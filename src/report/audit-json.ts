@@ -3,7 +3,14 @@
  * null when unknown. The store is described so a reader knows how old the data behind it was.
  */
 import { isCodeFinding } from '../code/types.ts';
-import { type Finding, isKnownExploited, isMaliciousRelease, SEVERITIES, type Severity } from '../model/finding.ts';
+import {
+  type Finding,
+  isFixedInBuild,
+  isKnownExploited,
+  isMaliciousRelease,
+  SEVERITIES,
+  type Severity,
+} from '../model/finding.ts';
 import type { SourceLocation } from '../model/package.ts';
 import { toJson } from '../text/json.ts';
 import type { ReportInput } from './report.ts';
@@ -29,6 +36,7 @@ export function renderAuditJson(report: ReportInput): string {
       malicious: report.findings.filter(isMaliciousRelease).length,
       blocking: report.findings.filter((finding) => finding.blocking).length,
       waived: report.findings.filter((finding) => finding.waiver).length,
+      fixedInBuild: report.findings.filter(isFixedInBuild).length,
       undecided: report.undecided,
       ...(report.notCheckedForCves ? { notCheckedForCves: report.notCheckedForCves } : {}),
       verdict: report.verdict.outcome,
@@ -79,6 +87,26 @@ function findingJson(finding: Finding) {
           ...(finding.waiver.inline ? { inline: true } : {}),
         }
       : null,
+    fixedInBuild: fixedInBuildJson(finding),
+    // a recipe that could not be read (a .tar.bz2 online, an unreadable archive): not looked at, not found clean
+    ...(typeof evidence.recipeNotRead === 'string' ? { recipeNotRead: evidence.recipeNotRead } : {}),
+  };
+}
+
+/** The patches the package's own recipe applies for this advisory: why it does not block. */
+function fixedInBuildJson(finding: Finding) {
+  const fixed = finding.flags?.fixedInBuild;
+  if (!fixed || !isFixedInBuild(finding)) return null;
+  return {
+    source: fixed.source,
+    patches: fixed.patches.map(({ id, how, patch, file, line, lineNumber }) => ({
+      id,
+      how,
+      patch,
+      file,
+      line,
+      lineNumber: lineNumber ?? null,
+    })),
   };
 }
 

@@ -4,7 +4,13 @@
  * and the table's cells, which neutralise it for the terminal.
  */
 import { isCodeFinding } from '../code/types.ts';
-import { type Finding, isAdvisoryFinding, isKnownExploited, isMaliciousRelease } from '../model/finding.ts';
+import {
+  type Finding,
+  isAdvisoryFinding,
+  isFixedInBuild,
+  isKnownExploited,
+  isMaliciousRelease,
+} from '../model/finding.ts';
 import { line, plainDocument } from '../text/plain.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
@@ -29,8 +35,9 @@ export function renderAuditTable(report: ReportInput): string {
       .join(', ');
     out.push(line`threat data: ${report.intel.label} (${names}; oldest ${formatAge(oldest)})`);
   }
-  const open = report.findings.filter((finding) => !finding.waiver);
-  const waived = report.findings.filter((finding) => finding.waiver);
+  const open = report.findings.filter((finding) => !finding.waiver && !isFixedInBuild(finding));
+  const waived = report.findings.filter((finding) => finding.waiver && !isFixedInBuild(finding));
+  const fixed = report.findings.filter(isFixedInBuild);
   const rows = foldPlatforms(open);
   if (rows.length > 0) {
     out.push('');
@@ -52,6 +59,19 @@ export function renderAuditTable(report: ReportInput): string {
         { header: 'EXPIRES', value: (row) => row.finding.waiver?.expires ?? '' },
         { header: 'BY', value: (row) => row.finding.waiver?.by ?? '', maxWidth: 24 },
         { header: 'REASON', value: (row) => row.finding.waiver?.reason ?? '', maxWidth: 48 },
+      ]),
+    );
+  }
+  const fixedRows = foldPlatforms(fixed);
+  if (fixedRows.length > 0) {
+    out.push('');
+    out.push(`fixed in this build (${fixedRows.length}): the package's own recipe applies a patch for it`);
+    out.push(
+      renderTable(fixedRows, [
+        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+        { header: 'PACKAGE', value: (row) => subjectText(report, row.finding), maxWidth: 40 },
+        { header: 'ID', value: (row) => row.finding.rule },
+        { header: 'PATCH', value: (row) => patchText(row.finding), maxWidth: 60 },
       ]),
     );
   }
@@ -90,10 +110,24 @@ function summaryLine(report: ReportInput): string {
   const kev = report.findings.filter(isKnownExploited).length;
   const malicious = report.findings.filter(isMaliciousRelease).length;
   const waived = report.findings.filter((finding) => finding.waiver).length;
+  const fixed = report.findings.filter(isFixedInBuild).length;
   const packages = report.inventory.sources.length > 0 ? `${report.inventory.packages.length} packages, ` : '';
   return `${packages}${report.findings.length} finding(s): ${bySeverity || 'none'}${
     kev ? `; ${kev} known exploited (KEV)` : ''
-  }${malicious ? `; ${malicious} malicious` : ''}${waived ? `; ${waived} waived` : ''}`;
+  }${malicious ? `; ${malicious} malicious` : ''}${waived ? `; ${waived} waived` : ''}${fixed ? `; ${fixed} fixed in build` : ''}`;
+}
+
+/** `patches/CVE-2018-25032.patch (file name)`: which patch, and where it names the advisory. */
+export function patchText(finding: Finding): string {
+  const patches = finding.flags?.fixedInBuild?.patches ?? [];
+  const shown = new Map<string, string[]>();
+  for (const { patch, how } of patches) {
+    const name = patch.replace(/^info\/recipe\//, '');
+    const hows = shown.get(name) ?? [];
+    if (!hows.includes(how)) hows.push(how);
+    shown.set(name, hows);
+  }
+  return [...shown].map(([name, hows]) => `${name} (${hows.join(', ')})`).join('; ');
 }
 
 function packageTable(report: ReportInput, rows: Row[]): string {

@@ -12,13 +12,17 @@
  * - An open vulnerability is `in_triage`: the locked version is inside the advisory's affected
  *   range, and nobody has yet judged whether the flaw can be reached here.
  * - An open malicious-package finding is `exploitable`: the release runs attacker code on install.
+ * - A finding fixed in this build (its package's own recipe applies a patch naming the advisory)
+ *   is `resolved`, CycloneDX's counterpart of VEX `fixed`, with the patch as detail, and the
+ *   component's version is listed as `unaffected`. Not `not_affected`: the code was affected and
+ *   was patched, which is what `resolved` says.
  *
- * Findings of one advisory with different waivers become separate entries, since each entry has
- * one analysis.
+ * Findings of one advisory with different waivers, or fixed in some builds and not others, become
+ * separate entries, since each entry has one analysis.
  */
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { levelFromScore, scoreCvssVector } from '../intel/severity.ts';
-import { type Finding, isKnownExploited, isMaliciousRelease, type Severity } from '../model/finding.ts';
+import { type Finding, isFixedInBuild, isKnownExploited, isMaliciousRelease, type Severity } from '../model/finding.ts';
 import { normalizeName, type Package } from '../model/package.ts';
 import type { ReportInput } from './report.ts';
 import { advisoryUrl } from './rules.ts';
@@ -47,7 +51,7 @@ export function addVulnerabilities(
       ([pkg]) => subject.build === undefined || pkg.build === subject.build,
     );
     if (hit.length === 0) continue;
-    const groupKey = [finding.rule, finding.check, waiverKey(finding)].join('\u0000');
+    const groupKey = [finding.rule, finding.check, waiverKey(finding), fixedKey(finding)].join('\u0000');
     let group = groups.get(groupKey);
     if (!group) {
       group = { findings: [], components: [] };
@@ -80,6 +84,10 @@ function waiverKey(finding: Finding): string {
   return waiver ? JSON.stringify([waiver.reason, waiver.by ?? '', waiver.expires ?? '']) : '';
 }
 
+function fixedKey(finding: Finding): string {
+  return isFixedInBuild(finding) ? JSON.stringify(finding.flags?.fixedInBuild?.patches.map(({ patch }) => patch)) : '';
+}
+
 function vulnerability(group: Group): CDX.Models.Vulnerability.Vulnerability {
   const [first] = group.findings as [Finding, ...Finding[]];
   const evidence = first.evidence;
@@ -105,7 +113,11 @@ function vulnerability(group: Group): CDX.Models.Vulnerability.Vulnerability {
   for (const component of group.components) {
     const versions = component.version
       ? new V.AffectedVersionRepository([
-          new V.AffectedSingleVersion(component.version, { status: Enums.Vulnerability.AffectStatus.Affected }),
+          new V.AffectedSingleVersion(component.version, {
+            status: isFixedInBuild(first)
+              ? Enums.Vulnerability.AffectStatus.Unaffected
+              : Enums.Vulnerability.AffectStatus.Affected,
+          }),
         ])
       : undefined;
     vulnerability.affects.add(new V.Affect(component.bomRef, { versions }));
@@ -126,6 +138,14 @@ function analysis(finding: Finding): CDX.Models.Vulnerability.Analysis {
       state: AnalysisState.Exploitable,
       response: new Enums.Vulnerability.AnalysisResponseRepository([AnalysisResponse.WillNotFix]),
       detail: `Risk accepted${by}${until}: ${waiver.reason}`,
+    });
+  }
+  const fixed = finding.flags?.fixedInBuild;
+  if (fixed && isFixedInBuild(finding)) {
+    const patches = fixed.patches.map(({ patch, how, line }) => `${patch} (${how}: ${line})`);
+    return new V.Analysis({
+      state: AnalysisState.Resolved,
+      detail: `Fixed in this build: the package's own recipe applies ${[...new Set(patches)].join('; ')}. The version is inside the advisory's affected range; the patch is the evidence that this build is not.`,
     });
   }
   if (isMaliciousRelease(finding)) {
@@ -229,6 +249,12 @@ function vulnerabilityProperties(findings: Finding[]): [string, string][] {
   if (safe) properties.push(['cvebuild:safe-version', safe]);
   properties.push(['cvebuild:severity', first.severity]);
   if (findings.some((finding) => finding.blocking)) properties.push(['cvebuild:blocking', 'true']);
+  const fixedInBuild = isFixedInBuild(first) ? first.flags?.fixedInBuild : undefined;
+  if (fixedInBuild) {
+    for (const patch of new Set(fixedInBuild.patches.map(({ patch }) => patch))) {
+      properties.push(['cvebuild:fixed-in-build-patch', patch]);
+    }
+  }
   const waiver = first.waiver;
   if (waiver?.by) properties.push(['cvebuild:waiver-by', waiver.by]);
   if (waiver?.expires) properties.push(['cvebuild:waiver-expires', waiver.expires]);

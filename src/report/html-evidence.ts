@@ -3,7 +3,7 @@
  * behind it (aliases, fixed versions, safe version, KEV, CVSS, CWEs, references, waiver). Evidence
  * keys the report does not know are still shown, generically, so no check's facts are hidden.
  */
-import { type Finding, isKnownExploited } from '../model/finding.ts';
+import { type Finding, isFixedInBuild, isKnownExploited } from '../model/finding.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { esc, externalLink } from './html-escape.ts';
 import type { ReportInput } from './report.ts';
@@ -27,6 +27,7 @@ const KNOWN = new Set([
   'source',
   'references',
   'matchedBy',
+  'fixedInBuild',
 ]);
 
 const MAX_LIST = 20;
@@ -55,6 +56,7 @@ export function statusTags(finding: Finding): string {
   const tags: string[] = [];
   if (finding.blocking && !finding.waiver) tags.push('<span class="tag tag-block">blocks</span>');
   if (finding.waiver) tags.push('<span class="tag tag-waived">waived</span>');
+  if (isFixedInBuild(finding)) tags.push('<span class="tag tag-fixed">fixed in build</span>');
   if (isKnownExploited(finding)) tags.push('<span class="tag tag-kev">KEV</span>');
   return tags.join(' ');
 }
@@ -87,8 +89,20 @@ ${facts([
   ['Lock location', location && location !== context.shownLocation ? `<code>${esc(location)}</code>` : ''],
 ])}
 ${waiverNote(finding, report)}
+${fixedNote(finding)}
 ${context.explain ? `<p class="rule-help"><strong>${esc(rule.title)}.</strong> ${esc(rule.help)}</p>` : ''}
 </li>`;
+}
+
+/** The patches that fix it in this build, each with the line that names the advisory. */
+function fixedNote(finding: Finding): string {
+  const fixed = finding.flags?.fixedInBuild;
+  if (!fixed || !isFixedInBuild(finding)) return '';
+  const items = fixed.patches.map(
+    ({ patch, how, line, file, lineNumber }) =>
+      `<li><code>${esc(patch)}</code> (${esc(how)}${how === 'file-name' ? '' : ` in <code>${esc(file)}${lineNumber !== undefined ? `:${esc(lineNumber)}` : ''}</code>`}): <q>${esc(line)}</q></li>`,
+  );
+  return `<div class="fixed-note"><strong>Fixed in this build</strong>: the package's own recipe (<code>${esc(fixed.source)}</code>) applies a patch naming this advisory; it does not block.<ul>${items.join('')}</ul></div>`;
 }
 
 function waiverNote(finding: Finding, report: ReportInput): string {

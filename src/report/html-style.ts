@@ -201,6 +201,7 @@ a.card:hover { text-decoration: none; border-color: var(--border-strong); }
 .tag-block { color: var(--fail); border-color: var(--fail-border); background: var(--fail-bg); }
 .tag-kev { color: var(--fail); border-color: var(--fail); }
 .tag-waived { color: var(--muted); }
+.tag-fixed { color: var(--muted); }
 
 .toolbar { display: none; gap: 10px; align-items: center; flex-wrap: wrap; margin-bottom: 12px; }
 .js .toolbar { display: flex; }
@@ -295,6 +296,8 @@ th[aria-sort] { color: var(--text); }
 .finding-check { color: var(--muted); font-size: 0.85rem; }
 .finding-message { margin: 8px 0 0; }
 .finding-card .facts { grid-template-columns: 120px minmax(0, 1fr); }
+.fixed-note { margin-top: 10px; padding: 8px 12px; border-radius: 6px; border: 1px solid var(--border); font-size: 0.88rem; }
+.fixed-note ul { margin: 4px 0 0; padding-left: 18px; }
 .waiver-note { margin-top: 10px; padding: 8px 12px; border-radius: 6px; background: var(--warn-bg); border: 1px solid var(--warn-border); font-size: 0.88rem; }
 .rule-help { margin: 10px 0 0; color: var(--muted); font-size: 0.84rem; }
 

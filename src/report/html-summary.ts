@@ -77,7 +77,14 @@ export function summaryCards(report: ReportInput, counts: ReportCounts): string 
       alert: false,
       href: '#packages',
     },
-    { key: 'findings', label: 'Findings', value: counts.findings, note: 'not waived', alert: false, href: '#findings' },
+    {
+      key: 'findings',
+      label: 'Findings',
+      value: counts.findings,
+      note: counts.fixedInBuild > 0 ? `not waived; ${counts.fixedInBuild} more fixed in build` : 'not waived',
+      alert: false,
+      href: '#findings',
+    },
     {
       key: 'blocking',
       label: 'Blocking',

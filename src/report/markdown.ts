@@ -14,6 +14,8 @@ import {
   findingText,
   fixText,
   formatTime,
+  isActive,
+  isFixedHere,
   isWaived,
   locationText,
   packageLabel,
@@ -44,21 +46,24 @@ export function renderMarkdown(report: ReportInput, options: MarkdownOptions = {
   const maxLength = options.maxLength ?? MARKDOWN_MAX_LENGTH;
   const counts = countReport(report);
   const rows = findingRows(report.findings);
-  const active = rows.filter((r) => !isWaived(r.finding)).map(findingLine);
+  const active = rows.filter((r) => isActive(r.finding)).map(findingLine);
   const waived = rows.filter((r) => isWaived(r.finding)).map(waivedLine);
+  const fixed = rows.filter((r) => isFixedHere(r.finding)).map(fixedLine);
 
   const head = [...verdict(report, counts), ...countsTable(counts)].join('\n');
   const tail = [...warnings(report), ...notCheckedForCves(report), ...undecided(report), ...footer(report)].join('\n');
-  const assemble = (shownActive: number, shownWaived: number): string => {
+  const assemble = (shownActive: number, shownWaived: number, shownFixed: number): string => {
     const parts = [head];
     if (active.length > 0) parts.push(findingsSection(active, shownActive));
+    if (fixed.length > 0) parts.push(fixedSection(fixed, shownFixed));
     if (waived.length > 0) parts.push(waivedSection(waived, shownWaived));
     parts.push(tail);
     return `${parts.join('\n\n')}\n`;
   };
-  const shownActive = mostThatFit(active.length, (n) => assemble(n, 0).length <= maxLength);
-  const shownWaived = mostThatFit(waived.length, (n) => assemble(shownActive, n).length <= maxLength);
-  return markdownDocument(assemble(shownActive, shownWaived));
+  const shownActive = mostThatFit(active.length, (n) => assemble(n, 0, 0).length <= maxLength);
+  const shownFixed = mostThatFit(fixed.length, (n) => assemble(shownActive, 0, n).length <= maxLength);
+  const shownWaived = mostThatFit(waived.length, (n) => assemble(shownActive, n, shownFixed).length <= maxLength);
+  return markdownDocument(assemble(shownActive, shownWaived, shownFixed));
 }
 
 /**
@@ -92,8 +97,10 @@ function verdict(report: ReportInput, counts: ReportCounts): string[] {
 
 /** Findings per check (rows) and severity (columns); only checks and severities that occur are shown. */
 function countsTable(counts: ReportCounts): string[] {
-  const reported = counts.byCheck.filter((check) => check.active + check.waived > 0);
-  const clean = counts.byCheck.filter((check) => check.active + check.waived === 0).map((check) => code(check.id));
+  const reported = counts.byCheck.filter((check) => check.active + check.waived + check.fixedInBuild > 0);
+  const clean = counts.byCheck
+    .filter((check) => check.active + check.waived + check.fixedInBuild === 0)
+    .map((check) => code(check.id));
   if (reported.length === 0) return ['', `No findings from ${plural(clean.length, 'check')}: ${clean.join(', ')}.`];
   const severities = SEVERITIES_DESCENDING.filter((severity) => counts.bySeverity[severity] > 0);
   const out = [
@@ -155,6 +162,40 @@ function waivedSection(lines: readonly string[], shown: number): string {
   if (shown < lines.length) out.push(...(shown > 0 ? [''] : []), moreNotice(lines.length - shown, 'waived findings'));
   out.push('', '</details>');
   return out.join('\n');
+}
+
+function fixedSection(lines: readonly string[], shown: number): string {
+  const out = [
+    '<details>',
+    `<summary>Fixed in this build (${lines.length})</summary>`,
+    '',
+    "The package's own recipe (info/recipe) applies a patch naming the advisory: its version is in the affected range, but this build carries the fix. They do not decide the verdict.",
+    '',
+  ];
+  if (shown > 0) {
+    out.push(
+      row(['Severity', 'Package', 'Platform', 'Finding', 'Patch']),
+      '|---|---|---|---|---|',
+      ...lines.slice(0, shown),
+    );
+  }
+  if (shown < lines.length) out.push(...(shown > 0 ? [''] : []), moreNotice(lines.length - shown, 'fixed findings'));
+  out.push('', '</details>');
+  return out.join('\n');
+}
+
+function fixedLine(r: FindingRow): string {
+  const f = r.finding;
+  const patches = (f.flags?.fixedInBuild?.patches ?? []).map(
+    ({ patch, how, line }) => `${code(patch)} (${how}: ${text(line)})`,
+  );
+  return row([
+    f.severity,
+    code(packageLabel(f)) || '—',
+    code(r.platforms.join(', ')),
+    findingCell(f),
+    [...new Set(patches)].join('; '),
+  ]);
 }
 
 function findingLine(r: FindingRow): string {

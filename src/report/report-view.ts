@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import {
   compareSeverity,
   type Finding,
+  isFixedInBuild,
   isKnownExploited,
   isMaliciousRelease,
   SEVERITIES,
@@ -33,15 +34,18 @@ export interface CheckCount {
   active: number;
   blocking: number;
   waived: number;
+  /** Findings the package's own recipe patches (not waived): shown apart, never blocking. */
+  fixedInBuild: number;
   bySeverity: Record<Severity, number>;
 }
 
 export interface ReportCounts {
   packages: number;
-  /** Findings that are not waived. */
+  /** Findings that are neither waived nor fixed in this build. */
   findings: number;
   blocking: number;
   waived: number;
+  fixedInBuild: number;
   kev: number;
   malicious: number;
   bySeverity: Record<Severity, number>;
@@ -65,6 +69,16 @@ export const SEVERITIES_DESCENDING: readonly Severity[] = [...SEVERITIES].sort(
 
 export function isWaived(finding: Finding): boolean {
   return finding.waiver !== undefined;
+}
+
+/** Fixed in this build and not waived (a waived one is listed with the waivers). */
+export function isFixedHere(finding: Finding): boolean {
+  return !isWaived(finding) && isFixedInBuild(finding);
+}
+
+/** Active: neither accepted by a waiver nor fixed in this build. */
+export function isActive(finding: Finding): boolean {
+  return !isWaived(finding) && !isFixedInBuild(finding);
 }
 
 /** Reading order: blocking first, then most severe, known-exploited, by check, package and id. */
@@ -117,12 +131,12 @@ export function findingRows(findings: readonly Finding[]): FindingRow[] {
 }
 
 export function countReport(report: ReportInput): ReportCounts {
-  const active = report.findings.filter((finding) => !isWaived(finding));
+  const active = report.findings.filter(isActive);
   const byCheck = new Map<string, CheckCount>();
   const checkCount = (id: string, title: string): CheckCount => {
     let count = byCheck.get(id);
     if (!count) {
-      count = { id, title, active: 0, blocking: 0, waived: 0, bySeverity: zeroSeverities() };
+      count = { id, title, active: 0, blocking: 0, waived: 0, fixedInBuild: 0, bySeverity: zeroSeverities() };
       byCheck.set(id, count);
     }
     return count;
@@ -137,6 +151,10 @@ export function countReport(report: ReportInput): ReportCounts {
       count.waived++;
       continue;
     }
+    if (isFixedInBuild(finding)) {
+      count.fixedInBuild++;
+      continue;
+    }
     count.active++;
     count.bySeverity[finding.severity]++;
     bySeverity[finding.severity]++;
@@ -146,7 +164,8 @@ export function countReport(report: ReportInput): ReportCounts {
     packages: report.inventory.packages.length,
     findings: active.length,
     blocking: active.filter((finding) => finding.blocking).length,
-    waived: report.findings.length - active.length,
+    waived: report.findings.filter(isWaived).length,
+    fixedInBuild: report.findings.filter(isFixedHere).length,
     kev: active.filter(isKnownExploited).length,
     malicious: active.filter(isMaliciousRelease).length,
     bySeverity,
@@ -208,8 +227,13 @@ export function verdictHeadline(report: ReportInput, counts: ReportCounts): stri
     if (counts.blocking > 0) return `${plural(counts.blocking, 'blocking finding')}`;
     return plural(report.verdict.reasons.length, 'reason');
   }
-  if (counts.findings === 0) return counts.waived > 0 ? `no findings (${counts.waived} waived)` : 'no findings';
-  return `${plural(counts.findings, 'finding')}, none blocking${counts.waived > 0 ? ` (${counts.waived} waived)` : ''}`;
+  const aside = [
+    ...(counts.waived > 0 ? [`${counts.waived} waived`] : []),
+    ...(counts.fixedInBuild > 0 ? [`${counts.fixedInBuild} fixed in build`] : []),
+  ];
+  const note = aside.length > 0 ? ` (${aside.join(', ')})` : '';
+  if (counts.findings === 0) return `no findings${note}`;
+  return `${plural(counts.findings, 'finding')}, none blocking${note}`;
 }
 
 export function plural(count: number, noun: string): string {

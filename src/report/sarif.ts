@@ -5,6 +5,11 @@
  * Levels: a finding that blocks the gate, or is high or critical, is an `error`; medium and unknown
  * severity are a `warning`; low and info are a `note`. A waived finding keeps its level and carries
  * an accepted external suppression, which is how GitHub learns it was dismissed on purpose.
+ * A finding fixed in this build (its package's recipe applies a patch for it) is a `note` with an
+ * accepted external suppression whose justification names the patch: GitHub shows suppressed
+ * results as closed alerts, so the CVE and its evidence stay visible and an alert an unpatched
+ * build opened closes. `kind: pass` would not do: code scanning drops non-`fail` results, and
+ * the evidence with them.
  *
  * Alerts must not churn between runs, so rule ids are the finding rules, paths are relative to the
  * project root with `/`, and each result has a fingerprint of what it is about (rule, package,
@@ -17,7 +22,13 @@
  * absolute https URI made of URI characters.
  */
 import { pathToFileURL } from 'node:url';
-import { type AppliedWaiver, type Finding, isAdvisoryFinding, type Severity } from '../model/finding.ts';
+import {
+  type AppliedWaiver,
+  type Finding,
+  isAdvisoryFinding,
+  isFixedInBuild,
+  type Severity,
+} from '../model/finding.ts';
 import { showControls } from '../text/controls.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { toJson } from '../text/json.ts';
@@ -44,6 +55,7 @@ function severityLevel(severity: Severity): Level {
 }
 
 export function resultLevel(finding: Finding): Level {
+  if (isFixedInBuild(finding) && !finding.blocking) return 'note';
   return finding.blocking ? 'error' : severityLevel(finding.severity);
 }
 
@@ -236,7 +248,11 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, f
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint },
-    ...(finding.waiver ? { suppressions: [suppression(report.root, finding.waiver)] } : {}),
+    ...(finding.waiver
+      ? { suppressions: [suppression(report.root, finding.waiver)] }
+      : isFixedInBuild(finding)
+        ? { suppressions: [fixedSuppression(finding)] }
+        : {}),
     properties: {
       check: finding.check,
       severity: finding.severity,
@@ -338,6 +354,22 @@ function suppression(root: string, waiver: AppliedWaiver) {
       ...(waiver.expires ? { expires: waiver.expires } : {}),
       ...(waiver.id ? { id: waiver.id } : {}),
       ...(waiver.package ? { package: waiver.package } : {}),
+    },
+  };
+}
+
+/** A fix the build carries, as an accepted suppression justified by the patch. */
+function fixedSuppression(finding: Finding) {
+  const fixed = finding.flags?.fixedInBuild;
+  const patches = [...new Set((fixed?.patches ?? []).map(({ patch, how }) => `${patch} (${how})`))];
+  return {
+    kind: 'external',
+    status: 'accepted',
+    justification: `Fixed in this build: its recipe applies ${patches.join(', ')}.`,
+    properties: {
+      fixedInBuild: true,
+      source: fixed?.source ?? '',
+      patches: (fixed?.patches ?? []).map(({ id, how, patch, line }) => ({ id, how, patch, line })),
     },
   };
 }

@@ -64,6 +64,48 @@ describe('applying the policy', () => {
     assert.equal(relaxed.verdict.outcome, 'pass');
   });
 
+  it('does not let a finding fixed in this build block, whatever its severity or KEV, but keeps it', () => {
+    const fixedInBuild = {
+      source: 'libzlib-1.2.11-0.conda',
+      patches: [
+        {
+          id: 'CVE-2018-25032',
+          how: 'file-name' as const,
+          patch: 'info/recipe/patches/CVE-2018-25032.patch',
+          file: 'info/recipe/patches/CVE-2018-25032.patch',
+          line: 'patches/CVE-2018-25032.patch',
+        },
+      ],
+    };
+    const findings = [
+      finding('vulnerability', 'CVE-2018-25032', 'critical', { flags: { fixedInBuild, kev: {} } }),
+      finding('vulnerability', 'CVE-2022-37434', 'critical'),
+    ];
+    const outcome = applyPolicy(findings, defaultPolicy(), ALL);
+    assert.deepEqual(
+      outcome.findings.map((item) => [item.rule, item.blocking]),
+      [
+        ['CVE-2018-25032', false],
+        ['CVE-2022-37434', true],
+      ],
+    );
+    assert.deepEqual(outcome.verdict.reasons, ['critical: Pillow 10.0.0 (linux-64) CVE-2022-37434']);
+    // Only the flag decides: the same words in the evidence are not a fix.
+    const claimed = applyPolicy(
+      [finding('vulnerability', 'CVE-2018-25032', 'critical', { evidence: { fixedInBuild } })],
+      defaultPolicy(),
+      ALL,
+    );
+    assert.equal(claimed.verdict.outcome, 'fail');
+    // A malicious release is never fixed by a patch.
+    const malicious = applyPolicy(
+      [finding('malicious', 'MAL-1', 'critical', { flags: { malicious: true, fixedInBuild } })],
+      defaultPolicy(),
+      ALL,
+    );
+    assert.equal(malicious.verdict.outcome, 'fail');
+  });
+
   it('maps severities per check and per rule, keeping the original', () => {
     const policy = policyWith({
       checks: new Map([

@@ -257,7 +257,7 @@ describe('renderHtml', () => {
     );
     const run = section(html, 'run');
     assert.match(run, /<dt>Policy<\/dt><dd><code>cvebuild\.toml<\/code><\/dd>/);
-    assert.match(run, /<li><code>vulnerability<\/code> <span class="muted">v1<\/span> Known vulnerabilities<\/li>/);
+    assert.match(run, /<li><code>vulnerability<\/code> <span class="muted">v2<\/span> Known vulnerabilities<\/li>/);
     assert.match(
       run,
       /<li data-feed="osv-pypi"><div class="feed-head"><code>osv-pypi<\/code><span class="feed-age">3\.0 h old<\/span><\/div>\n<span class="sub">7080 records · fetched 2026-11-20 09:00 UTC<\/span>/,
