@@ -5,53 +5,18 @@
  * intel: the gate of a small lock then runs on what the update stored. Never leaves 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FeedSource } from '../../src/intel/feeds.ts';
 import { openStore } from '../../src/intel/store.ts';
 import { type UpdateReport, updateFailure, updateFeeds } from '../../src/intel/update.ts';
 import { runCli } from '../helpers/cli.ts';
+import { baselineZip, nvdRecords } from '../helpers/cve-feeds.ts';
 import { type FeedServer, startFeedServer } from '../helpers/feed-server.ts';
 import { type NvdApiServer, startNvdApiServer } from '../helpers/nvd-api-server.ts';
-import { corpus, hasCorpus } from '../helpers/paths.ts';
+import { hasCorpus } from '../helpers/paths.ts';
 import { type SyntheticPackage, syntheticLock } from '../helpers/synthetic-lock.ts';
 import { tempDirectory } from '../helpers/temp.ts';
-import { zipEntries } from '../helpers/zip-writer.ts';
-
-type Json = Record<string, unknown>;
-
-const jsonFiles = (folder: string) =>
-  readdirSync(corpus(folder))
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(readFileSync(corpus(`${folder}/${name}`), 'utf8')) as Json);
-
-/** Bare `cve` objects and API responses alike, one per id (the later `lastModified` kept). */
-function nvdRecords(): Json[] {
-  const byId = new Map<string, Json>();
-  const documents = [...jsonFiles('intel/nvd-products'), ...jsonFiles('intel/clibs/nvd')];
-  for (const document of documents) {
-    const records = Array.isArray(document.vulnerabilities)
-      ? (document.vulnerabilities as { cve: Json }[]).map((item) => item.cve)
-      : [document];
-    for (const record of records) {
-      const known = byId.get(String(record.id));
-      if (!known || String(record.lastModified) > String(known.lastModified)) byId.set(String(record.id), record);
-    }
-  }
-  return [...byId.values()];
-}
-
-/** cvelistV5's layout: `cves/<year>/<number without its last three digits>xxx/<id>.json`. */
-function baselineZip(): { zip: Buffer; records: number } {
-  const records = [...jsonFiles('intel/cve5-vulnrichment'), ...jsonFiles('intel/clibs/cve5')];
-  const entries = records.map((record) => {
-    const id = String((record.cveMetadata as Json).cveId);
-    const [, year, number] = id.split('-') as [string, string, string];
-    return { name: `cves/${year}/${number.slice(0, -3) || '0'}xxx/${id}.json`, data: JSON.stringify(record) };
-  });
-  return { zip: zipEntries([{ name: 'cves.zip', data: zipEntries(entries) }]), records: entries.length };
-}
 
 describe('nvd and cve5 feeds from loopback, real records, then a gate', { skip: !hasCorpus && 'corpus absent' }, () => {
   let nvd: NvdApiServer;
