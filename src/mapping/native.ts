@@ -25,8 +25,8 @@ interface Indexed {
   byName: Map<string, NativeProduct>;
   byOssFuzz: Map<string, NativeProduct>;
   byRepo: Map<string, NativeProduct>;
-  buildOnly: BuildOnlyProduct[];
-  noUpstream: NoUpstreamClass[];
+  buildOnlyByName: (condaName: string) => BuildOnlyProduct | undefined;
+  noUpstreamByName: (condaName: string) => NoUpstreamClass | undefined;
 }
 
 let table: Indexed | undefined;
@@ -44,8 +44,8 @@ function index(map: ProductMap): Indexed {
     byName: by((product) => [product.product]),
     byOssFuzz: by((product) => product.ossFuzz),
     byRepo: by((product) => (product.repo ? [repositoryKey(product.repo)] : [])),
-    buildOnly: map.buildOnly,
-    noUpstream: map.noUpstream,
+    buildOnlyByName: byNamePattern(map.buildOnly),
+    noUpstreamByName: byNamePattern(map.noUpstream),
   };
 }
 
@@ -109,12 +109,30 @@ function repositoryKey(url: string): string {
 
 /** The build-only toolchain a conda package belongs to (compilers, `*_impl`, sysroots), if it is one. */
 export function buildOnlyProductForConda(condaName: string): BuildOnlyProduct | undefined {
-  return load().buildOnly.find((entry) => namesMatch(entry.conda, condaName));
+  return load().buildOnlyByName(condaName);
 }
 
 /** Why a conda package has no upstream (a metapackage, data only), if the map says so. */
 export function noUpstreamClassForConda(condaName: string): NoUpstreamClass | undefined {
-  return load().noUpstream.find((entry) => namesMatch(entry.conda, condaName));
+  return load().noUpstreamByName(condaName);
+}
+
+/**
+ * The first entry whose names hold `condaName` exactly or by a trailing-`*` prefix, remembered per
+ * name: coverage asks for every unmapped package of a lock (4,000 in ros2-nav2), a few hundred names.
+ */
+function byNamePattern<T extends { conda: readonly string[] }>(
+  entries: readonly T[],
+): (condaName: string) => T | undefined {
+  const seen = new Map<string, T | null>();
+  return (condaName) => {
+    let found = seen.get(condaName);
+    if (found === undefined) {
+      found = entries.find((entry) => namesMatch(entry.conda, condaName)) ?? null;
+      seen.set(condaName, found);
+    }
+    return found ?? undefined;
+  };
 }
 
 function namesMatch(names: readonly string[], condaName: string): boolean {
