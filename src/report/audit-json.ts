@@ -69,6 +69,8 @@ function findingJson(finding: Finding) {
     safeVersion: (evidence.safeVersion as string | null | undefined) ?? null,
     mappedBy: (evidence.mappedBy as string | undefined) ?? null,
     source: (evidence.source as string | undefined) ?? null,
+    // where sources disagree on an upstream CVE, the statement that decided (`NVD configuration`, …)
+    statedBy: (evidence.statedBy as string | undefined) ?? null,
     score: (evidence.score as number | undefined) ?? null,
     kevDateAdded: finding.flags?.kev?.dateAdded ?? null,
     message: finding.message,

@@ -24,7 +24,7 @@ describe('cvebuild gate', () => {
     assert.equal(document.schemaVersion, 1);
     assert.deepEqual(Object.keys(document), ['schemaVersion', 'findings', 'summary', 'db']);
     const [first] = document.findings;
-    assert.deepEqual(Object.keys(first).slice(0, 11), [
+    assert.deepEqual(Object.keys(first).slice(0, 12), [
       'check',
       'severity',
       'package',
@@ -35,6 +35,7 @@ describe('cvebuild gate', () => {
       'safeVersion',
       'mappedBy',
       'source',
+      'statedBy',
       'score',
     ]);
     assert.deepEqual(Object.keys(first.package), ['ecosystem', 'name', 'version', 'platform', 'environments']);
