@@ -46,6 +46,21 @@ describe('the product map file', () => {
     assert.equal(nativeProductForCna('Node.js', 'Node.js')?.product, 'nodejs');
   });
 
+  it('maps every conda name issue 13 lists as carrying the most exposure in the corpus locks', () => {
+    const listed =
+      'git nodejs freetype libfreetype libfreetype6 libvpx libnghttp2 libxml2 libxml2-16 libglib glib ffmpeg gnutls ' +
+      'krb5 libarchive ghostscript poppler qt6-main qt-main libpq postgresql openldap cyrus-sasl nss nspr libxslt icu ' +
+      'libjpeg-turbo openjpeg libgdal libgdal-core hdf5 exiv2 libraw graphicsmagick openexr jasper libzip pcre2 ' +
+      'libprotobuf libgrpc c-ares libuv perl libsqlite libexpat libtiff libpng libwebp libssh2 xz liblzma bzip2 ' +
+      'ncurses libcurl libzlib openssl python';
+    const missing = listed.split(' ').filter((name) => nativeProductForConda(name) === undefined);
+    assert.deepEqual(missing, []);
+    // names that only look alike stay apart
+    assert.notEqual(nativeProductForConda('libgit2')?.product, 'git');
+    assert.notEqual(nativeProductForConda('pcre')?.product, 'pcre2');
+    assert.notEqual(nativeProductForConda('minizip')?.product, 'zlib');
+  });
+
   it('rejects a release-numbering table that is malformed, overlapping or whose major is not below its releases', () => {
     rejects({ foo: entry({ releaseToConda: {} }) }, 'products.foo.releaseToConda', /list of \{from, to, major\}/);
     rejects(
