@@ -8,7 +8,7 @@ import { targetsFor, whyUnmapped } from '../mapping/resolve.ts';
 import type { UpstreamTarget } from '../mapping/types.ts';
 import type { Package } from '../model/package.ts';
 import type { Advisory, AffectedEcosystem, AffectedPackage, KevEntry, PlatformFamily } from './model.ts';
-import { decidingEntries } from './precedence.ts';
+import { decidingEntries, overruledByVendor } from './precedence.ts';
 import { type AffectedMatch, isAffected, isAffectedMatch } from './ranges.ts';
 import { fixedVersions, safeVersion } from './safe-version.ts';
 import type { IntelStore, StoreHoldings } from './store-api.ts';
@@ -168,7 +168,7 @@ export class AdvisoryMatcher {
     const entries: AffectedPackage[] = [];
     const hits: AdvisoryHit[] = [];
     const undecided: Undecided[] = [];
-    for (const advisory of advisories) {
+    const deciding = advisories.map((advisory) => {
       const own = advisory.affected.filter(
         (entry) =>
           entry.ecosystem === target.ecosystem &&
@@ -177,7 +177,12 @@ export class AdvisoryMatcher {
           (family === undefined || entry.platforms === undefined || entry.platforms.includes(family)),
       );
       // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
-      for (const entry of decidingEntries(advisory, own)) {
+      return { advisory, entries: decidingEntries(advisory, own) };
+    });
+    const overruled = overruledByVendor(deciding);
+    for (const { advisory, entries: decidingOnes } of deciding) {
+      if (overruled.has(advisory)) continue;
+      for (const entry of decidingOnes) {
         entries.push(entry);
         const verdict = isAffected(target.version, entry);
         if (isAffectedMatch(verdict)) hits.push({ advisory, entry, match: verdict });

@@ -99,3 +99,28 @@ function part(advisory: Advisory): MergedPart {
     ...(advisory.withdrawn === undefined ? {} : { withdrawn: advisory.withdrawn }),
   };
 }
+
+/**
+ * A vendor may file a CVE under its own id (Node.js's `NSWG-CORE-<n>`, the CVE an alias), so its
+ * statement and NVD's or the CVE List's sit in two records that `decidingEntries` never compares.
+ * Where a vendor record gives a range for a CVE of this product, the other sources' records on that
+ * CVE are overruled: the vendor says which versions it affects, including "not this one".
+ */
+export function overruledByVendor(
+  deciding: readonly { advisory: Advisory; entries: readonly AffectedPackage[] }[],
+): Set<Advisory> {
+  const vendorCves = new Set<string>();
+  const byVendor = (advisory: Advisory, entries: readonly AffectedPackage[]) =>
+    entries.some((entry) => usable(entry) && sourceOf(entry, advisory) === 'vendor');
+  for (const { advisory, entries } of deciding) {
+    if (!byVendor(advisory, entries)) continue;
+    for (const id of [advisory.id, ...advisory.aliases]) if (id.startsWith('CVE-')) vendorCves.add(id);
+  }
+  const overruled = new Set<Advisory>();
+  if (vendorCves.size === 0) return overruled;
+  for (const { advisory, entries } of deciding) {
+    if (byVendor(advisory, entries)) continue;
+    if ([advisory.id, ...advisory.aliases].some((id) => vendorCves.has(id))) overruled.add(advisory);
+  }
+  return overruled;
+}

@@ -113,4 +113,28 @@ describe('source precedence for one CVE and one product: vendor > NVD > CNA > AD
       [['CVE-2099-7000', 'unknown-range', 'expat']],
     );
   });
+
+  it('a vendor record filed under its own id (NSWG-CORE-…, the CVE an alias) overrules NVD and the CVE List on that CVE', () => {
+    const vendor: Advisory = {
+      ...record('nodejs', [entry(undefined, below('2.6.0'))]),
+      id: 'NSWG-CORE-9000',
+      aliases: ['CVE-2099-7000'],
+    };
+    const nvd = record('nvd', [entry('nvd', below('2.9.0'))]);
+    const cve5 = record('cve5', [entry('cna', below('2.9.0'))]);
+    // the vendor says 2.7.0 is not affected: NVD's wider range does not make it so
+    const fixedByVendor = matchWith([vendor, nvd, cve5], '2.7.0');
+    assert.deepEqual(fixedByVendor.groups, []);
+    assert.deepEqual(fixedByVendor.undecided, []);
+    // below the vendor's fix, one finding joins both ids
+    const affected = matchWith([vendor, nvd, cve5], '2.5.0');
+    assert.equal(affected.groups.length, 1);
+    assert.deepEqual([affected.groups[0]?.id, ...(affected.groups[0]?.aliases ?? [])].sort(), [
+      'CVE-2099-7000',
+      'NSWG-CORE-9000',
+    ]);
+    // a vendor record with no range decides nothing: NVD's statement stands
+    const silent: Advisory = { ...vendor, affected: [entry(undefined, [])] };
+    assert.equal(matchWith([silent, nvd], '2.7.0').groups.length, 1);
+  });
 });
