@@ -178,12 +178,15 @@ class SqliteIntelStore implements IntelStore {
     ) as AdvisoryState | undefined;
     if (stored && UPSTREAM_CVE_FEEDS.has(stored.feed) && UPSTREAM_CVE_FEEDS.has(advisory.feed)) {
       const storedJson = this.#storedJson(advisory.id) ?? '{}';
-      const current = JSON.parse(storedJson) as Advisory;
+      // the stored form carries listed-version keys beside its entries: read it as the model, write it back keyed
+      const current = parseStoredAdvisory(storedJson);
       if (current.merged || current.feed !== advisory.feed) {
         const now = Date.now();
         const merged = mergeSourceRecords(current, advisory, (timestamp) => clampedTime(timestamp, now));
-        if (!merged || JSON.stringify(merged) === storedJson) return false;
-        this.#write(merged, JSON.stringify(merged), clampedTime(merged.modified, now), true);
+        if (!merged) return false;
+        const mergedJson = advisoryJsonWithListedKeys(merged);
+        if (mergedJson === storedJson) return false;
+        this.#write(merged, mergedJson, clampedTime(merged.modified, now), true);
         return true;
       }
     }

@@ -101,4 +101,30 @@ describe('listed versions keyed by the store', () => {
       reopened.close();
     }
   });
+
+  it('keeps a record merged from several feeds (NVD, the CVE List) keyed, and re-importing it writes nothing', () => {
+    const store = openStore(join(tempDirectory(), 'intel.sqlite'), { create: true });
+    try {
+      const fromFeed = (feed: 'nvd' | 'cve5', versions: string[]): Advisory => ({
+        ...advisory('CVE-2099-3094', [{ ...entry('upstream', versions), source: feed === 'nvd' ? 'nvd' : 'cna' }]),
+        feed,
+      });
+      const nvd = fromFeed('nvd', ['5.6.0', '5.6.01']);
+      const cve5 = fromFeed('cve5', ['5.6.1']);
+      assert.equal(store.upsertAdvisory(nvd), true);
+      assert.equal(store.upsertAdvisory(cve5), true);
+      assert.equal(store.upsertAdvisory(nvd), false, 'the same NVD statement again');
+      assert.equal(store.upsertAdvisory(cve5), false, 'the same CVE List statement again');
+      const [read] = store.advisoriesFor('upstream', 'demo');
+      assert.ok(read?.merged);
+      for (const stored of read.affected) {
+        assert.ok(listedKeysOf(stored), 'every merged entry keeps its keys');
+        assert.equal(Object.hasOwn(stored, 'listedKeys'), false);
+      }
+      const nvdEntry = read.affected.find((stored) => stored.feed === 'nvd') as AffectedPackage;
+      assert.deepEqual(isAffected('5.6.1', nvdEntry), { by: 'versions', listed: '5.6.01' });
+    } finally {
+      store.close();
+    }
+  });
 });
