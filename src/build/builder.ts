@@ -95,17 +95,17 @@ export async function runBuilder(options: BuilderOptions, dirs: BuildDirectories
   });
   await new Promise<void>((resolve) => log.end(resolve));
   if (status.timedOut)
+    throw new CvebuildError('BUILD_FAILED', `the builder ran past its time limit (${options.timeoutMs / 1000} s)`, {
+      file: dirs.logFile,
+    });
+  if (status.code !== 0)
     throw new CvebuildError(
       'BUILD_FAILED',
-      `the builder ran past the time limit (${options.timeoutMs / 1000} s); log`,
+      `the builder failed (exit ${status.code ?? 'signal'}); its output is in this log`,
       {
         file: dirs.logFile,
       },
     );
-  if (status.code !== 0)
-    throw new CvebuildError('BUILD_FAILED', `the builder failed (exit ${status.code ?? 'signal'}); log`, {
-      file: dirs.logFile,
-    });
   const archives = findArchives(dirs.outputDir);
   if (archives.length === 0)
     throw new CvebuildError('BUILD_FAILED', 'the builder left no .conda or .tar.bz2 file in the output directory', {
