@@ -43,6 +43,8 @@ export type ErrorCode =
   | 'OUTPUT_UNWRITABLE'
   /** A file cvebuild was asked to write is a symlink, not a regular file, or one of the run's inputs. */
   | 'OUTPUT_REFUSED'
+  /** The builder could not build: none on PATH, it failed, ran past its time limit, or left no package. */
+  | 'BUILD_FAILED'
   | 'USAGE';
 
 export interface ErrorLocation {

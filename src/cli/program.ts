@@ -14,6 +14,7 @@ import { TOOL } from '../report/report.ts';
 import { plain } from '../text/plain.ts';
 import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
 import type { AuditCommandOptions } from './audit.ts';
+import type { BuildCommandOptions } from './build.ts';
 import type { CoverageOptions } from './coverage.ts';
 import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
 import type { DbUpdateOptions } from './db-update.ts';
@@ -101,6 +102,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
+  addBuildCommand(program, output, outcome);
   addSbomCommand(program, output);
   addAttestCommands(program, output, outcome);
   addDbCommands(program, output);
@@ -190,6 +192,48 @@ function addCoverageCommand(program: Command, output: (text: string) => void): v
       const { coverageCommand } = await import('./coverage.ts');
       const text = await coverageCommand(path, options);
       if (text !== undefined) output(text);
+    });
+}
+
+function addBuildCommand(program: Command, output: (text: string) => void, outcome: CommandOutcome): void {
+  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+  program
+    .command('build')
+    .description(
+      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign and SBOM (exit 0 pass, 1 a stage halted, 2 could not run)',
+    )
+    .argument('<recipe-dir>', 'directory holding recipe.yaml (rattler-build) or meta.yaml (conda-build)')
+    .option('--output-dir <dir>', 'where run directories go (default ./cvebuild-runs)')
+    .option(
+      '--build-command <cmd>',
+      'shell command that builds (given RECIPE_DIR, WORK_DIR, OUTPUT_DIR, TARGET_PLATFORM); default: rattler-build from PATH',
+    )
+    .option(
+      '--pass-env <name>',
+      'pass this environment variable to the builder (repeatable); nothing else is passed',
+      collect,
+    )
+    .option('--timeout <seconds>', 'stop the builder after this many seconds (default 3600)')
+    .option('--resume <run-dir>', 'an earlier run: stages whose inputs did not change are not run again')
+    .option('--target-platform <platform>', 'the conda subdir to build for (default noarch)')
+    .option('--key <file>', 'sign each artifact that passed with this private key (cvebuild keygen)')
+    .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
+    .addOption(new Option('--format <format>', 'report on stdout').choices(['table', 'json']).default('table'))
+    .option('--output <file>', 'also write the JSON report to this file')
+    .option('--events <file>', 'write progress as JSON lines: stage-start / stage-end and the checks of each stage')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--policy <file>', "policy file (default: the recipe directory's cvebuild.toml)")
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
+    .option('--offline', 'no network lookups (checks say what they could not check)')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .action(async (recipeDir: string, options: BuildCommandOptions) => {
+      const { buildCommand } = await import('./build.ts');
+      const result = await buildCommand(recipeDir, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
     });
 }
 

@@ -1,0 +1,94 @@
+/**
+ * `cvebuild build RECIPE_DIR`: the flags into a build request, the engine every stage calls, and
+ * the report. Exit 0 when every stage passed or surfaced, 1 when one halted, 2 when the build
+ * could not run (bad recipe, no builder, a build past its time limit, missing threat data).
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
+import { buildJson, buildTable } from '../build/report.ts';
+import type { BuildEvent } from '../build/types.ts';
+import { createEngine } from '../engine/engine.ts';
+import { CvebuildError } from '../errors.ts';
+import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { openIntelStore } from '../intel/open.ts';
+import { toJson } from '../text/json.ts';
+import { commandPolicy, parseNow } from './audit.ts';
+
+export interface BuildCommandOptions {
+  outputDir?: string;
+  buildCommand?: string;
+  passEnv?: string[];
+  timeout?: string;
+  resume?: string;
+  targetPlatform?: string;
+  key?: string;
+  channel?: string;
+  format?: 'table' | 'json';
+  output?: string;
+  events?: string;
+  db?: string;
+  policy?: string;
+  maxDbAge?: string;
+  offline?: boolean;
+  now?: string;
+}
+
+export interface BuildCommandResult {
+  text: string;
+  exitCode: 0 | 1;
+}
+
+/** An hour: long enough for a real compile, short enough that a hung builder does not hold CI. */
+export const DEFAULT_BUILD_TIMEOUT_S = 3600;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export async function buildCommand(recipeDir: string, options: BuildCommandOptions): Promise<BuildCommandResult> {
+  const timeoutMs = parseTimeout(options.timeout);
+  const passEnv = options.passEnv ?? [];
+  const bad = passEnv.find((name) => !ENV_NAME.test(name));
+  if (bad !== undefined) throw new CvebuildError('USAGE', `--pass-env: not a variable name: ${JSON.stringify(bad)}`);
+  if (options.key && !options.channel)
+    throw new CvebuildError('USAGE', '--key needs --channel: the channel URL the package is published to');
+  for (const file of [options.output, options.events]) if (file) checkOutputFile(file, { untrusted: [recipeDir] });
+  const now = options.now ? parseNow(options.now) : new Date();
+  const policy = commandPolicy(recipeDir, options);
+  if (options.events) writeFileSync(options.events, '');
+  const onEvent = options.events
+    ? (event: BuildEvent) => appendFileSync(options.events as string, `${toJson(event, { indent: 0 })}\n`)
+    : undefined;
+  const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
+  try {
+    const run = await runBuild({
+      recipeDir,
+      outputDir: options.outputDir ?? DEFAULT_OUTPUT_DIR,
+      ...(options.resume ? { resume: options.resume } : {}),
+      build: { ...(options.buildCommand ? { command: options.buildCommand } : {}), passEnv, timeoutMs },
+      sign: {
+        ...(options.key ? { keyFile: resolve(options.key) } : {}),
+        ...(options.channel ? { channel: options.channel } : {}),
+      },
+      targetPlatform: options.targetPlatform ?? 'noarch',
+      engine,
+      policy,
+      offline: options.offline ?? false,
+      now,
+      inputs: { db: options.db ?? process.env.CVEBUILD_DB ?? null, policy: policy.source ?? null },
+      ...(onEvent ? { onEvent } : {}),
+    });
+    const text = options.format === 'json' ? buildJson(run) : buildTable(run);
+    if (options.output) writeOutputFile(options.output, buildJson(run), { untrusted: [recipeDir] });
+    return { text, exitCode: run.outcome === 'fail' ? 1 : 0 };
+  } finally {
+    engine.close();
+  }
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_BUILD_TIMEOUT_S * 1000;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0))
+    throw new CvebuildError('USAGE', `--timeout: not a number of seconds: ${JSON.stringify(text)}`);
+  return seconds * 1000;
+}
