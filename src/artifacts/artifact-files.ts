@@ -39,6 +39,8 @@ export interface ArtifactFiles {
   buildPaths: BuildPathFile[];
   /** How many files hold unregistered build paths (`buildPaths` keeps the first few). */
   buildPathFiles: number;
+  /** Files whose build paths are all under their registered placeholder: relocated at install. */
+  registeredFiles: number;
   vendored: VendoredFile[];
   /** Files longer than `maxScanBytes`, searched only that far. */
   partlyScanned: { path: string; size: number }[];
@@ -65,6 +67,7 @@ export async function scanArtifactFiles(
     privileged: [],
     buildPaths: [],
     buildPathFiles: 0,
+    registeredFiles: 0,
     vendored: [],
     partlyScanned: [],
     scannedBytes: 0,
@@ -115,7 +118,10 @@ export async function scanArtifactFiles(
   for (const [path, paths] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const placeholder = registry.placeholderOf(path);
     const leaked = unregisteredPaths(paths, placeholder);
-    if (leaked.length === 0) continue;
+    if (leaked.length === 0) {
+      result.registeredFiles++;
+      continue;
+    }
     result.buildPathFiles++;
     if (result.buildPaths.length < KEPT) {
       result.buildPaths.push({ path, ...(placeholder ? { placeholder } : {}), paths: leaked.sort() });

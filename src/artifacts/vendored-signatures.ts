@@ -66,8 +66,13 @@ export class VendoredCollector {
       {
         needle: Buffer.from('\x003.', 'latin1'),
         hit: (window, at) => {
-          const match = /^\x003\.(\d{1,2})\.(\d{1,2})(\.\d{1,2})?\x00/.exec(window.toString('latin1', at, at + 16));
-          if (match && this.bareVersions.size < 8) this.bareVersions.add(match[0].slice(1, -1));
+          // a whole C string: NUL before and after
+          const rest = window.subarray(at + 1, at + 16);
+          const nul = rest.indexOf(0);
+          const version = nul === -1 ? '' : rest.toString('latin1', 0, nul);
+          if (/^3\.\d{1,2}\.\d{1,2}(\.\d{1,2})?$/.test(version) && this.bareVersions.size < 8) {
+            this.bareVersions.add(version);
+          }
         },
       },
       {

@@ -9,7 +9,7 @@
  * selected it without a store must fail, not pass having looked nothing up.
  */
 import { basename } from 'node:path';
-import type { ArtifactFiles, VendoredFile } from '../artifacts/artifact-files.ts';
+import type { ArtifactFiles } from '../artifacts/artifact-files.ts';
 import { CvebuildError } from '../errors.ts';
 import { nativeProduct, nativeProductForConda } from '../mapping/native.ts';
 import { describePackage, type Finding, packageFinding, type RuleText, subjectOf } from '../model/finding.ts';
