@@ -4,7 +4,9 @@
  */
 import { type ArchiveLimits, archiveBomb, archiveInvalid, DEFAULT_ARCHIVE_LIMITS, shownName } from './limits.ts';
 import { normalizeArchivePath } from './paths.ts';
-import type { TarContent, TarEntry, TarEntryType, TarSink } from './tar.ts';
+import type { ContentScanner, TarContent, TarEntry, TarEntryType, TarSink } from './tar.ts';
+
+export type { ContentScanner };
 
 export type ArchiveFormat = 'conda' | 'tar.bz2';
 
@@ -51,6 +53,11 @@ export interface ArchiveReadOptions {
   limits?: Partial<ArchiveLimits>;
   /** Every entry as it is read, unsafe ones included; nothing is kept for it. */
   onEntry?: (entry: ArchiveEntry) => void;
+  /**
+   * A scanner to stream an entry's whole content through, nothing kept (never called for unsafe
+   * names): for looking at every file's bytes, which `select` (bounded by maxSelected) cannot.
+   */
+  scan?: (entry: ArchiveEntry) => ContentScanner | undefined;
   /** Entries whose content to hash and preview (never called for unsafe names). */
   select?: (entry: ArchiveEntry) => boolean;
   /** `error` (default) refuses an archive with an unsafe name; `report` lists it in `unsafePaths`. */
@@ -85,8 +92,11 @@ export function collectInto(
   member: ArchiveMember,
   limits: ArchiveLimits,
 ): TarSink {
+  // the entry `entry` last accepted: the parser asks for its scanner right after
+  let safe: ArchiveEntry | undefined;
   return {
     entry(tarEntry: TarEntry): boolean {
+      safe = undefined;
       const { path, unsafe } = normalizeArchivePath(tarEntry.rawPath);
       const entry: ArchiveEntry = { path, type: tarEntry.type, size: tarEntry.size, mode: tarEntry.mode, member };
       if (tarEntry.linkTarget !== undefined) entry.linkTarget = tarEntry.linkTarget;
@@ -96,7 +106,11 @@ export function collectInto(
         noteUnsafe(scan, options, { path, reason: unsafe, member });
         return false;
       }
+      safe = entry;
       return options.select?.(entry) ?? false;
+    },
+    scanner(): ContentScanner | undefined {
+      return safe && options.scan?.(safe);
     },
     content(tarEntry: TarEntry, content: TarContent): void {
       const path = normalizeArchivePath(tarEntry.rawPath).path;

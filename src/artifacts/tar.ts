@@ -33,10 +33,21 @@ export interface TarContent {
   truncated: boolean;
 }
 
+/**
+ * Sees an entry's bytes as they are decoded, without anything keeping them: `data` gets views of
+ * the decoder's buffer (copy what must outlive the call) and returns false when it wants no more.
+ */
+export interface ContentScanner {
+  data(bytes: Buffer): boolean;
+  end(): void;
+}
+
 export interface TarSink {
   /** Called for every entry; return true to have its content hashed and previewed. */
   entry(entry: TarEntry): boolean;
   content(entry: TarEntry, content: TarContent): void;
+  /** Called right after `entry`: a scanner to stream the entry's content through, if wanted. */
+  scanner?(entry: TarEntry): ContentScanner | undefined;
 }
 
 const BLOCK = 512;
@@ -69,6 +80,7 @@ export class TarParser {
   private padding = 0;
   private ended = false;
   private capture: Capture | undefined;
+  private scanning: ContentScanner | undefined;
   /** Bytes of a metadata record (pax / GNU long name) being collected, and its type. */
   private meta: { type: string; chunks: Buffer[] } | undefined;
   /** Keys are the archive's own text, so a Map: a `constructor` record is only data. */
@@ -169,6 +181,7 @@ export class TarParser {
     if (this.sink.entry(entry)) {
       this.capture = { entry, hash: createHash('sha256'), head: [], headBytes: 0 };
     }
+    this.scanning = this.sink.scanner?.(entry);
     if (size === 0) this.finishEntry();
   }
 
@@ -176,6 +189,10 @@ export class TarParser {
     if (this.meta) {
       this.meta.chunks.push(Buffer.from(bytes));
       return;
+    }
+    if (this.scanning && !this.scanning.data(bytes)) {
+      this.scanning.end();
+      this.scanning = undefined;
     }
     const capture = this.capture;
     if (!capture) return;
@@ -203,6 +220,8 @@ export class TarParser {
       else if (meta.type === 'K') this.longLink = value.toString('utf8').replace(/\0.*$/s, '');
       return;
     }
+    this.scanning?.end();
+    this.scanning = undefined;
     const capture = this.capture;
     if (!capture) return;
     this.capture = undefined;

@@ -1,4 +1,5 @@
 /** Every check cvebuild runs, in one list: what runs is this file, and what settings there are. */
+import { artifactFilesCheck } from './artifact-files.ts';
 import { attestationCheck } from './attestation.ts';
 import type { Check } from './check.ts';
 import { confusionCheck } from './confusion.ts';
@@ -10,6 +11,7 @@ import { sastCheck } from './sast.ts';
 import { secretsCheck } from './secrets.ts';
 import { sourcesCheck } from './sources.ts';
 import { typosquatCheck } from './typosquat.ts';
+import { vendoredLibsCheck } from './vendored-libs.ts';
 import { vulnerabilityCheck } from './vulnerabilities.ts';
 
 const ALL = [
@@ -20,6 +22,8 @@ const ALL = [
   confusionCheck,
   cooldownCheck,
   linkScriptsCheck,
+  artifactFilesCheck,
+  vendoredLibsCheck,
   sourcesCheck,
   attestationCheck,
   sastCheck,

@@ -22,11 +22,11 @@ const inventory = inventoryFromPackages([condaPackage('numpy', '2.0.0')]);
 const clock = () => new Date('2026-11-22T12:00:00Z');
 
 describe('engine: capabilities', () => {
-  it('the registry declares them: the code checks need the tree, link-scripts package contents', () => {
+  it('the registry declares them: the code checks need the tree, link-scripts and the artifact checks package contents', () => {
     const needing = (key: 'tree' | 'archives' | 'network' | 'intel') =>
       CHECKS.filter((check) => check.requires[key]).map((check) => check.id);
     assert.deepEqual(needing('tree'), ['sast', 'secrets']);
-    assert.deepEqual(needing('archives'), ['link-scripts']);
+    assert.deepEqual(needing('archives'), ['link-scripts', 'artifact-files', 'vendored-libs']);
     assert.deepEqual(needing('network'), ['cooldown', 'attestation']);
   });
 

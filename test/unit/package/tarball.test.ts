@@ -89,6 +89,8 @@ describe('the npm package', { timeout: 300_000 }, () => {
             'confusion: ok',
             'cooldown: ok (offline: no network lookups)',
             'link-scripts: skipped (nothing to inspect: no package-dirs archives and no installed prefix)',
+            'artifact-files: skipped (nothing to inspect: no package-dirs archives and no installed prefix)',
+            'vendored-libs: skipped (nothing to inspect: no package-dirs archives and no installed prefix)',
             'sources: ok',
             'attestation: ok (offline: no network lookups)',
             'sast: ok',
