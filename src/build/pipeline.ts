@@ -29,7 +29,7 @@ import { secretsStage } from './stages/secrets.ts';
 import { signStage } from './stages/sign.ts';
 import { threatIntelStage } from './stages/threat-intel.ts';
 import { typosquatStage } from './stages/typosquat.ts';
-import type { BuildContext, BuildEvent, BuilderOptions, Stage, StageName, StageRecord } from './types.ts';
+import type { BuildContext, BuildEvent, BuilderOptions, SignOptions, Stage, StageName, StageRecord } from './types.ts';
 
 export const STAGES: readonly Stage[] = [
   typosquatStage,
@@ -55,7 +55,7 @@ export interface BuildRequest {
   /** An earlier run's directory: stages whose inputs are unchanged are not run again. */
   resume?: string;
   build: BuilderOptions;
-  sign: { keyFile?: string; channel?: string };
+  sign: SignOptions;
   targetPlatform: string;
   engine: Engine;
   policy: Policy;
@@ -116,7 +116,8 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     const inputs = digestOf(
       digest,
       stage.name,
-      request.sign.keyFile !== undefined && stage.name === 'sign',
+      // how it signs (never the token itself): a run that now signs does not resume an unsigned one
+      stage.name === 'sign' ? signMode(request.sign) : null,
       AFTER_BUILD.has(stage.name) ? context.artifacts.map((artifact) => artifact.sha256) : [],
     );
     context.emit({ type: 'stage-start', stage: stage.name });
@@ -158,4 +159,10 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     });
   }
   return { runDir, recipeFile, digest, stages: records, outcome: haltedAt ? 'fail' : 'pass' };
+}
+
+function signMode(sign: SignOptions): string {
+  if (sign.keyFile !== undefined) return 'keyed';
+  if (sign.keyless) return `keyless ${sign.keyless.fulcioUrl ?? ''} ${sign.keyless.rekorUrl ?? ''}`;
+  return 'none';
 }

@@ -82,10 +82,18 @@ export interface BuildContext {
   /** A pixi.lock beside the recipe, read as it is. */
   lock?: { file: string; inventory: Inventory };
   build: BuilderOptions;
-  sign: { keyFile?: string; channel?: string };
+  sign: SignOptions;
   now: Date;
   artifacts: BuiltArtifact[];
   emit(event: BuildEvent): void;
+}
+
+/** How the sign stage signs: with a key file, keyless through Fulcio and Rekor, or not at all. */
+export interface SignOptions {
+  keyFile?: string;
+  /** Keyless: the OIDC token (else the ambient one) and the Sigstore endpoints (else the public ones). */
+  keyless?: { identityToken?: string; fulcioUrl?: string; rekorUrl?: string };
+  channel?: string;
 }
 
 export interface BuilderOptions {

@@ -23,6 +23,10 @@ export interface BuildCommandOptions {
   resume?: string;
   targetPlatform?: string;
   key?: string;
+  sign?: string;
+  identityToken?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
   channel?: string;
   format?: 'table' | 'json';
   output?: string;
@@ -49,8 +53,15 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
   const passEnv = options.passEnv ?? [];
   const bad = passEnv.find((name) => !ENV_NAME.test(name));
   if (bad !== undefined) throw new CvebuildError('USAGE', `--pass-env: not a variable name: ${JSON.stringify(bad)}`);
-  if (options.key && !options.channel)
-    throw new CvebuildError('USAGE', '--key needs --channel: the channel URL the package is published to');
+  if (options.sign !== undefined && options.sign !== 'keyless')
+    throw new CvebuildError('USAGE', `--sign: only "keyless" is a mode (sign with a key through --key FILE)`);
+  const keyless = options.sign === 'keyless';
+  if (keyless && options.key) throw new CvebuildError('USAGE', '--sign keyless and --key: give one or the other');
+  if ((options.key || keyless) && !options.channel)
+    throw new CvebuildError(
+      'USAGE',
+      `${options.key ? '--key' : '--sign keyless'} needs --channel: the channel URL the package is published to`,
+    );
   for (const file of [options.output, options.events]) if (file) checkOutputFile(file, { untrusted: [recipeDir] });
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = commandPolicy(recipeDir, options);
@@ -67,6 +78,15 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
       build: { ...(options.buildCommand ? { command: options.buildCommand } : {}), passEnv, timeoutMs },
       sign: {
         ...(options.key ? { keyFile: resolve(options.key) } : {}),
+        ...(keyless
+          ? {
+              keyless: {
+                ...(options.identityToken ? { identityToken: options.identityToken } : {}),
+                ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),
+                ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
+              },
+            }
+          : {}),
         ...(options.channel ? { channel: options.channel } : {}),
       },
       targetPlatform: options.targetPlatform ?? 'noarch',

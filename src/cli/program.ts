@@ -217,6 +217,17 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     .option('--resume <run-dir>', 'an earlier run: stages whose inputs did not change are not run again')
     .option('--target-platform <platform>', 'the conda subdir to build for (default noarch)')
     .option('--key <file>', 'sign each artifact that passed with this private key (cvebuild keygen)')
+    .addOption(
+      new Option('--sign <mode>', 'sign each artifact that passed keyless: Fulcio certificate, Rekor log').choices([
+        'keyless',
+      ]),
+    )
+    .option(
+      '--identity-token <token>',
+      'keyless: the OIDC identity token (default: the ambient GitHub Actions token or $SIGSTORE_ID_TOKEN)',
+    )
+    .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
+    .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
     .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
     .addOption(new Option('--format <format>', 'report on stdout').choices(['table', 'json']).default('table'))
     .option('--output <file>', 'also write the JSON report to this file')

@@ -1,6 +1,7 @@
 /**
- * Stage 9: a CEP-27 attestation for each artifact that passed, with the code `cvebuild sign` uses.
- * Keyed only in this slice: keyless signing in the pipeline is a later one.
+ * Stage 9: a CEP-27 attestation for each artifact that passed, with the code `cvebuild sign` uses:
+ * keyed with `--key`, or keyless (`--sign keyless`: a Fulcio certificate for the OIDC identity, the
+ * signature logged in Rekor). The pipeline reaches this stage only when nothing halted before it.
  */
 import { writeFileSync } from 'node:fs';
 import { readTextInput } from '../../fs/read-input.ts';
@@ -9,19 +10,22 @@ import type { Stage } from '../types.ts';
 export const signStage: Stage = {
   name: 'sign',
   async run(context) {
-    const { keyFile, channel } = context.sign;
-    if (!keyFile)
-      return { outcome: 'skipped', findings: [], reason: 'no --key given (keyless signing is not built yet)' };
-    const privateKeyPem = readTextInput(keyFile);
+    const { keyFile, keyless, channel } = context.sign;
+    if (!keyFile && !keyless)
+      return { outcome: 'skipped', findings: [], reason: 'not asked to sign (--key FILE or --sign keyless)' };
+    const how = keyFile ? { keyed: { privateKeyPem: readTextInput(keyFile) } } : { keyless: keyless ?? {} };
     // Sigstore loads only for runs that sign
     const { signArtifact } = await import('../../attest/sign.ts');
     const bundles: string[] = [];
+    const logged: string[] = [];
     for (const { file } of context.artifacts) {
-      const signed = await signArtifact(file, { channel: channel ?? '', keyed: { privateKeyPem } });
+      const signed = await signArtifact(file, { channel: channel ?? '', ...how });
       const bundle = `${file}.sigstore.json`;
       writeFileSync(bundle, `${JSON.stringify(signed.bundle)}\n`);
       bundles.push(bundle);
+      if (signed.logIndex !== undefined) logged.push(signed.logIndex);
     }
-    return { outcome: 'passed', findings: [], reason: `${bundles.length} bundle(s), keyed`, details: { bundles } };
+    const mode = keyFile ? 'keyed' : `keyless, logged in Rekor (entries ${logged.join(', ')})`;
+    return { outcome: 'passed', findings: [], reason: `${bundles.length} bundle(s), ${mode}`, details: { bundles } };
   },
 };

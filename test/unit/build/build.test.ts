@@ -5,10 +5,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpers/build-recipe.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
+import {
+  keylessFlags,
+  MOCK_IDENTITY,
+  MOCK_ISSUER,
+  type MockSigstore,
+  startMockSigstore,
+} from '../../helpers/sigstore-mock.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const CHANNEL = 'https://example.invalid/builds';
@@ -209,5 +216,52 @@ describe('cvebuild build: could not run', () => {
     assert.equal(result.status, 2);
     assert.equal(result.stderr, `cvebuild: ${dir}: no recipe.yaml or meta.yaml in the recipe directory\n`);
     assert.ok(!existsSync(join(dir, 'cvebuild-runs')));
+  });
+});
+
+describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: noCph }, () => {
+  const db = buildIntelStore();
+  let mock: MockSigstore;
+  before(async () => {
+    mock = await startMockSigstore();
+  });
+  after(() => mock.close());
+
+  it('signs what passed with a Fulcio certificate for the identity, logged in Rekor, and cvebuild verify accepts it', async () => {
+    const out = tempDirectory();
+    const recipe = recipeDirectory('keyless-pkg', ['python >=3.10']);
+    // asynchronous: the mock Fulcio and Rekor answer from this process
+    const result = await runCliAsync([
+      ...['build', recipe, '--format', 'json', '--offline', '--db', db, '--output-dir', out],
+      ...['--build-command', cphCommand('keyless-pkg'), '--sign', 'keyless', '--channel', CHANNEL],
+      ...keylessFlags(mock),
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const stages = JSON.parse(result.stdout).stages as StageJson[];
+    const sign = stages.find((stage) => stage.stage === 'sign');
+    assert.equal(sign?.outcome, 'passed');
+    assert.match(sign?.reason ?? '', /^1 bundle\(s\), keyless, logged in Rekor \(entries \d+\)$/);
+    assert.ok((mock.requests.get('/api/v2/signingCert') ?? 0) >= 1);
+    assert.ok(!result.stdout.includes(keylessFlags(mock)[1] as string), 'the identity token is never reported');
+    const [artifact] = (stages.find((stage) => stage.stage === 'build')?.details.artifacts ?? []) as [{ file: string }];
+    assert.ok(artifact);
+    const verified = await runCliAsync([
+      ...['verify', artifact.file, '--trusted-root', mock.trustedRootPath],
+      ...['--issuer', MOCK_ISSUER, '--identity', MOCK_IDENTITY, '--channel', CHANNEL],
+    ]);
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  });
+
+  it('refuses --sign keyless with --key, an unknown mode, and signing without --channel, before building', () => {
+    const recipe = recipeDirectory('refused-pkg', []);
+    const both = runCli(['build', recipe, '--sign', 'keyless', '--key', 'k.key', '--channel', CHANNEL]);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--sign keyless and --key: give one or the other/);
+    const noChannel = runCli(['build', recipe, '--sign', 'keyless']);
+    assert.equal(noChannel.status, 2);
+    assert.match(noChannel.stderr, /--sign keyless needs --channel/);
+    const unknown = runCli(['build', recipe, '--sign', 'gpg', '--channel', CHANNEL]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /gpg/);
   });
 });
