@@ -7,6 +7,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
 import { buildJson, buildTable } from '../build/report.ts';
+import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
 import { createEngine } from '../engine/engine.ts';
 import { CvebuildError } from '../errors.ts';
@@ -94,7 +95,7 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
       policy,
       offline: options.offline ?? false,
       now,
-      inputs: { db: options.db ?? process.env.CVEBUILD_DB ?? null, policy: policy.source ?? null },
+      inputs: { db: threatDataStamp(options.db), policy: policy.source ?? null },
       ...(onEvent ? { onEvent } : {}),
     });
     const text = options.format === 'json' ? buildJson(run) : buildTable(run);

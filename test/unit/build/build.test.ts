@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpers/build-recipe.ts';
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
+import { projectRoot } from '../../helpers/paths.ts';
 import {
   keylessFlags,
   MOCK_IDENTITY,
@@ -144,6 +145,24 @@ describe('cvebuild build', { skip: noCph }, () => {
     });
     assert.equal(third.stage('build').outcome, 'passed');
     assert.equal(readFileSync(marks, 'utf8'), 'built\nbuilt\n');
+  });
+
+  it('resumes nothing when the threat data changed in the same store: the checks run again on the new data', () => {
+    const store = buildIntelStore();
+    const out = tempDirectory();
+    const recipe = recipeDirectory('refreshed-pkg', ['requests ==2.32.3']);
+    const args = ['--db', store, '--output-dir', out, '--build-command', cphCommand('refreshed-pkg')];
+    const first = build(recipe, args);
+    assert.equal(first.status, 0, first.stderr);
+    const [runDir] = readdirSync(out).filter((name) => name.startsWith('run-'));
+    assert.ok(runDir);
+    // `db import` (as `db update` does) writes into the same file: same --db path, new content
+    const imported = runCli(['db', 'import', join(projectRoot, 'test/fixtures/intel/kev.json'), '--db', store]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const second = build(recipe, [...args, '--resume', join(out, runDir)]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stage('threat-intel').outcome, 'passed', 'checked again, not resumed');
+    assert.equal(second.stage('threat-intel').recorded, undefined);
   });
 
   it('gives the builder only PATH, HOME, LANG, the build variables and the names passed', () => {
