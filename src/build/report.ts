@@ -1,5 +1,6 @@
-/** The build's report: one section per stage, as a table for people or JSON for machines. */
+/** The build's report: one section per stage, as a table for people, Markdown for a pull request or job summary, or JSON for machines. */
 
+import { code, markdownDocument, row, text } from '../report/markdown-text.ts';
 import { TOOL } from '../report/report.ts';
 import { renderTable } from '../report/text-table.ts';
 import { toJson } from '../text/json.ts';
@@ -62,4 +63,53 @@ export function buildTable(run: BuildRun): string {
   const halted = run.stages.find((record) => record.outcome === 'halted');
   sections.push('', run.outcome === 'pass' ? 'PASS' : line`FAIL — halted at ${halted?.stage ?? '?'}`);
   return `${sections.join('\n')}\n`;
+}
+
+/** For a pull-request comment or a CI job summary: the stages, then what each found. Recipe text is untrusted. */
+export function buildMarkdown(run: BuildRun): string {
+  const halted = run.stages.find((record) => record.outcome === 'halted');
+  const lines = [
+    `## cvebuild build: ${run.outcome === 'pass' ? 'PASS' : `FAIL, halted at ${code(halted?.stage ?? '?')}`}`,
+    '',
+    `Recipe ${code(run.recipeFile)}, run ${code(run.runDir)}.`,
+    '',
+    row(['Stage', 'Outcome', 'ms', 'Findings', 'Reason']),
+    row(['---', '---', '---:', '---:', '---']),
+    ...run.stages.map((record) =>
+      row([
+        code(record.stage),
+        record.recorded ? `${record.outcome} (${text(record.recorded)})` : record.outcome,
+        String(record.ms),
+        String(record.findings.length),
+        text(record.reason ?? ''),
+      ]),
+    ),
+  ];
+  const findings = run.stages.flatMap((record) =>
+    record.findings.map((finding) => ({ stage: record.stage, ...finding })),
+  );
+  if (findings.length > 0) {
+    lines.push(
+      '',
+      '### Findings',
+      '',
+      row(['Stage', 'Severity', 'Rule', 'Where', 'Message']),
+      row(['---', '---', '---', '---', '---']),
+    );
+    for (const finding of findings) {
+      const where = finding.package ?? (finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '');
+      lines.push(
+        row([
+          code(finding.stage),
+          `${finding.severity}${finding.blocking ? '' : ' (not blocking)'}`,
+          code(finding.rule),
+          text(where),
+          text(finding.message),
+        ]),
+      );
+    }
+  }
+  const pins = run.stages.flatMap((record) => (record.details?.safePins as string[] | undefined) ?? []);
+  if (pins.length > 0) lines.push('', '### Safe pins for the recipe', '', ...pins.map((pin) => `- ${code(pin)}`));
+  return markdownDocument(`${lines.join('\n')}\n`);
 }

@@ -6,7 +6,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
-import { buildJson, buildTable } from '../build/report.ts';
+import { buildJson, buildMarkdown, buildTable } from '../build/report.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -29,7 +29,7 @@ export interface BuildCommandOptions {
   fulcioUrl?: string;
   rekorUrl?: string;
   channel?: string;
-  format?: 'table' | 'json';
+  format?: 'table' | 'json' | 'markdown';
   output?: string;
   events?: string;
   db?: string;
@@ -98,7 +98,8 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
       inputs: { db: threatDataStamp(options.db), policy: policy.source ?? null },
       ...(onEvent ? { onEvent } : {}),
     });
-    const text = options.format === 'json' ? buildJson(run) : buildTable(run);
+    const text =
+      options.format === 'json' ? buildJson(run) : options.format === 'markdown' ? buildMarkdown(run) : buildTable(run);
     if (options.output) writeOutputFile(options.output, buildJson(run), { untrusted: [recipeDir] });
     return { text, exitCode: run.outcome === 'fail' ? 1 : 0 };
   } finally {

@@ -229,7 +229,9 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
     .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
     .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
-    .addOption(new Option('--format <format>', 'report on stdout').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'report on stdout').choices(['table', 'json', 'markdown']).default('table'),
+    )
     .option('--output <file>', 'also write the JSON report to this file')
     .option('--events <file>', 'write progress as JSON lines: stage-start / stage-end and the checks of each stage')
     .option(

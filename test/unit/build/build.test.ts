@@ -108,6 +108,15 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.equal(run.stage('build').outcome, 'skipped');
     assert.equal(run.stage('build').reason, 'halted at secrets');
     assert.ok(!run.stdout.includes(token), 'the token is never printed');
+    // the same run as Markdown, for a pull request or job summary
+    const markdown = runCli([
+      ...['build', recipe, '--format', 'markdown', '--offline', '--db', db, '--output-dir', tempDirectory()],
+      ...['--build-command', cphCommand('leaky-pkg')],
+    ]);
+    assert.equal(markdown.status, 1, markdown.stderr);
+    assert.match(markdown.stdout, /^## cvebuild build: FAIL, halted at `secrets`\n/);
+    assert.match(markdown.stdout, /^\| `secrets` \| halted \|/m);
+    assert.ok(!markdown.stdout.includes(token));
   });
 
   it('halts at threat intel when a requirement is a malicious release', () => {
