@@ -1,6 +1,7 @@
 import { CvebuildError } from '../errors.ts';
 import { formatBytes } from '../fs/read-input.ts';
 import { selectFeeds } from '../intel/feeds.ts';
+import type { NvdQueryProgress } from '../intel/nvd-api.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
 import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
@@ -44,6 +45,7 @@ export async function dbUpdateCommand(
           line`cvebuild: ${feed}: ${event.reason}, retrying in ${seconds(event.delayMs)} ` +
             `(attempt ${event.attempt + 1} of ${(retries ?? DEFAULT_RETRIES) + 1})\n`,
         ),
+      onNvdQuery: (query) => progress(nvdProgressLine(query)),
     });
   } finally {
     store.close();
@@ -98,4 +100,10 @@ function positive(option: string, text: string): number {
 function count(option: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new CvebuildError('USAGE', `${option}: not a whole number: ${text}`);
   return Number(text);
+}
+
+/** One line per NVD query: a first run without an API key asks ~80 of them, 6 s apart (NVD's limit). */
+export function nvdProgressLine({ index, total, what, keptSoFar }: NvdQueryProgress): string {
+  const asked = 'pair' in what ? `cpe:2.3:a:${what.pair}` : `changes ${what.start} to ${what.end}`;
+  return line`cvebuild: nvd: ${String(index)} of ${String(total)}: ${asked} (${keptSoFar.toLocaleString('en-US')} records kept so far)\n`;
 }

@@ -114,6 +114,18 @@ export interface NvdFetchOptions {
   retries?: number;
   backoffMs?: number;
   onRetry?: (event: RetryEvent) => void;
+  /** Before each query: a first run without an API key asks ~80 of them, 6 s apart, so say where it is. */
+  onQuery?: (query: NvdQueryProgress) => void;
+}
+
+export interface NvdQueryProgress {
+  /** 1-based position among this run's queries, and how many there are. */
+  index: number;
+  total: number;
+  /** A CPE pair asked in full (`openssl:openssl`), or a changed-since window's start and end. */
+  what: { pair: string } | { start: string; end: string };
+  requestsSoFar: number;
+  keptSoFar: number;
 }
 
 export interface NvdFetchResult {
@@ -167,10 +179,15 @@ export async function fetchNvdApi(options: NvdFetchOptions): Promise<NvdFetchRes
     return true;
   };
   try {
-    for (const pair of full) {
+    const total = full.length + windows.length;
+    const progress = (index: number, what: NvdQueryProgress['what']) =>
+      options.onQuery?.({ index, total, what, requestsSoFar: totals.requests, keptSoFar: totals.kept });
+    for (const [index, pair] of full.entries()) {
+      progress(index + 1, { pair });
       await pages(options, { virtualMatchString: `cpe:2.3:a:${pair}` }, totals, sink, keep);
     }
-    for (const window of windows) {
+    for (const [index, window] of windows.entries()) {
+      progress(full.length + index + 1, { start: window.start.toISOString(), end: window.end.toISOString() });
       const query = { lastModStartDate: nvdDate(window.start), lastModEndDate: nvdDate(window.end) };
       await pages(options, query, totals, sink, keep);
     }

@@ -13,7 +13,7 @@ import { type FeedSource, NVD_RUN_MAX_BYTES } from './feeds.ts';
 import type { ImportReport, ImportSource } from './import/api.ts';
 import { importSources } from './import/index.ts';
 import type { FeedName } from './model.ts';
-import { fetchNvdApi, nvdPacer, parseNvdState, type RequestPacer } from './nvd-api.ts';
+import { fetchNvdApi, type NvdQueryProgress, nvdPacer, parseNvdState, type RequestPacer } from './nvd-api.ts';
 import type { IntelStore } from './store-api.ts';
 
 export interface UpdateOptions {
@@ -28,6 +28,8 @@ export interface UpdateOptions {
   /** Where downloads go; by default a fresh directory beside the store, removed afterwards. */
   workDirectory?: string;
   onRetry?: (feed: FeedName, event: RetryEvent) => void;
+  /** Progress of the NVD feed's queries (it may take minutes without an API key). */
+  onNvdQuery?: (query: NvdQueryProgress) => void;
   now?: () => Date;
   /** Where `NVD_API_KEY` is read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
@@ -215,6 +217,7 @@ async function fetchNvd(
     retries: options.retries,
     backoffMs: options.backoffMs,
     onRetry: (event) => options.onRetry?.(feed.name, event),
+    ...(options.onNvdQuery ? { onQuery: options.onNvdQuery } : {}),
   });
   const { asked } = result;
   const detail = [

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { nvdProgressLine } from '../../../src/cli/db-update.ts';
 import type { FeedSource } from '../../../src/intel/feeds.ts';
-import { lastModWindows, mappedCpePairs, parseNvdState, slidingWindowPacer } from '../../../src/intel/nvd-api.ts';
+import {
+  lastModWindows,
+  mappedCpePairs,
+  type NvdQueryProgress,
+  parseNvdState,
+  slidingWindowPacer,
+} from '../../../src/intel/nvd-api.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
 import { updateFailure, updateFeeds } from '../../../src/intel/update.ts';
@@ -34,6 +41,7 @@ describe('the nvd feed against a loopback NVD API', () => {
   let server: NvdApiServer;
   let store: IntelStore;
   const paced: number[] = [];
+  const queries: NvdQueryProgress[] = [];
   const feed = (): FeedSource => ({
     name: 'nvd',
     url: server.url,
@@ -49,6 +57,7 @@ describe('the nvd feed against a loopback NVD API', () => {
       backoffMs: 1,
       retries: 2,
       nvdPacer: { wait: async () => void paced.push(1) },
+      onNvdQuery: (query) => queries.push(query),
     });
   const expatIds = () => store.advisoriesFor('upstream', 'expat').map((advisory) => advisory.id);
 
@@ -96,6 +105,17 @@ describe('the nvd feed against a loopback NVD API', () => {
     assert.equal(row?.fetchedAt, '2025-02-01T00:00:00.000Z');
     assert.deepEqual(parseNvdState(row?.state)?.through, '2025-02-01T00:00:00.000Z');
     assert.equal(report.feeds[0]?.requests, server.requests.length);
+    // a first run is long without an API key: each query is announced as it starts
+    assert.deepEqual(
+      queries.map((query) => [query.index, query.total, 'pair' in query.what ? query.what.pair : '']),
+      mappedCpePairs().map((pair, index, all) => [index + 1, all.length, pair]),
+    );
+    assert.equal(queries[0]?.keptSoFar, 0);
+    assert.ok(queries.every((query, index) => index === 0 || query.keptSoFar >= (queries[index - 1]?.keptSoFar ?? 0)));
+    assert.match(
+      nvdProgressLine(queries[0] as NvdQueryProgress),
+      /^cvebuild: nvd: 1 of \d+: cpe:2\.3:a:\S+ \(0 records kept so far\)\n$/,
+    );
   });
 
   it('then asks only for what changed since, across NVD, and keeps the mapped records', async () => {
@@ -132,7 +152,12 @@ describe('the nvd feed against a loopback NVD API', () => {
 
   it('splits a gap longer than 120 days into consecutive windows', async () => {
     server.requests.length = 0;
+    queries.length = 0;
     assert.equal(updateFailure(await run('2025-09-26T00:00:00Z')), undefined);
+    assert.deepEqual(
+      queries.map((query) => ('start' in query.what ? `${query.index}/${query.total} ${query.what.start}` : '')),
+      ['1/2 2025-03-10T00:00:00.000Z', '2/2 2025-07-08T00:00:00.000Z'],
+    );
     const windows = server.requests.map(({ query }) => [query.lastModStartDate, query.lastModEndDate]);
     assert.deepEqual(windows, [
       ['2025-03-10T00:00:00.000+00:00', '2025-07-08T00:00:00.000+00:00'],
