@@ -4,6 +4,7 @@
  * through zstd into the tar parser, never onto disk.
  */
 import { closeSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createZstdDecompress } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { CvebuildError } from '../errors.ts';
@@ -124,31 +125,53 @@ async function readMember(
     throw archiveBomb(scan.archive, `${shown} is deflated more than ${limits.maxRatio}:1 (limit maxRatio)`);
   }
   const parser = new TarParser(budget, collectInto(scan, options, member, limits), shown);
-  const source = await zip.openReadStreamPromise(entry);
+  await streamTarZst(await zip.openReadStreamPromise(entry), parser, {
+    budget,
+    shown,
+    compressedBytes: entry.compressedSize,
+    uncompressedBytes: entry.uncompressedSize,
+    archive: scan.archive,
+    unreadable: `${shown} is not a readable tar.zst`,
+  });
+}
+
+interface TarZstStream {
+  budget: ArchiveBudget;
+  shown: string;
+  compressedBytes: number;
+  /** What the zip says the member expands to, when there is a zip: bytes past the first zstd frame are refused. */
+  uncompressedBytes?: number;
+  archive: string;
+  /** The error's wording when the bytes are not a tar inside zstd. */
+  unreadable: string;
+}
+
+/** One zstd-compressed tar, decoded and parsed as it streams, under the archive's budget. */
+async function streamTarZst(source: Readable, parser: TarParser, stream: TarZstStream): Promise<void> {
   const zstd = createZstdDecompress();
-  source.on('error', (error) => zstd.destroy(error));
+  source.on('error', (error: Error) => zstd.destroy(error));
   source.pipe(zstd);
   let streamBytes = 0;
   try {
     for await (const chunk of zstd) {
       const bytes = chunk as Buffer;
       streamBytes += bytes.length;
-      budget.countBytes(bytes.length, streamBytes, entry.compressedSize, shown);
+      stream.budget.countBytes(bytes.length, streamBytes, stream.compressedBytes, stream.shown);
       parser.push(bytes);
     }
     parser.end();
     // Node's decoder stops at the end of the first zstd frame; rattler's reads every frame, so
     // bytes after it would be installed unseen. No conda tool writes more than one frame.
-    const after = entry.uncompressedSize - zstd.bytesWritten;
+    const after = stream.uncompressedBytes === undefined ? 0 : stream.uncompressedBytes - zstd.bytesWritten;
     if (after > 0) {
       throw archiveInvalid(
-        scan.archive,
-        `${shown} holds ${after} bytes after its first zstd frame, which installers that read every frame unpack; it cannot be judged`,
+        stream.archive,
+        `${stream.shown} holds ${after} bytes after its first zstd frame, which installers that read every frame unpack; it cannot be judged`,
       );
     }
   } catch (error) {
     if (error instanceof CvebuildError) throw error;
-    throw archiveInvalid(scan.archive, `${shown} is not a readable tar.zst: ${firstLine(error)}`);
+    throw archiveInvalid(stream.archive, `${stream.unreadable}: ${firstLine(error)}`);
   } finally {
     source.unpipe(zstd);
     source.destroy();
@@ -176,28 +199,15 @@ export async function readCondaInfoMember(
   } catch (error) {
     throw archiveInvalid(archive, `cannot open its info member: ${firstLine(error)}`);
   }
-  const compressed = statSync(path).size;
   const parser = new TarParser(budget, collectInto(scan, options, 'info', limits), shown);
-  const zstd = createZstdDecompress();
-  source.on('error', (error) => zstd.destroy(error));
-  source.pipe(zstd);
-  let streamBytes = 0;
-  try {
-    for await (const chunk of zstd) {
-      const bytes = chunk as Buffer;
-      streamBytes += bytes.length;
-      budget.countBytes(bytes.length, streamBytes, compressed, shown);
-      parser.push(bytes);
-    }
-    parser.end();
-  } catch (error) {
-    if (error instanceof CvebuildError) throw error;
-    throw archiveInvalid(archive, `its ${shown} is not a readable tar.zst: ${firstLine(error)}`);
-  } finally {
-    source.unpipe(zstd);
-    source.destroy();
-    zstd.destroy();
-  }
+  // a member fetched on its own has no zip entry saying what it expands to
+  await streamTarZst(source, parser, {
+    budget,
+    shown,
+    compressedBytes: statSync(path).size,
+    archive,
+    unreadable: `its ${shown} is not a readable tar.zst`,
+  });
   return scan;
 }
 
