@@ -4,8 +4,8 @@
  * entry stops the run with one line naming the file and the key, as the product map does.
  */
 import { PackageURL } from 'packageurl-js';
-import { CvebuildError } from '../errors.ts';
 import type { ToolEcosystem } from '../intel/model.ts';
+import { isEntry, openDataDocument } from './data-file.ts';
 
 export const ECOSYSTEM_MAP_FILE = 'data/conda-ecosystems.json';
 
@@ -33,19 +33,8 @@ export interface EcosystemTool {
 /** purl type → OSV ecosystem. */
 const PURL_TYPES: Record<string, ToolEcosystem> = { cargo: 'crates.io', golang: 'Go', npm: 'npm' };
 
-type Entry = Record<string, unknown>;
-
 export function parseEcosystemMap(text: string, file = ECOSYSTEM_MAP_FILE): EcosystemTool[] {
-  const fail = (key: string, message: string): never => {
-    throw new CvebuildError('DATA_INVALID', message, { file, key });
-  };
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    return fail('', `not JSON: ${(error as Error).message}`);
-  }
-  const root = isEntry(document) ? document : fail('', 'expected an object');
+  const { root, fail } = openDataDocument(text, file);
   const tools = isEntry(root.tools) ? root.tools : fail('tools', 'expected an object of conda name → tool');
   return Object.entries(tools).map(([conda, value]): EcosystemTool => {
     const path = `tools.${conda}`;
@@ -87,8 +76,4 @@ function toolPurl(purl: string, fail: (message: string) => never): { ecosystem: 
   if (ecosystem === 'Go' && !parsed.namespace) fail('a golang purl names the whole module path');
   const name = parsed.namespace ? `${parsed.namespace}/${parsed.name}` : parsed.name;
   return { ecosystem, name };
-}
-
-function isEntry(value: unknown): value is Entry {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,8 +3,8 @@
  * line naming the file and the key, so a bad edit is caught when the table loads, not as a silent
  * missed match later.
  */
-import { CvebuildError } from '../errors.ts';
 import type { VersionSchemeName } from '../versions/scheme.ts';
+import { type Entry, type Fail, isEntry, openDataDocument } from './data-file.ts';
 
 export const PRODUCT_MAP_FILE = 'data/conda-native.json';
 
@@ -84,19 +84,8 @@ export interface ProductMap {
 
 const SCHEMES: readonly VersionSchemeName[] = ['openssl', 'upstream', 'pep440', 'semver'];
 
-type Entry = Record<string, unknown>;
-
 export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductMap {
-  const fail = (key: string, message: string): never => {
-    throw new CvebuildError('DATA_INVALID', message, { file, key });
-  };
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    return fail('', `not JSON: ${(error as Error).message}`);
-  }
-  const root = isEntry(document) ? document : fail('', 'expected an object');
+  const { root, fail } = openDataDocument(text, file);
   const products = isEntry(root.products) ? root.products : fail('products', 'expected an object of products');
   const buildOnly = root.buildOnly === undefined ? {} : root.buildOnly;
   if (!isEntry(buildOnly)) fail('buildOnly', 'expected an object of build-only products');
@@ -181,7 +170,7 @@ export function parseProductMap(text: string, file = PRODUCT_MAP_FILE): ProductM
   return { products: parsedProducts, buildOnly: parsedBuildOnly, noUpstream: parsedNoUpstream };
 }
 
-function releaseSeries(value: unknown, path: string, fail: (key: string, message: string) => never): ReleaseSeries[] {
+function releaseSeries(value: unknown, path: string, fail: Fail): ReleaseSeries[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return fail(path, 'expected a list of {from, to, major}');
   const series = value.map((item, index): ReleaseSeries => {
@@ -205,11 +194,7 @@ function releaseSeries(value: unknown, path: string, fail: (key: string, message
 }
 
 /** A conda name or advisory identifier names one product: a second claim would silently shadow the first. */
-function claimedOnce(
-  products: NativeProduct[],
-  key: 'conda' | 'cpe' | 'cna' | 'ossFuzz',
-  fail: (key: string, message: string) => never,
-): void {
+function claimedOnce(products: NativeProduct[], key: 'conda' | 'cpe' | 'cna' | 'ossFuzz', fail: Fail): void {
   const owner = new Map<string, string>();
   for (const { product, [key]: names } of products) {
     for (const name of names) {
@@ -222,11 +207,7 @@ function claimedOnce(
 }
 
 /** A name said to have no upstream must not also map to a product: one of the two is a mistake. */
-function notAlsoProducts(
-  products: NativeProduct[],
-  classes: NoUpstreamClass[],
-  fail: (key: string, message: string) => never,
-): void {
+function notAlsoProducts(products: NativeProduct[], classes: NoUpstreamClass[], fail: Fail): void {
   const owner = new Map(products.flatMap(({ product, conda }) => conda.map((name) => [name, product] as const)));
   for (const { kind, conda } of classes) {
     for (const name of conda) {
@@ -237,7 +218,7 @@ function notAlsoProducts(
   }
 }
 
-function tagStyles(value: unknown, path: string, fail: (key: string, message: string) => never): TagStyle[] {
+function tagStyles(value: unknown, path: string, fail: Fail): TagStyle[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return fail(path, 'expected a list of {prefix, separator}');
   return value.map((item, index) => {
@@ -258,7 +239,7 @@ function tagStyles(value: unknown, path: string, fail: (key: string, message: st
   });
 }
 
-function unshipped(value: unknown, path: string, fail: (key: string, message: string) => never): UnshippedComponent[] {
+function unshipped(value: unknown, path: string, fail: Fail): UnshippedComponent[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return fail(path, 'expected a list of {component, pattern, why}');
   return value.map((item, index) => {
@@ -275,8 +256,4 @@ function unshipped(value: unknown, path: string, fail: (key: string, message: st
     }
     return { component: item.component, pattern, why: item.why };
   });
-}
-
-function isEntry(value: unknown): value is Entry {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
