@@ -194,4 +194,15 @@ describe('the cve5 feed: cvelistV5 release zips on loopback', () => {
     assert.match(updateFailure(report)?.message ?? '', /cve5: .*without a `…_all_CVEs_at_midnight.zip` baseline/);
     assert.deepEqual(store.feed('cve5'), before);
   });
+
+  it('refuses a release whose asset points at a local file, downloading nothing it names', async () => {
+    server.requests.length = 0;
+    const before = store.feed('cve5');
+    const asset = { name: '2025-01-03_all_CVEs_at_midnight.zip.zip', browser_download_url: 'file:///etc/passwd' };
+    server.serve('/repos/CVEProject/cvelistV5/releases/latest', { body: JSON.stringify({ assets: [asset] }) });
+    const report = await run('2025-01-03T05:00:00Z');
+    assert.match(updateFailure(report)?.message ?? '', /cve5: .*not trusted: asset .* is not at an http\(s\) URL/);
+    assert.deepEqual(store.feed('cve5'), before);
+    assert.equal(server.requests.length, 1, 'only the index was asked');
+  });
 });
