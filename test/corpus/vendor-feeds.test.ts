@@ -26,27 +26,12 @@ import { type FeedServer, startFeedServer } from '../helpers/feed-server.ts';
 import { hasCorpus, projectRoot } from '../helpers/paths.ts';
 import { tempDirectory } from '../helpers/temp.ts';
 import { corpusLines, NODEJS_INDEX, OSS_FUZZ_OSV, vendorFeedRoutes } from '../helpers/vendor-feeds.ts';
+import { condaPackage as condaFixture } from '../unit/report/sbom-fixtures.ts';
 
 const VENDOR_FEEDS: FeedName[] = ['openssl', 'nodejs', 'oss-fuzz', 'conda-forge-names'];
 
-function condaPackage(name: string, version: string): Package {
-  return {
-    ecosystem: 'conda',
-    name,
-    normalizedName: name,
-    version,
-    platform: 'linux-64',
-    channel: 'https://conda.anaconda.org/conda-forge',
-    location: `https://conda.anaconda.org/conda-forge/linux-64/${name}-${version}-0.conda`,
-    depends: [],
-    requiresDist: [],
-    purls: [],
-    purlsKnown: true,
-    kind: 'registry',
-    environments: ['default'],
-    origin: { file: 'pixi.lock' },
-  };
-}
+/** A conda package whose lock says `purls: []`, as RoboStack and conda-forge C libraries are written. */
+const condaPackage = (name: string, version: string): Package => condaFixture(name, version, { purlsKnown: true });
 
 interface AuditJson {
   findings: { id: string; check: string; source: string | null; package: { name: string | null } }[];

@@ -17,28 +17,14 @@ import type { Package } from '../../../src/model/package.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
 import { zipEntries } from '../../helpers/zip-writer.ts';
+import { condaPackage as condaFixture } from '../report/sbom-fixtures.ts';
 
 function newStore(): IntelStore {
   return openStore(join(tempDirectory(), 'intel.sqlite'), { create: true });
 }
 
-function condaPackage(name: string, version: string): Package {
-  return {
-    ecosystem: 'conda',
-    name,
-    normalizedName: name,
-    version,
-    platform: 'linux-64',
-    location: `https://conda.anaconda.org/conda-forge/linux-64/${name}-${version}-0.conda`,
-    depends: [],
-    requiresDist: [],
-    purls: [],
-    purlsKnown: true,
-    kind: 'registry',
-    environments: ['default'],
-    origin: { file: 'pixi.lock' },
-  };
-}
+/** A conda package whose lock says `purls: []`, as RoboStack and conda-forge C libraries are written. */
+const condaPackage = (name: string, version: string): Package => condaFixture(name, version, { purlsKnown: true });
 
 /** What the matcher says of one conda package: the ids of its findings and of its undecided advisories. */
 function verdict(store: IntelStore, name: string, version: string): { found: string[]; undecided: string[] } {

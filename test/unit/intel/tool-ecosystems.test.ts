@@ -22,24 +22,10 @@ import type { Package } from '../../../src/model/package.ts';
 import { type FeedServer, startFeedServer } from '../../helpers/feed-server.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 import { zipEntries } from '../../helpers/zip-writer.ts';
+import { condaPackage as condaFixture } from '../report/sbom-fixtures.ts';
 
-function condaPackage(name: string, version: string): Package {
-  return {
-    ecosystem: 'conda',
-    name,
-    normalizedName: name,
-    version,
-    platform: 'linux-64',
-    location: `https://conda.anaconda.org/conda-forge/linux-64/${name}-${version}-0.conda`,
-    depends: [],
-    requiresDist: [],
-    purls: [],
-    purlsKnown: true,
-    kind: 'registry',
-    environments: ['default'],
-    origin: { file: 'pixi.lock' },
-  };
-}
+/** A conda package whose lock says `purls: []`, as RoboStack and conda-forge C libraries are written. */
+const condaPackage = (name: string, version: string): Package => condaFixture(name, version, { purlsKnown: true });
 
 type Events = Record<string, string>[];
 
