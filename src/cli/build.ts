@@ -5,7 +5,8 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
+import { type BuildRun, DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
+import { applyRecipeDiff } from '../build/recipe-pins.ts';
 import { buildJson, buildMarkdown, buildTable } from '../build/report.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
@@ -29,6 +30,7 @@ export interface BuildCommandOptions {
   fulcioUrl?: string;
   rekorUrl?: string;
   channel?: string;
+  apply?: boolean;
   format?: 'table' | 'json' | 'markdown';
   output?: string;
   events?: string;
@@ -101,10 +103,29 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
     const text =
       options.format === 'json' ? buildJson(run) : options.format === 'markdown' ? buildMarkdown(run) : buildTable(run);
     if (options.output) writeOutputFile(options.output, buildJson(run), { untrusted: [recipeDir] });
+    if (options.apply) applyPins(run);
     return { text, exitCode: run.outcome === 'fail' ? 1 : 0 };
   } finally {
     engine.close();
   }
+}
+
+/** `--apply`: the CVE audit's pins go into the recipe after the run; the next run builds with them. */
+function applyPins(run: BuildRun): void {
+  const audit = run.stages.find((record) => record.stage === 'cve-audit');
+  const diff = audit?.details?.recipeDiff;
+  if (typeof diff === 'string') {
+    applyRecipeDiff(run.recipeFile, diff);
+    process.stderr.write(
+      `cvebuild: --apply: wrote the safe pins into ${run.recipeFile}; build again to build with them\n`,
+    );
+    return;
+  }
+  const why =
+    audit?.outcome === 'skipped'
+      ? `the CVE audit did not run: ${audit.reason ?? 'skipped'}`
+      : 'the CVE audit proposed none';
+  process.stderr.write(`cvebuild: --apply: no pins written (${why})\n`);
 }
 
 function parseTimeout(text: string | undefined): number {

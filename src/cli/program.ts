@@ -229,6 +229,10 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
     .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
     .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
+    .option(
+      '--apply',
+      "write the CVE audit's safe pins into the recipe after the run (the diff is in the run directory)",
+    )
     .addOption(
       new Option('--format <format>', 'report on stdout').choices(['table', 'json', 'markdown']).default('table'),
     )

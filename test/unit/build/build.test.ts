@@ -129,6 +129,32 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.equal(run.stage('build').outcome, 'skipped');
   });
 
+  it('proposes the lowest safe pin as a diff of the recipe, and writes it only with --apply', () => {
+    const store = buildIntelStore();
+    const imported = runCli(['db', 'import', join(projectRoot, 'examples/openssl-cve/intel'), '--db', store]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const recipe = recipeDirectory('tls-demo', ['openssl ==3.0.7', 'python >=3.10']);
+    const recipeFile = join(recipe, 'recipe.yaml');
+    const written = readFileSync(recipeFile, 'utf8');
+    const flags = ['--db', store, '--build-command', cphCommand('tls-demo')];
+    const proposed = build(recipe, [...flags, '--output-dir', tempDirectory()]);
+    assert.equal(proposed.status, 0, proposed.stderr);
+    const audit = proposed.stage('cve-audit');
+    assert.equal(audit.outcome, 'surfaced');
+    assert.ok(audit.findingList.some((f) => f.rule === 'CVE-2023-0286'), JSON.stringify(audit.findingList));
+    const [pin] = audit.details.safePins as string[];
+    assert.match(pin ?? '', /^openssl >=3\.0\.\d+$/);
+    const diff = readFileSync(audit.details.recipeDiff as string, 'utf8');
+    assert.match(diff, /^-    - openssl ==3\.0\.7$/m);
+    assert.match(diff, new RegExp(`^\\+    - ${pin}$`, 'm'));
+    assert.equal(readFileSync(recipeFile, 'utf8'), written, 'without --apply the recipe is untouched');
+
+    const applied = build(recipe, [...flags, '--output-dir', tempDirectory(), '--apply']);
+    assert.equal(applied.status, 0, applied.stderr);
+    assert.match(applied.stderr, /--apply: wrote the safe pins into .*recipe\.yaml/);
+    assert.equal(readFileSync(recipeFile, 'utf8'), written.replace('openssl ==3.0.7', `${pin}`));
+  });
+
   it('resumes: a second run skips every finished stage and does not build again', () => {
     const out = tempDirectory();
     const marks = join(out, 'builds.txt');
