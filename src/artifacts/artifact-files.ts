@@ -4,6 +4,7 @@
  * rewrite, and native libraries built into its binaries. Nothing is extracted; every file's bytes
  * go past the searches once, the first `maxScanBytes` of each.
  */
+import { createHash } from 'node:crypto';
 import { readPackageArchive } from './archive.ts';
 import { BuildPathCollector, PlaceholderRegistry, unregisteredPaths } from './build-paths.ts';
 import { type Anchor, AnchorScanner } from './content-scan.ts';
@@ -31,8 +32,17 @@ export interface VendoredFile extends VendoredHit {
   path: string;
 }
 
+/** A payload file and its digest: what an SBOM of the artifact lists. */
+export interface PayloadFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 export interface ArtifactFiles {
   archive: string;
+  /** Every payload file with its sha256, when asked for (`fileDigests`); else empty. */
+  files: PayloadFile[];
   /** `info/index.json` name, when readable. */
   name?: string;
   privileged: PrivilegedFile[];
@@ -57,13 +67,20 @@ const METADATA = new Set(['info/paths.json', 'info/has_prefix', 'info/index.json
 /** A payload file, as opposed to the package's metadata (`info/`, in either format). */
 const isPayload = (entry: ArchiveEntry) => !entry.path.startsWith('info/');
 
+export interface ScanOptions {
+  /** Hash every payload file whole (for an SBOM); the searches still stop at `maxScanBytes`. */
+  fileDigests?: boolean;
+}
+
 export async function scanArtifactFiles(
   archive: string,
   limits: Partial<ArchiveLimits> = {},
   maxScanBytes = MAX_SCAN_BYTES,
+  options: ScanOptions = {},
 ): Promise<ArtifactFiles> {
   const result: ArtifactFiles = {
     archive,
+    files: [],
     privileged: [],
     buildPaths: [],
     buildPathFiles: 0,
@@ -96,7 +113,7 @@ export async function scanArtifactFiles(
       const paths = new BuildPathCollector();
       const vendored = new VendoredCollector();
       const pathAnchors = paths.anchors();
-      return new AnchorScanner(
+      const scanner = new AnchorScanner(
         maxScanBytes,
         (head): Anchor[] => (isBinary(head) ? [...pathAnchors, ...vendored.anchors()] : pathAnchors),
         ({ bytes, truncated }) => {
@@ -108,6 +125,7 @@ export async function scanArtifactFiles(
           for (const hit of vendored.hits()) result.vendored.push({ path: entry.path, ...hit });
         },
       );
+      return options.fileDigests ? new DigestingScanner(scanner, entry.path, result.files) : scanner;
     },
   });
   const registry = new PlaceholderRegistry();
@@ -144,6 +162,34 @@ function metadataReader(path: string, into: Map<string, string>, budget: Metadat
       into.set(path, Buffer.concat(chunks).toString('utf8'));
     },
   };
+}
+
+/** Hashes all of a file while the searches take what they want of it. */
+class DigestingScanner implements ContentScanner {
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private searching = true;
+  private readonly inner: ContentScanner;
+  private readonly path: string;
+  private readonly into: PayloadFile[];
+
+  constructor(inner: ContentScanner, path: string, into: PayloadFile[]) {
+    this.inner = inner;
+    this.path = path;
+    this.into = into;
+  }
+
+  data(bytes: Buffer): boolean {
+    this.hash.update(bytes);
+    this.size += bytes.length;
+    if (this.searching) this.searching = this.inner.data(bytes);
+    return true;
+  }
+
+  end(): void {
+    this.inner.end();
+    this.into.push({ path: this.path, sha256: this.hash.digest('hex'), size: this.size });
+  }
 }
 
 /** The metadata kept in memory counts against maxListedBytes, the budget of what a read must keep. */

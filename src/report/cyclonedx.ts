@@ -26,6 +26,10 @@ const { Enums, Models, Serialize, Spec } = CDX;
 export interface CycloneDxOptions {
   /** Add the vulnerability and malicious findings (with their waivers as VEX analysis). */
   vulnerabilities: boolean;
+  /** The lifecycle phase described; default: operations for an installed prefix, else pre-build. */
+  lifecycle?: 'pre-build' | 'build' | 'post-build' | 'operations';
+  /** Adds to the document what only the caller knows (a built artifact's files, its vendored copies). */
+  extend?: (bom: CDX.Models.Bom, components: ReadonlyMap<Package, CDX.Models.Component>) => void;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/i;
@@ -36,7 +40,7 @@ export function renderCycloneDx(report: ReportInput, options: CycloneDxOptions):
   const bom = new Models.Bom();
   const name = projectName(report);
   const project = new Models.Component(Enums.ComponentType.Application, name, { bomRef: `project:${name}` });
-  fillMetadata(bom.metadata, report, project);
+  fillMetadata(bom.metadata, report, project, options.lifecycle);
 
   const refs = uniqueIds(inventory.packages, packageRefBase);
   const components = new Map<Package, CDX.Models.Component>();
@@ -58,15 +62,26 @@ export function renderCycloneDx(report: ReportInput, options: CycloneDxOptions):
     }
   }
   if (options.vulnerabilities) addVulnerabilities(bom, report, components);
+  options.extend?.(bom, components);
   return serialize(bom);
 }
 
-function fillMetadata(metadata: CDX.Models.Metadata, report: ReportInput, project: CDX.Models.Component): void {
+const LIFECYCLES = {
+  'pre-build': Enums.LifecyclePhase.PreBuild,
+  build: Enums.LifecyclePhase.Build,
+  'post-build': Enums.LifecyclePhase.PostBuild,
+  operations: Enums.LifecyclePhase.Operations,
+} as const;
+
+function fillMetadata(
+  metadata: CDX.Models.Metadata,
+  report: ReportInput,
+  project: CDX.Models.Component,
+  phase?: keyof typeof LIFECYCLES,
+): void {
   metadata.timestamp = report.generatedAt;
-  const lifecycle = report.inventory.sources.every((source) => source.format === 'conda-meta')
-    ? Enums.LifecyclePhase.Operations
-    : Enums.LifecyclePhase.PreBuild;
-  metadata.lifecycles.add(lifecycle);
+  const installed = report.inventory.sources.every((source) => source.format === 'conda-meta');
+  metadata.lifecycles.add(LIFECYCLES[phase ?? (installed ? 'operations' : 'pre-build')]);
   const tool = new Models.Component(Enums.ComponentType.Application, report.tool.name, {
     version: report.tool.version,
   });

@@ -1,8 +1,12 @@
-/** Stage 10: a CycloneDX SBOM of the built artifacts, from the same code as `cvebuild sbom`. */
+/**
+ * Stage 10: two CycloneDX documents from the same renderer as `cvebuild sbom`: the built artifacts
+ * (payload files with sha256, vendored native libraries, run requirements) and the environment
+ * they were built in.
+ */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inventoryReport } from '../../report/from-inventory.ts';
-import { renderSbom } from '../../report/sbom.ts';
+import { artifactSbom, buildEnvironmentSbom } from '../build-sbom.ts';
+import { auditedInventory } from '../inventories.ts';
 import type { Stage } from '../types.ts';
 import { artifactInventory } from './artifact-scan.ts';
 
@@ -15,19 +19,18 @@ export const sbomStage: Stage = {
       format: 'conda-archive',
       records: { conda: 1, pypi: 0, condaSource: 0 },
     }));
-    const report = inventoryReport({
-      inventory,
-      target: context.recipeDir,
-      root: context.runDir,
-      generatedAt: context.now,
-    });
-    const file = join(context.runDir, 'sbom.cdx.json');
-    writeFileSync(file, await renderSbom(report, 'cyclonedx'));
+    const subject = { target: context.recipeDir, root: context.runDir, generatedAt: context.now };
+    const artifact = await artifactSbom({ ...subject, inventory });
+    const sbom = join(context.runDir, 'sbom.cdx.json');
+    writeFileSync(sbom, artifact.text);
+    const environment = auditedInventory(context);
+    const buildEnvironment = join(context.runDir, 'build-env.cdx.json');
+    writeFileSync(buildEnvironment, buildEnvironmentSbom({ ...subject, inventory: environment }));
     return {
       outcome: 'passed',
       findings: [],
-      reason: `CycloneDX of ${inventory.packages.length} package(s)`,
-      details: { sbom: file },
+      reason: `CycloneDX of ${inventory.packages.length} package(s) (${artifact.files} file(s), ${artifact.vendored} vendored librar${artifact.vendored === 1 ? 'y' : 'ies'}) and of the build environment (${environment.packages.length} package(s))`,
+      details: { sbom, buildEnvironmentSbom: buildEnvironment },
     };
   },
 };

@@ -3,6 +3,7 @@
  * at secrets and threat intel, resume, the builder's scrubbed environment, no builder, a timeout.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpe
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
 import { projectRoot } from '../../helpers/paths.ts';
+import { cycloneDxErrors } from '../../helpers/schemas.ts';
 import {
   keylessFlags,
   MOCK_IDENTITY,
@@ -45,11 +47,13 @@ function build(recipe: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('cvebuild build', { skip: noCph }, () => {
   const db = buildIntelStore();
 
-  it('builds, scans, signs and describes a clean recipe, and exits 0', () => {
+  it('builds, scans, signs and describes a clean recipe, and exits 0', async () => {
     const out = tempDirectory();
     const keys = join(out, 'signing');
     assert.equal(runCli(['keygen', '--out', keys]).status, 0);
-    const recipe = recipeDirectory('clean-pkg', ['requests ==2.32.3', 'python >=3.10']);
+    const recipe = recipeDirectory('clean-pkg', ['requests ==2.32.3', 'python >=3.10'], {
+      'recipe-note.txt': 'packed into share/clean-pkg\n',
+    });
     const events = join(out, 'events.jsonl');
     const run = build(recipe, [
       ...['--db', db, '--output-dir', out, '--build-command', cphCommand('clean-pkg')],
@@ -78,11 +82,28 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.ok(artifact?.file.endsWith('clean-pkg-0.1.0-0.conda'), JSON.stringify(artifact));
     const verified = runCli(['verify', artifact.file, '--key', `${keys}.pub`, '--channel', CHANNEL]);
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
-    const sbom = JSON.parse(readFileSync(run.stage('sbom').details.sbom as string, 'utf8'));
+    const sbomText = readFileSync(run.stage('sbom').details.sbom as string, 'utf8');
+    assert.deepEqual(await cycloneDxErrors(sbomText), []);
+    const sbom = JSON.parse(sbomText);
     assert.deepEqual(
       sbom.components.map((c: { name: string }) => c.name),
       ['clean-pkg'],
     );
+    assert.deepEqual(sbom.metadata.lifecycles, [{ phase: 'post-build' }]);
+    // the payload, each file with the sha256 of its bytes as packed
+    const recipeFile = sbom.components[0].components.find((c: { name: string }) => c.name.endsWith('/recipe-note.txt'));
+    assert.equal(recipeFile?.type, 'file', JSON.stringify(sbom.components[0].components));
+    assert.equal(
+      recipeFile.hashes[0].content,
+      createHash('sha256')
+        .update(readFileSync(join(recipe, 'recipe-note.txt')))
+        .digest('hex'),
+    );
+    const environmentText = readFileSync(run.stage('sbom').details.buildEnvironmentSbom as string, 'utf8');
+    assert.deepEqual(await cycloneDxErrors(environmentText), []);
+    const environment = JSON.parse(environmentText);
+    assert.deepEqual(environment.metadata.lifecycles, [{ phase: 'build' }]);
+    assert.deepEqual(environment.components.map((c: { name: string }) => c.name).sort(), ['python', 'requests']);
     const kinds = readFileSync(events, 'utf8')
       .trim()
       .split('\n')
@@ -141,11 +162,14 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.equal(proposed.status, 0, proposed.stderr);
     const audit = proposed.stage('cve-audit');
     assert.equal(audit.outcome, 'surfaced');
-    assert.ok(audit.findingList.some((f) => f.rule === 'CVE-2023-0286'), JSON.stringify(audit.findingList));
+    assert.ok(
+      audit.findingList.some((f) => f.rule === 'CVE-2023-0286'),
+      JSON.stringify(audit.findingList),
+    );
     const [pin] = audit.details.safePins as string[];
     assert.match(pin ?? '', /^openssl >=3\.0\.\d+$/);
     const diff = readFileSync(audit.details.recipeDiff as string, 'utf8');
-    assert.match(diff, /^-    - openssl ==3\.0\.7$/m);
+    assert.match(diff, /^- {4}- openssl ==3\.0\.7$/m);
     assert.match(diff, new RegExp(`^\\+    - ${pin}$`, 'm'));
     assert.equal(readFileSync(recipeFile, 'utf8'), written, 'without --apply the recipe is untouched');
 
@@ -153,6 +177,45 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.equal(applied.status, 0, applied.stderr);
     assert.match(applied.stderr, /--apply: wrote the safe pins into .*recipe\.yaml/);
     assert.equal(readFileSync(recipeFile, 'utf8'), written.replace('openssl ==3.0.7', `${pin}`));
+  });
+
+  it('reports a post-link script, a setuid file and an embedded old OpenSSL after the build, and signs nothing', () => {
+    const store = buildIntelStore();
+    assert.equal(runCli(['db', 'import', join(projectRoot, 'examples/openssl-cve/intel'), '--db', store]).status, 0);
+    const out = tempDirectory();
+    const keys = join(out, 'signing');
+    assert.equal(runCli(['keygen', '--out', keys]).status, 0);
+    const recipe = recipeDirectory('risky-pkg', [], {
+      'post-link.sh': '#!/bin/sh\necho installed >> "$PREFIX/.messages.txt"\n',
+      // a shared object of its own, with OpenSSL 1.1.1s linked in (its version banner embedded)
+      'stage.sh': [
+        'mkdir -p "$WORK_DIR/prefix/lib" "$WORK_DIR/prefix/bin"',
+        `printf '\\177ELF\\002\\001\\001\\000%s\\000' 'OpenSSL 1.1.1s  1 Nov 2022' > "$WORK_DIR/prefix/lib/librisky.so"`,
+        'printf "#!/bin/sh\\n" > "$WORK_DIR/prefix/bin/risky-helper" && chmod 4755 "$WORK_DIR/prefix/bin/risky-helper"',
+        '',
+      ].join('\n'),
+    });
+    const run = build(recipe, [
+      ...['--db', store, '--output-dir', out, '--key', `${keys}.key`, '--channel', CHANNEL],
+      ...['--build-command', `sh "$RECIPE_DIR/stage.sh" && ${cphCommand('risky-pkg')}`],
+    ]);
+    assert.equal(run.status, 1, run.stderr);
+    const scan = run.stage('artifact-scan');
+    assert.equal(scan.outcome, 'halted');
+    const rules = scan.findingList.map((f) => `${f.check}:${f.rule}`);
+    assert.ok(
+      rules.some((rule) => /^link-scripts:.*post-link/.test(rule)),
+      rules.join(', '),
+    );
+    assert.ok(rules.includes('artifact-files:artifact-files/setuid'), rules.join(', '));
+    assert.ok(rules.includes('vendored-libs:vendored-libs/vendored'), rules.join(', '));
+    assert.ok(rules.includes('vendored-libs:CVE-2023-0286'), rules.join(', '));
+    assert.equal(run.stage('sign').outcome, 'skipped');
+    assert.match(run.stage('sign').reason ?? '', /halted at artifact-scan/);
+    assert.deepEqual(
+      readdirSync(out, { recursive: true }).filter((file) => String(file).endsWith('.sigstore.json')),
+      [],
+    );
   });
 
   it('resumes: a second run skips every finished stage and does not build again', () => {
