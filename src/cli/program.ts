@@ -19,6 +19,7 @@ import type { CoverageOptions } from './coverage.ts';
 import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
 import type { DbUpdateOptions } from './db-update.ts';
 import type { DiffCommandOptions } from './diff.ts';
+import type { McpCommandOptions } from './mcp.ts';
 import type { SbomOptions } from './sbom.ts';
 
 export const EXIT_OK = 0;
@@ -103,6 +104,21 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       outcome.exitCode = result.exitCode;
     });
   addBuildCommand(program, output, outcome);
+  program
+    .command('mcp')
+    .description(
+      "serve the pipeline's tools to MCP clients (Claude Desktop, VS Code, Cursor…): stdio by default, or streamable HTTP on 127.0.0.1",
+    )
+    .option('--http', 'serve streamable HTTP on 127.0.0.1 instead of stdio, with a bearer token')
+    .option('--port <port>', 'with --http: the port (default: any free one, printed on stderr)')
+    .option('--root <dir>', 'tool paths must lie inside this directory (default: the working directory)')
+    .option('--db <file>', 'threat-intel store (default: $CVEBUILD_DB or the user cache)')
+    .option('--offline', 'no network lookups in any tool')
+    .option('--now <time>', 'the time the checks consider now (ISO 8601)')
+    .action(async (options: McpCommandOptions) => {
+      const { mcpCommand } = await import('./mcp.ts');
+      await mcpCommand(options);
+    });
   addSbomCommand(program, output);
   addAttestCommands(program, output, outcome);
   addDbCommands(program, output);

@@ -1,0 +1,65 @@
+/**
+ * A real MCP client (the SDK's) driving `cvebuild mcp` as a user's client would: over stdio, the
+ * client spawns the executable; over HTTP, the test starts `cvebuild mcp --http` and connects to
+ * the URL it prints, with the bearer token it was given.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+
+const BIN = fileURLToPath(new URL('../../bin/cvebuild.js', import.meta.url));
+
+export async function stdioClient(args: string[]): Promise<Client> {
+  const client = new Client({ name: 'cvebuild-test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], stderr: 'ignore' }),
+  );
+  return client;
+}
+
+export interface HttpServerProcess {
+  url: string;
+  token: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startHttpServer(
+  args: string[],
+  token = 'test-token-0123456789abcdef',
+): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [BIN, 'mcp', '--http', ...args], {
+    env: { ...process.env, CVEBUILD_MCP_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /serving (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`cvebuild mcp --http exited ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    token,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function httpClient(server: HttpServerProcess): Promise<Client> {
+  const client = new Client({ name: 'cvebuild-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(server.url), {
+      requestInit: { headers: { authorization: `Bearer ${server.token}` } },
+    }),
+  );
+  return client;
+}
