@@ -24,6 +24,9 @@ import type { SbomOptions } from './sbom.ts';
 
 export const EXIT_OK = 0;
 
+/** A repeatable option's values, in the order given. */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
 /** What commands report back besides their output: the exit code (0 unless a command sets it). */
 export interface CommandOutcome {
   exitCode: number;
@@ -115,6 +118,22 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--db <file>', 'threat-intel store (default: $CVEBUILD_DB or the user cache)')
     .option('--offline', 'no network lookups in any tool')
     .option('--now <time>', 'the time the checks consider now (ISO 8601)')
+    .option(
+      '--allow-side-effects',
+      'add rattler_build and sign_artifact: each needs a PASS verdict of the same bytes and a person approving it at the client',
+    )
+    .option('--build-command <cmd>', 'with --allow-side-effects: the builder (default: rattler-build from PATH)')
+    .option('--pass-env <name>', 'with --allow-side-effects: a variable the builder may see (repeatable)', collect)
+    .option('--output-dir <dir>', 'with --allow-side-effects: where build runs go (default ./cvebuild-runs)')
+    .option('--target-platform <platform>', 'with --allow-side-effects: the conda subdir to build for (default noarch)')
+    .option('--key <file>', 'with --allow-side-effects: sign with this private key')
+    .addOption(
+      new Option('--sign <mode>', 'with --allow-side-effects: sign keyless (Fulcio, Rekor)').choices(['keyless']),
+    )
+    .option('--identity-token <token>', 'keyless: the OIDC identity token')
+    .option('--fulcio-url <url>', 'keyless: Fulcio')
+    .option('--rekor-url <url>', 'keyless: Rekor')
+    .option('--channel <url>', 'the channel URL signed packages are published to')
     .action(async (options: McpCommandOptions) => {
       const { mcpCommand } = await import('./mcp.ts');
       await mcpCommand(options);
@@ -212,7 +231,6 @@ function addCoverageCommand(program: Command, output: (text: string) => void): v
 }
 
 function addBuildCommand(program: Command, output: (text: string) => void, outcome: CommandOutcome): void {
-  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
   program
     .command('build')
     .description(

@@ -5,8 +5,12 @@
  * into the policy but the project's own file, and runs the engine's checks with the call's signal.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CONDA_ARTIFACT } from '../attest/statement.ts';
+import { findRecipe, recipeRequirements } from '../build/recipe.ts';
+import { recipeDigest } from '../build/run-dir.ts';
+import type { BuilderOptions, SignOptions } from '../build/types.ts';
 import { projectDirectory, projectRootOf } from '../cli/project-root.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
@@ -25,8 +29,8 @@ export interface HostOptions {
   db?: string;
   /** No network lookups in any run. */
   offline?: boolean;
-  /** Whether build, sign and publish exist at all. */
-  allowSideEffects?: boolean;
+  /** Build and sign exist only when this is given (`--allow-side-effects`): how to build and sign. */
+  sideEffects?: SideEffectOptions;
   /** What runs consider "now" (tests). */
   clock?: () => Date;
 }
@@ -35,6 +39,14 @@ export interface HostOptions {
 export interface CallControl {
   signal: AbortSignal;
   progress(done: number, total: number, message: string): void;
+}
+
+export interface SideEffectOptions {
+  build: BuilderOptions;
+  /** Where build runs go (inside the root or not: the operator chose it). */
+  outputDir: string;
+  targetPlatform: string;
+  sign: SignOptions;
 }
 
 export interface ScanRequest {
@@ -50,16 +62,18 @@ export interface ScanRequest {
 export class ToolHost {
   readonly root: string;
   readonly runs = new RunStore();
-  readonly allowSideEffects: boolean;
-  private readonly engine: Engine;
-  private readonly offline: boolean;
-  private readonly db: string | undefined;
+  readonly sideEffects: SideEffectOptions | undefined;
+  readonly engine: Engine;
+  readonly clock: () => Date;
+  readonly offline: boolean;
+  readonly db: string | undefined;
   private opening: Promise<OpenedIntel> | undefined;
 
   constructor(options: HostOptions = {}) {
     this.root = realpathSync(resolve(options.root ?? process.cwd()));
     this.offline = options.offline ?? false;
-    this.allowSideEffects = options.allowSideEffects ?? false;
+    this.sideEffects = options.sideEffects;
+    this.clock = options.clock ?? (() => new Date());
     this.db = options.db;
     this.engine = createEngine({
       // the engine closes what this opens, on close()
@@ -95,7 +109,13 @@ export class ToolHost {
   }
 
   async readInventory(path: string): Promise<Inventory> {
-    return readProjectInventory(this.resolvePath(path));
+    return this.inventoryOf(this.resolvePath(path));
+  }
+
+  /** A recipe's requirements as the build pipeline audits them; anything else as the gate reads it. */
+  private async inventoryOf(resolved: string): Promise<Inventory> {
+    if (isRecipeDirectory(resolved)) return recipeRequirements(findRecipe(resolved), 'noarch').inventory;
+    return readProjectInventory(resolved);
   }
 
   policyFor(path: string): Policy {
@@ -104,7 +124,7 @@ export class ToolHost {
 
   async scan(request: ScanRequest, control: CallControl): Promise<StoredRun> {
     const path = this.resolvePath(request.path);
-    const inventory = request.packages === false ? emptyInventory() : await readProjectInventory(path);
+    const inventory = request.packages === false ? emptyInventory() : await this.inventoryOf(path);
     const policy = loadPolicy(path);
     let done = 0;
     let total = 0;
@@ -126,13 +146,38 @@ export class ToolHost {
     return this.runs.add({
       tool: request.tool,
       target: request.path,
-      digest: inputDigest(inventory, path),
+      digest: digestOf(path, inventory),
       result,
       findings: result.findings,
       verdict: toolVerdict(result, escalations),
       escalations,
       createdAt: result.now,
     });
+  }
+
+  /**
+   * The PASS run a side effect rests on: a gate or artifact scan of this same path, whose input
+   * still has the digest it was judged at (the bytes built or signed are the bytes that passed).
+   */
+  passingRun(runId: string, path: string, tools: readonly string[]): StoredRun {
+    const run = this.runs.get(runId);
+    if (!run)
+      throw new CvebuildError(
+        'USAGE',
+        `no run ${JSON.stringify(runId)} on this server: run ${tools.join(' or ')} first`,
+      );
+    if (!tools.includes(run.tool))
+      throw new CvebuildError('USAGE', `run ${runId} is a ${run.tool}; this needs a ${tools.join(' or ')} run`);
+    if (this.resolvePath(run.target) !== this.resolvePath(path))
+      throw new CvebuildError('USAGE', `run ${runId} judged ${run.target}, not this path`, { file: path });
+    if (run.verdict !== 'PASS') throw new CvebuildError('USAGE', `run ${runId}'s verdict is ${run.verdict}, not PASS`);
+    return run;
+  }
+
+  /** The digest of a path now, computed as a scan computes it. */
+  async currentDigest(path: string): Promise<string> {
+    const resolved = this.resolvePath(path);
+    return digestOf(resolved, await this.inventoryOf(resolved));
   }
 
   reportRoot(path: string): string {
@@ -142,6 +187,29 @@ export class ToolHost {
   close(): void {
     this.engine.close();
   }
+}
+
+/**
+ * What a verdict is bound to: a recipe's whole directory (scripts and patches build too), a
+ * package archive's own sha256, else the files the inventory was read from.
+ */
+export function digestOf(path: string, inventory: Inventory): string {
+  if (
+    statSync(path, { throwIfNoEntry: false })?.isDirectory() &&
+    RECIPE_FILES.some((file) => existsSync(join(path, file)))
+  )
+    return recipeDigest(path);
+  if (isFile(path) && CONDA_ARTIFACT.test(path)) return createHash('sha256').update(readFileSync(path)).digest('hex');
+  return inputDigest(inventory, path);
+}
+
+const RECIPE_FILES = ['recipe.yaml', 'meta.yaml'];
+
+function isRecipeDirectory(path: string): boolean {
+  return (
+    statSync(path, { throwIfNoEntry: false })?.isDirectory() === true &&
+    RECIPE_FILES.some((file) => existsSync(join(path, file)))
+  );
 }
 
 /** The sha256 over the files the inventory was read from (or the path itself): what a verdict is bound to. */

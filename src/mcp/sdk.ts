@@ -7,10 +7,19 @@
  */
 import { createServer, type Server } from 'node:http';
 import { localhostHostValidation, localhostOriginValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import {
+  acceptedContent,
+  createMcpHandler,
+  type InputRequests,
+  inputRequired,
+  inputResponse,
+  McpServer,
+  ResourceTemplate,
+} from '@modelcontextprotocol/server';
 import { type StdioServerHandle, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { isCvebuildError } from '../errors.ts';
 import { toJson } from '../text/json.ts';
+import { type ApprovalAnswer, type ApprovalRequest, approvalMessage, approvalSchema, isApproval } from './approval.ts';
 import type { ToolHost } from './host.ts';
 import { REPORT_FORMATS, renderRunReport } from './reports.ts';
 import type { ToolDefinition } from './tool.ts';
@@ -19,7 +28,20 @@ export const SERVER_NAME = 'cvebuild';
 
 type ServerContext = Parameters<Parameters<McpServer['registerTool']>[2]>[1];
 
-export function buildServer(host: ToolHost, tools: readonly ToolDefinition[], version: string): McpServer {
+export type Era = 'legacy' | 'modern';
+
+/** Thrown by an approval on a 2026-07-28 request that has no answer yet: the call returns `input_required`. */
+class NeedsInput {
+  readonly requests: InputRequests;
+  constructor(requests: InputRequests) {
+    this.requests = requests;
+  }
+}
+
+/** A person may take minutes to answer; a cancelled call withdraws the question. */
+const APPROVAL_TIMEOUT_MS = 10 * 60_000;
+
+export function buildServer(host: ToolHost, tools: readonly ToolDefinition[], version: string, era: Era): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version });
   for (const tool of tools) {
     server.registerTool(
@@ -32,7 +54,7 @@ export function buildServer(host: ToolHost, tools: readonly ToolDefinition[], ve
         annotations: { title: tool.title, ...tool.annotations },
       },
       // biome-ignore lint/suspicious/noExplicitAny: the SDK infers argument types per tool; ours are checked by the tool's own schema
-      (async (args: any, ctx: ServerContext) => callTool(host, tool, args, ctx)) as never,
+      (async (args: any, ctx: ServerContext) => callTool(server, era, host, tool, args, ctx)) as never,
     );
   }
   server.registerResource(
@@ -56,7 +78,36 @@ export function buildServer(host: ToolHost, tools: readonly ToolDefinition[], ve
   return server;
 }
 
-async function callTool(host: ToolHost, tool: ToolDefinition, args: unknown, ctx: ServerContext) {
+async function approve(
+  server: McpServer,
+  era: Era,
+  ctx: ServerContext,
+  request: ApprovalRequest,
+): Promise<ApprovalAnswer> {
+  if (!server.server.getClientCapabilities()?.elicitation) return 'unsupported';
+  const message = approvalMessage(request);
+  const requestedSchema = approvalSchema(request);
+  if (era === 'modern') {
+    const view = inputResponse(ctx.mcpReq.inputResponses, 'approval');
+    if (view.kind === 'missing') throw new NeedsInput({ approval: inputRequired.elicit({ message, requestedSchema }) });
+    if (view.kind !== 'elicit' || view.action !== 'accept') return 'declined';
+    return isApproval(acceptedContent(ctx.mcpReq.inputResponses, 'approval'), request) ? 'approved' : 'declined';
+  }
+  const answer = await ctx.mcpReq.elicitInput(
+    { mode: 'form', message, requestedSchema },
+    { timeout: APPROVAL_TIMEOUT_MS, signal: ctx.mcpReq.signal },
+  );
+  return answer.action === 'accept' && isApproval(answer.content, request) ? 'approved' : 'declined';
+}
+
+async function callTool(
+  server: McpServer,
+  era: Era,
+  host: ToolHost,
+  tool: ToolDefinition,
+  args: unknown,
+  ctx: ServerContext,
+) {
   const token = ctx.mcpReq._meta?.progressToken;
   let last = 0;
   const progress = (done: number, total: number, message: string) => {
@@ -68,7 +119,12 @@ async function callTool(host: ToolHost, tool: ToolDefinition, args: unknown, ctx
       .catch(() => {});
   };
   try {
-    const call = { host, signal: ctx.mcpReq.signal, progress };
+    const call = {
+      host,
+      signal: ctx.mcpReq.signal,
+      progress,
+      approve: (request: ApprovalRequest) => approve(server, era, ctx, request),
+    };
     const output = await tool.run(args as never, call);
     const embedded = (await tool.embed?.(output as never, call)) ?? [];
     return {
@@ -79,14 +135,15 @@ async function callTool(host: ToolHost, tool: ToolDefinition, args: unknown, ctx
       structuredContent: output,
     };
   } catch (error) {
+    if (error instanceof NeedsInput) return inputRequired({ inputRequests: error.requests });
     if (ctx.mcpReq.signal.aborted) throw error;
     const message = isCvebuildError(error) ? error.toLine() : `${tool.name} could not run: ${(error as Error).message}`;
     return { content: [{ type: 'text' as const, text: message.split('\n', 1)[0] ?? message }], isError: true };
   }
 }
 
-export function serveOverStdio(factory: () => McpServer): StdioServerHandle {
-  return serveStdio(() => factory());
+export function serveOverStdio(factory: (era: Era) => McpServer): StdioServerHandle {
+  return serveStdio(({ era }) => factory(era));
 }
 
 export interface HttpServing {
@@ -100,11 +157,11 @@ export interface HttpServing {
  * request must carry the bearer token (compared in constant time) before the MCP handler sees it.
  */
 export async function serveOverHttp(
-  factory: () => McpServer,
+  factory: (era: Era) => McpServer,
   options: { port: number; token: string },
 ): Promise<HttpServing> {
   const { timingSafeEqual } = await import('node:crypto');
-  const handler = createMcpHandler(() => factory());
+  const handler = createMcpHandler(({ era }) => factory(era));
   const node = toNodeHandler(handler);
   const validHost = localhostHostValidation();
   const validOrigin = localhostOriginValidation();

@@ -5,6 +5,7 @@
  * turns these into the SDK's registrations; the built-in agent loop calls the same handlers.
  */
 import { z } from 'zod';
+import type { ApprovalAnswer, ApprovalRequest } from './approval.ts';
 import type { CallControl, ToolHost } from './host.ts';
 
 export interface ToolAnnotations {
@@ -17,6 +18,8 @@ export interface ToolAnnotations {
 /** What a handler gets besides its arguments: the host, and the call's progress and cancellation. */
 export interface ToolCall extends CallControl {
   host: ToolHost;
+  /** Asks the person at the client to approve this exact side effect (see approval.ts). */
+  approve(request: ApprovalRequest): Promise<ApprovalAnswer>;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -49,6 +52,14 @@ export const LOCAL_READ: ToolAnnotations = {
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: false,
+};
+
+/** Changes the world: runs build scripts, signs in a public log, uploads. Every one needs approval. */
+export const SIDE_EFFECT: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
 };
 
 /** Reads only, but may look things up online (attestation sidecars, Rekor, upload times). */

@@ -54,8 +54,21 @@ export async function startHttpServer(
   };
 }
 
-export async function httpClient(server: HttpServerProcess): Promise<Client> {
-  const client = new Client({ name: 'cvebuild-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+/** A person's answer to an elicitation, for clients that can ask one. */
+export type ElicitAnswer = (params: { message: string; requestedSchema?: unknown }) => {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, string | number | boolean>;
+};
+
+export async function httpClient(server: HttpServerProcess, elicit?: ElicitAnswer): Promise<Client> {
+  const client = new Client(
+    { name: 'cvebuild-test', version: '1.0.0' },
+    { versionNegotiation: { mode: 'auto' }, ...(elicit ? { capabilities: { elicitation: { form: {} } } } : {}) },
+  );
+  if (elicit)
+    client.setRequestHandler('elicitation/create', async (request) =>
+      elicit(request.params as unknown as { message: string; requestedSchema?: unknown }),
+    );
   await client.connect(
     new StreamableHTTPClientTransport(new URL(server.url), {
       requestInit: { headers: { authorization: `Bearer ${server.token}` } },
