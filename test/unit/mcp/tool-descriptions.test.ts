@@ -18,3 +18,13 @@ it('lists the tools exactly as reviewed', async (t) => {
   const { tools } = await client.listTools();
   t.assert.snapshot(tools);
 });
+
+it('lists the side-effecting tools exactly as reviewed, when the operator allows them', async (t) => {
+  const operator = await stdioClient(['--root', tempDirectory(), '--offline', '--allow-side-effects']);
+  try {
+    const { tools } = await operator.listTools();
+    t.assert.snapshot(tools.filter((tool) => tool.annotations?.readOnlyHint === false));
+  } finally {
+    await operator.close();
+  }
+});
