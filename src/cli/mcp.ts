@@ -4,29 +4,16 @@
  * stdout is the protocol channel on stdio, so everything said to a person goes to stderr.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { DEFAULT_OUTPUT_DIR } from '../build/pipeline.ts';
 import { CvebuildError } from '../errors.ts';
-import { type SideEffectOptions, ToolHost } from '../mcp/host.ts';
+import { ToolHost } from '../mcp/host.ts';
 import { buildServer, type Era, serveOverHttp, serveOverStdio } from '../mcp/sdk.ts';
 import { SIDE_EFFECT_TOOLS } from '../mcp/side-effects.ts';
 import { TOOLS } from '../mcp/tools.ts';
 import { TOOL } from '../report/report.ts';
 import { parseNow } from './audit.ts';
-import { DEFAULT_BUILD_TIMEOUT_S } from './build.ts';
+import { type SideEffectFlags, sideEffectOptions } from './side-effect-flags.ts';
 
-export interface McpCommandOptions {
-  allowSideEffects?: boolean;
-  buildCommand?: string;
-  passEnv?: string[];
-  outputDir?: string;
-  targetPlatform?: string;
-  key?: string;
-  sign?: string;
-  identityToken?: string;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  channel?: string;
+export interface McpCommandOptions extends SideEffectFlags {
   http?: boolean;
   port?: string;
   root?: string;
@@ -83,55 +70,6 @@ async function serveHttp(factory: Parameters<typeof serveOverStdio>[0], port: nu
     process.once('SIGTERM', resolve);
   });
   await serving.close();
-}
-
-const SIDE_EFFECT_FLAGS = ['buildCommand', 'passEnv', 'outputDir', 'targetPlatform', 'key', 'sign', 'channel'] as const;
-
-/** Build and sign exist only with --allow-side-effects; their settings are the operator's, never the model's. */
-function sideEffectOptions(options: McpCommandOptions): SideEffectOptions | undefined {
-  if (!options.allowSideEffects) {
-    const stray = SIDE_EFFECT_FLAGS.find((flag) => options[flag] !== undefined);
-    if (stray)
-      throw new CvebuildError('USAGE', `--${kebab(stray)} configures side effects: it needs --allow-side-effects`);
-    return undefined;
-  }
-  if (options.sign !== undefined && options.sign !== 'keyless')
-    throw new CvebuildError('USAGE', '--sign: only "keyless" is a mode (sign with a key through --key FILE)');
-  if (options.sign && options.key) throw new CvebuildError('USAGE', '--sign keyless and --key: give one or the other');
-  if ((options.key || options.sign) && !options.channel)
-    throw new CvebuildError(
-      'USAGE',
-      `${options.key ? '--key' : '--sign keyless'} needs --channel: the channel URL the package is published to`,
-    );
-  const passEnv = options.passEnv ?? [];
-  const bad = passEnv.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-  if (bad !== undefined) throw new CvebuildError('USAGE', `--pass-env: not a variable name: ${JSON.stringify(bad)}`);
-  return {
-    build: {
-      ...(options.buildCommand ? { command: options.buildCommand } : {}),
-      passEnv,
-      timeoutMs: DEFAULT_BUILD_TIMEOUT_S * 1000,
-    },
-    outputDir: resolve(options.outputDir ?? DEFAULT_OUTPUT_DIR),
-    targetPlatform: options.targetPlatform ?? 'noarch',
-    sign: {
-      ...(options.key ? { keyFile: resolve(options.key) } : {}),
-      ...(options.sign === 'keyless'
-        ? {
-            keyless: {
-              ...(options.identityToken ? { identityToken: options.identityToken } : {}),
-              ...(options.fulcioUrl ? { fulcioUrl: options.fulcioUrl } : {}),
-              ...(options.rekorUrl ? { rekorUrl: options.rekorUrl } : {}),
-            },
-          }
-        : {}),
-      ...(options.channel ? { channel: options.channel } : {}),
-    },
-  };
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function parsePort(text: string | undefined): number | undefined {

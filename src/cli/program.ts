@@ -12,6 +12,7 @@ import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/defaults.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
 import { plain } from '../text/plain.ts';
+import type { AgentCommandOptions } from './agent.ts';
 import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
 import type { AuditCommandOptions } from './audit.ts';
 import type { BuildCommandOptions } from './build.ts';
@@ -30,6 +31,27 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** What commands report back besides their output: the exit code (0 unless a command sets it). */
 export interface CommandOutcome {
   exitCode: number;
+}
+
+/** Build and sign from a front door other than `build`: the operator's settings, off by default. */
+function withSideEffectOptions(command: Command): Command {
+  return command
+    .option(
+      '--allow-side-effects',
+      'add rattler_build and sign_artifact: each needs a PASS verdict of the same bytes and a person approving it at the client',
+    )
+    .option('--build-command <cmd>', 'with --allow-side-effects: the builder (default: rattler-build from PATH)')
+    .option('--pass-env <name>', 'with --allow-side-effects: a variable the builder may see (repeatable)', collect)
+    .option('--output-dir <dir>', 'where build runs (and agent transcripts) go (default ./cvebuild-runs)')
+    .option('--target-platform <platform>', 'with --allow-side-effects: the conda subdir to build for (default noarch)')
+    .option('--key <file>', 'with --allow-side-effects: sign with this private key')
+    .addOption(
+      new Option('--sign <mode>', 'with --allow-side-effects: sign keyless (Fulcio, Rekor)').choices(['keyless']),
+    )
+    .option('--identity-token <token>', 'keyless: the OIDC identity token')
+    .option('--fulcio-url <url>', 'keyless: Fulcio')
+    .option('--rekor-url <url>', 'keyless: Rekor')
+    .option('--channel <url>', 'the channel URL signed packages are published to');
 }
 
 export function buildProgram(output: (text: string) => void, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {
@@ -107,37 +129,49 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       outcome.exitCode = result.exitCode;
     });
   addBuildCommand(program, output, outcome);
-  program
-    .command('mcp')
-    .description(
-      "serve the pipeline's tools to MCP clients (Claude Desktop, VS Code, Cursor…): stdio by default, or streamable HTTP on 127.0.0.1",
-    )
-    .option('--http', 'serve streamable HTTP on 127.0.0.1 instead of stdio, with a bearer token')
-    .option('--port <port>', 'with --http: the port (default: any free one, printed on stderr)')
-    .option('--root <dir>', 'tool paths must lie inside this directory (default: the working directory)')
-    .option('--db <file>', 'threat-intel store (default: $CVEBUILD_DB or the user cache)')
-    .option('--offline', 'no network lookups in any tool')
-    .option('--now <time>', 'the time the checks consider now (ISO 8601)')
-    .option(
-      '--allow-side-effects',
-      'add rattler_build and sign_artifact: each needs a PASS verdict of the same bytes and a person approving it at the client',
-    )
-    .option('--build-command <cmd>', 'with --allow-side-effects: the builder (default: rattler-build from PATH)')
-    .option('--pass-env <name>', 'with --allow-side-effects: a variable the builder may see (repeatable)', collect)
-    .option('--output-dir <dir>', 'with --allow-side-effects: where build runs go (default ./cvebuild-runs)')
-    .option('--target-platform <platform>', 'with --allow-side-effects: the conda subdir to build for (default noarch)')
-    .option('--key <file>', 'with --allow-side-effects: sign with this private key')
-    .addOption(
-      new Option('--sign <mode>', 'with --allow-side-effects: sign keyless (Fulcio, Rekor)').choices(['keyless']),
-    )
-    .option('--identity-token <token>', 'keyless: the OIDC identity token')
-    .option('--fulcio-url <url>', 'keyless: Fulcio')
-    .option('--rekor-url <url>', 'keyless: Rekor')
-    .option('--channel <url>', 'the channel URL signed packages are published to')
-    .action(async (options: McpCommandOptions) => {
-      const { mcpCommand } = await import('./mcp.ts');
-      await mcpCommand(options);
-    });
+  withSideEffectOptions(
+    program
+      .command('agent')
+      .description(
+        "review a project with a model orchestrating the gate's tools: the gate decides, the model can only raise PASS to HOLD; with --build it builds and signs, each step approved at the terminal (exit 0 PASS, 1 HOLD or FAIL, 2 could not run)",
+      )
+      .argument('[path]', 'project directory, lock file or recipe directory', '.')
+      .option(
+        '--model-url <url>',
+        'an OpenAI-compatible endpoint (LM Studio, Ollama, vLLM…; default $CVEBUILD_MODEL_URL); key in $CVEBUILD_MODEL_API_KEY',
+      )
+      .option('--model <name>', 'the model at that endpoint (default $CVEBUILD_MODEL)')
+      .option('--anthropic-model <name>', 'an Anthropic model instead (key in $ANTHROPIC_API_KEY)')
+      .option('--anthropic-url <url>', "Anthropic's API base URL (default the public one)")
+      .option('--build', 'after a PASS, build the recipe and sign the artifacts (needs --allow-side-effects)')
+      .option('--root <dir>', 'tool paths must lie inside this directory (default: the working directory)')
+      .option('--db <file>', 'threat-intel store (default: $CVEBUILD_DB or the user cache)')
+      .option('--offline', 'no network lookups in any tool (the model endpoint is still called)')
+      .option('--now <time>', 'the time the checks consider now (ISO 8601)')
+      .option('--max-steps <n>', 'most model steps (default 30)')
+      .addOption(new Option('--format <format>', 'report on stdout').choices(['text', 'json']).default('text')),
+  ).action(async (path: string, options: AgentCommandOptions) => {
+    const { agentCommand } = await import('./agent.ts');
+    const result = await agentCommand(path, options);
+    output(result.text);
+    outcome.exitCode = result.exitCode;
+  });
+  withSideEffectOptions(
+    program
+      .command('mcp')
+      .description(
+        "serve the pipeline's tools to MCP clients (Claude Desktop, VS Code, Cursor…): stdio by default, or streamable HTTP on 127.0.0.1",
+      )
+      .option('--http', 'serve streamable HTTP on 127.0.0.1 instead of stdio, with a bearer token')
+      .option('--port <port>', 'with --http: the port (default: any free one, printed on stderr)')
+      .option('--root <dir>', 'tool paths must lie inside this directory (default: the working directory)')
+      .option('--db <file>', 'threat-intel store (default: $CVEBUILD_DB or the user cache)')
+      .option('--offline', 'no network lookups in any tool')
+      .option('--now <time>', 'the time the checks consider now (ISO 8601)'),
+  ).action(async (options: McpCommandOptions) => {
+    const { mcpCommand } = await import('./mcp.ts');
+    await mcpCommand(options);
+  });
   addSbomCommand(program, output);
   addAttestCommands(program, output, outcome);
   addDbCommands(program, output);
