@@ -7,6 +7,8 @@
  *   with `--sidecar` appends it to the `.sigs` JSON array served next to the package (CEP #142).
  * - `verify PKG` checks a bundle or a sidecar against a trust (keyless: issuer + identity, required;
  *   keyed: `--key`). Exit 0 verified, 1 rejected (one line: code and reason), 2 could not run.
+ *   `verify PKG... --bundle provenance.intoto.sigstore.json` checks a build's SLSA provenance the
+ *   same way, and that every package given is one of its subjects.
  *
  * `verifyLoaded` is the seam for bundles that come from elsewhere (a channel): it takes the
  * artifact, the parsed bundle(s) and the policy, and returns the text and exit code.

@@ -200,7 +200,7 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
   program
     .command('build')
     .description(
-      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign and SBOM (exit 0 pass, 1 a stage halted, 2 could not run)',
+      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign, SBOM and SLSA provenance (exit 0 pass, 1 a stage halted, 2 could not run)',
     )
     .argument('<recipe-dir>', 'directory holding recipe.yaml (rattler-build) or meta.yaml (conda-build)')
     .option('--output-dir <dir>', 'where run directories go (default ./cvebuild-runs)')
