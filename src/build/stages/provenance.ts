@@ -8,7 +8,7 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { type ProvenanceStatement, provenanceStatement } from '../../attest/provenance.ts';
+import { type ProvenanceStatement, provenanceStatement, type ResourceDescriptor } from '../../attest/provenance.ts';
 import { sha256File } from '../../attest/sign.ts';
 import type { Inventory } from '../../model/inventory.ts';
 import { builderCommand } from '../builder.ts';
@@ -30,7 +30,7 @@ export const UNSIGNED_PROVENANCE = 'provenance.intoto.json';
 export const provenanceStage: Stage = {
   name: 'provenance',
   async run(context) {
-    const { statement, masked, counts, resolved } = await buildStatement(context);
+    const { statement, masked, materials, resolved } = await buildStatement(context);
     const how = signingMethod(context);
     const signedFile = join(context.runDir, SIGNED_PROVENANCE);
     const unsignedFile = join(context.runDir, UNSIGNED_PROVENANCE);
@@ -54,20 +54,16 @@ export const provenanceStage: Stage = {
       // an earlier run's signed provenance in the same directory is not this run's
       rmSync(signedFile, { force: true });
     }
-    const dependencies = statement.predicate.buildDefinition.resolvedDependencies;
-    const packages = dependencies.length - counts.recipeFiles - counts.sources;
+    const packages = materials.packages.length;
     const slsa = slsaClaim({ signed, subjects: statement.subject.length, packages });
     const s2c2f = s2c2fClaim(context.stages, auditedDependencies(auditedInventory(context)));
-    const withSha256 = dependencies
-      .slice(counts.recipeFiles + counts.sources)
-      .filter((dependency) => dependency.digest?.sha256).length;
     const state = signed === false ? 'unsigned provenance (not asked to sign)' : `provenance signed ${signed}`;
     const logged = logIndex !== undefined ? `, logged in Rekor (entry ${logIndex})` : '';
     const notes = [
       `${slsa.label}: ${state}${logged} for ${statement.subject.length} package(s)`,
       resolved.from
         ? `${packages} resolved package(s) from ${basename(resolved.from)}`
-        : 'no resolved packages recorded (no lock, nothing solved): the builder resolved them unrecorded',
+        : 'no resolved package recorded (no lock beside the recipe): what the builder fetched is not in the provenance',
       ...(masked > 0 ? [`${masked} secret(s) masked in the build command`] : []),
     ];
     return {
@@ -82,10 +78,10 @@ export const provenanceStage: Stage = {
         ...(logIndex !== undefined ? { logIndex } : {}),
         subjects: statement.subject.map((subject) => subject.name),
         materials: {
-          recipeFiles: counts.recipeFiles,
-          sources: counts.sources,
+          recipeFiles: materials.recipe.length,
+          sources: materials.sources.length,
           packages,
-          packagesWithSha256: withSha256,
+          packagesWithSha256: materials.packages.filter((dependency) => dependency.digest?.sha256).length,
           from: resolved.from ?? null,
         },
         slsa,
@@ -104,7 +100,7 @@ export const provenanceStage: Stage = {
 async function buildStatement(context: BuildContext): Promise<{
   statement: ProvenanceStatement;
   masked: number;
-  counts: { recipeFiles: number; sources: number };
+  materials: { recipe: ResourceDescriptor[]; sources: ResourceDescriptor[]; packages: ResourceDescriptor[] };
   resolved: ReturnType<typeof resolvedPackages>;
 }> {
   const build = context.stages.find((record) => record.stage === 'build')?.details ?? {};
@@ -127,6 +123,7 @@ async function buildStatement(context: BuildContext): Promise<{
   const recipe = recipeDescriptors(context);
   const sources = sourceDescriptors(context);
   const resolved = resolvedPackages(context);
+  const packages = packageDescriptors(resolved.packages);
   const recipeName = relative(context.recipeDir, context.recipeFile);
   const recipeSha256 = recipe.find((file) => file.name === recipeName)?.digest?.sha256 ?? '';
   const statement = provenanceStatement({
@@ -139,12 +136,12 @@ async function buildStatement(context: BuildContext): Promise<{
     passEnv: context.build.passEnv,
     timeoutMs: context.build.timeoutMs,
     offline: context.offline,
-    dependencies: [...recipe, ...sources, ...packageDescriptors(resolved.packages)],
+    dependencies: [...recipe, ...sources, ...packages],
     invocationId: context.runDigest,
     ...dateField('startedOn', build.startedOn),
     ...dateField('finishedOn', build.finishedOn),
   });
-  return { statement, masked, counts: { recipeFiles: recipe.length, sources: sources.length }, resolved };
+  return { statement, masked, materials: { recipe, sources, packages }, resolved };
 }
 
 function dateField<K extends string>(key: K, value: unknown): Partial<Record<K, Date>> {
