@@ -1,6 +1,7 @@
 /**
- * Signing a conda artifact with a CEP-27 publish attestation: a Sigstore bundle v0.3 whose DSSE
- * envelope carries the in-toto statement `publishStatement(artifact, channel)`.
+ * Signing in-toto statements as Sigstore bundles v0.3 with a DSSE envelope (`signStatement`), and
+ * with it a conda artifact's CEP-27 publish attestation (`signArtifact`: the statement
+ * `publishStatement(artifact, channel)`) and the build's SLSA provenance.
  *
  * - **Keyless**: an ephemeral P-256 key, a Fulcio certificate binding it to an OIDC identity (a
  *   token given, or the ambient CI token: GitHub Actions' `ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN`,
@@ -53,22 +54,30 @@ export interface KeyedSigning {
   privateKeyPem: string;
 }
 
-export interface SignOptions {
-  /** The channel URL the package is published to (`predicate.targetChannel`). */
-  channel: string;
+/** How a statement is signed: with a local key, or keyless (exactly one of the two). */
+export interface SigningMethod {
   keyless?: KeylessSigning;
   keyed?: KeyedSigning;
 }
 
-export interface SignedAttestation {
+export interface SignOptions extends SigningMethod {
+  /** The channel URL the package is published to (`predicate.targetChannel`). */
+  channel: string;
+}
+
+/** A statement signed: the bundle, who signed it, and (keyless) where it was logged. */
+export interface SignedStatement {
   /** The Sigstore bundle v0.3 (JSON), ready to write or append to a `.sigs` array. */
   bundle: SerializedBundle;
-  artifact: ArtifactRef;
-  statement: PublishStatement;
   /** Who signed: the certificate's identity and issuer (keyless), or `sha256:<key id>` (keyed). */
   signer: Signer;
   /** Keyless: the transparency-log entry's index. */
   logIndex?: string;
+}
+
+export interface SignedAttestation extends SignedStatement {
+  artifact: ArtifactRef;
+  statement: PublishStatement;
 }
 
 /** Signs the artifact at `file` (named by its basename, hashed while streamed). */
@@ -89,26 +98,30 @@ export async function signStatementFor(artifact: ArtifactRef, options: SignOptio
   if (!/^[0-9a-f]{64}$/i.test(artifact.sha256)) {
     throw new CvebuildError('USAGE', `not a sha256 digest: ${JSON.stringify(artifact.sha256)}`);
   }
-  if (options.keyless && options.keyed) {
+  const statement = publishStatement(artifact, options.channel);
+  const signed = await signStatement(statement, options);
+  return {
+    ...signed,
+    artifact: { filename: artifact.filename, sha256: artifact.sha256.toLowerCase() },
+    statement,
+  };
+}
+
+/** Signs any in-toto statement: a DSSE envelope (`application/vnd.in-toto+json`) in a Sigstore bundle. */
+export async function signStatement(statement: object, how: SigningMethod): Promise<SignedStatement> {
+  if (how.keyless && how.keyed) {
     throw new CvebuildError('USAGE', 'sign either keyless or with a key, not both');
   }
-  const statement = publishStatement(artifact, options.channel);
-  const builder = options.keyed ? keyedBuilder(options.keyed) : keylessBuilder(options.keyless ?? {});
+  const builder = how.keyed ? keyedBuilder(how.keyed) : keylessBuilder(how.keyless ?? {});
   const data = Buffer.from(JSON.stringify(statement), 'utf8');
   let bundle: SerializedBundle;
   try {
     bundle = bundleToJSON(await builder.create({ data, type: IN_TOTO_PAYLOAD_TYPE }));
   } catch (error) {
-    throw signingError(error, options.keyless);
+    throw signingError(error, how.keyless);
   }
   const logIndex = bundle.verificationMaterial.tlogEntries?.[0]?.logIndex;
-  return {
-    bundle,
-    artifact: { filename: artifact.filename, sha256: artifact.sha256.toLowerCase() },
-    statement,
-    signer: bundleSigner(bundle),
-    ...(logIndex !== undefined ? { logIndex } : {}),
-  };
+  return { bundle, signer: bundleSigner(bundle), ...(logIndex !== undefined ? { logIndex } : {}) };
 }
 
 const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';

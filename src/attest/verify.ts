@@ -468,7 +468,7 @@ function subjectCarriesDigest(payload: Buffer, sha256: string): { ok: true } | R
     : reject('subject-digest', `no subject of the statement has the artifact's sha256 ${sha256}`);
 }
 
-function parseStatement(payload: Uint8Array): Record<string, unknown> | undefined {
+export function parseStatement(payload: Uint8Array): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
     return isObject(value) ? value : undefined;
@@ -526,11 +526,11 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function reject(code: RejectionCode, reason: string): Rejection {
+export function reject(code: RejectionCode, reason: string): Rejection {
   return { ok: false, code, reason: reason.replace(/\s*\n\s*/g, ' ') };
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (value === undefined) return 'missing';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
@@ -540,6 +540,6 @@ function message(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? '';
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -48,6 +48,9 @@ export const STAGES: readonly Stage[] = [
 /** Stages that look at the built archives: their inputs include the archives' digests. */
 const AFTER_BUILD = new Set<StageName>(['artifact-scan', 'sign', 'sbom', 'provenance']);
 
+/** Stages whose result depends on how the run signs. */
+const SIGNED = new Set<StageName>(['sign', 'provenance']);
+
 export interface BuildRequest {
   recipeDir: string;
   /** Where run directories go (default `./cvebuild-runs`). */
@@ -93,10 +96,13 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
   const runDir = request.resume ? resolve(request.resume) : runDirectoryFor(outputDir, digest);
   mkdirSync(runDir, { recursive: true });
   const lockFile = join(recipeDir, 'pixi.lock');
+  const records: StageRecord[] = [];
   const context: BuildContext = {
     recipeDir,
     recipeFile,
+    recipeExclude: exclude,
     runDir,
+    runDigest: digest,
     outputDir: join(runDir, 'output'),
     engine: request.engine,
     policy: request.policy,
@@ -108,16 +114,16 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     sign: request.sign,
     now: request.now,
     artifacts: [],
+    stages: records,
     emit: (event) => request.onEvent?.(event),
   };
-  const records: StageRecord[] = [];
   let haltedAt: StageName | undefined;
   for (const stage of STAGES) {
     const inputs = digestOf(
       digest,
       stage.name,
       // how it signs (never the token itself): a run that now signs does not resume an unsigned one
-      stage.name === 'sign' ? signMode(request.sign) : null,
+      SIGNED.has(stage.name) ? signMode(request.sign) : null,
       AFTER_BUILD.has(stage.name) ? context.artifacts.map((artifact) => artifact.sha256) : [],
     );
     context.emit({ type: 'stage-start', stage: stage.name });

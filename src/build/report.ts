@@ -5,6 +5,7 @@ import { TOOL } from '../report/report.ts';
 import { renderTable } from '../report/text-table.ts';
 import { toJson } from '../text/json.ts';
 import { line } from '../text/plain.ts';
+import { type LevelClaims, runClaims } from './levels.ts';
 import type { BuildRun } from './pipeline.ts';
 
 export function buildJson(run: BuildRun): string {
@@ -15,6 +16,7 @@ export function buildJson(run: BuildRun): string {
     runDir: run.runDir,
     digest: run.digest,
     outcome: run.outcome,
+    claims: runClaims(run.stages),
     stages: run.stages.map((record) => ({
       stage: record.stage,
       outcome: record.outcome,
@@ -60,6 +62,7 @@ export function buildTable(run: BuildRun): string {
   }
   const pins = run.stages.flatMap((record) => (record.details?.safePins as string[] | undefined) ?? []);
   if (pins.length > 0) sections.push('', 'Safe pins for the recipe:', ...pins.map((pin) => line`  ${pin}`));
+  sections.push('', ...claimLines(runClaims(run.stages)));
   const halted = run.stages.find((record) => record.outcome === 'halted');
   sections.push('', run.outcome === 'pass' ? 'PASS' : line`FAIL — halted at ${halted?.stage ?? '?'}`);
   return `${sections.join('\n')}\n`;
@@ -111,5 +114,30 @@ export function buildMarkdown(run: BuildRun): string {
   }
   const pins = run.stages.flatMap((record) => (record.details?.safePins as string[] | undefined) ?? []);
   if (pins.length > 0) lines.push('', '### Safe pins for the recipe', '', ...pins.map((pin) => `- ${code(pin)}`));
+  const claims = runClaims(run.stages);
+  lines.push(
+    '',
+    '### Supply-chain levels',
+    '',
+    `- **SLSA ${text(claims.slsa.label)}**: ${text(claims.slsa.because)}.`,
+    ...claims.slsa.notMet.map((gap) => `- Not ${text(gap.level)}: ${text(gap.why)}.`),
+    `- **S2C2F**: ${text(claims.s2c2f.note)}.`,
+    ...claims.s2c2f.requirements.map(
+      (requirement) =>
+        `- ${code(requirement.id)} ${text(requirement.title)}: ${requirement.status}, ${text(requirement.evidence)}.`,
+    ),
+  );
   return markdownDocument(`${lines.join('\n')}\n`);
+}
+
+/** The levels as the table shows them: what is met and why, then what is not and what it needs. */
+function claimLines(claims: LevelClaims): string[] {
+  return [
+    line`SLSA   ${claims.slsa.label}: ${claims.slsa.because}`,
+    ...claims.slsa.notMet.map((gap) => line`       not ${gap.level}: ${gap.why}`),
+    line`S2C2F  ${claims.s2c2f.note}`,
+    ...claims.s2c2f.requirements.map(
+      (requirement) => line`       ${requirement.id} ${requirement.status}: ${requirement.evidence}`,
+    ),
+  ];
 }

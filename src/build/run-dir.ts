@@ -4,7 +4,7 @@
  * can tell which stages have nothing new to look at. Each stage's record is one JSON file there.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { CvebuildError } from '../errors.ts';
 import { toJson } from '../text/json.ts';
@@ -19,9 +19,45 @@ const MAX_RECIPE_FILES = 10_000;
  */
 export function recipeDigest(recipeDir: string, exclude: readonly string[] = []): string {
   const hash = createHash('sha256');
+  walkRecipe(recipeDir, exclude, (name, path, entry) => {
+    if (entry.isSymbolicLink()) {
+      hash.update(`link\0${name}\0${readlinkSync(path)}\0`);
+    } else {
+      hash.update(`file\0${name}\0${lstatSync(path).size}\0`);
+      hash.update(readFileSync(path));
+    }
+  });
+  return hash.digest('hex');
+}
+
+/** A file of the recipe directory: its path there, and its sha256 (a symlink: its target instead). */
+export interface RecipeFile {
+  name: string;
+  path: string;
+  sha256?: string;
+  linkTarget?: string;
+}
+
+/** The files `recipeDigest` covers, one by one, in the same order. */
+export function recipeFiles(recipeDir: string, exclude: readonly string[] = []): RecipeFile[] {
+  const files: RecipeFile[] = [];
+  walkRecipe(recipeDir, exclude, (name, path, entry) => {
+    if (entry.isSymbolicLink()) files.push({ name, path, linkTarget: readlinkSync(path) });
+    else files.push({ name, path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') });
+  });
+  return files;
+}
+
+/** Every regular file and symlink under `recipeDir` (sorted by name, depth first), outside `exclude`. */
+function walkRecipe(
+  recipeDir: string,
+  exclude: readonly string[],
+  visit: (name: string, path: string, entry: Dirent) => void,
+): void {
   const skipped = exclude.map((path) => resolve(path));
+  const root = resolve(recipeDir);
   let count = 0;
-  const visit = (dir: string) => {
+  const walk = (dir: string) => {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       const path = join(dir, entry.name);
@@ -30,19 +66,11 @@ export function recipeDigest(recipeDir: string, exclude: readonly string[] = [])
         throw new CvebuildError('RECIPE_INVALID', `more than ${MAX_RECIPE_FILES} files: not a recipe directory`, {
           file: recipeDir,
         });
-      const name = relative(recipeDir, path);
-      if (entry.isDirectory()) {
-        visit(path);
-      } else if (entry.isSymbolicLink()) {
-        hash.update(`link\0${name}\0${readlinkSync(path)}\0`);
-      } else if (entry.isFile()) {
-        hash.update(`file\0${name}\0${lstatSync(path).size}\0`);
-        hash.update(readFileSync(path));
-      }
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isSymbolicLink() || entry.isFile()) visit(relative(root, path), path, entry);
     }
   };
-  visit(resolve(recipeDir));
-  return hash.digest('hex');
+  walk(root);
 }
 
 export function digestOf(...parts: readonly unknown[]): string {

@@ -13,15 +13,17 @@ const MAX_FILES = 10_000;
 export function threatDataStamp(db: string | undefined): { path: string; files: [string, number, number][] } {
   const path = resolveStorePath(db);
   const files: [string, number, number][] = [];
-  const visit = (file: string): void => {
+  const visit = (file: string, emptyMeansAbsent = false): void => {
     if (files.length >= MAX_FILES) return;
     const stat = statSync(file, { throwIfNoEntry: false });
-    if (!stat) return;
+    if (!stat || (emptyMeansAbsent && stat.size === 0)) return;
     if (stat.isDirectory()) {
       for (const name of readdirSync(file).sort()) visit(join(file, name));
     } else if (stat.isFile()) files.push([file, stat.size, stat.mtimeMs]);
   };
-  // SQLite in WAL mode writes to the side files first: an update may not touch the store file yet
-  for (const file of [path, `${path}-wal`]) visit(file);
+  // SQLite in WAL mode writes to the side files first: an update may not touch the store file yet.
+  // An empty WAL holds nothing: the first read of a fresh store creates one, and that is no new data.
+  visit(path);
+  visit(`${path}-wal`, true);
   return { path, files };
 }

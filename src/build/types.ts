@@ -71,7 +71,11 @@ export type BuildEvent =
 export interface BuildContext {
   recipeDir: string;
   recipeFile: string;
+  /** What the recipe digest leaves out: the run directories, when they sit inside the recipe directory. */
+  recipeExclude: string[];
   runDir: string;
+  /** The run's digest (recipe and inputs): the provenance's invocation id. */
+  runDigest: string;
   outputDir: string;
   engine: Engine;
   policy: Policy;
@@ -85,6 +89,8 @@ export interface BuildContext {
   sign: SignOptions;
   now: Date;
   artifacts: BuiltArtifact[];
+  /** The records of the stages before this one, in order (the provenance states what they did). */
+  stages: readonly StageRecord[];
   emit(event: BuildEvent): void;
 }
 

@@ -7,6 +7,8 @@
  *   with `--sidecar` appends it to the `.sigs` JSON array served next to the package (CEP #142).
  * - `verify PKG` checks a bundle or a sidecar against a trust (keyless: issuer + identity, required;
  *   keyed: `--key`). Exit 0 verified, 1 rejected (one line: code and reason), 2 could not run.
+ *   `verify PKG... --bundle provenance.intoto.sigstore.json` checks a build's SLSA provenance the
+ *   same way, and that every package given is one of its subjects.
  *
  * `verifyLoaded` is the seam for bundles that come from elsewhere (a channel): it takes the
  * artifact, the parsed bundle(s) and the policy, and returns the text and exit code.
@@ -15,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { findSidecar } from '../attest/fetch.ts';
 import { generateKeyPair, keyId, parsePublicKey } from '../attest/keys.ts';
+import { SLSA_PROVENANCE_PREDICATE_TYPE } from '../attest/provenance.ts';
 import { CONDA_ARTIFACT, DEFAULT_REKOR_URL } from '../attest/statement.ts';
 import type { ArtifactRef, TrustSource, VerifyPolicy } from '../attest/types.ts';
 import type { SidecarOutcome } from '../attest/verify.ts';
@@ -145,20 +148,114 @@ export async function signCommand(
   return summary;
 }
 
-/** `verify`: loads the package digest and the bundle(s), then `verifyLoaded`. */
-export async function verifyCommand(path: string, options: VerifyCommandOptions): Promise<CommandResult> {
+/**
+ * `verify`: loads the package digest and the bundle(s), then `verifyLoaded`. A `--bundle` holding a
+ * build's SLSA provenance (told by its predicate type) is checked against every package given.
+ */
+export async function verifyCommand(
+  paths: string | readonly string[],
+  options: VerifyCommandOptions,
+): Promise<CommandResult> {
+  const packages = typeof paths === 'string' ? [paths] : paths;
+  const [path] = packages;
+  if (path === undefined) throw new CvebuildError('USAGE', 'give the package(s) to verify');
   const channel = options.channel ?? (options.url ? channelOfUrl(options.url) : undefined);
   const policy = verifyPolicyFromOptions({ ...options, channel });
   const { sha256File } = await import('../attest/sign.ts');
+  const loaded = options.bundle ? loadBundles(options.bundle) : undefined;
+  if (loaded?.ok) {
+    const { isProvenanceBundle } = await import('../attest/verify-provenance.ts');
+    if (isProvenanceBundle(loaded.bundles)) {
+      if (channel !== undefined)
+        throw new CvebuildError(
+          'USAGE',
+          '--channel and --url check a CEP-27 attestation; a build provenance names no channel to check',
+        );
+      const artifacts: ArtifactRef[] = [];
+      for (const file of packages) artifacts.push({ filename: basename(file), sha256: await sha256File(file) });
+      return verifyProvenanceLoaded(artifacts, loaded.bundles, policy, options.format);
+    }
+  }
+  if (packages.length > 1)
+    throw new CvebuildError(
+      'USAGE',
+      'a CEP-27 attestation is about one package: give one (several are checked together only against a build provenance, --bundle provenance.intoto.sigstore.json)',
+    );
   const artifact: ArtifactRef = { filename: basename(path), sha256: await sha256File(path) };
   if (!options.bundle && options.url) return verifyFromChannel(artifact, options.url, policy, options.format);
-  const bundlePath = options.bundle ?? defaultBundlePath(path);
-  const loaded = loadBundles(bundlePath);
-  if (!loaded.ok) {
-    const outcome: SidecarOutcome = { ok: false, code: 'malformed', reason: loaded.reason, rejections: [] };
+  const bundles = loaded ?? loadBundles(defaultBundlePath(path));
+  if (!bundles.ok) {
+    const outcome: SidecarOutcome = { ok: false, code: 'malformed', reason: bundles.reason, rejections: [] };
     return renderVerification(outcome, artifact, policy, options.format);
   }
-  return verifyLoaded(artifact, loaded.bundles, policy, options.format);
+  return verifyLoaded(artifact, bundles.bundles, policy, options.format);
+}
+
+/** A build provenance against the packages it should name: verified, then rendered. */
+async function verifyProvenanceLoaded(
+  artifacts: ArtifactRef[],
+  bundle: unknown,
+  policy: VerifyPolicy,
+  format: 'text' | 'json',
+): Promise<CommandResult> {
+  const { verifyProvenance } = await import('../attest/verify-provenance.ts');
+  const outcome = verifyProvenance(bundle, artifacts, policy);
+  const exitCode = outcome.ok ? EXIT_VERIFIED : EXIT_REJECTED;
+  const trust = await describeTrust(policy.trust);
+  const names = artifacts.map((artifact) => artifact.filename).join(', ');
+  if (format === 'json') {
+    const document = outcome.ok
+      ? {
+          verified: true,
+          kind: 'slsa-provenance',
+          predicateType: SLSA_PROVENANCE_PREDICATE_TYPE,
+          artifacts: outcome.details.matched.map(({ artifact, subject }) => ({ ...artifact, subject })),
+          subjects: outcome.details.subjects,
+          buildType: outcome.details.buildType,
+          builder: outcome.details.builder,
+          invocationId: outcome.details.invocationId ?? null,
+          startedOn: outcome.details.startedOn ?? null,
+          finishedOn: outcome.details.finishedOn ?? null,
+          externalParameters: outcome.details.externalParameters,
+          internalParameters: outcome.details.internalParameters ?? null,
+          resolvedDependencies: outcome.details.resolvedDependencies,
+          signer: outcome.signer,
+          signedAt: outcome.details.signedAt?.toISOString() ?? null,
+          transparencyLog: outcome.details.tlogEntry ?? null,
+          trust,
+        }
+      : { verified: false, kind: 'slsa-provenance', artifacts, code: outcome.code, reason: outcome.reason, trust };
+    return { text: `${toJson(document)}\n`, exitCode };
+  }
+  if (!outcome.ok) return { text: `${line`rejected ${names}: ${outcome.code}: ${outcome.reason}`}\n`, exitCode };
+  const { signer, details } = outcome;
+  const external = details.externalParameters;
+  const recipe = external.recipe as { path?: unknown; digest?: { sha256?: unknown } } | undefined;
+  const withSha256 = details.resolvedDependencies.filter(
+    (dependency) => typeof (dependency.digest as { sha256?: unknown } | undefined)?.sha256 === 'string',
+  ).length;
+  const lines = [
+    line`verified ${names} against the build provenance (SLSA Provenance v1)`,
+    ...details.matched.map(
+      ({ artifact, subject }) =>
+        line`  subject  ${subject} sha256 ${artifact.sha256}${subject === artifact.filename ? '' : ` (given as ${artifact.filename})`}`,
+    ),
+    line`  builder  ${details.builder.id}`,
+    line`  type     ${details.buildType}`,
+    ...(recipe ? [line`  recipe   ${String(recipe.path ?? '?')} sha256 ${String(recipe.digest?.sha256 ?? '?')}`] : []),
+    ...(typeof external.targetPlatform === 'string' ? [line`  platform ${external.targetPlatform}`] : []),
+    line`  inputs   ${details.resolvedDependencies.length} resolved dependencies, ${withSha256} with sha256`,
+    ...(details.startedOn || details.finishedOn
+      ? [line`  built    ${details.startedOn ?? '?'} to ${details.finishedOn ?? '?'}`]
+      : []),
+    ...(details.invocationId ? [line`  run      ${details.invocationId}`] : []),
+    `  signer   ${signer.issuer ? line`${signer.identity} (issuer ${signer.issuer})` : line`key ${signer.identity}`}`,
+    details.signedAt
+      ? line`  signed   ${details.signedAt.toISOString()}${details.tlogEntry ? ` (transparency log entry ${details.tlogEntry.logIndex})` : ''}`
+      : '  signed   no timestamp (keyed bundle)',
+    line`  trust    ${trust}`,
+  ];
+  return { text: `${lines.join('\n')}\n`, exitCode };
 }
 
 /** `--url`: the sidecar from the channel; none there is a rejection (exit 1), a failed retrieval exit 2. */

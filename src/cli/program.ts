@@ -268,7 +268,7 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
   program
     .command('build')
     .description(
-      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign and SBOM (exit 0 pass, 1 a stage halted, 2 could not run)',
+      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign, SBOM and SLSA provenance (exit 0 pass, 1 a stage halted, 2 could not run)',
     )
     .argument('<recipe-dir>', 'directory holding recipe.yaml (rattler-build) or meta.yaml (conda-build)')
     .option('--output-dir <dir>', 'where run directories go (default ./cvebuild-runs)')
@@ -372,12 +372,12 @@ function addAttestCommands(program: Command, output: (text: string) => void, out
   program
     .command('verify')
     .description(
-      'verify a package against its CEP-27 attestation: exit 0 verified, 1 rejected, 2 could not run (bad input)',
+      'verify a package against its CEP-27 attestation, or the packages of a build against its SLSA provenance (--bundle): exit 0 verified, 1 rejected, 2 could not run (bad input)',
     )
-    .argument('<package>', 'the package file')
+    .argument('<packages...>', 'the package file (several: the packages a build provenance names)')
     .option(
       '--bundle <file>',
-      'a Sigstore bundle or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
+      'a Sigstore bundle (a CEP-27 attestation or a build provenance) or a .sigs / .v0.sigs array (default: PACKAGE.sigstore.json, .sigs or .v0.sigs beside it)',
     )
     .option('--url <url>', "the package's URL in its channel: fetch its .sigs / .v0.sigs sidecar from there")
     .option(
@@ -390,9 +390,9 @@ function addAttestCommands(program: Command, output: (text: string) => void, out
     .option('--key <file>', 'keyed: the public key (PEM) the bundle must be signed with')
     .option('--trusted-root <file>', "a trusted_root.json instead of Sigstore's production root (shipped offline)")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (path: string, options: VerifyCommandOptions) => {
+    .action(async (paths: string[], options: VerifyCommandOptions) => {
       const { verifyCommand } = await import('./attest.ts');
-      const result = await verifyCommand(path, options);
+      const result = await verifyCommand(paths, options);
       output(result.text);
       outcome.exitCode = result.exitCode;
     });

@@ -42,8 +42,13 @@ export function checkBundle(
   const artifact = { filename: basename(file), sha256 };
   if (keyFile) {
     const pem = publicKeyPem(parsePrivateKey(readTextInput(keyFile), keyFile));
-    const outcome = verifyAttestation(bundle, artifact, { trust: { kind: 'public-key', pem }, publishers: [], channel: channelUrl });
-    if (!outcome.ok) throw new CvebuildError('USAGE', `the bundle does not verify: ${outcome.reason}`, { file: bundleFile });
+    const outcome = verifyAttestation(bundle, artifact, {
+      trust: { kind: 'public-key', pem },
+      publishers: [],
+      channel: channelUrl,
+    });
+    if (!outcome.ok)
+      throw new CvebuildError('USAGE', `the bundle does not verify: ${outcome.reason}`, { file: bundleFile });
     return { bundleFile, verified: 'signature' };
   }
   // keyless: the channel verifies the certificate on upload; here the statement must name these bytes
@@ -67,7 +72,10 @@ export async function uploadToPrefix(
   target: PublishTarget,
   signal: AbortSignal,
 ): Promise<{ url: string; status: number }> {
-  const url = new URL(`api/v1/upload/${encodeURIComponent(target.channel)}`, target.server.endsWith('/') ? target.server : `${target.server}/`);
+  const url = new URL(
+    `api/v1/upload/${encodeURIComponent(target.channel)}`,
+    target.server.endsWith('/') ? target.server : `${target.server}/`,
+  );
   const form = new FormData();
   const name = basename(file);
   // a file-backed Blob: the archive streams from disk rather than being read into memory

@@ -136,3 +136,96 @@ function licenseProblem(expression: string, declaredRefs: Set<string>): string |
   const undeclared = refs.filter((ref) => !declaredRefs.has(ref));
   return undeclared.length > 0 ? `undeclared ${undeclared.join(', ')}` : undefined;
 }
+
+let slsa: ValidateFunction | undefined;
+
+/**
+ * An in-toto Statement v1 with an SLSA Provenance v1 predicate, checked against a JSON schema
+ * written here from the two specifications (no schema for either is published or in the corpus):
+ * in-toto's Statement and ResourceDescriptor (https://github.com/in-toto/attestation/tree/main/spec/v1)
+ * and SLSA's provenance fields and their REQUIRED markers (https://slsa.dev/spec/v1.1/provenance).
+ */
+export function slsaProvenanceErrors(statement: unknown): string[] {
+  if (!slsa) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    slsa = ajv.compile(SLSA_PROVENANCE_V1_SCHEMA);
+  }
+  const validate = slsa;
+  return validate(statement) ? [] : (validate.errors ?? []).map(describe);
+}
+
+const DIGEST_SET = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: { type: 'string', pattern: '^[0-9a-fA-F]+$' },
+  properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+};
+
+// ResourceDescriptor: at least one of uri, digest, content
+const RESOURCE_DESCRIPTOR = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    uri: { type: 'string', format: 'uri' },
+    digest: DIGEST_SET,
+    content: { type: 'string' },
+    downloadLocation: { type: 'string', format: 'uri' },
+    mediaType: { type: 'string' },
+    annotations: { type: 'object' },
+  },
+  anyOf: [{ required: ['uri'] }, { required: ['digest'] }, { required: ['content'] }],
+};
+
+const TIMESTAMP = { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$' };
+
+const SLSA_PROVENANCE_V1_SCHEMA = {
+  type: 'object',
+  required: ['_type', 'subject', 'predicateType', 'predicate'],
+  properties: {
+    _type: { enum: ['https://in-toto.io/Statement/v1'] },
+    // a statement's subjects are named by digest
+    subject: {
+      type: 'array',
+      minItems: 1,
+      items: { allOf: [RESOURCE_DESCRIPTOR, { required: ['digest'] }] },
+    },
+    predicateType: { enum: ['https://slsa.dev/provenance/v1'] },
+    predicate: {
+      type: 'object',
+      required: ['buildDefinition', 'runDetails'],
+      properties: {
+        buildDefinition: {
+          type: 'object',
+          required: ['buildType', 'externalParameters'],
+          properties: {
+            buildType: { type: 'string', format: 'uri' },
+            externalParameters: { type: 'object' },
+            internalParameters: { type: 'object' },
+            resolvedDependencies: { type: 'array', items: RESOURCE_DESCRIPTOR },
+          },
+        },
+        runDetails: {
+          type: 'object',
+          required: ['builder'],
+          properties: {
+            builder: {
+              type: 'object',
+              required: ['id'],
+              properties: {
+                id: { type: 'string', format: 'uri' },
+                version: { type: 'object', additionalProperties: { type: 'string' } },
+                builderDependencies: { type: 'array', items: RESOURCE_DESCRIPTOR },
+              },
+            },
+            metadata: {
+              type: 'object',
+              properties: { invocationId: { type: 'string' }, startedOn: TIMESTAMP, finishedOn: TIMESTAMP },
+            },
+            byproducts: { type: 'array', items: RESOURCE_DESCRIPTOR },
+          },
+        },
+      },
+    },
+  },
+};

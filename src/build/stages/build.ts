@@ -1,30 +1,45 @@
 /**
  * Stage 7: the build itself (see builder.ts). Records each archive with its sha256, so a resumed
- * run can take the build back only while those exact files are still there.
+ * run can take the build back only while those exact files are still there, and the command and
+ * the times the provenance states.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../../attest/sign.ts';
-import { runBuilder } from '../builder.ts';
+import { builderCommand, runBuilder } from '../builder.ts';
+import { publicCommand } from '../materials.ts';
 import type { BuiltArtifact, Stage } from '../types.ts';
 
 export const buildStage: Stage = {
   name: 'build',
   async run(context) {
-    const archives = await runBuilder(context.build, {
+    const dirs = {
       recipeDir: context.recipeDir,
       workDir: join(context.runDir, 'work'),
       outputDir: context.outputDir,
       logFile: join(context.runDir, 'build.log'),
       targetPlatform: context.targetPlatform,
-    });
+    };
+    const command = builderCommand(context.build, dirs);
+    // the report and the provenance are made to be shared: a token typed into the command is not
+    const shown = await publicCommand(command);
+    const startedOn = new Date();
+    const archives = await runBuilder(context.build, dirs);
+    const finishedOn = new Date();
     context.artifacts = [];
     for (const file of archives) context.artifacts.push({ file, sha256: await sha256File(file) });
     return {
       outcome: 'passed',
       findings: [],
       reason: `${archives.length} package(s) built`,
-      details: { artifacts: context.artifacts, log: join(context.runDir, 'build.log') },
+      details: {
+        artifacts: context.artifacts,
+        log: dirs.logFile,
+        command: shown.command,
+        ...(shown.masked > 0 ? { commandMasked: shown.masked } : {}),
+        startedOn: startedOn.toISOString(),
+        finishedOn: finishedOn.toISOString(),
+      },
     };
   },
   async restore(record, context) {

@@ -261,6 +261,11 @@ describe('cvebuild sign / verify with a key', () => {
       (await runError(['verify', pkg, '--bundle', pkg, '--key', `${prefix}.pub`, '--issuer', MOCK_ISSUER])).message,
       /--key verifies a keyed bundle/,
     );
+    // several packages are checked together only against a build provenance
+    const other = makePackage('demo-1.0-h0_1.conda');
+    const several = await runError(['verify', pkg, other, '--key', `${prefix}.pub`, '--bundle', pkg]);
+    assert.equal(several.code, 'USAGE');
+    assert.match(several.message, /a CEP-27 attestation is about one package/);
   });
 });
 

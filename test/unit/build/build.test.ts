@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpers/build-recipe.ts';
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
@@ -74,7 +74,7 @@ describe('cvebuild build', { skip: noCph }, () => {
         'artifact-scan:passed',
         'sign:passed',
         'sbom:passed',
-        'provenance:skipped',
+        'provenance:passed',
       ],
     );
     assert.match(run.stage('resolve').reason ?? '', /not built yet/);
@@ -82,6 +82,59 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.ok(artifact?.file.endsWith('clean-pkg-0.1.0-0.conda'), JSON.stringify(artifact));
     const verified = runCli(['verify', artifact.file, '--key', `${keys}.pub`, '--channel', CHANNEL]);
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    // the build's provenance: signed with the same key, about this archive, claiming Build L1 and no more
+    const provenance = run.stage('provenance');
+    assert.equal(
+      provenance.details.provenance,
+      join(dirname(dirname(artifact.file)), 'provenance.intoto.sigstore.json'),
+    );
+    assert.match(provenance.reason ?? '', /^Build L1: provenance signed keyed for 1 package\(s\)/);
+    assert.equal((provenance.details.slsa as { level: number }).level, 1);
+    assert.equal(JSON.parse(run.stdout).claims.slsa.label, 'Build L1');
+    const checked = runCli([
+      ...['verify', artifact.file, '--bundle', provenance.details.provenance as string, '--key', `${keys}.pub`],
+      ...['--format', 'json'],
+    ]);
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+    const attested = JSON.parse(checked.stdout);
+    assert.equal(attested.kind, 'slsa-provenance');
+    assert.deepEqual(
+      attested.artifacts.map((a: { subject: string }) => a.subject),
+      ['clean-pkg-0.1.0-0.conda'],
+    );
+    assert.equal(attested.externalParameters.recipe.path, join(recipe, 'recipe.yaml'));
+    assert.equal(attested.externalParameters.publishChannel, CHANNEL);
+    assert.match(attested.builder.id, /#local-builder$/);
+    // a copy of the archive with one byte more is not what was built
+    const altered = join(out, 'clean-pkg-0.1.0-0.conda');
+    writeFileSync(altered, Buffer.concat([readFileSync(artifact.file), Buffer.from([0])]));
+    const rejected = runCli([
+      'verify',
+      altered,
+      '--bundle',
+      provenance.details.provenance as string,
+      '--key',
+      `${keys}.pub`,
+    ]);
+    assert.equal(rejected.status, 1, rejected.stdout + rejected.stderr);
+    assert.match(
+      rejected.stdout,
+      /^rejected clean-pkg-0\.1\.0-0\.conda: subject-digest: .*not one this build produced\n$/,
+    );
+    const withChannel = runCli([
+      ...['verify', artifact.file, '--bundle', provenance.details.provenance as string],
+      ...['--key', `${keys}.pub`, '--channel', CHANNEL],
+    ]);
+    assert.equal(withChannel.status, 2);
+    assert.match(withChannel.stderr, /a build provenance names no channel to check/);
+    const table = runCli([
+      ...['build', recipe, '--offline', '--db', db, '--output-dir', out, '--build-command', cphCommand('clean-pkg')],
+      ...['--key', `${keys}.key`, '--channel', CHANNEL],
+    ]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^SLSA {3}Build L1: /m);
+    assert.match(table.stdout, /^ {7}not Build L2: /m);
+    assert.doesNotMatch(table.stdout, /^SLSA\s+Build L[2-4]/m);
     const sbomText = readFileSync(run.stage('sbom').details.sbom as string, 'utf8');
     assert.deepEqual(await cycloneDxErrors(sbomText), []);
     const sbom = JSON.parse(sbomText);
@@ -245,6 +298,81 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.equal(readFileSync(marks, 'utf8'), 'built\nbuilt\n');
   });
 
+  it('writes unsigned provenance naming the locked packages, then a signed one when a resumed run signs', () => {
+    const out = tempDirectory();
+    const token = new FakeSecrets(21).githubClassic();
+    // (a channel token in the lock halts at secrets: the unit test of the materials covers removing one)
+    const url = 'https://conda.anaconda.org/private/noarch/tool-1.0-pyh0_0.conda';
+    const sha256 = 'a'.repeat(64);
+    const lock = [
+      ...['version: 6', 'environments:', '  default:', '    channels:'],
+      ...['    - url: https://conda.anaconda.org/private/'],
+      ...['    packages:', '      linux-64:', `      - conda: ${url}`, 'packages:', `- conda: ${url}`],
+      ...[`  sha256: ${sha256}`, '  depends: []', ''],
+    ].join('\n');
+    const recipe = recipeDirectory('locked-pkg', ['tool'], { 'pixi.lock': lock });
+    // a token typed into the command reaches the builder, never the report or the provenance
+    const args = [
+      ...['--db', db, '--output-dir', out, '--channel', CHANNEL],
+      ...['--build-command', `DEPLOY_TOKEN=${token} ${cphCommand('locked-pkg')}`],
+    ];
+    const first = build(recipe, args);
+    assert.equal(first.status, 0, first.stderr);
+    const unsigned = first.stage('provenance');
+    assert.equal(unsigned.outcome, 'passed');
+    assert.match(
+      unsigned.reason ?? '',
+      /^Build L1: unsigned provenance \(not asked to sign\) for 1 package\(s\); 1 resolved package\(s\) from pixi\.lock; \d+ secret\(s\) masked in the build command$/,
+    );
+    const file = unsigned.details.provenance as string;
+    assert.ok(file.endsWith('/provenance.intoto.json'), file);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(!text.includes(token) && !first.stdout.includes(token), 'the token is masked');
+    const statement = JSON.parse(text);
+    assert.equal(statement.predicateType, 'https://slsa.dev/provenance/v1');
+    assert.deepEqual(statement.predicate.buildDefinition.externalParameters.channels, [
+      'https://conda.anaconda.org/private',
+    ]);
+    const dependencies = statement.predicate.buildDefinition.resolvedDependencies as {
+      name: string;
+      digest?: { sha256?: string };
+    }[];
+    assert.deepEqual(
+      dependencies.map((dependency) => dependency.name),
+      ['pixi.lock', 'recipe.yaml', 'tool-1.0-pyh0_0.conda'],
+    );
+    assert.equal(dependencies[2]?.digest?.sha256, sha256);
+    // the same run now signs: the build is taken back, the provenance made again, signed, and the unsigned one is gone
+    const keys = join(out, 'signing');
+    assert.equal(runCli(['keygen', '--out', keys]).status, 0);
+    const [artifact] = first.stage('build').details.artifacts as [{ file: string }];
+    const notSigned = runCli(['verify', artifact.file, '--bundle', file, '--key', `${keys}.pub`]);
+    assert.equal(notSigned.status, 1);
+    assert.match(notSigned.stdout, /: malformed: an unsigned in-toto statement, not a Sigstore bundle/);
+    const [runDir] = readdirSync(out).filter((name) => name.startsWith('run-'));
+    assert.ok(runDir);
+    const second = build(recipe, [...args, '--resume', join(out, runDir), '--key', `${keys}.key`]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stage('build').outcome, 'skipped');
+    assert.equal(second.stage('build').recorded, 'passed');
+    const signed = second.stage('provenance');
+    assert.equal(signed.outcome, 'passed');
+    assert.equal(signed.details.signed, 'keyed');
+    assert.ok(!existsSync(file), 'the unsigned statement of the earlier run is removed');
+    const [rebuilt] = second.stage('build').details.artifacts as [{ file: string }];
+    const verified = runCli([
+      'verify',
+      rebuilt.file,
+      '--bundle',
+      signed.details.provenance as string,
+      '--key',
+      `${keys}.pub`,
+    ]);
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /^verified locked-pkg-0\.1\.0-0\.conda against the build provenance/);
+    assert.match(verified.stdout, /^ {2}inputs {3}3 resolved dependencies, 3 with sha256$/m);
+  });
+
   it('resumes nothing when the threat data changed in the same store: the checks run again on the new data', () => {
     const store = buildIntelStore();
     const out = tempDirectory();
@@ -367,6 +495,31 @@ describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: 
       ...['--issuer', MOCK_ISSUER, '--identity', MOCK_IDENTITY, '--channel', CHANNEL],
     ]);
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    // the provenance: keyless too, its own Rekor entry, and still Build L1 only
+    const provenance = stages.find((stage) => stage.stage === 'provenance');
+    assert.equal(provenance?.details.signed, 'keyless');
+    assert.match(provenance?.reason ?? '', /^Build L1: provenance signed keyless, logged in Rekor \(entry \d+\)/);
+    const attested = await runCliAsync([
+      ...['verify', artifact.file, '--bundle', provenance?.details.provenance as string],
+      ...['--trusted-root', mock.trustedRootPath, '--issuer', MOCK_ISSUER, '--identity', MOCK_IDENTITY],
+    ]);
+    assert.equal(attested.status, 0, attested.stdout + attested.stderr);
+    assert.match(attested.stdout, /^ {2}signer {3}\S+ \(issuer https:\/\/token\.actions\.githubusercontent\.com\)$/m);
+    assert.match(attested.stdout, /^ {2}signed {3}\S+ \(transparency log entry \d+\)$/m);
+    const stranger = await runCliAsync([
+      ...['verify', artifact.file, '--bundle', provenance?.details.provenance as string],
+      ...[
+        '--trusted-root',
+        mock.trustedRootPath,
+        '--issuer',
+        MOCK_ISSUER,
+        '--identity',
+        'https://example.invalid/other',
+      ],
+    ]);
+    assert.equal(stranger.status, 1);
+    assert.match(stranger.stdout, /: identity: /);
+    assert.equal(JSON.parse(result.stdout).claims.slsa.level, 1);
   });
 
   it('refuses --sign keyless with --key, an unknown mode, and signing without --channel, before building', () => {

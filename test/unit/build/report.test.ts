@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { slsaClaim } from '../../../src/build/levels.ts';
 import type { BuildRun } from '../../../src/build/pipeline.ts';
-import { buildMarkdown } from '../../../src/build/report.ts';
+import { buildJson, buildMarkdown, buildTable } from '../../../src/build/report.ts';
 
 const run = (fields: Partial<BuildRun> = {}): BuildRun => ({
   runDir: '/runs/run-0123456789abcdef',
@@ -72,5 +73,37 @@ describe('the build report in Markdown', () => {
     const markdown = buildMarkdown(passed);
     assert.match(markdown, /^## cvebuild build: PASS\n/);
     assert.match(markdown, /### Safe pins for the recipe\n\n- `openssl >=3\.0\.8`\n/);
+  });
+});
+
+describe('the build report: supply-chain levels', () => {
+  it('states Build L0 when the run halted before its provenance, in every format', () => {
+    const halted = run();
+    assert.equal(JSON.parse(buildJson(halted)).claims.slsa.label, 'Build L0');
+    assert.match(buildTable(halted), /^SLSA {3}Build L0: no provenance was written for this run$/m);
+    assert.match(buildMarkdown(halted), /^- \*\*SLSA Build L0\*\*: no provenance was written for this run\.$/m);
+  });
+
+  it("states the provenance stage's claim: L1, with why L2 and L3 are not met, and the S2C2F requirements", () => {
+    const slsa = slsaClaim({ signed: 'keyed', subjects: 1, packages: 2 });
+    const s2c2f = {
+      level: null,
+      note: 'no level claimed',
+      requirements: [{ id: 'SCA-1', title: 'Scan OSS for known vulnerabilities', status: 'held', evidence: 'scanned' }],
+    };
+    const passed = run({
+      outcome: 'pass',
+      stages: [{ stage: 'provenance', outcome: 'passed', findings: [], ms: 3, inputs: 'e', details: { slsa, s2c2f } }],
+    });
+    assert.deepEqual(JSON.parse(buildJson(passed)).claims, { slsa, s2c2f });
+    const table = buildTable(passed);
+    assert.match(table, /^SLSA {3}Build L1: /m);
+    assert.match(table, /^ {7}not Build L2: needs a hosted build platform/m);
+    assert.match(table, /^ {7}not Build L3: /m);
+    assert.match(table, /^ {7}SCA-1 held: scanned$/m);
+    const markdown = buildMarkdown(passed);
+    assert.match(markdown, /^### Supply-chain levels$/m);
+    assert.match(markdown, /^- \*\*SLSA Build L1\*\*: /m);
+    assert.match(markdown, /^- `SCA-1` Scan OSS for known vulnerabilities: held, scanned\.$/m);
   });
 });
