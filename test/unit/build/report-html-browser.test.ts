@@ -87,7 +87,9 @@ describe('the build report in Chromium', { skip: browserSkip() }, () => {
     assert.match(await halted.innerText(), /2 findings/);
     // marked for the eye too: its node and its row take the failure colour, unlike a passed stage's
     const colour = (selector: string) =>
-      page.locator(selector).evaluate((element) => getComputedStyle(element).backgroundColor);
+      page
+        .locator(selector)
+        .evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).backgroundColor);
     const haltedNode = await colour('.tl-item[data-stage="secrets"] .tl-node');
     assert.notEqual(haltedNode, await colour('.tl-item[data-stage="typosquat"] .tl-node'));
     assert.notEqual(await colour('.tl-item[data-stage="secrets"]'), await colour('.tl-item[data-stage="sast"]'));
@@ -158,7 +160,7 @@ describe('the build report in Chromium', { skip: browserSkip() }, () => {
       assert.match(outputs, /demo-pkg-0\.1\.0-0\.conda\.sigstore\.json/);
       assert.match(outputs, /sbom\.cdx\.json/);
       assert.match(outputs, /requests >=2\.32\.0/);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       assert.ok(overflow <= 0, `no sideways scrolling at ${width}px (${overflow}px over)`);
       await finish(opened, `build-passed-${width}${dark ? '-dark' : ''}`);
     }
