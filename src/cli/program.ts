@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
+import { BUILD_FORMATS } from '../build/report-formats.ts';
 import { forgetInputs } from '../fs/inputs.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable } from '../intel/feeds.ts';
 import { FEED_NAMES } from '../intel/import/feeds.ts';
@@ -229,10 +230,11 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
     .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
     .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
-    .addOption(
-      new Option('--format <format>', 'report on stdout').choices(['table', 'json', 'markdown']).default('table'),
+    .addOption(new Option('--format <format>', 'report on stdout').choices(BUILD_FORMATS).default('table'))
+    .option(
+      '--output <[format=]file...>',
+      'also write a report to a file; the format comes from the name (.html, .sarif, .md, .json, .txt) or FORMAT=FILE',
     )
-    .option('--output <file>', 'also write the JSON report to this file')
     .option('--events <file>', 'write progress as JSON lines: stage-start / stage-end and the checks of each stage')
     .option(
       '--db <file>',
