@@ -8,7 +8,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
-import { type ProgressStream, progressWanted, stageProgress } from '../build/progress.ts';
+import { progressWanted, stageProgress } from '../build/progress.ts';
 import { BUILD_FORMATS, loadBuildRenderer } from '../build/report-formats.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
@@ -54,17 +54,7 @@ export const DEFAULT_BUILD_TIMEOUT_S = 3600;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Where progress goes and what decides whether it shows (tests give a terminal of their own). */
-export interface BuildCommandIo {
-  stderr: ProgressStream;
-  env: NodeJS.ProcessEnv;
-}
-
-export async function buildCommand(
-  recipeDir: string,
-  options: BuildCommandOptions,
-  io: BuildCommandIo = { stderr: process.stderr, env: process.env },
-): Promise<BuildCommandResult> {
+export async function buildCommand(recipeDir: string, options: BuildCommandOptions): Promise<BuildCommandResult> {
   // `--format F` for stdout; each `--output [FORMAT=]FILE` one more report, as the gate's
   const outputs = parseOutputs(options, BUILD_FORMATS, 'table');
   const timeoutMs = parseTimeout(options.timeout);
@@ -85,7 +75,9 @@ export async function buildCommand(
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = commandPolicy(recipeDir, options);
   if (options.events) writeFileSync(options.events, '');
-  const progress = progressWanted(io.stderr, io.env, outputs.stdout) ? stageProgress(io.stderr, io.env) : undefined;
+  const progress = progressWanted(process.stderr, process.env, outputs.stdout)
+    ? stageProgress(process.stderr, process.env)
+    : undefined;
   const events = options.events;
   const onEvent =
     events || progress
