@@ -1,4 +1,8 @@
-/** The build's report: one section per stage, as a table for people, Markdown for a pull request or job summary, or JSON for machines. */
+/**
+ * The build's report: one section per stage, as a table for people, Markdown for a pull request or
+ * job summary, or JSON for machines; HTML (`report-html.ts`) and SARIF (`report-sarif.ts`) are
+ * their own modules, loaded only by a run that writes them (`report-formats.ts`).
+ */
 
 import { code, markdownDocument, row, text } from '../report/markdown-text.ts';
 import { TOOL } from '../report/report.ts';
@@ -7,6 +11,17 @@ import { toJson } from '../text/json.ts';
 import { line } from '../text/plain.ts';
 import { type LevelClaims, runClaims } from './levels.ts';
 import type { BuildRun } from './pipeline.ts';
+import { findingWhere, haltedStage, safePins, stageFindingRows } from './report-view.ts';
+
+/** What a report knows besides the run. */
+export interface BuildReportContext {
+  /** The run's "now": the HTML's date, the SARIF's end time. */
+  generatedAt: Date;
+  /** The directory SARIF locations are relative to: the recipe's git work tree, as the gate's. */
+  root: string;
+}
+
+export type BuildRenderer = (run: BuildRun, context: BuildReportContext) => string;
 
 export function buildJson(run: BuildRun): string {
   return `${toJson({
@@ -41,9 +56,7 @@ export function buildTable(run: BuildRun): string {
     { header: 'FINDINGS', value: (record) => String(record.findings.length) },
     { header: 'REASON', value: (record) => record.reason ?? '', maxWidth: 100 },
   ]);
-  const findings = run.stages.flatMap((record) =>
-    record.findings.map((finding) => ({ stage: record.stage, ...finding })),
-  );
+  const findings = stageFindingRows(run);
   const sections = [line`recipe ${run.recipeFile}`, line`run    ${run.runDir}`, '', stages];
   if (findings.length > 0) {
     sections.push(
@@ -52,25 +65,22 @@ export function buildTable(run: BuildRun): string {
         { header: 'STAGE', value: (row) => row.stage },
         { header: 'SEVERITY', value: (row) => `${row.severity.toUpperCase()}${row.blocking ? '' : ' (not blocking)'}` },
         { header: 'RULE', value: (row) => row.rule },
-        {
-          header: 'WHERE',
-          value: (row) => row.package ?? (row.file ? `${row.file}${row.line ? `:${row.line}` : ''}` : ''),
-        },
+        { header: 'WHERE', value: findingWhere },
         { header: 'MESSAGE', value: (row) => row.message, maxWidth: 100 },
       ]),
     );
   }
-  const pins = run.stages.flatMap((record) => (record.details?.safePins as string[] | undefined) ?? []);
+  const pins = safePins(run);
   if (pins.length > 0) sections.push('', 'Safe pins for the recipe:', ...pins.map((pin) => line`  ${pin}`));
   sections.push('', ...claimLines(runClaims(run.stages)));
-  const halted = run.stages.find((record) => record.outcome === 'halted');
+  const halted = haltedStage(run);
   sections.push('', run.outcome === 'pass' ? 'PASS' : line`FAIL — halted at ${halted?.stage ?? '?'}`);
   return `${sections.join('\n')}\n`;
 }
 
 /** For a pull-request comment or a CI job summary: the stages, then what each found. Recipe text is untrusted. */
 export function buildMarkdown(run: BuildRun): string {
-  const halted = run.stages.find((record) => record.outcome === 'halted');
+  const halted = haltedStage(run);
   const lines = [
     `## cvebuild build: ${run.outcome === 'pass' ? 'PASS' : `FAIL, halted at ${code(halted?.stage ?? '?')}`}`,
     '',
@@ -88,9 +98,7 @@ export function buildMarkdown(run: BuildRun): string {
       ]),
     ),
   ];
-  const findings = run.stages.flatMap((record) =>
-    record.findings.map((finding) => ({ stage: record.stage, ...finding })),
-  );
+  const findings = stageFindingRows(run);
   if (findings.length > 0) {
     lines.push(
       '',
@@ -100,7 +108,7 @@ export function buildMarkdown(run: BuildRun): string {
       row(['---', '---', '---', '---', '---']),
     );
     for (const finding of findings) {
-      const where = finding.package ?? (finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '');
+      const where = findingWhere(finding);
       lines.push(
         row([
           code(finding.stage),
@@ -112,7 +120,7 @@ export function buildMarkdown(run: BuildRun): string {
       );
     }
   }
-  const pins = run.stages.flatMap((record) => (record.details?.safePins as string[] | undefined) ?? []);
+  const pins = safePins(run);
   if (pins.length > 0) lines.push('', '### Safe pins for the recipe', '', ...pins.map((pin) => `- ${code(pin)}`));
   const claims = runClaims(run.stages);
   lines.push(

@@ -17,8 +17,9 @@ import { emptyInventory } from '../model/inventory.ts';
 import { type PolicyFlags, policyWithFlags, type SettingsFlags } from '../policy/flags.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
-import { FORMAT_NAMES, formatForFile, loadRenderer, type ReportFormat } from '../report/formats.ts';
+import { FORMAT_NAMES, loadRenderer } from '../report/formats.ts';
 import { parseInstant } from '../util/dates.ts';
+import { parseOutputs } from './outputs.ts';
 import { projectDirectory, projectRootOf } from './project-root.ts';
 
 /** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
@@ -52,7 +53,8 @@ export async function auditCommand(
   options: AuditCommandOptions,
   mode: EngineMode = 'audit',
 ): Promise<AuditCommandResult> {
-  const outputs = parseOutputs(options);
+  // `--format F` for stdout; each `--output [FORMAT=]FILE` writes one more report
+  const outputs = parseOutputs(options, FORMAT_NAMES, 'table');
   const project = projectDirectory(path);
   // refused before the run rather than after it; written (and checked again) once the reports exist
   for (const { file } of outputs.files) checkOutputFile(file, { untrusted: [project] });
@@ -115,36 +117,6 @@ export function checkList(text: string | undefined): string[] | undefined {
     ?.split(',')
     .map((id) => id.trim())
     .filter(Boolean);
-}
-
-interface Outputs {
-  stdout: ReportFormat;
-  files: { format: ReportFormat; file: string }[];
-}
-
-/** `--format F` for stdout; each `--output [FORMAT=]FILE` writes one more report (format from the name if not given). */
-function parseOutputs(options: AuditCommandOptions): Outputs {
-  const stdout = parseFormat(options.format ?? 'table', '--format');
-  const files = (options.output ?? []).map((spec) => {
-    const match = /^([a-z]+)=(.+)$/.exec(spec);
-    if (match?.[1] && match[2]) return { format: parseFormat(match[1], '--output'), file: match[2] };
-    const format = formatForFile(spec);
-    if (!format)
-      throw new CvebuildError(
-        'USAGE',
-        `--output ${spec}: cannot tell the format from the file name; write FORMAT=FILE (formats: ${FORMAT_NAMES.join(', ')})`,
-      );
-    return { format, file: spec };
-  });
-  return { stdout, files };
-}
-
-function parseFormat(text: string, flag: string): ReportFormat {
-  if ((FORMAT_NAMES as string[]).includes(text)) return text as ReportFormat;
-  throw new CvebuildError(
-    'USAGE',
-    `${flag}: unknown format ${JSON.stringify(text)} (have: ${FORMAT_NAMES.join(', ')})`,
-  );
 }
 
 /** `--now`: an ISO 8601 date or time naming a real day (`new Date` would take `1`, or roll 31 February over). */

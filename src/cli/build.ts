@@ -1,13 +1,16 @@
 /**
- * `cvebuild build RECIPE_DIR`: the flags into a build request, the engine every stage calls, and
- * the report. Exit 0 when every stage passed or surfaced, 1 when one halted, 2 when the build
+ * `cvebuild build RECIPE_DIR`: the flags into a build request, the engine every stage calls, the
+ * progress on a terminal (`build/progress.ts`), and the reports: `--format` on stdout and each
+ * `--output [FORMAT=]FILE` in the format its name says, read as the gate's audit reads them (a
+ * `.json` name still gets the JSON it always did; a name that tells no format is refused). Exit 0 when every stage passed or surfaced, 1 when one halted, 2 when the build
  * could not run (bad recipe, no builder, a build past its time limit, missing threat data).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BuildRun, DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.ts';
+import { progressWanted, stageProgress } from '../build/progress.ts';
 import { applyRecipeDiff } from '../build/recipe-pins.ts';
-import { buildJson, buildMarkdown, buildTable } from '../build/report.ts';
+import { BUILD_FORMATS, loadBuildRenderer } from '../build/report-formats.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -16,6 +19,8 @@ import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
 import { openIntelStore } from '../intel/open.ts';
 import { toJson } from '../text/json.ts';
 import { commandPolicy, parseNow } from './audit.ts';
+import { parseOutputs } from './outputs.ts';
+import { projectRootOf } from './project-root.ts';
 
 export interface BuildCommandOptions {
   outputDir?: string;
@@ -31,8 +36,8 @@ export interface BuildCommandOptions {
   rekorUrl?: string;
   channel?: string;
   apply?: boolean;
-  format?: 'table' | 'json' | 'markdown';
-  output?: string;
+  format?: string;
+  output?: string[];
   events?: string;
   db?: string;
   policy?: string;
@@ -52,6 +57,8 @@ export const DEFAULT_BUILD_TIMEOUT_S = 3600;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export async function buildCommand(recipeDir: string, options: BuildCommandOptions): Promise<BuildCommandResult> {
+  // `--format F` for stdout; each `--output [FORMAT=]FILE` one more report, as the gate's
+  const outputs = parseOutputs(options, BUILD_FORMATS, 'table');
   const timeoutMs = parseTimeout(options.timeout);
   const passEnv = options.passEnv ?? [];
   const bad = passEnv.find((name) => !ENV_NAME.test(name));
@@ -65,13 +72,22 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
       'USAGE',
       `${options.key ? '--key' : '--sign keyless'} needs --channel: the channel URL the package is published to`,
     );
-  for (const file of [options.output, options.events]) if (file) checkOutputFile(file, { untrusted: [recipeDir] });
+  for (const file of [...outputs.files.map((output) => output.file), options.events])
+    if (file) checkOutputFile(file, { untrusted: [recipeDir] });
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = commandPolicy(recipeDir, options);
   if (options.events) writeFileSync(options.events, '');
-  const onEvent = options.events
-    ? (event: BuildEvent) => appendFileSync(options.events as string, `${toJson(event, { indent: 0 })}\n`)
+  const progress = progressWanted(process.stderr, process.env, outputs.stdout)
+    ? stageProgress(process.stderr, process.env)
     : undefined;
+  const events = options.events;
+  const onEvent =
+    events || progress
+      ? (event: BuildEvent) => {
+          if (events) appendFileSync(events, `${toJson(event, { indent: 0 })}\n`);
+          progress?.onEvent(event);
+        }
+      : undefined;
   const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
   try {
     const run = await runBuild({
@@ -99,10 +115,14 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
       now,
       inputs: { db: threatDataStamp(options.db), policy: policy.source ?? null },
       ...(onEvent ? { onEvent } : {}),
+    }).catch((error: unknown) => {
+      progress?.abort();
+      throw error;
     });
-    const text =
-      options.format === 'json' ? buildJson(run) : options.format === 'markdown' ? buildMarkdown(run) : buildTable(run);
-    if (options.output) writeOutputFile(options.output, buildJson(run), { untrusted: [recipeDir] });
+    const context = { generatedAt: now, root: projectRootOf(recipeDir) };
+    for (const { format, file } of outputs.files)
+      writeOutputFile(file, (await loadBuildRenderer(format))(run, context), { untrusted: [recipeDir] });
+    const text = (await loadBuildRenderer(outputs.stdout))(run, context);
     if (options.apply) applyPins(run);
     return { text, exitCode: run.outcome === 'fail' ? 1 : 0 };
   } finally {

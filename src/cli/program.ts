@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../attest/statement.ts';
+import { BUILD_FORMATS } from '../build/report-formats.ts';
 import { forgetInputs } from '../fs/inputs.ts';
 import { DEFAULT_FEEDS, EXTRA_FEEDS, feedEnvironmentVariable } from '../intel/feeds.ts';
 import { FEED_NAMES } from '../intel/import/feeds.ts';
@@ -301,10 +302,11 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
       '--apply',
       "write the CVE audit's safe pins into the recipe after the run (the diff is in the run directory)",
     )
-    .addOption(
-      new Option('--format <format>', 'report on stdout').choices(['table', 'json', 'markdown']).default('table'),
+    .addOption(new Option('--format <format>', 'report on stdout').choices(BUILD_FORMATS).default('table'))
+    .option(
+      '--output <[format=]file...>',
+      'also write a report to a file; the format comes from the name (.html, .sarif, .md, .json, .txt) or FORMAT=FILE',
     )
-    .option('--output <file>', 'also write the JSON report to this file')
     .option('--events <file>', 'write progress as JSON lines: stage-start / stage-end and the checks of each stage')
     .option(
       '--db <file>',

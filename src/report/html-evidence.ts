@@ -42,7 +42,7 @@ ${shown.map(([label, html]) => `<dt>${esc(label)}</dt><dd>${html}</dd>`).join('\
 </dl>`;
 }
 
-export function severityPill(finding: Finding): string {
+export function severityPill(finding: Pick<Finding, 'severity'>): string {
   return `<span class="pill sev-${esc(finding.severity)}">${esc(finding.severity)}</span>`;
 }
 

@@ -2,7 +2,53 @@
  * The HTML report's script, inlined into the page (the CSP admits exactly this text by hash). The
  * page is complete without it; it adds sorting and filtering of the findings table, filtering of
  * the packages, opening a package when a finding links to it, and opening everything for print.
+ * The build's report (`build/report-html.ts`) shares the parts exported here.
  */
+
+/**
+ * A link to a `<details>` (`#${prefix}…`), or to an element holding one marked `data-reveal`, or
+ * the page opened at one, opens it and scrolls there: a finding's package, a timeline's stage.
+ * Script text; `prefix` is ours, never outside text.
+ */
+export function revealLinkedDetails(prefix: string): string {
+  return `  var reveal = function (id) {
+    var target = id ? document.getElementById(id) : null;
+    var details = !target ? null : target.tagName === 'DETAILS' ? target : target.querySelector('details[data-reveal]');
+    if (!details) return;
+    target.hidden = false;
+    details.open = true;
+    target.scrollIntoView({ block: 'start' });
+  };
+  document.addEventListener('click', function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[href^="#${prefix}"]') : null;
+    if (link) reveal(link.getAttribute('href').slice(1));
+  });
+  var fromHash = function () {
+    try {
+      reveal(decodeURIComponent(location.hash.slice(1)));
+    } catch (error) {
+      // A hand-edited fragment that is not valid percent-encoding names nothing.
+    }
+  };
+  window.addEventListener('hashchange', fromHash);
+  if (location.hash) fromHash();
+
+`;
+}
+
+/** Printing opens every closed `<details>`, and closes them again afterwards. Script text. */
+export const OPEN_DETAILS_FOR_PRINT = `  var closedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    closedForPrint = Array.prototype.slice.call(document.querySelectorAll('details:not([open])'));
+    closedForPrint.forEach(function (details) { details.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    closedForPrint.forEach(function (details) { details.open = false; });
+    closedForPrint = [];
+  });
+`;
+
+/** The gate's report. */
 export const REPORT_SCRIPT = `
 (function () {
   'use strict';
@@ -108,35 +154,5 @@ export const REPORT_SCRIPT = `
     filterPackages();
   }
 
-  var reveal = function (id) {
-    var target = id ? document.getElementById(id) : null;
-    if (!target || target.tagName !== 'DETAILS') return;
-    target.hidden = false;
-    target.open = true;
-    target.scrollIntoView({ block: 'start' });
-  };
-  document.addEventListener('click', function (event) {
-    var link = event.target instanceof Element ? event.target.closest('a[href^="#pkg-"]') : null;
-    if (link) reveal(link.getAttribute('href').slice(1));
-  });
-  var fromHash = function () {
-    try {
-      reveal(decodeURIComponent(location.hash.slice(1)));
-    } catch (error) {
-      // A hand-edited fragment that is not valid percent-encoding names no package.
-    }
-  };
-  window.addEventListener('hashchange', fromHash);
-  if (location.hash) fromHash();
-
-  var closedForPrint = [];
-  window.addEventListener('beforeprint', function () {
-    closedForPrint = Array.prototype.slice.call(document.querySelectorAll('details:not([open])'));
-    closedForPrint.forEach(function (details) { details.open = true; });
-  });
-  window.addEventListener('afterprint', function () {
-    closedForPrint.forEach(function (details) { details.open = false; });
-    closedForPrint = [];
-  });
-})();
+${revealLinkedDetails('pkg-')}${OPEN_DETAILS_FOR_PRINT}})();
 `;

@@ -56,7 +56,8 @@ ${warnings.map((warning) => `<li>${esc(warning)}</li>`).join('\n')}
 </section>`;
 }
 
-interface Card {
+/** A summary card; the build report shows its counts the same way. */
+export interface Card {
   key: string;
   label: string;
   value: number;
@@ -115,7 +116,7 @@ ${cards.map(card).join('\n')}
 </section>`;
 }
 
-function card(c: Card): string {
+export function card(c: Card): string {
   const inner = `<span class="card-label">${esc(c.label)}</span>
 <span class="card-value">${c.value}</span>
 <span class="card-note">${esc(c.note)}</span>`;
