@@ -53,7 +53,7 @@ describe('cvebuild build', { skip: noCph }, () => {
     const events = join(out, 'events.jsonl');
     const run = build(recipe, [
       ...['--db', db, '--output-dir', out, '--build-command', cphCommand('clean-pkg')],
-      ...['--key', `${keys}.key`, '--channel', CHANNEL, '--events', events],
+      ...['--key', `${keys}.key`, '--target-channel', CHANNEL, '--events', events],
     ]);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(
@@ -73,7 +73,7 @@ describe('cvebuild build', { skip: noCph }, () => {
         'provenance:skipped',
       ],
     );
-    assert.match(run.stage('resolve').reason ?? '', /not built yet/);
+    assert.match(run.stage('resolve').reason ?? '', /^no --channel to solve against and no pixi\.lock/);
     const [artifact] = run.stage('build').details.artifacts as [{ file: string }];
     assert.ok(artifact?.file.endsWith('clean-pkg-0.1.0-0.conda'), JSON.stringify(artifact));
     const verified = runCli(['verify', artifact.file, '--key', `${keys}.pub`, '--channel', CHANNEL]);
@@ -261,7 +261,7 @@ describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: 
     // asynchronous: the mock Fulcio and Rekor answer from this process
     const result = await runCliAsync([
       ...['build', recipe, '--format', 'json', '--offline', '--db', db, '--output-dir', out],
-      ...['--build-command', cphCommand('keyless-pkg'), '--sign', 'keyless', '--channel', CHANNEL],
+      ...['--build-command', cphCommand('keyless-pkg'), '--sign', 'keyless', '--target-channel', CHANNEL],
       ...keylessFlags(mock),
     ]);
     assert.equal(result.status, 0, result.stderr);
@@ -280,15 +280,15 @@ describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: 
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
   });
 
-  it('refuses --sign keyless with --key, an unknown mode, and signing without --channel, before building', () => {
+  it('refuses --sign keyless with --key, an unknown mode, and signing without a target channel, before building', () => {
     const recipe = recipeDirectory('refused-pkg', []);
-    const both = runCli(['build', recipe, '--sign', 'keyless', '--key', 'k.key', '--channel', CHANNEL]);
+    const both = runCli(['build', recipe, '--sign', 'keyless', '--key', 'k.key', '--target-channel', CHANNEL]);
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--sign keyless and --key: give one or the other/);
     const noChannel = runCli(['build', recipe, '--sign', 'keyless']);
     assert.equal(noChannel.status, 2);
-    assert.match(noChannel.stderr, /--sign keyless needs --channel/);
-    const unknown = runCli(['build', recipe, '--sign', 'gpg', '--channel', CHANNEL]);
+    assert.match(noChannel.stderr, /--sign keyless needs --target-channel \(or a --channel\)/);
+    const unknown = runCli(['build', recipe, '--sign', 'gpg', '--target-channel', CHANNEL]);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /gpg/);
   });
