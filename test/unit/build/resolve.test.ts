@@ -94,7 +94,8 @@ describe('cvebuild build: resolve against a channel on loopback', { skip: noCph 
     const out = tempDirectory();
     const keys = join(out, 'signing');
     assert.equal((await runCliAsync(['keygen', '--out', keys])).status, 0);
-    const dir = recipe('solved-pkg', { build: ['maketool'], host: ['libcore >=1.0'], run: ['http-client-lib'] });
+    // `chan::` names the channel served as …/chan: solved by name, its record's channel checked
+    const dir = recipe('solved-pkg', { build: ['maketool'], host: ['chan::libcore >=1.0'], run: ['http-client-lib'] });
     const run = await build(dir, [
       ...['--db', db, '--output-dir', out, '--channel', server.channel, '--target-platform', 'linux-64'],
       ...['--build-command', cphCommand('solved-pkg'), '--key', `${keys}.key`],
