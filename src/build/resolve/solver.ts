@@ -8,6 +8,7 @@
  * time limit past which the worker is terminated. The module loads only in runs that solve.
  */
 import { createRequire } from 'node:module';
+import { finished } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_MS } from '../../net/defaults.ts';
 import type { VirtualPackage } from './platforms.ts';
@@ -96,14 +97,17 @@ export async function solveInWorker(calls: SolveCall[], options: SolveOptions = 
       // idle keep-alive connections to the channels are no reason to wait
       void worker.terminate();
     });
+    let failure: unknown;
     worker.once('error', (error) => {
-      // the panic hook's text ("panicked at <file>:\n<message>") says more than "unreachable"
-      setImmediate(() => settle({ status: 'crashed', message: panicMessage(stderr) ?? String(error) }));
+      failure = error;
     });
     worker.once('exit', (code) => {
-      setImmediate(() =>
-        settle({ status: 'crashed', message: panicMessage(stderr) ?? `the solver's worker exited (code ${code})` }),
-      );
+      // the panic hook's text ("panicked at <file>:\n<message>") says more than "unreachable":
+      // wait for the rest of the worker's standard error before reading it
+      finished(worker.stderr, () => {
+        const cause = failure === undefined ? `the solver's worker exited (code ${code})` : String(failure);
+        settle({ status: 'crashed', message: panicMessage(stderr) ?? cause });
+      });
     });
   });
 }
