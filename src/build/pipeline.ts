@@ -102,9 +102,13 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     channel: request.sign.channel ?? null,
     channels: request.channels,
     // what the solver is told about the platform (conda's variables, as pixi and mamba read them)
-    condaOverrides: Object.entries(process.env)
-      .filter(([name]) => name.startsWith('CONDA_OVERRIDE_'))
-      .sort(),
+    ...(request.channels.length > 0
+      ? {
+          condaOverrides: Object.entries(process.env)
+            .filter(([name]) => name.startsWith('CONDA_OVERRIDE_'))
+            .sort(),
+        }
+      : {}),
   });
   const runDir = request.resume ? resolve(request.resume) : runDirectoryFor(outputDir, digest);
   mkdirSync(runDir, { recursive: true });
