@@ -57,7 +57,7 @@ describe('virtual packages of the platform solved for', () => {
       const glibc = own.find((pkg) => pkg.name === '__glibc')?.version;
       assert.equal(
         glibc,
-        (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime,
+        (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime,
       );
     }
   });
