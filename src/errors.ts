@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'OUTPUT_REFUSED'
   /** The builder could not build: none on PATH, it failed, ran past its time limit, or left no package. */
   | 'BUILD_FAILED'
+  /** A recipe's requirements cannot be solved against the channels (unsatisfiable, or the solver failed). */
+  | 'SOLVE_FAILED'
   | 'USAGE';
 
 export interface ErrorLocation {

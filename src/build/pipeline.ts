@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { readInventory } from '../engine/read-project.ts';
+import { CvebuildError } from '../errors.ts';
 import type { Policy } from '../policy/policy.ts';
 import { findRecipe, recipeRequirements } from './recipe.ts';
 import {
@@ -60,6 +61,8 @@ export interface BuildRequest {
   build: BuilderOptions;
   sign: SignOptions;
   targetPlatform: string;
+  /** Channel URLs to solve the requirements against, in priority order. */
+  channels: string[];
   engine: Engine;
   policy: Policy;
   offline: boolean;
@@ -84,6 +87,14 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
   const recipeFile = findRecipe(recipeDir);
   const outputDir = resolve(request.outputDir ?? DEFAULT_OUTPUT_DIR);
   if (request.resume !== undefined) checkResumable(request.resume);
+  const lockFile = join(recipeDir, 'pixi.lock');
+  const lock = existsSync(lockFile) ? { file: lockFile, inventory: readInventory(lockFile) } : undefined;
+  if (!lock && request.channels.length > 0 && request.offline)
+    throw new CvebuildError(
+      'USAGE',
+      `--offline: solving the requirements against ${request.channels.join(', ')} needs the network; drop --offline, or put a pixi.lock beside the recipe`,
+    );
+  const requirements = recipeRequirements(recipeFile, request.targetPlatform).inventory;
   const exclude = [outputDir, ...(request.resume ? [resolve(request.resume)] : [])];
   const digest = digestOf(recipeDigest(recipeDir, exclude), {
     ...request.inputs,
@@ -92,10 +103,18 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     targetPlatform: request.targetPlatform,
     offline: request.offline,
     channel: request.sign.channel ?? null,
+    channels: request.channels,
+    // what the solver is told about the platform (conda's variables, as pixi and mamba read them)
+    ...(request.channels.length > 0
+      ? {
+          condaOverrides: Object.entries(process.env)
+            .filter(([name]) => name.startsWith('CONDA_OVERRIDE_'))
+            .sort(),
+        }
+      : {}),
   });
   const runDir = request.resume ? resolve(request.resume) : runDirectoryFor(outputDir, digest);
   mkdirSync(runDir, { recursive: true });
-  const lockFile = join(recipeDir, 'pixi.lock');
   const records: StageRecord[] = [];
   const context: BuildContext = {
     recipeDir,
@@ -108,8 +127,9 @@ export async function runBuild(request: BuildRequest): Promise<BuildRun> {
     policy: request.policy,
     offline: request.offline,
     targetPlatform: request.targetPlatform,
-    requirements: recipeRequirements(recipeFile, request.targetPlatform).inventory,
-    ...(existsSync(lockFile) ? { lock: { file: lockFile, inventory: readInventory(lockFile) } } : {}),
+    requirements,
+    ...(lock ? { lock } : {}),
+    channels: request.channels,
     build: request.build,
     sign: request.sign,
     now: request.now,

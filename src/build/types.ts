@@ -85,6 +85,10 @@ export interface BuildContext {
   requirements: Inventory;
   /** A pixi.lock beside the recipe, read as it is. */
   lock?: { file: string; inventory: Inventory };
+  /** Channel URLs the requirements are solved against (`--channel`), in priority order. */
+  channels: string[];
+  /** The build / host / run environments the resolve stage solved, one inventory. */
+  solved?: Inventory;
   build: BuilderOptions;
   sign: SignOptions;
   now: Date;
@@ -99,6 +103,7 @@ export interface SignOptions {
   keyFile?: string;
   /** Keyless: the OIDC token (else the ambient one) and the Sigstore endpoints (else the public ones). */
   keyless?: { identityToken?: string; fulcioUrl?: string; rekorUrl?: string };
+  /** The channel the package is published to, which the attestation names. */
   channel?: string;
 }
 

@@ -2,8 +2,9 @@
  * `cvebuild build RECIPE_DIR`: the flags into a build request, the engine every stage calls, the
  * progress on a terminal (`build/progress.ts`), and the reports: `--format` on stdout and each
  * `--output [FORMAT=]FILE` in the format its name says, read as the gate's audit reads them (a
- * `.json` name still gets the JSON it always did; a name that tells no format is refused). Exit 0 when every stage passed or surfaced, 1 when one halted, 2 when the build
- * could not run (bad recipe, no builder, a build past its time limit, missing threat data).
+ * `.json` name still gets the JSON it always did; a name that tells no format is refused). Exit 0
+ * when every stage passed or surfaced, 1 when one halted, 2 when the build could not run (bad
+ * recipe, unsatisfiable requirements, no builder, a build past its time limit, missing threat data).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,8 +12,10 @@ import { type BuildRun, DEFAULT_OUTPUT_DIR, runBuild } from '../build/pipeline.t
 import { progressWanted, stageProgress } from '../build/progress.ts';
 import { applyRecipeDiff } from '../build/recipe-pins.ts';
 import { BUILD_FORMATS, loadBuildRenderer } from '../build/report-formats.ts';
+import { solveChannel } from '../build/resolve/channels.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
 import type { BuildEvent } from '../build/types.ts';
+import { isKnownSubdir } from '../conda/platforms.ts';
 import { createEngine } from '../engine/engine.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
@@ -34,7 +37,9 @@ export interface BuildCommandOptions {
   identityToken?: string;
   fulcioUrl?: string;
   rekorUrl?: string;
-  channel?: string;
+  /** Channels to solve against (repeatable); the first is also the signing channel without --target-channel. */
+  channel?: string[];
+  targetChannel?: string;
   apply?: boolean;
   format?: string;
   output?: string[];
@@ -67,11 +72,16 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
     throw new CvebuildError('USAGE', `--sign: only "keyless" is a mode (sign with a key through --key FILE)`);
   const keyless = options.sign === 'keyless';
   if (keyless && options.key) throw new CvebuildError('USAGE', '--sign keyless and --key: give one or the other');
-  if ((options.key || keyless) && !options.channel)
+  const channels = (options.channel ?? []).map(solveChannel);
+  const targetChannel = options.targetChannel ?? options.channel?.[0];
+  if ((options.key || keyless) && !targetChannel)
     throw new CvebuildError(
       'USAGE',
-      `${options.key ? '--key' : '--sign keyless'} needs --channel: the channel URL the package is published to`,
+      `${options.key ? '--key' : '--sign keyless'} needs --target-channel (or a --channel): the channel URL the package is published to`,
     );
+  const targetPlatform = options.targetPlatform ?? 'noarch';
+  if (!isKnownSubdir(targetPlatform) || targetPlatform === 'unknown')
+    throw new CvebuildError('USAGE', `--target-platform: not a conda platform: ${JSON.stringify(targetPlatform)}`);
   for (const file of [...outputs.files.map((output) => output.file), options.events])
     if (file) checkOutputFile(file, { untrusted: [recipeDir] });
   const now = options.now ? parseNow(options.now) : new Date();
@@ -106,9 +116,10 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
               },
             }
           : {}),
-        ...(options.channel ? { channel: options.channel } : {}),
+        ...(targetChannel ? { channel: targetChannel } : {}),
       },
-      targetPlatform: options.targetPlatform ?? 'noarch',
+      targetPlatform,
+      channels,
       engine,
       policy,
       offline: options.offline ?? false,

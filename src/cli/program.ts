@@ -269,7 +269,7 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
   program
     .command('build')
     .description(
-      'build a conda recipe through the gate: typosquat, threat intel, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign, SBOM and SLSA provenance (exit 0 pass, 1 a stage halted, 2 could not run)',
+      'build a conda recipe through the gate: typosquat, threat intel, solving the requirements, CVE audit, SAST and secrets before the build, a scan of the artifacts after it, then sign, SBOM and SLSA provenance (exit 0 pass, 1 a stage halted, 2 could not run)',
     )
     .argument('<recipe-dir>', 'directory holding recipe.yaml (rattler-build) or meta.yaml (conda-build)')
     .option('--output-dir <dir>', 'where run directories go (default ./cvebuild-runs)')
@@ -284,7 +284,12 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     )
     .option('--timeout <seconds>', 'stop the builder after this many seconds (default 3600)')
     .option('--resume <run-dir>', 'an earlier run: stages whose inputs did not change are not run again')
-    .option('--target-platform <platform>', 'the conda subdir to build for (default noarch)')
+    .option(
+      '--channel <url>',
+      'solve the build, host and run requirements against this channel (repeatable, in priority order: an http(s) URL or a name under conda.anaconda.org); without one, and without a pixi.lock beside the recipe, requirements are audited as written',
+      collect,
+    )
+    .option('--target-platform <platform>', 'the conda subdir to build for (default noarch: solved for this machine)')
     .option('--key <file>', 'sign each artifact that passed with this private key (cvebuild keygen)')
     .addOption(
       new Option('--sign <mode>', 'sign each artifact that passed keyless: Fulcio certificate, Rekor log').choices([
@@ -297,7 +302,10 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     )
     .option('--fulcio-url <url>', `keyless: Fulcio (default ${DEFAULT_FULCIO_URL})`)
     .option('--rekor-url <url>', `keyless: Rekor (default ${DEFAULT_REKOR_URL})`)
-    .option('--channel <url>', 'the channel URL the packages are published to (the attestation names it)')
+    .option(
+      '--target-channel <url>',
+      'the channel URL the packages are published to, which the attestation names (default: the first --channel)',
+    )
     .option(
       '--apply',
       "write the CVE audit's safe pins into the recipe after the run (the diff is in the run directory)",

@@ -71,6 +71,8 @@ export const rattlerBuild = defineTool({
       recipeDir,
       outputDir: options.outputDir,
       build: options.build,
+      // requirements are audited as written or from a pixi.lock beside the recipe; no solve from here yet
+      channels: [],
       // signing is its own approved step (sign_artifact)
       sign: {},
       targetPlatform: options.targetPlatform,

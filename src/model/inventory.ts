@@ -62,6 +62,8 @@ export interface DeclaredDependency {
   normalizedName: string;
   /** Version requirement as written (conda MatchSpec version part or PEP 440 specifier); "" = any. */
   spec: string;
+  /** Build string glob of a conda MatchSpec (`py312*`), when it names one. */
+  build?: string;
   /** Explicit channel (`conda-forge::numpy`, `{ channel = ... }`). */
   channel?: string;
   /** Explicit PyPI index (`{ index = ... }` in pixi.toml). */
@@ -71,6 +73,8 @@ export interface DeclaredDependency {
   scope: DependencyScope;
   /** Feature / environment / output / category the declaration belongs to. */
   group?: string;
+  /** The selector / `if:` condition a recipe declares it under (`win`, `not (unix)`), as written. */
+  condition?: string;
   origin: SourceLocation;
 }
 

@@ -10,6 +10,7 @@ import type { Pep508Requirement } from '../versions/pep508.ts';
 export interface DeclarationPlace {
   scope: DependencyScope;
   group?: string;
+  condition?: string;
   origin: SourceLocation;
 }
 
@@ -22,9 +23,11 @@ export function condaDependency(spec: MatchSpec, place: DeclarationPlace): Decla
     scope: place.scope,
     origin: place.origin,
   };
+  if (spec.build !== undefined) dependency.build = spec.build;
   if (spec.channel !== undefined) dependency.channel = spec.channel;
   if (spec.url !== undefined) dependency.reference = spec.url;
   if (place.group !== undefined) dependency.group = place.group;
+  if (place.condition !== undefined) dependency.condition = place.condition;
   return dependency;
 }
 

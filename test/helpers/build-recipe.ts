@@ -20,8 +20,8 @@ export const noCph =
 
 const NAMES = ['requests', 'python', 'numpy', 'litellm'];
 
-/** A store file holding the name lists and the litellm malicious report. */
-export function buildIntelStore(): string {
+/** A store file holding the name lists, the litellm malicious report and any `extra` threat-data files. */
+export function buildIntelStore(extra: readonly string[] = []): string {
   const dir = tempDirectory();
   const lists = join(dir, 'lists');
   mkdirSync(lists);
@@ -36,7 +36,10 @@ export function buildIntelStore(): string {
     JSON.stringify({ requests: ['requests'], numpy: ['numpy'], litellm: ['litellm'], python: null }),
   );
   const db = join(dir, 'intel.db');
-  const imported = runCli(['db', 'import', join(projectRoot, 'examples/litellm-compromise/intel'), lists, '--db', db]);
+  const imported = runCli([
+    ...['db', 'import', join(projectRoot, 'examples/litellm-compromise/intel'), lists, ...extra],
+    ...['--db', db],
+  ]);
   if (imported.status !== 0) throw new Error(`db import failed: ${imported.stderr}`);
   return db;
 }

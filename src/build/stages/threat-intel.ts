@@ -1,6 +1,7 @@
 /**
  * Stage 2: the recipe's requirements (and a pixi.lock beside it) against malicious-package reports.
- * A malicious release halts the build before anything is fetched or run.
+ * A malicious release halts the build before anything is fetched or run. The packages they pull
+ * in are known only once solved: the resolve stage runs the same check over those.
  */
 import { runEngineStage } from '../engine-stage.ts';
 import { auditedInventory } from '../inventories.ts';

@@ -86,11 +86,13 @@ export class RecipeBuilder {
     const what = `dependency "${this.placeholders.restore(entry.text).trim()}"`;
     const restored: MatchSpec = { ...spec, name: this.text(spec.name, what, entry.line) };
     if (spec.version !== undefined) restored.version = this.text(spec.version, what, entry.line);
+    if (spec.build !== undefined) restored.build = this.placeholders.restore(spec.build);
     if (spec.channel !== undefined) restored.channel = this.placeholders.restore(spec.channel);
     this.dependencies.push(
       condaDependency(restored, {
         scope: entry.scope,
         group: groupWithCondition(entry.group, entry.condition),
+        ...(entry.condition ? { condition: entry.condition } : {}),
         origin: { file: this.file, line: entry.line },
       }),
     );

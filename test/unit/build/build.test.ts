@@ -57,7 +57,7 @@ describe('cvebuild build', { skip: noCph }, () => {
     const events = join(out, 'events.jsonl');
     const run = build(recipe, [
       ...['--db', db, '--output-dir', out, '--build-command', cphCommand('clean-pkg')],
-      ...['--key', `${keys}.key`, '--channel', CHANNEL, '--events', events],
+      ...['--key', `${keys}.key`, '--target-channel', CHANNEL, '--events', events],
     ]);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(
@@ -77,7 +77,7 @@ describe('cvebuild build', { skip: noCph }, () => {
         'provenance:passed',
       ],
     );
-    assert.match(run.stage('resolve').reason ?? '', /not built yet/);
+    assert.match(run.stage('resolve').reason ?? '', /^no --channel to solve against and no pixi\.lock/);
     const [artifact] = run.stage('build').details.artifacts as [{ file: string }];
     assert.ok(artifact?.file.endsWith('clean-pkg-0.1.0-0.conda'), JSON.stringify(artifact));
     const verified = runCli(['verify', artifact.file, '--key', `${keys}.pub`, '--channel', CHANNEL]);
@@ -129,7 +129,7 @@ describe('cvebuild build', { skip: noCph }, () => {
     assert.match(withChannel.stderr, /a build provenance names no channel to check/);
     const table = runCli([
       ...['build', recipe, '--offline', '--db', db, '--output-dir', out, '--build-command', cphCommand('clean-pkg')],
-      ...['--key', `${keys}.key`, '--channel', CHANNEL],
+      ...['--key', `${keys}.key`, '--target-channel', CHANNEL],
     ]);
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /^SLSA {3}Build L1: /m);
@@ -249,7 +249,7 @@ describe('cvebuild build', { skip: noCph }, () => {
       ].join('\n'),
     });
     const run = build(recipe, [
-      ...['--db', store, '--output-dir', out, '--key', `${keys}.key`, '--channel', CHANNEL],
+      ...['--db', store, '--output-dir', out, '--key', `${keys}.key`, '--target-channel', CHANNEL],
       ...['--build-command', `sh "$RECIPE_DIR/stage.sh" && ${cphCommand('risky-pkg')}`],
     ]);
     assert.equal(run.status, 1, run.stderr);
@@ -478,7 +478,7 @@ describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: 
     // asynchronous: the mock Fulcio and Rekor answer from this process
     const result = await runCliAsync([
       ...['build', recipe, '--format', 'json', '--offline', '--db', db, '--output-dir', out],
-      ...['--build-command', cphCommand('keyless-pkg'), '--sign', 'keyless', '--channel', CHANNEL],
+      ...['--build-command', cphCommand('keyless-pkg'), '--sign', 'keyless', '--target-channel', CHANNEL],
       ...keylessFlags(mock),
     ]);
     assert.equal(result.status, 0, result.stderr);
@@ -522,15 +522,15 @@ describe('cvebuild build: keyless signing (mock Sigstore on loopback)', { skip: 
     assert.equal(JSON.parse(result.stdout).claims.slsa.level, 1);
   });
 
-  it('refuses --sign keyless with --key, an unknown mode, and signing without --channel, before building', () => {
+  it('refuses --sign keyless with --key, an unknown mode, and signing without a target channel, before building', () => {
     const recipe = recipeDirectory('refused-pkg', []);
-    const both = runCli(['build', recipe, '--sign', 'keyless', '--key', 'k.key', '--channel', CHANNEL]);
+    const both = runCli(['build', recipe, '--sign', 'keyless', '--key', 'k.key', '--target-channel', CHANNEL]);
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--sign keyless and --key: give one or the other/);
     const noChannel = runCli(['build', recipe, '--sign', 'keyless']);
     assert.equal(noChannel.status, 2);
-    assert.match(noChannel.stderr, /--sign keyless needs --channel/);
-    const unknown = runCli(['build', recipe, '--sign', 'gpg', '--channel', CHANNEL]);
+    assert.match(noChannel.stderr, /--sign keyless needs --target-channel \(or a --channel\)/);
+    const unknown = runCli(['build', recipe, '--sign', 'gpg', '--target-channel', CHANNEL]);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /gpg/);
   });

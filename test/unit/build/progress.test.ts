@@ -58,9 +58,7 @@ describe('build progress on a terminal', { skip: noScript ?? noCph }, () => {
     assert.deepEqual(
       lines.map((line) => line.split(/\s+/).slice(0, 2).join(' ')),
       STAGE_NAMES.map((name) =>
-        ['typosquat', 'threat-intel', 'resolve', 'cve-audit', 'sign'].includes(name)
-          ? `– ${name}`
-          : `✓ ${name}`,
+        ['typosquat', 'threat-intel', 'resolve', 'cve-audit', 'sign'].includes(name) ? `– ${name}` : `✓ ${name}`,
       ),
     );
     for (const line of lines) assert.match(line, /^[✓!✗–] [\w-]+ +\d+(\.\d)? m?s\b/, line);
