@@ -13,6 +13,8 @@ import { buildIntelStore, cphCommand, noCph } from '../helpers/build-recipe.ts';
 import { runCliAsync } from '../helpers/cli.ts';
 import { type ChannelServer, serveChannel } from '../helpers/conda-channel.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
+import { cycloneDxErrors } from '../helpers/schemas.ts';
+import { keylessFlags, MOCK_IDENTITY, MOCK_ISSUER, startMockSigstore } from '../helpers/sigstore-mock.ts';
 import { tempDirectory } from '../helpers/temp.ts';
 
 interface StageJson {
@@ -79,6 +81,43 @@ describe('cvebuild build: corpus recipes solved against corpus channels on loopb
       testRecipes.channel,
     ]);
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  });
+
+  it('builds the same recipe keyless against Sigstore on loopback: artifact, provenance and both SBOMs check out', async () => {
+    const mock = await startMockSigstore();
+    try {
+      const out = tempDirectory();
+      const result = await runCliAsync([
+        ...['build', corpus('recipes/rattler-build/test-data/private-repository'), '--format', 'json'],
+        ...['--db', buildIntelStore(), '--output-dir', out, '--channel', testRecipes.channel, '--sign', 'keyless'],
+        ...['--build-command', cphCommand('_testpackage_requiring_private_repo', '1'), ...keylessFlags(mock)],
+      ]);
+      assert.equal(result.status, 0, result.stderr);
+      const stages: StageJson[] = JSON.parse(result.stdout).stages;
+      const stage = (name: string) => stages.find((candidate) => candidate.stage === name);
+      assert.match(stage('sign')?.reason ?? '', /keyless, logged in Rekor/);
+      const [artifact] = (stage('build')?.details.artifacts ?? []) as [{ file: string }];
+      const identity = ['--trusted-root', mock.trustedRootPath, '--issuer', MOCK_ISSUER, '--identity', MOCK_IDENTITY];
+      const verified = await runCliAsync(['verify', artifact.file, ...identity, '--channel', testRecipes.channel]);
+      assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+      const provenance = await runCliAsync([
+        ...['verify', artifact.file, '--bundle', stage('provenance')?.details.provenance as string, ...identity],
+      ]);
+      assert.equal(provenance.status, 0, provenance.stdout + provenance.stderr);
+      // the artifact's SBOM and the build environment's, valid CycloneDX 1.6; the environment holds the solved package
+      const sbom = readFileSync(stage('sbom')?.details.sbom as string, 'utf8');
+      assert.deepEqual(await cycloneDxErrors(sbom), []);
+      const environment = readFileSync(stage('sbom')?.details.buildEnvironmentSbom as string, 'utf8');
+      assert.deepEqual(await cycloneDxErrors(environment), []);
+      const components = JSON.parse(environment).components as { name: string; hashes?: { content: string }[] }[];
+      const solved = components.find((component) => component.name === 'private-package');
+      assert.equal(
+        solved?.hashes?.[0]?.content,
+        sha256(corpus('channels/conda-test-recipes/noarch/private-package-1.0-0.conda')),
+      );
+    } finally {
+      await mock.close();
+    }
   });
 
   it('names the first run requirement of nb_conda_kernels no channel has, after its host environment solved', async () => {
