@@ -11,6 +11,7 @@ import { filterInventory, readProjectInventory } from '../engine/read-project.ts
 import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { projectDirectory, projectRootOf } from '../fs/project-root.ts';
 import { openIntelStore } from '../intel/open.ts';
 import type { Severity } from '../model/finding.ts';
 import { emptyInventory } from '../model/inventory.ts';
@@ -20,7 +21,6 @@ import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, loadRenderer } from '../report/formats.ts';
 import { parseInstant } from '../util/dates.ts';
 import { parseOutputs } from './outputs.ts';
-import { projectDirectory, projectRootOf } from './project-root.ts';
 
 /** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
 export type SettingsOptions = SettingsFlags;

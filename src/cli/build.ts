@@ -19,11 +19,11 @@ import { isKnownSubdir } from '../conda/platforms.ts';
 import { createEngine } from '../engine/engine.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { projectRootOf } from '../fs/project-root.ts';
 import { openIntelStore } from '../intel/open.ts';
 import { toJson } from '../text/json.ts';
 import { commandPolicy, parseNow } from './audit.ts';
 import { parseOutputs } from './outputs.ts';
-import { projectRootOf } from './project-root.ts';
 
 export interface BuildCommandOptions {
   outputDir?: string;

@@ -5,13 +5,13 @@
  */
 import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { projectDirectory } from '../fs/project-root.ts';
 import { mappingCoverage } from '../intel/mapping-coverage.ts';
 import { AdvisoryMatcher } from '../intel/matcher.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { renderCoverageJson } from '../report/coverage-json.ts';
 import { renderCoverageTable } from '../report/coverage-table.ts';
 import { commandPolicy, parseNow } from './audit.ts';
-import { projectDirectory } from './project-root.ts';
 
 export interface CoverageOptions {
   db?: string;

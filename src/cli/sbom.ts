@@ -4,10 +4,10 @@ import { dirname } from 'node:path';
 import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { CvebuildError } from '../errors.ts';
 import { checkOutputFile, writeOutputFile } from '../fs/output-file.ts';
+import { projectDirectory } from '../fs/project-root.ts';
 import { inventoryReport } from '../report/from-inventory.ts';
 import { renderSbom, type SbomFormat } from '../report/sbom.ts';
 import { parseNow } from './audit.ts';
-import { projectDirectory } from './project-root.ts';
 
 export type { SbomFormat };
 
