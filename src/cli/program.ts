@@ -39,7 +39,7 @@ function withSideEffectOptions(command: Command): Command {
   return command
     .option(
       '--allow-side-effects',
-      'add rattler_build and sign_artifact: each needs a PASS verdict of the same bytes and a person approving it at the client',
+      'add rattler_build, sign_artifact and publish_artifact: each needs a PASS verdict of the same bytes and a person approving it at the client',
     )
     .option('--build-command <cmd>', 'with --allow-side-effects: the builder (default: rattler-build from PATH)')
     .option('--pass-env <name>', 'with --allow-side-effects: a variable the builder may see (repeatable)', collect)
@@ -52,7 +52,12 @@ function withSideEffectOptions(command: Command): Command {
     .option('--identity-token <token>', 'keyless: the OIDC identity token')
     .option('--fulcio-url <url>', 'keyless: Fulcio')
     .option('--rekor-url <url>', 'keyless: Rekor')
-    .option('--channel <url>', 'the channel URL signed packages are published to');
+    .option('--channel <url>', 'the channel URL signed packages are published to')
+    .option(
+      '--publish-url <url>',
+      'with --allow-side-effects: the prefix.dev server publish_artifact uploads to (token in $PREFIX_API_KEY)',
+    )
+    .option('--publish-channel <name>', 'with --allow-side-effects: the channel on that server');
 }
 
 export function buildProgram(output: (text: string) => void, outcome: CommandOutcome = { exitCode: EXIT_OK }): Command {

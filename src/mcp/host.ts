@@ -20,6 +20,7 @@ import { type OpenedIntel, openIntelStore } from '../intel/open.ts';
 import { emptyInventory, type Inventory } from '../model/inventory.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
+import type { PublishTarget } from './publish.ts';
 import { type Escalation, RunStore, type StoredRun, toolVerdict } from './runs.ts';
 
 export interface HostOptions {
@@ -47,6 +48,8 @@ export interface SideEffectOptions {
   outputDir: string;
   targetPlatform: string;
   sign: SignOptions;
+  /** Where `publish_artifact` uploads: a prefix.dev server and channel, and the upload token. */
+  publish?: PublishTarget;
 }
 
 export interface ScanRequest {

@@ -12,6 +12,7 @@ import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
 import type { ApprovalRequest } from './approval.ts';
 import type { SideEffectOptions } from './host.ts';
+import { checkBundle, uploadToPrefix } from './publish.ts';
 import { defineTool, pathInput, SIDE_EFFECT, type ToolCall, type ToolDefinition } from './tool.ts';
 
 const verdictRunId = z.string().describe('The PASS run (gate_verdict or artifact_scan) of this same path');
@@ -158,7 +159,61 @@ export const signArtifact = defineTool({
   },
 });
 
+export const publishArtifact = defineTool({
+  name: 'publish_artifact',
+  title: 'Publish an artifact',
+  description:
+    "Uploads a signed package (.conda, .tar.bz2) with its attestation to the prefix.dev channel the server's operator configured. Needs a PASS artifact_scan of this file, unchanged since, its Sigstore bundle about these exact bytes, and a person's approval at the client for its sha256.",
+  input: z.object({ path: pathInput, verdictRunId }),
+  output: z.object({
+    artifact: z.string(),
+    sha256: z.string(),
+    channel: z.string(),
+    url: z.string(),
+    attestation: z
+      .enum(['signature', 'statement'])
+      .describe(
+        'signature: verified with the server key; statement: its subject checked, the certificate left to the channel',
+      ),
+  }),
+  annotations: SIDE_EFFECT,
+  async run({ path, verdictRunId: runId }, call) {
+    const { publish, sign } = sideEffects(call);
+    if (!publish || !sign.channel)
+      throw new CvebuildError(
+        'USAGE',
+        'publishing is not configured on this server (--publish-url, --publish-channel, --channel and $PREFIX_API_KEY)',
+      );
+    const file = call.host.resolvePath(path);
+    const run = call.host.passingRun(runId, path, ['artifact_scan']);
+    const digest = await call.host.currentDigest(path);
+    if (digest !== run.digest)
+      throw new CvebuildError(
+        'USAGE',
+        `changed since run ${runId} judged it (sha256 ${run.digest}, now ${digest}): judge it again`,
+        { file: path },
+      );
+    // the signature must be about these bytes before anyone is asked to send them
+    const bundle = checkBundle(file, digest, sign.channel, sign.keyFile);
+    await approved(call, {
+      action: 'publish',
+      target: `${path} to ${publish.server} channel ${publish.channel}`,
+      digest,
+      verdictRunId: runId,
+    });
+    const uploaded = await uploadToPrefix(file, digest, bundle.bundleFile, publish, call.signal);
+    return {
+      artifact: path,
+      sha256: digest,
+      channel: publish.channel,
+      url: uploaded.url,
+      attestation: bundle.verified,
+    };
+  },
+});
+
 export const SIDE_EFFECT_TOOLS: ToolDefinition[] = [
   rattlerBuild as unknown as ToolDefinition,
   signArtifact as unknown as ToolDefinition,
+  publishArtifact as unknown as ToolDefinition,
 ];

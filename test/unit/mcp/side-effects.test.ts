@@ -9,11 +9,12 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync } from
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpers/build-recipe.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { httpClient, startHttpServer, stdioClient } from '../../helpers/mcp.ts';
 import { projectRoot } from '../../helpers/paths.ts';
+import { startPrefixUploadServer } from '../../helpers/prefix-upload-server.ts';
 
 const BIN = join(projectRoot, 'bin/cvebuild.js');
 const CHANNEL = 'https://example.invalid/builds';
@@ -25,7 +26,12 @@ interface Elicited {
 }
 
 /** A client whose person answers every approval as told, and which records what it was asked. */
-async function approvingClient(args: string[], answer: () => Answer, asked: Elicited[]): Promise<Client> {
+async function approvingClient(
+  args: string[],
+  answer: () => Answer,
+  asked: Elicited[],
+  env: Record<string, string> = {},
+): Promise<Client> {
   const client = new Client(
     { name: 'cvebuild-test', version: '1.0.0' },
     { capabilities: { elicitation: { form: {} } } },
@@ -42,7 +48,13 @@ async function approvingClient(args: string[], answer: () => Answer, asked: Elic
     return { action: 'accept', content: { approve: true, digest: given === 'approve' ? digest : '0'.repeat(64) } };
   });
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], stderr: 'ignore' }),
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', ...args],
+      stderr: 'ignore',
+      // the SDK passes a child only a few safe variables: the upload token is given by name
+      env: { ...(getDefaultEnvironment() as Record<string, string>), ...env },
+    }),
   );
   return client;
 }
@@ -80,14 +92,18 @@ describe('cvebuild mcp side effects', { skip: noCph }, () => {
     const plain = await stdioClient(['--root', root, '--db', db, '--offline']);
     try {
       const names = (await plain.listTools()).tools.map((tool) => tool.name);
-      assert.ok(!names.includes('rattler_build') && !names.includes('sign_artifact'), names.join(' '));
+      const effects = ['rattler_build', 'sign_artifact', 'publish_artifact'];
+      assert.deepEqual(
+        names.filter((name) => effects.includes(name)),
+        [],
+      );
     } finally {
       await plain.close();
     }
     const tools = (await client.listTools()).tools.filter((tool) =>
-      ['rattler_build', 'sign_artifact'].includes(tool.name),
+      ['rattler_build', 'sign_artifact', 'publish_artifact'].includes(tool.name),
     );
-    assert.equal(tools.length, 2);
+    assert.equal(tools.length, 3);
     for (const tool of tools)
       assert.deepEqual(tool.annotations, {
         title: tool.title,
@@ -253,6 +269,56 @@ describe('cvebuild mcp side effects', { skip: noCph }, () => {
       }
     } finally {
       await server.stop();
+    }
+  });
+
+  it('publishes a signed, scanned package to a prefix.dev channel after approval, and nothing unsigned', async () => {
+    const token = 'pfx-test-token-0123456789';
+    const prefix = await startPrefixUploadServer(token);
+    const publishAsked: Elicited[] = [];
+    const publisher = await approvingClient(
+      [...serverArgs, '--publish-url', prefix.url, '--publish-channel', 'my-channel'],
+      () => 'approve',
+      publishAsked,
+      { PREFIX_API_KEY: token },
+    );
+    try {
+      const gate = structured<{ runId: string }>(
+        await publisher.callTool({ name: 'gate_verdict', arguments: { path: 'mcp-pkg' } }),
+      );
+      const built = structured<{ artifacts: { file: string; sha256: string }[] }>(
+        await publisher.callTool({ name: 'rattler_build', arguments: { path: 'mcp-pkg', verdictRunId: gate.runId } }),
+      );
+      const [artifact] = built.artifacts;
+      assert.ok(artifact);
+      const path = relative(root, artifact.file);
+      const scan = structured<{ runId: string }>(
+        await publisher.callTool({ name: 'artifact_scan', arguments: { path } }),
+      );
+      assert.match(
+        refusal(await publisher.callTool({ name: 'publish_artifact', arguments: { path, verdictRunId: scan.runId } })),
+        /not signed: no Sigstore bundle beside it/,
+      );
+      assert.equal(prefix.uploads.length, 0);
+      structured(await publisher.callTool({ name: 'sign_artifact', arguments: { path, verdictRunId: scan.runId } }));
+      publishAsked.length = 0;
+      const published = structured<{ sha256: string; channel: string; attestation: string }>(
+        await publisher.callTool({ name: 'publish_artifact', arguments: { path, verdictRunId: scan.runId } }),
+      );
+      assert.equal(published.attestation, 'signature');
+      assert.equal(publishAsked.length, 1);
+      assert.match(publishAsked[0]?.message ?? '', /publish .* to http:\/\/127\.0\.0\.1:\d+ channel my-channel/);
+      assert.deepEqual(
+        prefix.uploads.map((u) => [u.channel, u.filename, u.sha256]),
+        [['my-channel', 'mcp-pkg-0.1.0-0.conda', artifact.sha256]],
+      );
+      assert.equal(
+        JSON.parse(prefix.uploads[0]?.attestation ?? '{}').mediaType,
+        'application/vnd.dev.sigstore.bundle.v0.3+json',
+      );
+    } finally {
+      await publisher.close();
+      await prefix.close();
     }
   });
 });
