@@ -245,12 +245,28 @@ export const gateVerdict = defineTool({
   },
 });
 
+const solvedRecord = z.object({ name: z.string(), version: z.string(), build: z.string() });
+
 export const resolveDeps = defineTool({
   name: 'resolve_deps',
   title: 'Resolve dependencies',
   description:
-    'Reads a lock file, manifest, recipe, environment or package archives as they are and lists what they resolve to: counts by ecosystem, platform and environment, and the files read. Solves nothing and changes nothing.',
-  input: scanInput,
+    'Reads a lock file, manifest, recipe, environment or package archives as they are and lists what they resolve to: counts by ecosystem, platform and environment, and the files read. For a recipe directory with channels, also dry-run solves its build, host and run requirements with rattler (writes nothing, never a lock).',
+  input: z.object({
+    path: pathInput,
+    channels: z
+      .array(z.string().min(1).max(500))
+      .max(10)
+      .optional()
+      .describe(
+        'Recipe only: channels to dry-run solve against (http(s) URLs or conda.anaconda.org names), in priority order',
+      ),
+    targetPlatform: z
+      .string()
+      .max(40)
+      .optional()
+      .describe('Recipe only: the subdir to solve host and run for (default noarch: this machine)'),
+  }),
   output: z.object({
     target: z.string(),
     digest: z.string(),
@@ -259,25 +275,80 @@ export const resolveDeps = defineTool({
     platforms: z.array(z.string()),
     environments: z.array(z.string()),
     sources: z.array(z.object({ path: z.string(), format: z.string() })),
+    solved: z
+      .array(
+        z.object({
+          environment: z.string(),
+          platform: z.string(),
+          packages: z.number().int(),
+          records: z.array(solvedRecord),
+        }),
+      )
+      .optional(),
+    leftOut: z.array(z.object({ environment: z.string(), requirement: z.string(), reason: z.string() })).optional(),
   }),
-  annotations: LOCAL_READ,
-  async run({ path }, call) {
+  // a solve reads the channels' repodata
+  annotations: ONLINE_READ,
+  async run({ path, channels, targetPlatform }, call) {
     const resolved = call.host.resolvePath(path);
     const inventory = await call.host.readInventory(path);
     const byEcosystem: Record<string, number> = {};
     for (const pkg of inventory.packages) byEcosystem[pkg.ecosystem] = (byEcosystem[pkg.ecosystem] ?? 0) + 1;
-    const { inputDigest } = await import('./host.ts');
-    return {
+    const { digestOf } = await import('./host.ts');
+    const listing = {
       target: path,
-      digest: inputDigest(inventory, resolved),
+      digest: digestOf(resolved, inventory),
       packages: inventory.packages.length,
       byEcosystem,
       platforms: [...new Set(inventory.packages.map((p) => p.platform))].sort(),
       environments: [...new Set(inventory.packages.flatMap((p) => p.environments))].sort(),
       sources: inventory.sources.map((source) => ({ path: sanitizeText(source.path), format: source.format })),
     };
+    if (!channels || channels.length === 0) return listing;
+    return { ...listing, ...(await dryRunSolve(call, resolved, path, channels, targetPlatform ?? 'noarch')) };
   },
 });
+
+const RECORDS_CAP = 500;
+
+async function dryRunSolve(call: ToolCall, resolved: string, path: string, channels: string[], targetPlatform: string) {
+  if (call.host.offline)
+    throw new CvebuildError('USAGE', 'solving against channels needs the network; this server is --offline');
+  const { findRecipe, recipeRequirements } = await import('../build/recipe.ts');
+  let recipeFile: string;
+  try {
+    recipeFile = findRecipe(resolved);
+  } catch {
+    throw new CvebuildError('USAGE', 'channels are for a recipe directory: a lock or manifest is read as it is', {
+      file: path,
+    });
+  }
+  const { solveChannel } = await import('../build/resolve/channels.ts');
+  const { resolveRequirements } = await import('../build/resolve/solve.ts');
+  const resolution = await resolveRequirements({
+    recipeFile,
+    manifest: recipeRequirements(recipeFile, targetPlatform).inventory.manifest,
+    channels: channels.map(solveChannel),
+    targetPlatform,
+  });
+  return {
+    solved: resolution.environments.map((environment) => ({
+      environment: environment.name,
+      platform: environment.platform,
+      packages: environment.records.length,
+      records: environment.records.slice(0, RECORDS_CAP).map((record) => ({
+        name: capped(sanitizeText(record.name), NAME_CAP),
+        version: capped(sanitizeText(record.version), NAME_CAP),
+        build: capped(sanitizeText(record.build), NAME_CAP),
+      })),
+    })),
+    leftOut: resolution.leftOut.map((left) => ({
+      environment: left.environment,
+      requirement: capped(sanitizeText(left.requirement), 500),
+      reason: capped(sanitizeText(left.reason), 500),
+    })),
+  };
+}
 
 export const advisoryLookup = defineTool({
   name: 'advisory_lookup',
