@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { runBuild } from '../build/pipeline.ts';
 import { threatDataStamp } from '../build/threat-data-stamp.ts';
+import { STAGE_NAMES } from '../build/types.ts';
 import { CvebuildError } from '../errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
 import type { ApprovalRequest } from './approval.ts';
@@ -28,20 +29,24 @@ async function approved(call: ToolCall, request: ApprovalRequest): Promise<void>
   );
 }
 
-/** The verdict it rests on, its digest still the input's, and the person's yes: in that order. */
-async function authorise(call: ToolCall, action: string, path: string, runId: string, tools: string[]) {
+/** The PASS run it rests on, and its digest, which must still be the input's. */
+async function judged(call: ToolCall, path: string, runId: string, tools: string[]): Promise<string> {
   const run = call.host.passingRun(runId, path, tools);
   const digest = await call.host.currentDigest(path);
   if (digest !== run.digest)
     throw new CvebuildError(
       'USAGE',
       `changed since run ${runId} judged it (sha256 ${run.digest}, now ${digest}): judge it again`,
-      {
-        file: path,
-      },
+      { file: path },
     );
+  return digest;
+}
+
+/** The verdict it rests on, its digest still the input's, and the person's yes: in that order. */
+async function authorise(call: ToolCall, action: string, path: string, runId: string, tools: string[]) {
+  const digest = await judged(call, path, runId, tools);
   await approved(call, { action, target: path, digest, verdictRunId: runId });
-  return { run, digest };
+  return { digest };
 }
 
 function sideEffects(call: ToolCall): SideEffectOptions {
@@ -83,7 +88,8 @@ export const rattlerBuild = defineTool({
       now: call.host.clock(),
       inputs: { db: threatDataStamp(call.host.db), policy: null },
       onEvent: (event) => {
-        if (event.type === 'stage-end') call.progress(stageIndex(event.stage), 11, `${event.stage}: ${event.outcome}`);
+        if (event.type === 'stage-end')
+          call.progress(stageIndex(event.stage), STAGE_NAMES.length, `${event.stage}: ${event.outcome}`);
       },
     });
     const artifacts = build.stages.find((record) => record.stage === 'build')?.details?.artifacts;
@@ -101,22 +107,8 @@ export const rattlerBuild = defineTool({
   },
 });
 
-const STAGE_ORDER = [
-  'typosquat',
-  'threat-intel',
-  'resolve',
-  'cve-audit',
-  'sast',
-  'secrets',
-  'build',
-  'artifact-scan',
-  'sign',
-  'sbom',
-  'provenance',
-];
-
 function stageIndex(stage: string): number {
-  return STAGE_ORDER.indexOf(stage) + 1;
+  return (STAGE_NAMES as readonly string[]).indexOf(stage) + 1;
 }
 
 export const signArtifact = defineTool({
@@ -185,14 +177,7 @@ export const publishArtifact = defineTool({
         'publishing is not configured on this server (--publish-url, --publish-channel, --channel and $PREFIX_API_KEY)',
       );
     const file = call.host.resolvePath(path);
-    const run = call.host.passingRun(runId, path, ['artifact_scan']);
-    const digest = await call.host.currentDigest(path);
-    if (digest !== run.digest)
-      throw new CvebuildError(
-        'USAGE',
-        `changed since run ${runId} judged it (sha256 ${run.digest}, now ${digest}): judge it again`,
-        { file: path },
-      );
+    const digest = await judged(call, path, runId, ['artifact_scan']);
     // the signature must be about these bytes before anyone is asked to send them
     const bundle = checkBundle(file, digest, sign.channel, sign.keyFile);
     await approved(call, {
