@@ -45,13 +45,25 @@ export function scrubbedEnvironment(
   };
 }
 
-/** The command that builds: `--build-command`, else rattler-build when it is on PATH. */
-export function builderCommand(options: BuilderOptions, dirs: BuildDirectories): string {
+/**
+ * The command that builds: `--build-command`, else rattler-build when it is on PATH, given the
+ * recipe, the output directory, the channels the requirements were solved against (so it resolves
+ * from the same ones), and the target platform unless it is noarch, which the recipe decides.
+ */
+export function builderCommand(
+  options: BuilderOptions,
+  dirs: BuildDirectories,
+  channels: readonly string[] = [],
+): string {
   if (options.command !== undefined) return options.command;
   if (!onPath(DEFAULT_BUILDER))
     throw new CvebuildError('BUILD_FAILED', `no builder: install ${DEFAULT_BUILDER} or give --build-command`);
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-  return `${DEFAULT_BUILDER} build --recipe ${quote(dirs.recipeDir)} --output-dir ${quote(dirs.outputDir)} --target-platform ${quote(dirs.targetPlatform)}`;
+  return [
+    `${DEFAULT_BUILDER} build --recipe ${quote(dirs.recipeDir)} --output-dir ${quote(dirs.outputDir)}`,
+    ...(dirs.targetPlatform === 'noarch' ? [] : [`--target-platform ${quote(dirs.targetPlatform)}`]),
+    ...channels.map((channel) => `--channel ${quote(channel)}`),
+  ].join(' ');
 }
 
 function onPath(command: string): boolean {
@@ -62,8 +74,11 @@ function onPath(command: string): boolean {
 }
 
 /** Runs the build; resolves with the archives it produced, or throws the one line that says why not. */
-export async function runBuilder(options: BuilderOptions, dirs: BuildDirectories): Promise<string[]> {
-  const command = builderCommand(options, dirs);
+export async function runBuilder(
+  options: BuilderOptions,
+  dirs: BuildDirectories,
+  command: string = builderCommand(options, dirs),
+): Promise<string[]> {
   rmSync(dirs.workDir, { recursive: true, force: true });
   rmSync(dirs.outputDir, { recursive: true, force: true });
   mkdirSync(dirs.workDir, { recursive: true });

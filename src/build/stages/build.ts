@@ -20,11 +20,11 @@ export const buildStage: Stage = {
       logFile: join(context.runDir, 'build.log'),
       targetPlatform: context.targetPlatform,
     };
-    const command = builderCommand(context.build, dirs);
+    const command = builderCommand(context.build, dirs, context.channels);
     // the report and the provenance are made to be shared: a token typed into the command is not
     const shown = await publicCommand(command);
     const startedOn = new Date();
-    const archives = await runBuilder(context.build, dirs);
+    const archives = await runBuilder(context.build, dirs, command);
     const finishedOn = new Date();
     context.artifacts = [];
     for (const file of archives) context.artifacts.push({ file, sha256: await sha256File(file) });

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildIntelStore, cphCommand, noCph, recipeDirectory } from '../../helpers/build-recipe.ts';
 import { runCli, runCliAsync } from '../../helpers/cli.ts';
+import { serveChannel, writeChannel } from '../../helpers/conda-channel.ts';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { cycloneDxErrors } from '../../helpers/schemas.ts';
@@ -438,6 +439,65 @@ describe('cvebuild build: could not run', () => {
     });
     assert.equal(result.status, 2, result.stdout);
     assert.equal(result.stderr, 'cvebuild: no builder: install rattler-build or give --build-command\n');
+  });
+
+  it('runs rattler-build from PATH with the recipe, the output directory and the solve channels', async () => {
+    // rattler-build is on no registry this machine has: a stand-in on PATH records how it is called
+    // and packs what a real one would, into OUTPUT/noarch/ as rattler-build lays it out
+    const bin = tempDirectory();
+    const argv = join(bin, 'argv.txt');
+    writeFileSync(
+      join(bin, 'rattler-build'),
+      [
+        '#!/bin/sh',
+        `printf '%s\\n' "$@" > '${argv}'`,
+        'while [ $# -gt 0 ]; do case "$1" in --recipe) recipe=$2; shift;; --output-dir) out=$2; shift;; esac; shift; done',
+        'prefix=$(mktemp -d) && mkdir -p "$prefix/info" "$prefix/share/standin"',
+        'cp "$recipe/recipe.yaml" "$prefix/share/standin/"',
+        `echo '{"name":"standin-pkg","version":"0.1.0","build":"0","build_number":0,"subdir":"noarch","depends":[]}' > "$prefix/info/index.json"`,
+        '(cd "$prefix" && find . -type f ! -path "./info/*" | sed "s|^\\./||" > info/files)',
+        'mkdir -p "$out/noarch" && cph create "$prefix" standin-pkg-0.1.0-0.conda --out-folder "$out/noarch" >/dev/null',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const recipe = recipeDirectory('standin-pkg', []);
+    writeFileSync(
+      join(recipe, 'cvebuild.toml'),
+      ['typosquat', 'malicious', 'vulnerability'].map((id) => `[checks.${id}]\nenabled = false\n`).join('\n'),
+    );
+    const channel = await serveChannel(writeChannel([]), 'chan');
+    try {
+      const out = tempDirectory();
+      const result = await runCliAsync(
+        [
+          'build',
+          recipe,
+          '--format',
+          'json',
+          '--db',
+          buildIntelStore(),
+          '--output-dir',
+          out,
+          '--channel',
+          channel.channel,
+        ],
+        { env: { PATH: `${bin}:${process.env.PATH}` } },
+      );
+      assert.equal(result.status, 0, result.stderr);
+      const stages = JSON.parse(result.stdout).stages as StageJson[];
+      const built = stages.find((stage) => stage.stage === 'build');
+      const [artifact] = (built?.details.artifacts ?? []) as [{ file: string }];
+      assert.ok(artifact, JSON.stringify(built));
+      assert.match(artifact.file, /\/output\/noarch\/standin-pkg-0\.1\.0-0\.conda$/);
+      // noarch is the recipe's to say: no --target-platform for it
+      assert.deepEqual(readFileSync(argv, 'utf8').trim().split('\n'), [
+        ...['build', '--recipe', recipe, '--output-dir', dirname(dirname(artifact.file))],
+        ...['--channel', channel.channel],
+      ]);
+    } finally {
+      await channel.close();
+    }
   });
 
   it('exits 2 naming the log when the builder runs past its time limit', () => {
