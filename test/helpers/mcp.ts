@@ -6,14 +6,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const BIN = fileURLToPath(new URL('../../bin/cvebuild.js', import.meta.url));
 
-export async function stdioClient(args: string[]): Promise<Client> {
+/** A client that cannot elicit (it declares no capabilities), as many hosts are. */
+export async function stdioClient(args: string[], env: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'cvebuild-test', version: '1.0.0' });
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], stderr: 'ignore' }),
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', ...args],
+      stderr: 'ignore',
+      // the SDK passes a child only a few safe variables; anything else is given by name
+      env: { ...(getDefaultEnvironment() as Record<string, string>), ...env },
+    }),
   );
   return client;
 }

@@ -9,12 +9,15 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
 import { type HttpServerProcess, httpClient, startHttpServer, stdioClient } from '../../helpers/mcp.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const EXAMPLE = join(projectRoot, 'examples/litellm-compromise');
+// CommonJS: Node hands ESM the whole module.exports, whose `default` is the class
+const Ajv2020 = Ajv2020Module.default;
 
 interface Summary {
   runId: string;
@@ -91,6 +94,43 @@ describe('cvebuild mcp over stdio', () => {
         tool.name,
       );
     }
+  });
+
+  it('returns structured results that validate against the output schemas it lists', async () => {
+    const { tools } = await client.listTools();
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const check = (name: string, value: unknown) => {
+      const schema = tools.find((tool) => tool.name === name)?.outputSchema;
+      assert.ok(schema, name);
+      const validate = ajv.compile(schema);
+      assert.ok(validate(value), `${name}: ${JSON.stringify(validate.errors)}`);
+    };
+    const gate = structured<Summary>(await client.callTool({ name: 'gate_verdict', arguments: { path: 'gateway' } }));
+    check('gate_verdict', gate);
+    check(
+      'get_findings',
+      structured(await client.callTool({ name: 'get_findings', arguments: { runId: gate.runId, details: true } })),
+    );
+    check('resolve_deps', structured(await client.callTool({ name: 'resolve_deps', arguments: { path: 'gateway' } })));
+    check(
+      'advisory_lookup',
+      structured(
+        await client.callTool({ name: 'advisory_lookup', arguments: { id: 'MAL-2026-2144', includeText: true } }),
+      ),
+    );
+    check(
+      'final_report',
+      structured(await client.callTool({ name: 'final_report', arguments: { runId: gate.runId } })),
+    );
+    check(
+      'safe_version_pin',
+      structured(
+        await client.callTool({ name: 'safe_version_pin', arguments: { path: 'gateway', package: 'litellm' } }),
+      ),
+    );
+    // and a result the server would make invalid is caught: the schema is not vacuous
+    const broken = { ...gate, verdict: 'MAYBE' };
+    assert.equal(ajv.compile(tools.find((tool) => tool.name === 'gate_verdict')?.outputSchema ?? {})(broken), false);
   });
 
   it('runs gate_verdict on the litellm project: FAIL on MAL-2026-2144, bound to the lock digest', async () => {

@@ -236,8 +236,11 @@ describe('cvebuild mcp side effects', { skip: noCph }, () => {
     }
   });
 
-  it('refuses a client that cannot ask a person, over stdio and over HTTP', async () => {
-    const mute = await stdioClient(serverArgs);
+  it('refuses a client that cannot ask a person to build, sign or publish, over stdio and over HTTP', async () => {
+    const prefix = await startPrefixUploadServer('pfx-mute-token-0123456789');
+    const mute = await stdioClient([...serverArgs, '--publish-url', prefix.url, '--publish-channel', 'c'], {
+      PREFIX_API_KEY: 'pfx-mute-token-0123456789',
+    });
     try {
       const gate = structured<{ runId: string }>(
         await mute.callTool({ name: 'gate_verdict', arguments: { path: 'mcp-pkg' } }),
@@ -248,8 +251,29 @@ describe('cvebuild mcp side effects', { skip: noCph }, () => {
         ),
         /this client cannot ask a person to approve a build/,
       );
+      // a package an earlier test built and signed: scanned PASS, and still not signed or sent without a person
+      const runs = join(root, 'runs');
+      const built = readdirSync(runs, { recursive: true })
+        .map(String)
+        .find((file) => file.endsWith('.conda') && existsSync(join(runs, `${file}.sigstore.json`)));
+      assert.ok(built, 'an earlier test built and signed a package');
+      const path = relative(root, join(runs, built));
+      const scan = structured<{ runId: string; verdict: string }>(
+        await mute.callTool({ name: 'artifact_scan', arguments: { path } }),
+      );
+      assert.equal(scan.verdict, 'PASS');
+      for (const [tool, action] of [
+        ['sign_artifact', 'sign'],
+        ['publish_artifact', 'publish'],
+      ] as const)
+        assert.match(
+          refusal(await mute.callTool({ name: tool, arguments: { path, verdictRunId: scan.runId } })),
+          new RegExp(`this client cannot ask a person to approve a ${action}`),
+        );
+      assert.deepEqual(prefix.uploads, []);
     } finally {
       await mute.close();
+      await prefix.close();
     }
     const server = await startHttpServer(serverArgs);
     try {
