@@ -7,7 +7,7 @@
  */
 import { generateText, isStepCount, type LanguageModel, type ToolSet, tool } from 'ai';
 import { z } from 'zod';
-import { isCvebuildError } from '../errors.ts';
+import { CvebuildError, isCvebuildError } from '../errors.ts';
 import type { ApprovalAnswer, ApprovalRequest } from '../mcp/approval.ts';
 import type { CallControl, ToolHost } from '../mcp/host.ts';
 import { type Escalation, findingIndex, type ToolVerdict, toolVerdict } from '../mcp/runs.ts';
@@ -114,7 +114,7 @@ export async function runAgent(request: AgentRequest): Promise<AgentOutcome> {
     request.goal === 'build'
       ? 'If and only if the verdict is PASS: build the recipe with rattler_build (verdictRunId above), run artifact_scan on each artifact it produced, and sign each artifact that passed with sign_artifact using that scan run id.'
       : 'Review the findings that matter and report.';
-  const result = await generateText({
+  const result = await askModel(request.modelName, {
     model: request.model,
     system: AGENT_INSTRUCTIONS,
     prompt: `Gate run ${gate.id} of ${request.path}: verdict ${gate.verdict}, ${gate.findings.length} finding(s), ${
@@ -141,6 +141,20 @@ export async function runAgent(request: AgentRequest): Promise<AgentOutcome> {
     transcript: transcript.file,
     steps: step,
   };
+}
+
+/**
+ * The loop itself; a model endpoint that cannot be reached or answers wrongly is one line naming
+ * it (the AI SDK's errors carry retries and response bodies). A cancelled run stays cancelled.
+ */
+async function askModel(modelName: string, options: Parameters<typeof generateText>[0]) {
+  try {
+    return await generateText(options);
+  } catch (error) {
+    if (options.abortSignal?.aborted || isCvebuildError(error)) throw error;
+    const message = (error as Error).message.replace(/^Failed after \d+ attempts\. Last error: /, '').split('\n', 1)[0];
+    throw new CvebuildError('NETWORK', `the model ${modelName} could not be used: ${message}`);
+  }
 }
 
 /** One of the server's tools for the model: same handler, same schema, results recorded. */

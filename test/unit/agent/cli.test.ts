@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildIntelStore, cphCommand, noCph } from '../../helpers/build-recipe.ts';
@@ -20,6 +22,27 @@ describe('cvebuild agent', () => {
     const result = runCli(['agent', EXAMPLE], { env: { CVEBUILD_MODEL_URL: '', CVEBUILD_MODEL: '' } });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /^cvebuild: no model configured: give --model-url URL --model NAME .*\n$/);
+  });
+
+  it('exits 2 with one line naming the model when its endpoint refuses the request', async () => {
+    const refusing = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"model not loaded"}}');
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    const port = (refusing.address() as AddressInfo).port;
+    try {
+      const result = await runCliAsync([
+        ...['agent', EXAMPLE, '--db', join(EXAMPLE, 'intel'), '--offline', '--output-dir', tempDirectory()],
+        ...['--model-url', `http://127.0.0.1:${port}/v1`, '--model', 'absent-7b'],
+      ]);
+      assert.equal(result.status, 2, result.stdout);
+      assert.match(
+        result.stderr,
+        /^cvebuild: the model http:\/\/127\.0\.0\.1:\d+\/v1 absent-7b could not be used: .*model not loaded.*\n$/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
   });
 
   it('reviews the litellm project through a local model endpoint: FAIL, exit 1, transcript written', async () => {
