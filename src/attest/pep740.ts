@@ -282,10 +282,10 @@ export function checkDistributionStatement(
   }
   const subject = subjects[0] as unknown;
   const name = isObject(subject) ? subject.name : undefined;
-  const subjectName = typeof name === 'string' ? distributionName(name) : undefined;
-  const distName = distributionName(dist.filename);
+  const subjectName = typeof name === 'string' ? parseDistributionName(name) : undefined;
+  const distName = parseDistributionName(dist.filename);
   if (!distName) return reject('subject-name', `${JSON.stringify(dist.filename)} is not a wheel or sdist file name`);
-  if (!subjectName || subjectName !== distName) {
+  if (!subjectName || !sameDistribution(subjectName, distName)) {
     return reject('subject-name', `the statement is about ${show(name)}, not ${JSON.stringify(dist.filename)}`);
   }
   const digest = isObject(subject) && isObject(subject.digest) ? subject.digest.sha256 : undefined;
@@ -305,40 +305,57 @@ export function checkDistributionStatement(
   return { ok: true, predicateType };
 }
 
-/**
- * A distribution file name in the form `packaging` compares: for a wheel the normalized name,
- * version, build tag and the set of its tags (so `manylinux_2_17_x86_64.manylinux2014_x86_64` and
- * its reverse are the same file name); for an sdist the normalized name and version.
- */
-export function distributionName(filename: string): string | undefined {
-  const version = (text: string): string | undefined => {
-    try {
-      return pep440Scheme.isValid(text) ? pep440Scheme.normalize(text) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+/** A distribution file name parsed as `packaging` does (`parse_wheel_filename`, `parse_sdist_filename`). */
+export interface DistributionName {
+  kind: 'wheel' | 'sdist';
+  /** PEP 503 normalized. */
+  name: string;
+  version: string;
+  build: string;
+  /** Wheels: the expanded tag set (`py2.py3-none-any` is two tags), sorted. */
+  tags: string[];
+}
+
+export function parseDistributionName(filename: string): DistributionName | undefined {
   if (filename.endsWith('.whl')) {
     const parts = filename.slice(0, -'.whl'.length).split('-');
     if (parts.length !== 5 && parts.length !== 6) return undefined;
-    const [name, rawVersion] = parts as [string, string];
+    const [name, version] = parts as [string, string];
     const [python, abi, platform] = parts.slice(-3) as [string, string, string];
-    const build = parts.length === 6 ? parts[2] : '';
-    const normalized = version(rawVersion);
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/.test(name) || !normalized) return undefined;
+    const build = parts.length === 6 ? (parts[2] as string) : '';
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/.test(name) || !isVersion(version)) return undefined;
     if (build && !/^\d/.test(build)) return undefined;
     const tags = new Set<string>();
     for (const py of python.split('.'))
       for (const a of abi.split('.')) for (const p of platform.split('.')) tags.add(`${py}-${a}-${p}`.toLowerCase());
-    return ['wheel', normalizePypiName(name), normalized, build, [...tags].sort().join(' ')].join('\u0000');
+    return { kind: 'wheel', name: normalizePypiName(name), version, build, tags: [...tags].sort() };
   }
   const extension = ['.tar.gz', '.zip'].find((ext) => filename.endsWith(ext));
   if (!extension) return undefined;
   const stem = filename.slice(0, -extension.length);
   const dash = stem.lastIndexOf('-');
-  const normalized = dash > 0 ? version(stem.slice(dash + 1)) : undefined;
-  if (!normalized) return undefined;
-  return ['sdist', normalizePypiName(stem.slice(0, dash)), normalized].join('\u0000');
+  const version = stem.slice(dash + 1);
+  if (dash <= 0 || !isVersion(version)) return undefined;
+  return { kind: 'sdist', name: normalizePypiName(stem.slice(0, dash)), version, build: '', tags: [] };
+}
+
+/** The same distribution: names normalized, versions equal under PEP 440 (`1.0` is `1.0.0`), the same tag set. */
+export function sameDistribution(a: DistributionName, b: DistributionName): boolean {
+  return (
+    a.kind === b.kind &&
+    a.name === b.name &&
+    pep440Scheme.compare(a.version, b.version) === 0 &&
+    a.build === b.build &&
+    a.tags.join(' ') === b.tags.join(' ')
+  );
+}
+
+function isVersion(text: string): boolean {
+  try {
+    return pep440Scheme.isValid(text);
+  } catch {
+    return false;
+  }
 }
 
 function isBase64(text: string): boolean {
