@@ -165,7 +165,7 @@ function verifyWithTrust(
   if (parsed.bundle.content.$case !== 'dsseEnvelope') {
     return reject(
       'malformed',
-      'the bundle holds a message signature, not a DSSE attestation (CEP 27 signs an in-toto statement)',
+      'the bundle holds a message signature, not a DSSE attestation (CEP 27 signs an in-toto statement); cvebuild verify-bundle checks any Sigstore bundle',
     );
   }
   const sigstore = verifyParsedBundle(parsed.bundle, { trust: prepared.trust, publishers: policy.publishers });
