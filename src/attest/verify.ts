@@ -17,9 +17,11 @@
 import { createHash } from 'node:crypto';
 import { type Bundle, bundleFromJSON, ValidationError } from '@sigstore/bundle';
 import { RFC3161Timestamp, X509Certificate } from '@sigstore/core';
-import { toSignedEntity, VerificationError, Verifier } from '@sigstore/verify';
+import { type SignedEntity, toSignedEntity, VerificationError, Verifier } from '@sigstore/verify';
 import { matchChannel } from '../conda/channels.ts';
 import { CvebuildError } from '../errors.ts';
+import { DigestOnlyUnsupported, DigestSignatureContent, signsSha256 } from './digest-signature.ts';
+import { type FulcioClaims, fulcioClaims } from './fulcio-claims.ts';
 import { CEP27_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE } from './statement.ts';
 import { type ResolvedTrust, resolveTrust } from './trust.ts';
 import type { ArtifactRef, RejectionCode, Signer, TrustedPublisher, VerifyOutcome, VerifyPolicy } from './types.ts';
@@ -37,6 +39,13 @@ export interface SigstoreVerified {
   signedAt?: Date;
   /** The first transparency-log entry: its index and log id (base64). */
   tlogEntry?: { logIndex: string; logId: string };
+  /** Keyless: the OIDC claims of the verified signing certificate (repository, workflow, ref…). */
+  claims?: FulcioClaims;
+}
+
+/** An artifact known only by its digest (`sha256:<hex>` on the command line). */
+export interface ArtifactDigest {
+  sha256: string;
 }
 
 export type SigstoreOutcome = { ok: true; verified: SigstoreVerified } | Rejection;
@@ -46,11 +55,12 @@ export interface SigstoreCheck {
   /** Keyless: who may have signed (any one). Ignored with key trust. Must not be empty for keyless trust. */
   publishers: TrustedPublisher[];
   /**
-   * The artifact bytes. Message-signature bundles sign them directly; for DSSE bundles an in-toto
-   * subject must carry their sha256 (the sigstore-conformance rule). Omit for CEP 27, whose own
-   * layer binds the statement to the artifact.
+   * The artifact: its bytes, or only its SHA-256. Message-signature bundles sign it directly (a
+   * digest alone is checked against an ECDSA signature as a prehashed message); for DSSE bundles an
+   * in-toto subject must carry its sha256 (the sigstore-conformance rule). Omit for CEP 27, whose
+   * own layer binds the statement to the artifact.
    */
-  artifact?: Uint8Array;
+  artifact?: Uint8Array | ArtifactDigest;
 }
 
 /** What a verified CEP-27 attestation says, for display. */
@@ -155,7 +165,7 @@ function verifyWithTrust(
   if (parsed.bundle.content.$case !== 'dsseEnvelope') {
     return reject(
       'malformed',
-      'the bundle holds a message signature, not a DSSE attestation (CEP 27 signs an in-toto statement)',
+      'the bundle holds a message signature, not a DSSE attestation (CEP 27 signs an in-toto statement); cvebuild verify-bundle checks any Sigstore bundle',
     );
   }
   const sigstore = verifyParsedBundle(parsed.bundle, { trust: prepared.trust, publishers: policy.publishers });
@@ -229,11 +239,18 @@ function verifyParsedBundle(bundle: Bundle, check: SigstoreCheck): SigstoreOutco
   if (!isDsse && !check.artifact) {
     return reject('malformed', 'a message-signature bundle can only be verified together with the signed artifact');
   }
+  const entity = signedEntity(bundle, check.artifact);
+  if (!entity.ok) return entity;
   let signer: ReturnType<Verifier['verify']>;
   try {
-    const entity = toSignedEntity(bundle, isDsse || !check.artifact ? undefined : Buffer.from(check.artifact));
-    signer = new Verifier(trust.material, trust.thresholds).verify(entity);
+    signer = new Verifier(trust.material, trust.thresholds).verify(entity.entity);
   } catch (error) {
+    if (error instanceof DigestOnlyUnsupported) {
+      return reject(
+        'signature',
+        `the bundle is signed with ${error.message}, which cannot be checked against a digest alone: give the artifact file`,
+      );
+    }
     return libraryRejection(error, trust, bundle);
   }
   let identity: Signer;
@@ -248,11 +265,12 @@ function verifyParsedBundle(bundle: Bundle, check: SigstoreCheck): SigstoreOutco
     if (!publisher.ok) return publisher;
   }
   const verified: SigstoreVerified = { signer: identity, keyed: trust.kind === 'key' };
+  if (trust.kind === 'keyless' && signer.identity?.oids) verified.claims = fulcioClaims(signer.identity.oids);
   if (bundle.content.$case === 'dsseEnvelope') {
     const { payloadType, payload } = bundle.content.dsseEnvelope;
     verified.envelope = { payloadType, payload: Buffer.from(payload) };
     if (check.artifact) {
-      const subjectCheck = subjectCarriesDigest(verified.envelope.payload, sha256Hex(check.artifact));
+      const subjectCheck = subjectCarriesDigest(verified.envelope.payload, artifactSha256(check.artifact));
       if (!subjectCheck.ok) return subjectCheck;
     }
   }
@@ -262,6 +280,38 @@ function verifyParsedBundle(bundle: Bundle, check: SigstoreCheck): SigstoreOutco
   if (entry)
     verified.tlogEntry = { logIndex: entry.logIndex, logId: Buffer.from(entry.logId.keyId).toString('base64') };
   return { ok: true, verified };
+}
+
+/**
+ * What @sigstore/verify checks: the bundle, with the artifact's bytes for a message signature, or
+ * with a signature content that checks the signature against the artifact's digest.
+ */
+function signedEntity(
+  bundle: Bundle,
+  artifact: Uint8Array | ArtifactDigest | undefined,
+): { ok: true; entity: SignedEntity } | Rejection {
+  try {
+    if (bundle.content.$case === 'dsseEnvelope' || artifact === undefined) {
+      return { ok: true, entity: toSignedEntity(bundle) };
+    }
+    if (artifact instanceof Uint8Array) return { ok: true, entity: toSignedEntity(bundle, Buffer.from(artifact)) };
+    const { messageSignature } = bundle.content;
+    if (!signsSha256(messageSignature)) {
+      return reject(
+        'malformed',
+        'the bundle signs a digest other than SHA-256, so a sha256: digest cannot be checked against it: give the artifact file',
+      );
+    }
+    const entity = toSignedEntity(bundle);
+    entity.signature = new DigestSignatureContent(messageSignature, Buffer.from(artifact.sha256, 'hex'));
+    return { ok: true, entity };
+  } catch (error) {
+    return reject('malformed', `the bundle cannot be read: ${message(error)}`);
+  }
+}
+
+function artifactSha256(artifact: Uint8Array | ArtifactDigest): string {
+  return artifact instanceof Uint8Array ? sha256Hex(artifact) : artifact.sha256.toLowerCase();
 }
 
 /** Maps @sigstore/verify's errors to a rejection code and a reason a person can act on. */

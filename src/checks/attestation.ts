@@ -1,32 +1,41 @@
 /**
- * The `attestation` check: conda packages the policy requires to be attested (`[[attestations.
- * require]]`, per channel and/or package) must carry a CEP-27 publish attestation that verifies
- * against the trusted publishers, names the artifact exactly (filename and the lock's sha256),
- * and targets the channel the package came from. Missing or invalid fails; an attestation that
- * could not be looked up is reported as not checked, which the policy fails closed on. A package
- * whose earlier versions were seen attested, arriving without one, is a trust downgrade.
+ * The `attestation` check: packages the policy requires to be attested (`[[attestations.
+ * require]]`, per channel or PyPI index, and/or package) must carry a valid attestation.
+ * - Conda: a CEP-27 publish attestation that verifies against the trusted publishers, names the
+ *   artifact exactly (filename and the lock's sha256), and targets the channel the package came from.
+ * - PyPI: the PEP 740 provenance the index publishes for the locked file (its integrity API): every
+ *   attestation verifies, is about exactly that file (name and the lock's sha256), and was signed
+ *   by the Trusted Publisher PyPI names, and by one of the policy's publishers when it names some.
+ * Missing or invalid fails; an attestation that could not be looked up is reported as not checked,
+ * which the policy fails closed on. A package whose earlier versions were seen attested, arriving
+ * without one, is a trust downgrade.
  */
 import { resolve } from 'node:path';
 import { findSidecar } from '../attest/fetch.ts';
 import { type AttestationHistoryStore, FileAttestationHistory } from '../attest/history.ts';
+import { findProvenance } from '../attest/pypi-provenance.ts';
 import type { TrustSource, VerifyOutcome, VerifyPolicy } from '../attest/types.ts';
 import { matchChannel } from '../conda/channels.ts';
 import { fileNameOf } from '../conda/url.ts';
 import { describePackage, type Finding, type FindingFlags, packageFinding, type Severity } from '../model/finding.ts';
-import type { Package, SourceLocation } from '../model/package.ts';
+import { normalizePypiName, type Package, type SourceLocation } from '../model/package.ts';
 import { zod } from '../policy/zod.ts';
 import { maskCredentials } from '../text/credentials.ts';
 import { type Check, type CheckContext, checkOptions, type TrustedPublisher } from './check.ts';
+import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
+import { sameIndex } from './sources.ts';
 
 const VERSION = 1;
 const CONCURRENCY = 8;
 
 export interface AttestationRequirement {
-  /** Packages from this channel (name or URL, matched like pixi does) ... */
+  /** Conda packages from this channel (name or URL, matched like pixi does) ... */
   channel?: string;
+  /** ... or PyPI packages from this index (its simple API URL) ... */
+  index?: string;
   /** ... and/or with this name must carry a valid attestation ... */
   package?: string;
-  /** ... signed by one of these publishers. */
+  /** ... signed by one of these publishers (for an index, none: the Trusted Publisher PyPI names). */
   publishers: TrustedPublisher[];
   origin: SourceLocation;
 }
@@ -43,12 +52,12 @@ export interface AttestationSettings {
 export const attestationCheck: Check<AttestationSettings> = {
   id: 'attestation',
   version: VERSION,
-  title: 'Conda packages without a valid attestation from a trusted publisher',
+  title: 'Packages without a valid attestation from a trusted publisher',
   requires: { intel: false, network: true },
   rules: {
     check: {
-      title: 'Conda package without a valid attestation from a trusted publisher',
-      help: 'The policy requires this package to carry a CEP-27 publish attestation (a Sigstore bundle over the artifact’s filename and sha256, and the channel it was published to), signed by one of the trusted publishers. It is missing, does not verify, comes from another signer, or earlier versions were attested and this one is not — the shape of a release published outside its usual pipeline. Use an attested build, or review the release and relax the requirement.',
+      title: 'Package without a valid attestation from a trusted publisher',
+      help: 'The policy requires this package to carry an attestation signed by one of the trusted publishers: for conda, a CEP-27 publish attestation (a Sigstore bundle over the artifact’s filename and sha256, and the channel it was published to); for PyPI, the PEP 740 provenance the index publishes for the file, signed by its Trusted Publisher. It is missing, does not verify, comes from another signer, or earlier versions were attested and this one is not — the shape of a release published outside its usual pipeline. Use an attested build, or review the release and relax the requirement.',
       cwes: ['CWE-347', 'CWE-494'],
       tags: ['security', 'dependency', 'attestation', 'supply-chain'],
     },
@@ -87,7 +96,10 @@ export const attestationCheck: Check<AttestationSettings> = {
           const key = `${pkg.url ?? pkg.location}\u0000${pkg.sha256 ?? ''}`;
           let judgement = judged.get(key);
           if (!judgement) {
-            judgement = judge(pkg, { trust, publishers, channel: pkg.channel }, context);
+            judgement =
+              pkg.ecosystem === 'pypi'
+                ? judgePypi(pkg, { trust, publishers }, context)
+                : judge(pkg, { trust, publishers, channel: pkg.channel }, context);
             judged.set(key, judgement);
           }
           return judgement;
@@ -108,6 +120,7 @@ export function publishersFor(
   pkg: Package,
   requirements: readonly AttestationRequirement[],
 ): TrustedPublisher[] | undefined {
+  if (pkg.ecosystem === 'pypi') return pypiPublishersFor(pkg, requirements);
   if (pkg.ecosystem !== 'conda') return undefined;
   const matching = requirements
     .map((requirement) => ({ requirement, rank: specificity(pkg, requirement) }))
@@ -117,7 +130,28 @@ export function publishersFor(
   return matching.filter((item) => item.rank === best).flatMap((item) => item.requirement.publishers);
 }
 
+/** PyPI: requirements that name the package's index (and its name, when they name one); package and index beat index alone. */
+function pypiPublishersFor(
+  pkg: Package,
+  requirements: readonly AttestationRequirement[],
+): TrustedPublisher[] | undefined {
+  if (pkg.kind !== 'registry') return undefined;
+  const index = pkg.index ?? DEFAULT_PYPI_INDEX;
+  const matching = requirements
+    .filter((requirement) => requirement.index !== undefined && sameIndex(index, requirement.index))
+    .map((requirement) => ({
+      requirement,
+      rank:
+        requirement.package === undefined ? 1 : normalizePypiName(requirement.package) === pkg.normalizedName ? 2 : 0,
+    }))
+    .filter((item) => item.rank > 0);
+  if (matching.length === 0) return undefined;
+  const best = Math.max(...matching.map((item) => item.rank));
+  return matching.filter((item) => item.rank === best).flatMap((item) => item.requirement.publishers);
+}
+
 function specificity(pkg: Package, requirement: AttestationRequirement): number {
+  if (requirement.index !== undefined) return 0;
   const channelMatches =
     requirement.channel !== undefined &&
     pkg.channel !== undefined &&
@@ -177,6 +211,56 @@ async function judge(
     : { kind: 'rejected', outcome, source: sidecar.source };
 }
 
+async function judgePypi(
+  pkg: Package,
+  policy: Pick<VerifyPolicy, 'trust' | 'publishers'>,
+  context: CheckContext<AttestationSettings>,
+): Promise<Judgement> {
+  const filename = pkg.url ? fileNameOf(pkg.url) : undefined;
+  if (!filename || !pkg.sha256) {
+    return { kind: 'unverifiable', reason: 'the lock records no file URL and sha256 to bind an attestation to' };
+  }
+  const found = await findProvenance(
+    {
+      index: pkg.index ?? DEFAULT_PYPI_INDEX,
+      project: pkg.normalizedName,
+      version: pkg.version,
+      filename,
+      sha256: pkg.sha256,
+    },
+    {
+      bundleDirs: context.settings.attestationBundleDirs,
+      cacheDir: context.cacheDir,
+      offline: context.offline,
+      http: context.http,
+      signal: context.signal,
+    },
+  );
+  switch (found.status) {
+    case 'offline':
+      return { kind: 'not-checked', reason: 'offline, and no cached or local provenance (bundle-dirs)' };
+    case 'failed':
+      return { kind: 'not-checked', reason: `could not retrieve its PEP 740 provenance: ${found.reason}` };
+    case 'unsupported':
+      return { kind: 'unverifiable', reason: found.reason };
+    case 'none':
+      return { kind: 'missing', tried: found.tried };
+  }
+  const { verifyPep740 } = await import('../attest/pep740.ts');
+  const { resolveTrust } = await import('../attest/trust.ts');
+  const outcome = verifyPep740(
+    found.provenance,
+    { filename, sha256: pkg.sha256 },
+    {
+      trust: resolveTrust(policy.trust),
+      publishers: policy.publishers,
+    },
+  );
+  return outcome.ok
+    ? { kind: 'verified', outcome: { ok: true, signer: outcome.verified.signer }, source: found.source }
+    : { kind: 'rejected', outcome, source: found.source };
+}
+
 function toFindings(
   pkg: Package,
   publishers: TrustedPublisher[],
@@ -184,9 +268,10 @@ function toFindings(
   history: AttestationHistoryStore,
   context: CheckContext<AttestationSettings>,
 ): Finding[] {
-  const channel = pkg.channel ?? '';
+  const channel = pkg.channel ?? (pkg.ecosystem === 'pypi' ? (pkg.index ?? DEFAULT_PYPI_INDEX) : '');
   const label = describePackage(pkg);
-  const trusted = publishers.map(describePublisher).join('; ');
+  const trusted =
+    publishers.length > 0 ? publishers.map(describePublisher).join('; ') : 'the Trusted Publisher the index names';
   switch (judgement.kind) {
     case 'verified':
       history.record(channel, pkg.name, {

@@ -88,7 +88,7 @@ export const sourcesCheck: Check<SourcesSettings> = {
 };
 
 /** Index URLs compared as channel URLs are: without credentials, tokens, trailing slashes or case in scheme and host. */
-function sameIndex(index: string, trusted: string): boolean {
+export function sameIndex(index: string, trusted: string): boolean {
   return canonicalChannel(index) === canonicalChannel(trusted);
 }
 

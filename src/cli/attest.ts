@@ -404,7 +404,7 @@ export async function renderVerification(
   return { text: `${lines.join('\n')}\n`, exitCode };
 }
 
-async function describeTrust(trust: TrustSource): Promise<string> {
+export async function describeTrust(trust: TrustSource): Promise<string> {
   switch (trust.kind) {
     case 'production':
       return `Sigstore production root (${(await import('../attest/trust.ts')).PRODUCTION_ROOT_ORIGIN})`;

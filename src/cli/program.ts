@@ -23,6 +23,7 @@ import type { DbUpdateOptions } from './db-update.ts';
 import type { DiffCommandOptions } from './diff.ts';
 import type { McpCommandOptions } from './mcp.ts';
 import type { SbomOptions } from './sbom.ts';
+import type { VerifyBundleOptions } from './verify-bundle.ts';
 
 export const EXIT_OK = 0;
 
@@ -408,6 +409,27 @@ function addAttestCommands(program: Command, output: (text: string) => void, out
     .action(async (paths: string[], options: VerifyCommandOptions) => {
       const { verifyCommand } = await import('./attest.ts');
       const result = await verifyCommand(paths, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
+    });
+
+  program
+    .command('verify-bundle')
+    .description(
+      'verify any Sigstore bundle (message signature or DSSE), or a PyPI PEP 740 attestation / provenance, for an artifact: exit 0 verified, 1 rejected, 2 could not run (bad input)',
+    )
+    .argument('<artifact>', 'the artifact file, or sha256:<hex> when only its digest is at hand')
+    .requiredOption('--bundle <file>', 'the Sigstore bundle, or a PEP 740 attestation or provenance object')
+    .option('--name <filename>', "with sha256:<hex>: the artifact's file name, which a PEP 740 statement must name")
+    .option('--identity <identity>', 'keyless: the signer identity (certificate SAN), exactly')
+    .option('--identity-regexp <regexp>', 'keyless: a regular expression the whole signer identity must match')
+    .option('--issuer <url>', 'keyless: the OIDC issuer, exactly (e.g. https://token.actions.githubusercontent.com)')
+    .option('--key <file>', 'keyed: the public key (PEM) the bundle must be signed with')
+    .option('--trusted-root <file>', "a trusted_root.json instead of Sigstore's production root (shipped offline)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (artifact: string, options: VerifyBundleOptions) => {
+      const { verifyBundleCommand } = await import('./verify-bundle.ts');
+      const result = await verifyBundleCommand(artifact, options);
       output(result.text);
       outcome.exitCode = result.exitCode;
     });

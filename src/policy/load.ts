@@ -214,8 +214,9 @@ function resolvePolicy(document: PolicyDocument, found: PolicyText, checks: read
   const requireTable = tablePath(...found.prefix, 'attestations', 'require');
   policy.settings.attestationRequirements = (document.attestations?.require ?? []).map((requirement, index) => ({
     channel: requirement.channel,
+    index: requirement.index,
     package: requirement.package,
-    publishers: requirement.publishers.map((publisher) => ({
+    publishers: (requirement.publishers ?? []).map((publisher) => ({
       identity: publisher.identity,
       identityRegexp: publisher['identity-regexp'],
       issuer: publisher.issuer,

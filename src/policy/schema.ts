@@ -90,11 +90,23 @@ export function policySchema(checks: readonly Check[]) {
           z
             .strictObject({
               channel: z.string().min(1).optional(),
+              index: z.string().url().optional(),
               package: z.string().min(1).optional(),
-              publishers: z.array(publisher).min(1, 'name at least one trusted publisher'),
+              publishers: z.array(publisher).optional(),
             })
-            .refine((value) => value.channel !== undefined || value.package !== undefined, {
-              message: 'a requirement names a channel, a package, or both',
+            .refine(
+              (value) => value.channel !== undefined || value.package !== undefined || value.index !== undefined,
+              {
+                message: 'a requirement names a channel or a PyPI index, a package, or both',
+              },
+            )
+            .refine((value) => value.channel === undefined || value.index === undefined, {
+              message: 'a requirement is about a conda channel or a PyPI index, not both',
+            })
+            // PEP 740: PyPI names each file's Trusted Publisher, which is then the one trusted
+            .refine((value) => value.index !== undefined || (value.publishers?.length ?? 0) > 0, {
+              message: 'name at least one trusted publisher',
+              path: ['publishers'],
             }),
         ),
       })
