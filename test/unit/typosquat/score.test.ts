@@ -126,7 +126,10 @@ describe('scoreSquat', () => {
       evidence({ status: 'unavailable', reason: 'HTTP 503', offline: false }),
     );
     assert.match(failed.signals.at(-1)?.detail ?? '', /not looked up \(HTTP 503\): judged by name alone/);
-    const noTimes = scoreSquat(match('pedantic'), evidence({ ...found(0, 2), firstUpload: undefined }));
+    const noTimes = scoreSquat(
+      match('pedantic'),
+      evidence({ status: 'found', index: 'https://pypi.org/simple', releases: 2, from: 'index' }),
+    );
     assert.deepEqual(
       noTimes.signals.find((s) => s.signal === 'first-upload'),
       { signal: 'first-upload', weight: 0, detail: 'https://pypi.org/simple gives no upload times' },
