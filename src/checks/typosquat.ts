@@ -272,7 +272,8 @@ function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: Squ
       distance,
       confidence,
       detail,
-      score: scored.score,
+      // not `score`: reports read that key as a CVSS score
+      squatScore: scored.score,
       signals: scored.signals,
       history: historyEvidence(evidence.history),
       source: pkg.ecosystem === 'pypi' ? 'top-pypi' : 'conda-forge-names+parselmouth+top-pypi',

@@ -155,7 +155,7 @@ describe('typosquat check on real names with their history from a loopback index
       .filter((squat) => squat.half === 'test' && squat.oneEditFromTop1000 && squat.history)
       .sort((a, b) => a.name.localeCompare(b.name))
       .slice(0, 25);
-    const score = (finding: Finding | undefined) => (finding?.evidence.score as number | undefined) ?? 0;
+    const score = (finding: Finding | undefined) => (finding?.evidence.squatScore as number | undefined) ?? 0;
     let raised = 0;
     for (const squat of squats) {
       const history = squat.history as ApproximateHistory;

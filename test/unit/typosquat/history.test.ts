@@ -132,7 +132,7 @@ describe('typosquat: project history from the index', () => {
       /; score 1 \(first upload 2026-05-29, 1 release on http:\/\/127\.0\.0\.1:\d+\/simple\)$/,
     );
     assert.equal(old?.severity, 'low');
-    assert.equal(old?.evidence.score, 0.4);
+    assert.equal(old?.evidence.squatScore, 0.4);
     assert.deepEqual([signal(old, 'first-upload')?.weight, signal(old, 'releases')?.weight], [-0.3, -0.1]);
   });
 
@@ -144,7 +144,7 @@ describe('typosquat: project history from the index', () => {
       ['technique', 'target-popularity', 'short-name', 'conda-forge', 'first-upload', 'releases'],
     );
     const sum = Math.round(signals.reduce((total, entry) => total + entry.weight, 0) * 100) / 100;
-    assert.equal(finding?.evidence.score, Math.min(1, sum));
+    assert.equal(finding?.evidence.squatScore, Math.min(1, sum));
     assert.equal(finding?.evidence.confidence, 0.8, 'the name alone');
   });
 
@@ -160,7 +160,7 @@ describe('typosquat: project history from the index', () => {
     assert.match(removed?.message ?? '', /no longer lists it\)$/);
     const failed = findings.get('pydanyic');
     assert.equal(failed?.severity, 'high', 'the name alone decides');
-    assert.equal(failed?.evidence.score, failed?.evidence.confidence);
+    assert.equal(failed?.evidence.squatScore, failed?.evidence.confidence);
     assert.match(signal(failed, 'history')?.detail ?? '', /^not looked up \(.*HTTP 503.*\): judged by name alone$/);
     assert.match(failed?.message ?? '', /judged by name alone: the index could not be asked\)$/);
   });
@@ -203,7 +203,7 @@ describe('typosquat: project history from the index', () => {
     const second = await check.run(inventory([pkg('blackk', index.url)]), context(store, { cacheDir }));
     assert.equal(index.pageRequests('blackk').length, 1);
     assert.equal((second[0]?.evidence.history as { from?: string } | undefined)?.from, 'cache');
-    assert.equal(first[0]?.evidence.score, second[0]?.evidence.score);
+    assert.equal(first[0]?.evidence.squatScore, second[0]?.evidence.squatScore);
     assert.ok(readdirSync(join(cacheDir, 'pypi-upload-times')).some((file) => file.startsWith('blackk-')));
   });
 });
@@ -219,7 +219,7 @@ describe('typosquat offline', () => {
       registry: [check],
     });
     const [finding] = result.findings;
-    assert.equal(finding?.evidence.score, finding?.evidence.confidence);
+    assert.equal(finding?.evidence.squatScore, finding?.evidence.confidence);
     assert.deepEqual(finding?.evidence.history, {
       status: 'unavailable',
       reason: 'offline: the index was not asked',
