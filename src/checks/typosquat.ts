@@ -30,6 +30,7 @@ import { type Check, type CheckContext, checkOptions, requireIntel } from './che
 import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
 export const TYPOSQUAT_CHECK_VERSION = 2;
+
 /**
  * Only artifacts resolved by name from an index or channel can be typosquatted. A PyPI direct URL,
  * git, path or editable package is fetched from where the project says; a conda `url` record is a

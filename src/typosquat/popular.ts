@@ -7,7 +7,7 @@
  *   own right and is never judged; only names unknown to conda-forge are.
  * - PyPI names conda-forge packages (parselmouth): a project with a reviewed feedstock is a real
  *   project, not an imitation, however close its name (`antio` / `anyio`, `blark` / `black`: 5% of
- *   the 13,056 such names outside the top list sit one edit from a top name). The check weighs
+ *   the 12,963 such names outside the top list sit one edit from a top name). The check weighs
  *   this as evidence (`score.ts`), so these names are judged like the others.
  *
  * Building the index takes longer than auditing a lock (the conda-forge list alone has ~33,000
