@@ -26,7 +26,7 @@ import {
 
 function rate(judged: Judged[], mode: Mode, test: (severity: string | undefined) => boolean): string {
   const { hits, of, rate } = share(judged, mode, test);
-  return `${(100 * rate).toFixed(rate < 0.01 ? 2 : 1)}% (${hits}/${of})`.padEnd(20);
+  return `${(100 * rate).toFixed(rate < 0.01 ? 2 : 1)}% (${hits}/${of})`.padEnd(24);
 }
 
 export async function printPrecision(options: PrecisionOptions = DEFAULT_PRECISION): Promise<void> {
@@ -40,10 +40,10 @@ export async function printPrecision(options: PrecisionOptions = DEFAULT_PRECISI
     ['reporting threshold (any finding)', reports],
   ] as const) {
     console.log(`\n${threshold}`);
-    console.log(`${''.padEnd(58)}${MODES.map((mode) => mode.padEnd(20)).join('')}`);
+    console.log(`${''.padEnd(64)}${MODES.map((mode) => mode.padEnd(24)).join('')}`);
     for (const { label, judged, kind } of rows) {
       const name = `${kind === 'recall' ? 'recall' : 'false positives'}: ${label}`;
-      console.log(`${name.padEnd(58)}${MODES.map((mode) => rate(judged, mode, test)).join('')}`);
+      console.log(`${name.padEnd(64)}${MODES.map((mode) => rate(judged, mode, test)).join('')}`);
     }
   }
   console.log(
