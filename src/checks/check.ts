@@ -62,6 +62,8 @@ export interface Check<S extends object = object> {
 export interface CheckRequirements {
   intel: boolean;
   network: boolean;
+  /** How a network check runs without network, for its run's reason (default: `offline: no network lookups`). */
+  offline?: string;
   /** The project tree (`CheckContext.root`). */
   tree?: boolean;
   /** Package contents: archives in `settings.packageDirs`, or an installed prefix in the inventory. */

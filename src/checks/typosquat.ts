@@ -1,16 +1,35 @@
 /**
  * The `typosquat` check: packages whose name imitates a popular one (one typo, a swapped pair,
- * lookalike characters, other separators, an added or dropped affix). One finding per name, not per
- * platform: the name is what was mistyped.
+ * lookalike characters, other separators, an added or dropped affix), scored with what is known
+ * about the suspect project: its first upload and releases on its index (PEP 691/700, cached as
+ * the cooldown's lookups are), a conda-forge package of the name, the target's popularity, and
+ * malicious-package reports (see `typosquat/score.ts`). One finding per name, not per platform:
+ * the name is what was mistyped. Offline, the project history is left out and the finding and the
+ * run's reason say so.
  */
-import { type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
+import { lookupProjectPages, type ProjectAnswer, summarizeFiles } from '../cooldown/project-pages.ts';
+import { displayIndex } from '../cooldown/simple-api.ts';
+import { DEFAULT_LOOKUP_OPTIONS, type LookupTuning } from '../cooldown/upload-times.ts';
+import type { AdvisoryMatcher } from '../intel/matcher.ts';
+import type { IntelStore } from '../intel/store-api.ts';
+import { type Finding, subjectOf, withFlags } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { zod } from '../policy/zod.ts';
 import { findSquat, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNamesFor } from '../typosquat/popular.ts';
-import { type Check, checkOptions, requireIntel } from './check.ts';
+import {
+  describeScoring,
+  mostHistoryCanAdd,
+  type ProjectHistory,
+  type SquatEvidence,
+  type SquatScore,
+  scoreSquat,
+  THRESHOLDS,
+} from '../typosquat/score.ts';
+import { type Check, type CheckContext, checkOptions, requireIntel } from './check.ts';
+import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
-export const TYPOSQUAT_CHECK_VERSION = 1;
+export const TYPOSQUAT_CHECK_VERSION = 2;
 
 /**
  * Only artifacts resolved by name from an index or channel can be typosquatted. A PyPI direct URL,
@@ -35,60 +54,174 @@ export interface TyposquatSettings {
   typosquatAllow: string[];
 }
 
-export const typosquatCheck: Check<TyposquatSettings> = {
-  id: 'typosquat',
-  version: TYPOSQUAT_CHECK_VERSION,
-  title: 'Typosquatted package names',
-  requires: { intel: true, network: false },
-  rules: {
-    check: {
-      title: 'Name one edit away from a popular package',
-      help: 'The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix). Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is.',
-      cwes: ['CWE-1357'],
-      tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
+/** Network behaviour of the index lookups; tests shorten the timeouts. */
+export type TyposquatOptions = Partial<LookupTuning>;
+
+export function createTyposquatCheck(options: TyposquatOptions = {}): Check<TyposquatSettings> {
+  return {
+    id: 'typosquat',
+    version: TYPOSQUAT_CHECK_VERSION,
+    title: 'Typosquatted package names',
+    requires: {
+      intel: true,
+      network: true,
+      offline: 'offline: judged by name alone (no project history from the index)',
     },
-  },
-  options: checkOptions({
-    defaults: (): TyposquatSettings => ({ typosquatAllow: [] }),
-    shape: () => ({ allow: zod().array(zod().string().min(1)) }),
-    apply(values, settings) {
-      if (values.allow) settings.typosquatAllow.push(...values.allow);
+    rules: {
+      check: {
+        title: 'Name one edit away from a popular package',
+        help: `The package name is a near miss of a popular PyPI or conda-forge name (an edit, transposition, homoglyph, separator or affix), and what is known about the project does not clear it. Typosquats install attacker code under a name that looks right. Check the name is the one you meant; add it to the typosquat allow-list if it is. ${describeScoring()}`,
+        cwes: ['CWE-1357'],
+        tags: ['security', 'dependency', 'typosquat', 'supply-chain'],
+      },
     },
-  }),
-  run(inventory, context) {
-    const { store } = requireIntel(context, 'typosquat');
-    const allowed = new Set(
-      context.settings.typosquatAllow.flatMap((name) => [normalizePypiName(name), normalizeCondaName(name)]),
-    );
-    const byName = new Map<string, Package[]>();
-    for (const pkg of inventory.packages) {
-      if (!resolvedByName(pkg) || allowed.has(pkg.normalizedName)) continue;
-      const key = `${pkg.ecosystem}:${pkg.normalizedName}`;
-      const list = byName.get(key);
-      if (list) list.push(pkg);
-      else byName.set(key, [pkg]);
+    options: checkOptions({
+      defaults: (): TyposquatSettings => ({ typosquatAllow: [] }),
+      shape: () => ({ allow: zod().array(zod().string().min(1)) }),
+      apply(values, settings) {
+        if (values.allow) settings.typosquatAllow.push(...values.allow);
+      },
+    }),
+    run(inventory, context) {
+      const { store, matcher } = requireIntel(context, 'typosquat');
+      const allowed = new Set(
+        context.settings.typosquatAllow.flatMap((name) => [normalizePypiName(name), normalizeCondaName(name)]),
+      );
+      const byName = new Map<string, Package[]>();
+      for (const pkg of inventory.packages) {
+        if (!resolvedByName(pkg) || allowed.has(pkg.normalizedName)) continue;
+        const key = `${pkg.ecosystem}:${pkg.normalizedName}`;
+        const list = byName.get(key);
+        if (list) list.push(pkg);
+        else byName.set(key, [pkg]);
+      }
+      const candidates = { pypi: [] as string[], conda: [] as string[] };
+      for (const [pkg] of byName.values()) {
+        // a conda-forge package is a real name whatever it looks like (see fromCondaForge)
+        if (pkg && !fromCondaForge(pkg))
+          candidates[pkg.ecosystem === 'pypi' ? 'pypi' : 'conda'].push(pkg.normalizedName);
+      }
+      const names = popularNamesFor(store, candidates);
+      const findings: Finding[] = missingData(names, [...byName.values()].flat());
+      const suspects: Suspect[] = [];
+      for (const packages of byName.values()) {
+        const [pkg] = packages;
+        const match = pkg && squatOf(pkg, names);
+        if (!pkg || !match) continue;
+        const onCondaForge = pkg.ecosystem === 'pypi' && names.pypiOnCondaForge.has(pkg.normalizedName);
+        suspects.push({ pkg, packages, match, onCondaForge, knownMalicious: knownMalicious(packages, store, matcher) });
+      }
+      const judge = (histories: ProjectHistory[]): Finding[] => {
+        suspects.forEach((suspect, i) => {
+          const evidence: SquatEvidence = {
+            knownMalicious: suspect.knownMalicious,
+            onCondaForge: suspect.onCondaForge,
+            history: histories[i] as ProjectHistory,
+            now: context.now.getTime(),
+          };
+          const scored = scoreSquat(suspect.match, evidence);
+          if (scored.severity) findings.push(typosquatFinding(suspect, evidence, scored));
+        });
+        return findings;
+      };
+      // with nothing to look up the run stays synchronous: an offline audit costs no turn of the event loop
+      const histories = projectHistories(suspects, context, options);
+      return Array.isArray(histories) ? judge(histories) : histories.then(judge);
+    },
+  };
+}
+
+export const typosquatCheck: Check<TyposquatSettings> = createTyposquatCheck();
+
+/** A name that looks like a squat, before the evidence about its project is weighed. */
+interface Suspect {
+  /** The first of `packages`: the name's spelling, index and channel. */
+  pkg: Package;
+  packages: Package[];
+  match: SquatMatch;
+  onCondaForge: boolean;
+  knownMalicious?: string;
+}
+
+/**
+ * A malicious-package report naming the suspect, as the `malicious` check decides it: an OSV MAL
+ * record affecting one of its releases, or a name-only report the store has no full record of.
+ */
+function knownMalicious(packages: Package[], store: IntelStore, matcher: AdvisoryMatcher): string | undefined {
+  for (const pkg of packages) {
+    const group = matcher.match(pkg).groups.find((candidate) => candidate.malicious);
+    if (group) return group.id;
+  }
+  const [pkg] = packages;
+  if (pkg?.ecosystem !== 'pypi') return undefined;
+  return store.maliciousNamesFor(pkg.normalizedName).find((entry) => !store.advisoryById(entry.id))?.id;
+}
+
+/**
+ * What each suspect's index says about its project, in the order of the suspects. Only PyPI names
+ * whose score the history could still carry over the report threshold are asked about.
+ */
+function projectHistories(
+  suspects: Suspect[],
+  context: CheckContext<TyposquatSettings>,
+  options: TyposquatOptions,
+): ProjectHistory[] | Promise<ProjectHistory[]> {
+  const histories: ProjectHistory[] = [];
+  const asked: { position: number; index: string; project: string }[] = [];
+  suspects.forEach((suspect, position) => {
+    const reason = notAskedBecause(suspect, context.now.getTime());
+    if (reason) histories[position] = { status: 'not-asked', reason };
+    else if (context.offline)
+      histories[position] = { status: 'unavailable', reason: 'offline: the index was not asked', offline: true };
+    else asked.push({ position, index: suspect.pkg.index ?? DEFAULT_PYPI_INDEX, project: suspect.pkg.normalizedName });
+  });
+  if (asked.length === 0) return histories;
+  const lookups = lookupProjectPages(asked, {
+    ...DEFAULT_LOOKUP_OPTIONS,
+    ...options,
+    cacheDir: context.cacheDir,
+    now: context.now.getTime(),
+    offline: context.offline,
+    http: context.http,
+    signal: context.signal,
+  });
+  return lookups.then((answers) => {
+    asked.forEach((query, i) => {
+      histories[query.position] = historyOf(answers[i] as ProjectAnswer, query.index, query.project);
+    });
+    return histories;
+  });
+}
+
+function notAskedBecause(suspect: Suspect, now: number): string | undefined {
+  if (suspect.pkg.ecosystem !== 'pypi') return 'conda channels publish no project history: judged by name alone';
+  if (suspect.knownMalicious) return 'not looked up: a malicious-package report names it';
+  const withoutHistory = scoreSquat(suspect.match, {
+    onCondaForge: suspect.onCondaForge,
+    history: { status: 'not-asked', reason: '' },
+    now,
+  });
+  if (withoutHistory.score + mostHistoryCanAdd() < THRESHOLDS.report)
+    return 'not looked up: no project history could make it reportable';
+  return undefined;
+}
+
+function historyOf(answer: ProjectAnswer, index: string, project: string): ProjectHistory {
+  const shown = displayIndex(index);
+  switch (answer.status) {
+    case 'found': {
+      if (answer.files.length === 0) return { status: 'absent', index: shown };
+      return { status: 'found', index: shown, ...summarizeFiles(project, answer.files), from: answer.from };
     }
-    const candidates = { pypi: [] as string[], conda: [] as string[] };
-    for (const [pkg] of byName.values()) {
-      // a conda-forge package is a real name whatever it looks like (see fromCondaForge)
-      if (pkg && !fromCondaForge(pkg)) candidates[pkg.ecosystem === 'pypi' ? 'pypi' : 'conda'].push(pkg.normalizedName);
-    }
-    const names = popularNamesFor(store, candidates);
-    const findings: Finding[] = missingData(names, [...byName.values()].flat());
-    for (const packages of byName.values()) {
-      const [pkg] = packages;
-      if (!pkg) continue;
-      const match = squatOf(pkg, names);
-      if (match) findings.push(typosquatFinding(pkg, packages, match));
-    }
-    return findings;
-  },
-};
+    case 'absent':
+      return { status: 'absent', index: shown };
+    case 'unavailable':
+      return answer;
+  }
+}
 
 function squatOf(pkg: Package, names: PopularNames): SquatMatch | undefined {
-  if (pkg.ecosystem === 'pypi') {
-    return names.pypiOnCondaForge.has(pkg.normalizedName) ? undefined : findSquat(names.pypi, pkg.normalizedName);
-  }
+  if (pkg.ecosystem === 'pypi') return findSquat(names.pypi, pkg.normalizedName);
   // without the conda-forge name list an unknown name cannot be told from a real one
   if (!names.hasCondaForge || names.condaForge.has(pkg.normalizedName)) return undefined;
   if (fromCondaForge(pkg)) return undefined;
@@ -119,11 +252,8 @@ function missingData(names: PopularNames, packages: Package[]): Finding[] {
     );
 }
 
-export function severityOf(confidence: number): Severity {
-  return confidence >= 0.8 ? 'high' : confidence >= 0.6 ? 'medium' : 'low';
-}
-
-function typosquatFinding(pkg: Package, packages: Package[], match: SquatMatch): Finding {
+function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: SquatScore): Finding {
+  const { pkg, packages, match } = suspect;
   const { target, technique, distance, confidence, detail } = match;
   const popularity =
     pkg.ecosystem === 'pypi'
@@ -133,9 +263,9 @@ function typosquatFinding(pkg: Package, packages: Package[], match: SquatMatch):
     check: 'typosquat',
     checkVersion: TYPOSQUAT_CHECK_VERSION,
     rule: `typosquat/${technique}`,
-    severity: severityOf(confidence),
+    severity: scored.severity ?? 'low',
     subject: subjectOf(pkg, [...new Set(packages.flatMap((p) => p.environments))].sort()),
-    message: `${pkg.name} looks like a typosquat of ${target.name} (${popularity}): ${technique}, ${detail}`,
+    message: `${pkg.name} looks like a typosquat of ${target.name} (${popularity}): ${technique}, ${detail}; score ${scored.score} (${inWords(evidence)})`,
     evidence: {
       target: target.name,
       targetRank: target.rank,
@@ -143,10 +273,50 @@ function typosquatFinding(pkg: Package, packages: Package[], match: SquatMatch):
       distance,
       confidence,
       detail,
+      // not `score`: reports read that key as a CVSS score
+      squatScore: scored.score,
+      signals: scored.signals,
+      history: historyEvidence(evidence.history),
       source: pkg.ecosystem === 'pypi' ? 'top-pypi' : 'conda-forge-names+parselmouth+top-pypi',
       platforms: [...new Set(packages.map((p) => p.platform))].sort(),
     },
     remedy: `if you meant ${target.name}, depend on ${target.name} instead and remove ${pkg.name}; if ${pkg.name} is intended, allow the name (typosquat allow-list)`,
     location: pkg.origin,
   };
+}
+
+/** The evidence beyond the name, in a few words for the message. */
+function inWords(evidence: SquatEvidence): string {
+  const parts: string[] = [];
+  if (evidence.knownMalicious) parts.push(`named in malicious-package report ${evidence.knownMalicious}`);
+  if (evidence.onCondaForge) parts.push('packaged by conda-forge');
+  const { history } = evidence;
+  switch (history.status) {
+    case 'found': {
+      const first =
+        history.firstUpload === undefined
+          ? 'no upload times'
+          : `first upload ${new Date(history.firstUpload).toISOString().slice(0, 10)}`;
+      parts.push(`${first}, ${history.releases} release${history.releases === 1 ? '' : 's'} on ${history.index}`);
+      break;
+    }
+    case 'absent':
+      parts.push(`${history.index} no longer lists it`);
+      break;
+    case 'unavailable':
+      parts.push(
+        history.offline ? 'judged by name alone: offline' : 'judged by name alone: the index could not be asked',
+      );
+      break;
+    case 'not-asked':
+      if (!evidence.knownMalicious) parts.push('judged by name alone');
+      break;
+  }
+  return parts.join('; ');
+}
+
+function historyEvidence(history: ProjectHistory): Record<string, unknown> {
+  if (history.status !== 'found') return history;
+  const { firstUpload, ...rest } = history;
+  return { ...rest, firstUpload: firstUpload === undefined ? null : new Date(firstUpload).toISOString() };
 }

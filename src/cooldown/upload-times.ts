@@ -115,7 +115,8 @@ function matchFile(files: IndexFile[], query: UploadQuery, from: 'cache' | 'inde
     : { status: 'found', uploadTime: file.uploadTime, from };
 }
 
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` on every item, at most `limit` at a time. */
+export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await work(items[next++] as T);

@@ -64,7 +64,10 @@ export async function runCheck(
     return { run: { id, version, title, status: 'skipped', ms: 0, findings: 0, reason: skipped }, findings: [] };
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const note = check.requires.network && resources.offline ? { reason: 'offline: no network lookups' } : {};
+  const note =
+    check.requires.network && resources.offline
+      ? { reason: check.requires.offline ?? 'offline: no network lookups' }
+      : {};
   try {
     const findings = await abandonOnAbort(() => check.run(inventory, context), context.signal);
     return { run: { id, version, title, status: 'ok', ms: ms(), findings: findings.length, ...note }, findings };

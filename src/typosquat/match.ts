@@ -1,6 +1,7 @@
 /**
  * Whether a name looks like a typosquat of a popular one: each technique proposes targets from the
- * index, each proposal gets a confidence, and the most confident (then most popular) target wins.
+ * index, each proposal gets a confidence (the sum of its name signals: the technique's base, the
+ * target's popularity tier, a short name), and the most confident (then most popular) target wins.
  */
 import { osaDistance, singleEdit } from './distance.ts';
 import { type NameIndex, type PopularName, VERY_POPULAR_RANK } from './index.ts';
@@ -8,13 +9,23 @@ import { adjacentKeys, homoglyphPair, homoglyphVariants } from './lookalikes.ts'
 
 export type Technique = 'edit-distance' | 'transposition' | 'separator' | 'affix' | 'homoglyph' | 'keyboard';
 
+/** One term of a typosquat score: what was seen, and how much it adds (or takes away). */
+export interface Signal {
+  /** `technique`, `target-popularity`, `short-name`, then the evidence signals of `score.ts`. */
+  signal: string;
+  weight: number;
+  detail: string;
+}
+
 export interface SquatMatch {
   target: PopularName;
   technique: Technique;
   /** OSA distance between the two keys (affix and homoglyph changes can span several characters). */
   distance: number;
-  /** 0..1: how likely the name is a deliberate imitation of the target. */
+  /** 0..1: how likely the name alone says it is a deliberate imitation of the target (the sum of `signals`). */
   confidence: number;
+  /** What the confidence is made of, each term with its weight. */
+  signals: Signal[];
   /** The change in words (`"e" → "3"`, `added "-python"`). */
   detail: string;
 }
@@ -36,13 +47,8 @@ export function findSquat(index: NameIndex, key: string): SquatMatch | undefined
   if (key.length < MIN_LENGTH || index.get(key)) return undefined;
   const proposals: SquatMatch[] = [];
   const propose = (target: PopularName, technique: Technique, distance: number, detail: string, base?: number) => {
-    proposals.push({
-      target,
-      technique,
-      distance,
-      detail,
-      confidence: confidence(base ?? BASE[technique], target, key),
-    });
+    const signals = nameSignals(technique, detail, base ?? BASE[technique], target, key);
+    proposals.push({ target, technique, distance, detail, confidence: sumOf(signals), signals });
   };
   // lookalike and separator changes can span several characters: report their real distance
   const measured = (target: PopularName) => osaDistance(key, target.key, Math.max(key.length, target.key.length));
@@ -96,11 +102,37 @@ function describeEdit(target: string, key: string): { technique: Technique; deta
   }
 }
 
+/** Popularity tiers of the target: a squat aims at a name many people type. */
+export const POPULARITY_TIERS: readonly { upTo: number; weight: number; label: string }[] = [
+  { upTo: VERY_POPULAR_RANK, weight: 0.05, label: 'top 1,000' },
+  { upTo: 5000, weight: 0, label: 'top 5,000' },
+  { upTo: Number.POSITIVE_INFINITY, weight: -0.1, label: 'below the top 5,000' },
+];
+
+/** Names of this many characters or fewer collide with popular ones by chance. */
+export const SHORT_NAME = { length: 6, weight: -0.1 };
+
 /** The technique's base, raised for very popular targets and lowered for obscure ones and short names. */
-function confidence(base: number, target: PopularName, key: string): number {
-  let value = base;
-  if (target.rank <= VERY_POPULAR_RANK) value += 0.05;
-  else if (target.rank > 5000) value -= 0.1;
-  if (key.length <= 6) value -= 0.1;
-  return Math.round(Math.min(1, Math.max(0, value)) * 100) / 100;
+function nameSignals(technique: Technique, detail: string, base: number, target: PopularName, key: string): Signal[] {
+  const tier = POPULARITY_TIERS.find((candidate) => target.rank <= candidate.upTo) ?? POPULARITY_TIERS.at(-1);
+  const short = key.length <= SHORT_NAME.length;
+  return [
+    { signal: 'technique', weight: base, detail: `${technique}: ${detail}` },
+    {
+      signal: 'target-popularity',
+      weight: tier?.weight ?? 0,
+      detail: `${target.key} ranks #${target.rank} by PyPI downloads (${tier?.label})`,
+    },
+    {
+      signal: 'short-name',
+      weight: short ? SHORT_NAME.weight : 0,
+      detail: `${key.length} characters${short ? ` (≤ ${SHORT_NAME.length}: chance collisions are common)` : ''}`,
+    },
+  ];
+}
+
+/** The signals' sum, within 0..1, to two decimals. */
+export function sumOf(signals: readonly Signal[]): number {
+  const total = signals.reduce((sum, signal) => sum + signal.weight, 0);
+  return Math.round(Math.min(1, Math.max(0, total)) * 100) / 100;
 }

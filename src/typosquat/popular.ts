@@ -7,7 +7,8 @@
  *   own right and is never judged; only names unknown to conda-forge are.
  * - PyPI names conda-forge packages (parselmouth): a project with a reviewed feedstock is a real
  *   project, not an imitation, however close its name (`antio` / `anyio`, `blark` / `black`: 5% of
- *   the 12,963 such names outside the top list sit one edit from a top name).
+ *   the 12,963 such names outside the top list sit one edit from a top name). The check weighs
+ *   this as evidence (`score.ts`), so these names are judged like the others.
  *
  * Building the index takes longer than auditing a lock (the conda-forge list alone has ~33,000
  * names), so the import writes it into the store (`writeSquatIndex`) and an audit reads only the
@@ -64,7 +65,7 @@ export function popularNamesFor(
     }
     return names;
   }
-  // names conda-forge publishes are real and never judged: only the others need their targets read
+  // conda names conda-forge publishes are real and never judged: only the others need their targets read
   const condaForge = store.squatMembers('conda-forge', candidates.conda);
   const pypiOnCondaForge = store.squatMembers('pypi-on-conda-forge', candidates.pypi).found;
   // the entries the judged names can reach; none at all when no name is judged
@@ -79,7 +80,8 @@ export function popularNamesFor(
   return {
     hasTopPypi: store.squatMembers('top-pypi', []).present,
     hasCondaForge: condaForge.present,
-    pypi: index('pypi', candidates.pypi, pypiOnCondaForge),
+    // a PyPI name conda-forge packages is judged too: being packaged is evidence the score weighs
+    pypi: index('pypi', candidates.pypi, new Set()),
     conda: index('conda', candidates.conda, condaForge.found),
     condaForge: condaForge.found,
     pypiOnCondaForge,

@@ -27,7 +27,8 @@ describe('engine: capabilities', () => {
       CHECKS.filter((check) => check.requires[key]).map((check) => check.id);
     assert.deepEqual(needing('tree'), ['sast', 'secrets']);
     assert.deepEqual(needing('archives'), ['link-scripts', 'artifact-files', 'vendored-libs']);
-    assert.deepEqual(needing('network'), ['cooldown', 'attestation']);
+    // typosquat looks the suspect project's history up on its index (issue 17)
+    assert.deepEqual(needing('network'), ['typosquat', 'cooldown', 'attestation']);
   });
 
   it('without a root, a tree check is skipped with a reason and never runs', async () => {
@@ -99,6 +100,10 @@ describe('engine: capabilities', () => {
     assert.equal(asked.checks[0]?.reason, 'offline: no network lookups');
     await createEngine({ clock, http: null, checks: [lookup] }).audit({ inventory });
     assert.deepEqual(seen.pop(), { offline: true, http: undefined });
+    // a check that says what it does without network gives that as the reason
+    const fallback = fakeCheck('fallback', () => [], { network: true, offline: 'offline: judged from the lock alone' });
+    const said = await createEngine({ clock, http: null, checks: [fallback] }).audit({ inventory });
+    assert.equal(said.checks[0]?.reason, 'offline: judged from the lock alone');
   });
 
   it('the cooldown check asks the engine’s HTTP client for PyPI upload times', async () => {

@@ -105,9 +105,18 @@ describe('typosquat check', async () => {
   const store = await newStore();
 
   it('declares what it needs', () => {
+    // version 2: names are scored with evidence about the project, looked up on its index (network)
     assert.deepEqual(
       { id: typosquatCheck.id, version: typosquatCheck.version, requires: typosquatCheck.requires },
-      { id: 'typosquat', version: 1, requires: { intel: true, network: false } },
+      {
+        id: 'typosquat',
+        version: 2,
+        requires: {
+          intel: true,
+          network: true,
+          offline: 'offline: judged by name alone (no project history from the index)',
+        },
+      },
     );
   });
 
