@@ -89,7 +89,7 @@ function advisoryChecks(policy: Policy): string[] {
 
 /** `conda-forge=http://127.0.0.1:8080/conda-forge`, or a URL or directory for every channel. */
 function parseChannel(text: string): ChannelOverride {
-  const match = /^([^=/:\\]+)=(.+)$/.exec(text);
+  const match = /^([^=/:\\]+)=(.*)$/.exec(text);
   const override = match ? { name: match[1] as string, location: match[2] as string } : { location: text };
   if (!override.location.trim())
     throw new CvebuildError('USAGE', `--channel: no URL or directory in ${JSON.stringify(text)}`);

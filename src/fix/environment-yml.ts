@@ -11,8 +11,33 @@ import { parsePep508 } from '../versions/pep508.ts';
 import { pinnedSpec, raisedSpec } from './specs.ts';
 import { emptyOutcome, type FileOutcome, type FixIntent, type ManifestEditor } from './types.ts';
 
-/** `  - "entry"  # comment`: the indent and dash, the entry (quoted or not), the rest. */
-const LIST_ENTRY = /^(\s*-\s+)(["']?)([^"'#]*?)\2(\s*(?:#.*)?)$/;
+interface ListEntry {
+  lead: string;
+  quote: string;
+  body: string;
+  tail: string;
+}
+
+/**
+ * `  - "entry"  # comment`: the indent and dash, the entry (quoted or plain), and what follows it.
+ * A plain entry ends where ` #` starts a comment (`#` alone, as in `#egg=`, is part of it).
+ */
+function listEntry(text: string): ListEntry | undefined {
+  const item = /^(\s*-\s+)(.*)$/.exec(text.replace(/\r$/, ''));
+  if (!item) return undefined;
+  const [, lead = '', rest = ''] = item;
+  const quote = rest[0] === '"' || rest[0] === "'" ? rest[0] : '';
+  if (quote) {
+    const close = rest.indexOf(quote, 1);
+    const tail = close === -1 ? '' : rest.slice(close + 1);
+    if (close === -1 || !/^\s*(?:#.*)?$/.test(tail)) return undefined;
+    return { lead, quote, body: rest.slice(1, close), tail };
+  }
+  const [, body = '', tail = ''] = /^(.*?)((?:\s+#.*)?)$/.exec(rest) ?? [];
+  // a mapping (`- pip:`), a flow collection or an alias is no requirement string
+  if (!body || /^[[{&*!|>]|:(\s|$)/.test(body)) return undefined;
+  return { lead, quote, body, tail };
+}
 
 export function environmentYmlEditor(
   file: string,
@@ -49,12 +74,12 @@ export function environmentYmlEditor(
         const where = `${name} ${intent.pkg.ecosystem === 'pypi' ? 'pip:' : 'dependencies:'}`;
         for (const dependency of mine) {
           const index = (dependency.origin.line as number) - 1;
-          const entry = LIST_ENTRY.exec((lines[index] ?? '').replace(/\r$/, ''));
+          const entry = listEntry(lines[index] ?? '');
           if (!entry) {
             outcome.unplaced.push(`${name}:${index + 1} is not a plain list entry: edit it by hand`);
             continue;
           }
-          const [, lead = '', quote = '', body = '', tail = ''] = entry;
+          const { lead, quote, body, tail } = entry;
           const rewritten = rewriteEntry(body, intent, spec);
           if ('unchanged' in rewritten) continue;
           if ('conflict' in rewritten) {
@@ -81,9 +106,7 @@ export function environmentYmlEditor(
         if (!add || outcome.declared) continue;
         const sameKind = own.filter((dependency) => dependency.ecosystem === intent.pkg.ecosystem);
         const last = sameKind.at(-1);
-        const anchor = last
-          ? LIST_ENTRY.exec((lines[(last.origin.line as number) - 1] ?? '').replace(/\r$/, ''))
-          : null;
+        const anchor = last ? listEntry(lines[(last.origin.line as number) - 1] ?? '') : undefined;
         if (!last || !anchor) {
           outcome.unplaced.push(
             `${name} has no ${intent.pkg.ecosystem === 'pypi' ? 'pip:' : 'conda'} entries to add ${intent.pkg.name} beside`,
@@ -92,7 +115,7 @@ export function environmentYmlEditor(
         }
         const made = spec('');
         if (!('spec' in made)) continue;
-        const added = `${anchor[1]}${intent.pkg.ecosystem === 'pypi' ? `${intent.pkg.name}${made.spec}` : `${intent.pkg.name} ${made.spec}`}`;
+        const added = `${anchor.lead}${intent.pkg.ecosystem === 'pypi' ? `${intent.pkg.name}${made.spec}` : `${intent.pkg.name} ${made.spec}`}`;
         const line = last.origin.line as number;
         inserts.set(line, [...(inserts.get(line) ?? []), added]);
         pending.push({ outcome, added, where, spec: made.spec });
@@ -100,13 +123,18 @@ export function environmentYmlEditor(
       const out: string[] = [];
       const crlf = text.includes('\r\n');
       const newLineOf = new Map<string, number>();
+      // where each line of the file ends up once the added lines are in
+      const moved = new Map<number, number>();
       lines.forEach((line, index) => {
         out.push(line);
+        moved.set(index + 1, out.length);
         for (const added of inserts.get(index + 1) ?? []) {
           out.push(crlf ? `${added}\r` : added);
           newLineOf.set(added, out.length);
         }
       });
+      for (const outcome of outcomes.values())
+        for (const edit of outcome.edits) edit.line = moved.get(edit.line) ?? edit.line;
       for (const { outcome, added, where, spec } of pending) {
         const line = newLineOf.get(added) ?? 0;
         outcome.edits.push({

@@ -44,11 +44,21 @@ export function recipeEditor(file: string, text: string, declared: readonly Decl
         declared,
         [...pins.values()].map(({ pin }) => pin),
       );
+      // the planner numbers lines as the recipe was; added lines move the ones below them
+      const anchors = plan.edits.filter((edit) => edit.kind === 'add').map((edit) => edit.line - 1);
+      const moved = (line: number) => line + anchors.filter((anchor) => anchor < line).length;
+      const addedAt = new Map<number, number>();
       for (const edit of plan.edits) {
         const outcome = outcomes.get(pins.get(edit.pin.name)?.intent as FixIntent);
+        let line = moved(edit.line);
+        if (edit.kind === 'add') {
+          const anchor = edit.line - 1;
+          addedAt.set(anchor, (addedAt.get(anchor) ?? 0) + 1);
+          line = moved(anchor) + (addedAt.get(anchor) ?? 1);
+        }
         outcome?.edits.push({
           file,
-          line: edit.line,
+          line,
           before: edit.before,
           after: edit.after,
           place: `${name} requirements`,

@@ -43,7 +43,8 @@ export async function subdirVersions(
       const path = join(directory, subdir, file);
       if (existsSync(path) && statSync(path).isFile()) {
         const versions = await readVersions(path, compressed, names);
-        if ('reason' in versions) return { status: 'unavailable', reason: `${path}: ${versions.reason}` };
+        if ('reason' in versions)
+          return { status: 'unavailable', reason: `${path} could not be read (${versions.reason})` };
         return { status: 'read', versions, read: { source: `${directory} (${subdir})`, from: 'directory' } };
       }
     }
@@ -51,6 +52,8 @@ export async function subdirVersions(
   }
   const base = channel.replace(/\/+$/, '');
   let missing = 0;
+  let failure: string | undefined;
+  // each file in turn: offline, the one fetched before answers; online, a 404 on the first is common
   for (const [file, compressed] of REPODATA_FILES) {
     const url = `${base}/${subdir}/${file}`;
     const fetched = await fetchCached(
@@ -61,8 +64,10 @@ export async function subdirVersions(
       missing++;
       continue;
     }
-    if (fetched.status === 'unavailable')
-      return { status: 'unavailable', reason: `${url} could not be read (${fetched.reason})` };
+    if (fetched.status === 'unavailable') {
+      failure ??= `${url} could not be read (${fetched.reason})`;
+      continue;
+    }
     const versions = await readVersions(fetched.path, compressed, names);
     if ('reason' in versions) return { status: 'unavailable', reason: `${url} could not be read (${versions.reason})` };
     const read: SourceRead = {
@@ -73,7 +78,9 @@ export async function subdirVersions(
     };
     return { status: 'read', versions, read };
   }
-  return missing === REPODATA_FILES.length ? { status: 'absent' } : { status: 'unavailable', reason: 'no repodata' };
+  return missing === REPODATA_FILES.length
+    ? { status: 'absent' }
+    : { status: 'unavailable', reason: failure ?? 'no repodata' };
 }
 
 /** Compressed first: conda-forge serves both, and the zstd file is a tenth of the size. */

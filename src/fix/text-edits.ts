@@ -8,9 +8,21 @@ export interface ChangedLines {
   after: string;
 }
 
-/** The changed lines of one small edit (CR of CRLF files dropped from what is shown). */
-export function changedLines(before: string, after: string): ChangedLines[] {
+/** A changed region in the text before the edit: where it starts, how many lines it had and has now. */
+interface Region {
+  oldStart: number;
+  oldLines: number;
+  newLines: number;
+}
+
+/**
+ * The changed lines of one small edit (CR of CRLF files dropped from what is shown). `earlier`
+ * are edits recorded on the text before this one: their lines move with the lines this edit adds
+ * or removes above them, so every line number holds in the file as finally written.
+ */
+export function changedLines(before: string, after: string, earlier: { line: number }[] = []): ChangedLines[] {
   const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 });
+  for (const hunk of [...patch.hunks].reverse()) shiftBelow(earlier, hunk);
   return patch.hunks.map((hunk) => {
     const removed = hunk.lines.filter((text) => text.startsWith('-')).map((text) => text.slice(1).replace(/\r$/, ''));
     const added = hunk.lines.filter((text) => text.startsWith('+')).map((text) => text.slice(1).replace(/\r$/, ''));
@@ -20,6 +32,12 @@ export function changedLines(before: string, after: string): ChangedLines[] {
       after: added.join('\n'),
     };
   });
+}
+
+function shiftBelow(edits: { line: number }[], region: Region): void {
+  const delta = region.newLines - region.oldLines;
+  if (delta === 0) return;
+  for (const edit of edits) if (edit.line >= region.oldStart + region.oldLines) edit.line += delta;
 }
 
 /** A unified diff of a whole file, named as the user would (`a/pixi.toml`, `b/pixi.toml`). */

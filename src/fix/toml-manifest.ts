@@ -11,7 +11,7 @@ import { parseTomlText } from '../readers/pixi-manifest.ts';
 import { parsePep508 } from '../versions/pep508.ts';
 import { pinnedSpec, raisedSpec } from './specs.ts';
 import { changedLines } from './text-edits.ts';
-import { emptyOutcome, type FileOutcome, type FixIntent, type ManifestEditor } from './types.ts';
+import { emptyOutcome, type FileOutcome, type FixIntent, type ManifestEdit, type ManifestEditor } from './types.ts';
 
 const CONDA_TABLES = ['dependencies', 'host-dependencies', 'build-dependencies', 'constraints'];
 const PACKAGE_TABLES = ['run-dependencies', 'host-dependencies', 'build-dependencies'];
@@ -235,6 +235,7 @@ export function pixiManifestEditor(file: string, text: string, isPyproject: bool
     async apply(requests) {
       const editor = await loadTomlEditor();
       let current = original;
+      const recorded: ManifestEdit[] = [];
       const outcomes = new Map<FixIntent, FileOutcome>();
       for (const { intent, add } of requests) {
         const outcome = emptyOutcome();
@@ -270,14 +271,15 @@ export function pixiManifestEditor(file: string, text: string, isPyproject: bool
             outcome.unplaced.push(`${where}: ${edited.reason}`);
             continue;
           }
-          for (const lines of changedLines(current.text, edited)) {
-            outcome.edits.push({
+          for (const lines of changedLines(current.text, edited, recorded)) {
+            recorded.push({
               file,
               ...lines,
               place: where,
               constraint: constraintText(place, value),
               spec: change.spec,
             });
+            outcome.edits.push(recorded.at(-1) as ManifestEdit);
           }
           current = readPixiManifest(file, edited, isPyproject);
         }
