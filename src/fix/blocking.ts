@@ -11,7 +11,8 @@ import {
   isUnchecked,
 } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
-import { compareText, normalizeName, type Package } from '../model/package.ts';
+import { compareText, type Ecosystem, normalizeName, type Package } from '../model/package.ts';
+import { schemeOf } from './candidates.ts';
 import type { BlockingAdvisory, BlockingPackage } from './types.ts';
 
 export interface BlockingFindings {
@@ -62,13 +63,22 @@ export function groupBlocking(findings: readonly Finding[], inventory: Inventory
   }
   const packages = [...groups.values()];
   for (const group of packages) {
-    group.versions.sort(compareText);
+    group.versions.sort(byScheme(group.ecosystem));
     group.platforms.sort(compareText);
     group.environments.sort(compareText);
     group.advisories.sort((a, b) => compareSeverity(b.severity, a.severity) || compareText(a.id, b.id));
   }
   packages.sort((a, b) => compareText(a.normalizedName, b.normalizedName) || compareText(a.ecosystem, b.ecosystem));
   return { packages, notChecked: [...new Set(notChecked)].sort(compareText) };
+}
+
+/** Lowest first in the package's own scheme; text order for what the scheme cannot read. */
+function byScheme(ecosystem: Ecosystem): (a: string, b: string) => number {
+  const scheme = schemeOf(ecosystem);
+  return (a, b) => {
+    const valid = scheme.isValid(a) && scheme.isValid(b);
+    return (valid ? scheme.compare(a, b) : 0) || compareText(a, b);
+  };
 }
 
 function artifactOf(pkg: Package): string {

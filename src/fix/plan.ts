@@ -104,16 +104,24 @@ function decide(
   const clean = candidates.find((version) => blockedBy(version).length === 0);
   const base = { pkg, laterAffected: [], edits: [], conflicts: [] };
   if (!offered.known) {
-    const reason = `not confirmed to exist: ${offered.reason}`;
+    const why = offered.reason;
     if (pkg.malicious)
       return {
         ...base,
         action: 'remove',
         confirmed: false,
         reads: [],
-        reason: `${reason}; the last clean release could not be looked up`,
+        reason: `the last clean release could not be looked up: ${why}`,
       };
-    if (clean) return { ...base, action: 'upgrade', version: clean, confirmed: false, reads: [], reason };
+    if (clean)
+      return {
+        ...base,
+        action: 'upgrade',
+        version: clean,
+        confirmed: false,
+        reads: [],
+        reason: `not confirmed to exist: ${why}`,
+      };
     const safe = advisorySafeVersion(pkg);
     return {
       ...base,
@@ -121,8 +129,8 @@ function decide(
       confirmed: false,
       reads: [],
       reason: safe
-        ? `${reason}; the advisories' safe version ${safe} is itself blocked (${blockedBy(safe).join(', ')})`
-        : `${reason}; the advisories name no safe version`,
+        ? `the advisories' safe version ${safe} is itself blocked (${blockedBy(safe).join(', ')}), and no release could be looked up: ${why}`
+        : `the advisories name no safe version, and no release could be looked up: ${why}`,
     };
   }
   const sources = describeReads(offered.reads);
