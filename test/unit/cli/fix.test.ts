@@ -228,10 +228,7 @@ describe('cvebuild fix', () => {
       stdout,
       /^pillow 10\.0\.0: .* → 10\.3\.0, not confirmed to exist: http:\/\/127\.0\.0\.1:\d+\/simple\/pillow\/ could not be read \(offline, and never fetched before\)$/m,
     );
-    assert.match(
-      stdout,
-      /^litellm 1\.82\.7: .* → remove it \(the last clean release could not be looked up: .*\)$/m,
-    );
+    assert.match(stdout, /^litellm 1\.82\.7: .* → remove it \(the last clean release could not be looked up: .*\)$/m);
     assert.match(
       stdout,
       /^not confirmed to exist: pillow 10\.3\.0, requests 2\.32\.0, tornado 6\.4\.1, urllib3 2\.2\.2$/m,
