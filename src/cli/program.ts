@@ -21,6 +21,7 @@ import type { CoverageOptions } from './coverage.ts';
 import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
 import type { DbUpdateOptions } from './db-update.ts';
 import type { DiffCommandOptions } from './diff.ts';
+import type { FixCommandOptions } from './fix.ts';
 import type { McpCommandOptions } from './mcp.ts';
 import type { SbomOptions } from './sbom.ts';
 import type { VerifyBundleOptions } from './verify-bundle.ts';
@@ -135,6 +136,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       output(result.text);
       outcome.exitCode = result.exitCode;
     });
+  addFixCommand(program, output, outcome);
   addBuildCommand(program, output, outcome);
   withSideEffectOptions(
     program
@@ -268,6 +270,51 @@ function addCoverageCommand(program: Command, output: (text: string) => void): v
       const { coverageCommand } = await import('./coverage.ts');
       const text = await coverageCommand(path, options);
       if (text !== undefined) output(text);
+    });
+}
+
+function addFixCommand(program: Command, output: (text: string) => void, outcome: CommandOutcome): void {
+  program
+    .command('fix')
+    .description(
+      'for each package the gate blocks on advisories: the lowest release its channel or index offers that clears them, and the manifest constraint that gets there; --apply writes the constraints, never the lock (exit 0 every blocked package has a confirmed fix, 1 some have none, 2 could not run)',
+    )
+    .argument('[path]', 'project directory, lock or manifest', '.')
+    .option(
+      '--apply',
+      'write the constraints into the manifests (comments and layout kept), then run the printed pixi update',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option(
+      '--channel <[name=]url|dir>',
+      "read conda repodata here instead of the lock's channel (repeatable; NAME= replaces only that channel)",
+      collect,
+    )
+    .option('--index <url>', "read PyPI releases from this simple index instead of the lock's")
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--policy <file>', 'policy file (default: cvebuild.toml, or [tool.cvebuild] in pyproject.toml / pixi.toml)')
+    .addOption(
+      new Option('--fail-on <severity>', 'override the policy: fix findings at or above this severity').choices([
+        'low',
+        'medium',
+        'high',
+        'critical',
+      ]),
+    )
+    .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
+    .option('--env <name>', 'only this environment')
+    .option('--platform <platform>', 'only this platform')
+    .option('--timeout <seconds>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`)
+    .option('--offline', 'no network: only cached repodata and index pages, and versions not confirmed are said so')
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .action(async (path: string, options: FixCommandOptions) => {
+      const { fixCommand } = await import('./fix.ts');
+      const result = await fixCommand(path, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
     });
 }
 

@@ -16,6 +16,8 @@ export interface IndexFile {
   sha256?: string;
   /** ms since the epoch; absent when the index does not implement PEP 700. */
   uploadTime?: number;
+  /** PEP 592: the index withdrew the file (`yanked` true or a reason); installers skip it. */
+  yanked?: boolean;
 }
 
 export interface FetchOptions {
@@ -82,7 +84,13 @@ export function parseProjectPage(text: string, url: string): IndexFile[] {
     const hashes = isRecord(entry.hashes) ? entry.hashes : {};
     const sha256 = typeof hashes.sha256 === 'string' ? hashes.sha256.toLowerCase() : undefined;
     const uploaded = typeof entry['upload-time'] === 'string' ? Date.parse(entry['upload-time']) : Number.NaN;
-    result.push({ filename: entry.filename, sha256, uploadTime: Number.isNaN(uploaded) ? undefined : uploaded });
+    const yanked = entry.yanked === true || (typeof entry.yanked === 'string' && entry.yanked !== '');
+    result.push({
+      filename: entry.filename,
+      sha256,
+      uploadTime: Number.isNaN(uploaded) ? undefined : uploaded,
+      ...(yanked ? { yanked } : {}),
+    });
   }
   return result;
 }
@@ -92,7 +100,7 @@ function notJson(url: string, reason: string): CvebuildError {
 }
 
 /** Splits `https://user:secret@host/simple` into the bare URL and a Basic `Authorization` value. */
-function splitCredentials(index: string): { url: string; authorization?: string } {
+export function splitCredentials(index: string): { url: string; authorization?: string } {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(index);
   if (!match) return { url: index };
   const [, scheme = '', userinfo = '', rest = ''] = match;

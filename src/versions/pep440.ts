@@ -169,3 +169,8 @@ export const pep440Scheme: VersionScheme = {
     return clauses.every((c) => c.test(version, info));
   },
 };
+
+/** A pre-release or development release (`2.0rc1`, `2.0.dev3`): installers skip these unless asked. */
+export function isPep440Prerelease(version: string): boolean {
+  return parseVersion(version).is_prerelease;
+}

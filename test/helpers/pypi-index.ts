@@ -11,6 +11,8 @@ export interface IndexedFile {
   sha256?: string;
   /** RFC 3339; `null` leaves the field out (an index without PEP 700). */
   uploadTime: string | null;
+  /** PEP 592: `true` or the reason the index gives. */
+  yanked?: boolean | string;
 }
 
 export interface PypiIndex {
@@ -65,7 +67,7 @@ export function projectPage(origin: string, project: string, files: IndexedFile[
       size: 123_456,
       ...(file.uploadTime === null ? {} : { 'upload-time': file.uploadTime }),
       url: `${origin}/packages/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256.slice(4)}/${file.filename}`,
-      yanked: false,
+      yanked: file.yanked ?? false,
     };
   });
   return JSON.stringify({
