@@ -3,6 +3,7 @@
  * each opening onto the advisories or findings behind it), the summary cards and the charts.
  */
 import type { Finding } from '../model/finding.ts';
+import { compareText } from '../model/package.ts';
 import { barChart } from './html-chart.ts';
 import { esc } from './html-escape.ts';
 import { ruleLink, severityPill } from './html-evidence.ts';
@@ -81,14 +82,16 @@ function detailItems(report: ReportInput, line: VerdictLine, index: PackageIndex
   }
   return [...groups.values()].map((findings) => {
     const [first] = findings as [Finding];
-    const where = findings.map((finding) => {
+    // each platform (or place) once, linked to the first of its packages' details
+    const where = new Map<string, string>();
+    for (const finding of findings) {
       const label = finding.subject
         ? (finding.subject.platform ?? `${finding.subject.name} ${finding.subject.version}`)
         : locationText(report.root, finding.location);
       const anchor = index?.anchorOf(finding);
-      return anchor ? `<a href="#${anchor}">${esc(label)}</a>` : esc(label);
-    });
-    const shown = [...new Set(where)];
+      if (!where.has(label)) where.set(label, anchor ? `<a href="#${anchor}">${esc(label)}</a>` : esc(label));
+    }
+    const shown = [...where].sort(([a], [b]) => compareText(a, b)).map(([, html]) => html);
     const kev = first.flags?.kev ? ' <span class="tag tag-kev">KEV</span>' : '';
     const rule = line.block ? `${ruleLink(first.rule)}${kev} ` : '';
     return `<li>${severityPill(first)} ${rule}${esc(line.block ? findingText(first) : first.message)}${
