@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { artifactCheckIds } from '../build/stages/artifact-scan.ts';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
+import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import type { Finding } from '../model/finding.ts';
 import { inventoryReport } from '../report/from-inventory.ts';
 import { highestVersion } from '../report/remediation.ts';
 import { renderSbom } from '../report/sbom.ts';
+import { lineText, verdictLines } from '../report/verdict-lines.ts';
 import type { CallControl } from './host.ts';
 import { REPORT_FORMATS, renderRunReport } from './reports.ts';
 import { findingId, findingIndex, type StoredRun } from './runs.ts';
@@ -240,7 +242,10 @@ export const gateVerdict = defineTool({
       }
     return {
       ...summary(run),
-      reasons: run.result.verdict.reasons.slice(0, 100).map((reason) => capped(sanitizeText(reason), 500)),
+      // the verdict's lines, as the reports print them: one per package version or rule
+      reasons: verdictLines(reportOf(run.result, { target: run.target, root: call.host.reportRoot(run.target) }))
+        .slice(0, 100)
+        .map((line) => capped(sanitizeText(lineText(line)), 500)),
     };
   },
 });
