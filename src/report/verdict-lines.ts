@@ -169,7 +169,7 @@ function ruleParts(report: ReportInput, findings: readonly Finding[]): Segment[]
   if (first.subject) {
     const subjects = distinct(findings.map(subjectText));
     const platforms = distinct(findings.flatMap((finding) => finding.subject?.platform ?? []));
-    if (subjects.length === 1) return [{ text: `${subjects[0]} ${first.rule}${platformNote(platforms)}` }];
+    if (subjects.length === 1) return [{ text: `${subjects[0]}${platformNote(platforms)} ${first.rule}` }];
     return [{ text: `${first.rule} on ${subjects.length} packages${platformNote(platforms)}: ${listed(subjects)}` }];
   }
   const places = distinct(findings.map((finding) => locationText(report.root, finding.location)));

@@ -87,7 +87,10 @@ describe('download', () => {
     server.serve(path, { body, gzip: true });
     const encoded: (number | undefined)[] = [];
     await download(request(url, tempDirectory(), { onProgress: (_bytes, total) => encoded.push(total) }));
-    assert.ok(encoded.length > 0 && encoded.every((total) => total === undefined), 'a compressed length is not the body');
+    assert.ok(
+      encoded.length > 0 && encoded.every((total) => total === undefined),
+      'a compressed length is not the body',
+    );
     server.fail(path, { streamBytes: 200_000 });
     const streamed: [number, number | undefined][] = [];
     await download(request(url, tempDirectory(), { onProgress: (bytes, total) => streamed.push([bytes, total]) }));

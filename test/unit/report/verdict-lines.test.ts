@@ -216,7 +216,7 @@ describe('rule lines', () => {
     const on = (name: string, platform: string) =>
       other({ subject: { ecosystem: 'pypi', name, version: '1.0', platform, environments: ['default'] } });
     assert.deepEqual(texts(report([on('reqeusts', 'linux-64'), on('reqeusts', 'osx-64')])), [
-      'high: reqeusts 1.0 typosquat (2 platforms)',
+      'high: reqeusts 1.0 (2 platforms) typosquat',
     ]);
     const many = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => on(`pkg-${name}`, 'linux-64'));
     assert.deepEqual(texts(report(many)), [
@@ -248,7 +248,7 @@ describe('rule lines', () => {
     ];
     assert.deepEqual(texts(report(findings)), [
       'zlib 1.2: 1 high advisory (CVE-9) on 4 platforms; 1.3 clears it',
-      'high: reqeusts 1.0 typosquat (linux-64)',
+      'high: reqeusts 1.0 (linux-64) typosquat',
     ]);
   });
 
