@@ -172,12 +172,7 @@ export function highestVersion(versions: readonly (string | undefined)[], ecosys
 
 /** Malicious first, then known exploited, then most severe, then by id. */
 function compareAdvisories(a: BlockingAdvisory, b: BlockingAdvisory): number {
-  return (
-    Number(b.malicious) - Number(a.malicious) ||
-    Number(b.kev) - Number(a.kev) ||
-    compareSeverity(b.severity, a.severity) ||
-    compareText(a.id, b.id)
-  );
+  return compareWorst(a, b) || compareText(a.id, b.id);
 }
 
 /** The most serious package first: its worst advisory, then how many it has, then its name. */

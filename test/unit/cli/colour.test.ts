@@ -101,6 +101,13 @@ describe('the gate on a terminal', () => {
     assert.ok(!run.stdout.includes(ESC), 'the report went to a file: no colour in it');
   });
 
+  it('draws its progress without colour under --no-color', () => {
+    const plain = runCliInTerminal([...LITELLM, '--no-color']);
+    assert.match(plain.terminal, /malicious \(\d+\/\d+\)/);
+    assert.doesNotMatch(plain.terminal, COLOUR);
+    assert.match(runCliInTerminal(LITELLM).terminal, COLOUR, 'the spinner is coloured otherwise');
+  });
+
   it('shows nothing in CI or for a JSON report', () => {
     assert.equal(runCliInTerminal(LITELLM, { CI: 'true' }).terminal, '');
     assert.equal(runCliInTerminal([...LITELLM, '--format', 'json']).terminal, '');
