@@ -19,8 +19,10 @@ import { type PolicyFlags, policyWithFlags, type SettingsFlags } from '../policy
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, loadRenderer } from '../report/formats.ts';
+import { ansiPaint, colourWanted } from '../terminal/colour.ts';
 import { parseInstant } from '../util/dates.ts';
 import { parseOutputs } from './outputs.ts';
+import { runProgress } from './progress.ts';
 
 /** Flags that add to or replace the policy's check settings (shared by gate, audit and diff). */
 export type SettingsOptions = SettingsFlags;
@@ -38,6 +40,8 @@ export interface AuditCommandOptions extends SettingsOptions {
   /** For tests and reproducible runs: the time the audit considers "now" (ISO 8601). */
   now?: string;
   offline?: boolean;
+  /** `--no-color` (commander's false); the environment already says so by the time the command runs. */
+  color?: boolean;
 }
 
 export interface AuditCommandResult {
@@ -60,29 +64,42 @@ export async function auditCommand(
   for (const { file } of outputs.files) checkOutputFile(file, { untrusted: [project] });
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = commandPolicy(path, options);
-  const inventory =
-    mode === 'scan-code'
-      ? emptyInventory()
-      : filterInventory(await readProjectInventory(path), { environment: options.env, platform: options.platform });
-  const checkIds = mode === 'scan-code' ? codeCheckList(options.checks, policy) : checkList(options.checks);
-  const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
+  const progress = runProgress(process.stderr, process.env, outputs.stdout);
   try {
-    const result = await engine.audit({
-      inventory,
-      policy,
-      checks: checkIds,
-      offline: options.offline ?? false,
-      // scan-code scans exactly what it is given (one file, or a tree); the gate scans the project's directory.
-      root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
-    });
-    const report = reportOf(result, { target: path, root: projectRootOf(path) });
-    for (const { format, file } of outputs.files) {
-      writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
+    if (mode !== 'scan-code') progress?.reading(path);
+    const inventory =
+      mode === 'scan-code'
+        ? emptyInventory()
+        : filterInventory(await readProjectInventory(path), { environment: options.env, platform: options.platform });
+    const checkIds = mode === 'scan-code' ? codeCheckList(options.checks, policy) : checkList(options.checks);
+    progress?.checking(inventory.packages.length);
+    const engine = createEngine({ intel: () => openIntelStore({ db: options.db }), clock: () => now });
+    try {
+      const result = await engine.audit(
+        {
+          inventory,
+          policy,
+          checks: checkIds,
+          offline: options.offline ?? false,
+          // scan-code scans exactly what it is given (one file, or a tree); the gate scans the project's directory.
+          root: mode === 'scan-code' ? resolve(path) : projectDirectory(path),
+        },
+        progress ? { onEvent: progress.onEvent } : {},
+      );
+      progress?.stop();
+      const report = reportOf(result, { target: path, root: projectRootOf(path) });
+      for (const { format, file } of outputs.files) {
+        writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
+      }
+      // colour only for a person reading the table on a terminal (or who forced it)
+      const paint = outputs.stdout === 'table' && colourWanted(process.stdout, process.env) ? ansiPaint : undefined;
+      const text = (await loadRenderer(outputs.stdout))(report, paint ? { paint } : {});
+      return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
+    } finally {
+      engine.close();
     }
-    const text = (await loadRenderer(outputs.stdout))(report);
-    return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
   } finally {
-    engine.close();
+    progress?.stop();
   }
 }
 

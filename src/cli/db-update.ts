@@ -1,12 +1,20 @@
 import { CvebuildError } from '../errors.ts';
 import { formatBytes } from '../fs/read-input.ts';
 import { selectFeeds } from '../intel/feeds.ts';
+import type { FeedName } from '../intel/model.ts';
 import type { NvdQueryProgress } from '../intel/nvd-api.ts';
 import { resolveStorePath } from '../intel/paths.ts';
 import { openStore } from '../intel/store.ts';
-import { type FeedUpdate, type UpdateReport, updateFailure, updateFeeds } from '../intel/update.ts';
+import {
+  type FeedUpdate,
+  type UpdateProgress,
+  type UpdateReport,
+  updateFailure,
+  updateFeeds,
+} from '../intel/update.ts';
 import { DEFAULT_RETRIES } from '../net/defaults.ts';
 import { renderTable } from '../report/text-table.ts';
+import { type ProgressStream, progressWanted, statusLine } from '../terminal/progress.ts';
 import { line } from '../text/plain.ts';
 
 export interface DbUpdateOptions {
@@ -16,6 +24,8 @@ export interface DbUpdateOptions {
   timeout?: string;
   retries?: string;
   keepGoing?: boolean;
+  /** `--no-color` (commander's false); the environment already says so by the time the command runs. */
+  color?: boolean;
 }
 
 export interface DbUpdateResult {
@@ -33,6 +43,9 @@ export async function dbUpdateCommand(
   const timeoutMs = options.timeout === undefined ? undefined : positive('--timeout', options.timeout) * 1000;
   const retries = options.retries === undefined ? undefined : count('--retries', options.retries);
   const store = openStore(resolveStorePath(options.db), { create: true });
+  const shown = progressWanted(process.stderr, process.env)
+    ? updateProgress(process.stderr, process.env, Math.max(...feeds.map((feed) => feed.name.length)))
+    : undefined;
   let report: UpdateReport;
   try {
     report = await updateFeeds(store, {
@@ -46,8 +59,10 @@ export async function dbUpdateCommand(
             `(attempt ${event.attempt + 1} of ${(retries ?? DEFAULT_RETRIES) + 1})\n`,
         ),
       onNvdQuery: (query) => progress(nvdProgressLine(query)),
+      ...(shown ? { onProgress: shown.onProgress } : {}),
     });
   } finally {
+    shown?.stop();
     store.close();
   }
   return { text: renderUpdate(report, store.path), failure: updateFailure(report) };
@@ -56,7 +71,7 @@ export async function dbUpdateCommand(
 export function renderUpdate(report: UpdateReport, storePath: string): string {
   const table = renderTable(report.feeds, [
     { header: 'feed', value: (feed) => feed.feed },
-    { header: 'status', value: status },
+    { header: 'status', value: statusOf },
     { header: 'records', value: (feed) => (feed.records === undefined ? '' : feed.records.toLocaleString('en-US')) },
     { header: 'time', value: (feed) => seconds(feed.downloadMs) },
   ]);
@@ -79,7 +94,89 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
   return `${[table, ...details, ...redirects, ...errors, outcome].join('\n')}\n`;
 }
 
-function status(feed: FeedUpdate): string {
+/**
+ * `db update` on a terminal: a spinner over the downloads in flight (bytes so far, of how many),
+ * a line left per feed as it ends (`✓ kev  downloaded 1.2 MiB  0.4 s`), then the import, file by
+ * file. Repaints for bytes are kept to a few a second: a download arrives in many small chunks.
+ */
+export function updateProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, nameWidth = 0) {
+  const status = statusLine(stream, env);
+  const inFlight = new Map<FeedName, { bytes: number; total?: number }>();
+  let ended = 0;
+  let feeds = 0;
+  let painted = 0;
+  let repaint: NodeJS.Timeout | undefined;
+  const downloading = () => {
+    const each = [...inFlight].map(
+      ([feed, { bytes, total }]) => `${feed} ${formatBytes(bytes)}${total ? ` of ${formatBytes(total)}` : ''}`,
+    );
+    status.update(line`downloading feeds, ${String(ended)} of ${String(feeds)} done: ${each.join(', ')}`);
+    painted = Date.now();
+  };
+  const onProgress = (event: UpdateProgress): void => {
+    switch (event.type) {
+      case 'download-start':
+        feeds = event.feeds;
+        inFlight.set(event.feed, { bytes: 0 });
+        downloading();
+        break;
+      case 'download-bytes': {
+        inFlight.set(event.feed, { bytes: event.bytes, ...(event.total === undefined ? {} : { total: event.total }) });
+        const wait = painted + REPAINT_MS - Date.now();
+        if (wait <= 0) downloading();
+        // the last count must show even when no byte follows it (a stalled download)
+        else
+          repaint ??= setTimeout(() => {
+            repaint = undefined;
+            if (inFlight.size > 0) downloading();
+          }, wait).unref();
+        break;
+      }
+      case 'download-end': {
+        const { update } = event;
+        inFlight.delete(update.feed);
+        ended++;
+        const [mark, tone] =
+          update.status === 'failed'
+            ? (['✗', update.required ? 'fail' : 'medium'] as const)
+            : update.status === 'unchanged'
+              ? (['=', 'muted'] as const)
+              : (['✓', 'pass'] as const);
+        status.done(
+          status.paint(tone, mark),
+          line`${update.feed.padEnd(nameWidth)}  ${statusOf(update)}  ${seconds(update.downloadMs)}`,
+        );
+        if (inFlight.size > 0) downloading();
+        break;
+      }
+      case 'import-start':
+        status.update(`importing ${event.files} file${event.files === 1 ? '' : 's'}`);
+        break;
+      case 'import-file':
+        status.update(
+          line`importing ${event.feed ?? event.path} (${String(event.index + 1)} of ${String(event.files)})`,
+        );
+        break;
+      case 'import-end':
+        status.done(
+          status.paint('pass', '✓'),
+          `imported ${event.files} file${event.files === 1 ? '' : 's'}  ${seconds(event.ms)}`,
+        );
+        break;
+    }
+  };
+  return {
+    onProgress,
+    stop() {
+      clearTimeout(repaint);
+      status.clear();
+    },
+  };
+}
+
+const REPAINT_MS = 100;
+
+function statusOf(feed: FeedUpdate): string {
   if (feed.status === 'unchanged') return feed.url.startsWith('file:') ? 'unchanged' : 'unchanged (304)';
   if (feed.status === 'failed') return feed.required ? 'failed' : 'failed (optional)';
   const retried = feed.attempts && feed.attempts > 1 ? ` after ${feed.attempts} attempts` : '';

@@ -12,6 +12,7 @@ import { FEED_NAMES } from '../intel/import/feeds.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../net/defaults.ts';
 import { FORMAT_NAMES } from '../report/formats.ts';
 import { TOOL } from '../report/report.ts';
+import { withoutColour } from '../terminal/colour.ts';
 import { plain } from '../text/plain.ts';
 import type { AgentCommandOptions } from './agent.ts';
 import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
@@ -74,7 +75,10 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
       // One line, like every other error (a suggestion reads `…'--fromat'\n(Did you mean --format?)`).
       outputError: (text, write) => write(`${plain(text.replace(/\n$/, ''))}\n`),
     })
-    .hook('preAction', () => forgetInputs());
+    .hook('preAction', (_program, command) => {
+      forgetInputs();
+      if (command.opts().color === false) withoutColour(process.env);
+    });
 
   program
     .command('inventory')
@@ -200,6 +204,9 @@ function withEngineOptions(command: Command): Command {
     .option('--checks <ids>', 'comma-separated checks to run (default: those the policy enables)');
 }
 
+/** `--no-color` for the commands that colour or show progress (NO_COLOR and FORCE_COLOR are read too). */
+const noColourOption = () => new Option('--no-color', 'no colour on the terminal (as NO_COLOR=1 does)');
+
 /** The policy file and the report destinations, shared by every command that applies the policy. */
 function withReportOptions(command: Command): Command {
   return command
@@ -208,7 +215,8 @@ function withReportOptions(command: Command): Command {
     .option(
       '--output <[format=]file...>',
       'also write a report to a file; the format comes from the name (.sarif, .cdx.json, .html, .md, .json) or FORMAT=FILE',
-    );
+    )
+    .addOption(noColourOption());
 }
 
 /** Overrides of the policy and of the clock, shared by every command that runs the checks. */
@@ -377,6 +385,7 @@ function addBuildCommand(program: Command, output: (text: string) => void, outco
     .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
     .option('--offline', 'no network lookups (checks say what they could not check)')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .addOption(noColourOption())
     .action(async (recipeDir: string, options: BuildCommandOptions) => {
       const { buildCommand } = await import('./build.ts');
       const result = await buildCommand(recipeDir, options);
@@ -522,6 +531,7 @@ function addDbCommands(program: Command, output: (text: string) => void): void {
     .option('--timeout <seconds>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS / 1000})`)
     .option('--retries <n>', `retries after a network error, 5xx or 429 (default ${DEFAULT_RETRIES})`)
     .option('--keep-going', 'import the feeds that downloaded even when another failed (still exits 2)')
+    .addOption(noColourOption())
     .addHelpText('after', feedHelp)
     .action(async (options: DbUpdateOptions) => {
       const { dbUpdateCommand } = await import('./db-update.ts');

@@ -30,6 +30,8 @@ export interface UpdateOptions {
   onRetry?: (feed: FeedName, event: RetryEvent) => void;
   /** Progress of the NVD feed's queries (it may take minutes without an API key). */
   onNvdQuery?: (query: NvdQueryProgress) => void;
+  /** Each feed's download as it starts, receives bytes and ends, then the import, file by file. */
+  onProgress?: (event: UpdateProgress) => void;
   now?: () => Date;
   /** Where `NVD_API_KEY` is read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
@@ -38,6 +40,16 @@ export interface UpdateOptions {
 }
 
 export type FeedUpdateStatus = 'downloaded' | 'unchanged' | 'failed';
+
+/** What an update is doing, for a progress line: nothing decides on these. */
+export type UpdateProgress =
+  | { type: 'download-start'; feed: FeedName; feeds: number }
+  /** Bytes of the feed's body so far, and its announced length when there is one. */
+  | { type: 'download-bytes'; feed: FeedName; bytes: number; total?: number }
+  | { type: 'download-end'; update: FeedUpdate }
+  | { type: 'import-start'; files: number }
+  | { type: 'import-file'; feed: FeedName | undefined; path: string; index: number; files: number }
+  | { type: 'import-end'; files: number; ms: number };
 
 export interface FeedUpdate {
   feed: FeedName;
@@ -78,9 +90,12 @@ export async function updateFeeds(store: IntelStore, options: UpdateOptions): Pr
   const ownDirectory = options.workDirectory === undefined;
   const directory = options.workDirectory ?? (await ownWorkDirectory(downloadRoot(store)));
   try {
-    const downloads = await mapLimited(options.feeds, options.concurrency ?? DEFAULT_CONCURRENCY, (feed) =>
-      fetchFeed(store, feed, directory, options),
-    );
+    const downloads = await mapLimited(options.feeds, options.concurrency ?? DEFAULT_CONCURRENCY, async (feed) => {
+      options.onProgress?.({ type: 'download-start', feed: feed.name, feeds: options.feeds.length });
+      const fetched = await fetchFeed(store, feed, directory, options);
+      options.onProgress?.({ type: 'download-end', update: fetched.update });
+      return fetched;
+    });
     const feeds = downloads.map(({ update }) => update);
     const failedClosed = feeds.some((feed) => feed.status === 'failed' && feed.required) && !options.keepGoing;
     if (failedClosed) {
@@ -89,7 +104,7 @@ export async function updateFeeds(store: IntelStore, options: UpdateOptions): Pr
 
     const importStarted = performance.now();
     const fresh = downloads.filter((item) => item.sources.length > 0);
-    if (fresh.length > 0) await importDownloads(store, fresh);
+    if (fresh.length > 0) await importDownloads(store, fresh, options.onProgress);
     // an incremental feed's row is written by recordCursors
     refreshUnchanged(
       store,
@@ -171,6 +186,13 @@ async function fetchFeed(
       retries: options.retries,
       backoffMs: options.backoffMs,
       onRetry: (event) => options.onRetry?.(feed.name, event),
+      onProgress: (bytes, total) =>
+        options.onProgress?.({
+          type: 'download-bytes',
+          feed: feed.name,
+          bytes,
+          ...(total === undefined ? {} : { total }),
+        }),
     });
   } catch (error) {
     if (!isCvebuildError(error)) throw error;
@@ -262,6 +284,7 @@ async function fetchCveList(
     retries: options.retries,
     backoffMs: options.backoffMs,
     onRetry: (event) => options.onRetry?.(feed.name, event),
+    onProgress: (bytes) => options.onProgress?.({ type: 'download-bytes', feed: feed.name, bytes }),
   });
   const last = result.files.at(-1);
   return {
@@ -316,14 +339,24 @@ function recordCursors(store: IntelStore, fetched: readonly Fetched[], now: Date
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** One importSources call: one transaction for every downloaded feed. */
-async function importDownloads(store: IntelStore, fetched: readonly Fetched[]): Promise<void> {
+async function importDownloads(
+  store: IntelStore,
+  fetched: readonly Fetched[],
+  onProgress: UpdateOptions['onProgress'],
+): Promise<void> {
   const sources = fetched.flatMap((item) => item.sources);
   let report: ImportReport;
+  const started = performance.now();
+  onProgress?.({ type: 'import-start', files: sources.length });
   try {
-    report = await importSources(store, sources);
+    report = await importSources(store, sources, {
+      onSource: (source, index, files) =>
+        onProgress?.({ type: 'import-file', feed: source.feed, path: source.path, index, files }),
+    });
   } catch (error) {
     throw isCvebuildError(error) ? withFeedUrl(error, sources) : error;
   }
+  onProgress?.({ type: 'import-end', files: sources.length, ms: performance.now() - started });
   for (const item of fetched) {
     const paths = new Set(item.sources.map((source) => source.path));
     const results = report.results.filter((result) => paths.has(result.path));

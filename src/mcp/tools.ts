@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { artifactCheckIds } from '../build/stages/artifact-scan.ts';
 import { CODE_CHECK_IDS } from '../checks/registry.ts';
+import { reportOf } from '../engine/report.ts';
 import { CvebuildError } from '../errors.ts';
 import type { Finding } from '../model/finding.ts';
 import { inventoryReport } from '../report/from-inventory.ts';
+import { highestVersion } from '../report/remediation.ts';
 import { renderSbom } from '../report/sbom.ts';
-import { schemeFor } from '../versions/index.ts';
+import { lineText, verdictLines } from '../report/verdict-lines.ts';
 import type { CallControl } from './host.ts';
 import { REPORT_FORMATS, renderRunReport } from './reports.ts';
 import { findingId, findingIndex, type StoredRun } from './runs.ts';
@@ -240,7 +242,10 @@ export const gateVerdict = defineTool({
       }
     return {
       ...summary(run),
-      reasons: run.result.verdict.reasons.slice(0, 100).map((reason) => capped(sanitizeText(reason), 500)),
+      // the verdict's lines, as the reports print them: one per package version or rule
+      reasons: verdictLines(reportOf(run.result, { target: run.target, root: call.host.reportRoot(run.target) }))
+        .slice(0, 100)
+        .map((line) => capped(sanitizeText(lineText(line)), 500)),
     };
   },
 });
@@ -424,9 +429,9 @@ export const safeVersionPin = defineTool({
     const versions = [
       ...new Set(run.result.inventory.packages.filter((p) => p.name.toLowerCase() === wanted).map((p) => p.version)),
     ].sort();
-    const safe = highest(
-      mine.map((f) => f.evidence.safeVersion).filter((v): v is string => typeof v === 'string' && v !== ''),
-      mine[0]?.subject?.ecosystem === 'pypi' ? 'pep440' : 'conda',
+    const safe = highestVersion(
+      mine.map((f) => (typeof f.evidence.safeVersion === 'string' ? f.evidence.safeVersion : undefined)),
+      mine[0]?.subject?.ecosystem ?? 'conda',
     );
     const base = { runId: run.id, package: wanted, versions, advisories: [...new Set(mine.map((f) => f.rule))].sort() };
     if (versions.length === 0) return { ...base, note: 'the project does not resolve to this package' };
@@ -435,19 +440,6 @@ export const safeVersionPin = defineTool({
     return { ...base, safeVersion: safe, proposal: `${wanted} >=${safe}` };
   },
 });
-
-function highest(versions: string[], scheme: 'pep440' | 'conda'): string | undefined {
-  const compare = schemeFor(scheme);
-  let best: string | undefined;
-  for (const version of versions) {
-    try {
-      if (!best || compare.compare(version, best) > 0) best = version;
-    } catch {
-      // an unparseable "safe version" cannot be proposed
-    }
-  }
-  return best;
-}
 
 export const READ_ONLY_TOOLS: ToolDefinition[] = [
   resolveDeps as unknown as ToolDefinition,

@@ -37,6 +37,8 @@ export interface DownloadRequest {
   /** Longest Retry-After honoured; a server asking for more is given up on. */
   maxRetryAfterMs?: number;
   onRetry?: (event: RetryEvent) => void;
+  /** Bytes of the body received so far in this attempt, and the announced length when there is one. */
+  onProgress?: (received: number, total: number | undefined) => void;
   /** Stops the download (and any retry wait); the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
@@ -178,8 +180,11 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       throw statusError(response, request.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS, request.retryStatuses);
     }
     const range = request.range ? contentRange(response) : undefined;
-    checkDeclaredLength(response, request.maxBytes);
-    const written = await writeMetered(response.body ?? [], request.destination, request.maxBytes);
+    const total = declaredLength(response);
+    if (total !== undefined && total > request.maxBytes) throw capError(total, request.maxBytes);
+    const written = await writeMetered(response.body ?? [], request.destination, request.maxBytes, (received) =>
+      request.onProgress?.(received, total),
+    );
     if (range && written.bytes !== range.end - range.start + 1) {
       throw new AttemptError(
         `the body holds ${written.bytes} bytes, not the ${range.end - range.start + 1} its Content-Range announces`,
@@ -223,7 +228,9 @@ async function copyFile(url: URL, request: DownloadRequest): Promise<AttemptOutc
   } catch (error) {
     throw new AttemptError(`cannot read ${path}: ${(error as Error).message}`, false);
   }
-  const written = await writeMetered(source, request.destination, request.maxBytes);
+  const written = await writeMetered(source, request.destination, request.maxBytes, (received) =>
+    request.onProgress?.(received, info.size),
+  );
   return { status: 'downloaded', ...written, lastModified };
 }
 
@@ -282,12 +289,13 @@ function backoff(attempt: number, baseMs: number): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-function checkDeclaredLength(response: Response, maxBytes: number): void {
+/** The body's length as announced, when it counts the bytes written (no Content-Encoding). */
+function declaredLength(response: Response): number | undefined {
   const encoding = response.headers.get('content-encoding');
   // with a Content-Encoding the length is of the compressed bytes; the streamed count still applies
-  if (encoding && encoding !== 'identity') return;
+  if (encoding && encoding !== 'identity') return undefined;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (length > maxBytes) throw capError(length, maxBytes);
+  return Number.isFinite(length) && length >= 0 ? length : undefined;
 }
 
 function capError(bytes: number, maxBytes: number): AttemptError {
@@ -299,6 +307,7 @@ async function writeMetered(
   body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   destination: string,
   maxBytes: number,
+  onBytes?: (received: number) => void,
 ): Promise<{ path: string; bytes: number; sha256: string }> {
   const partial = `${destination}.part`;
   const hash = createHash('sha256');
@@ -309,6 +318,7 @@ async function writeMetered(
       if (bytes > maxBytes)
         throw new AttemptError(`the response exceeds the ${maxBytes}-byte cap for this feed`, false);
       hash.update(chunk);
+      onBytes?.(bytes);
       yield chunk;
     }
   }

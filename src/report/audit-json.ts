@@ -1,6 +1,7 @@
 /**
  * `cvebuild audit --format json`: a public contract (schemaVersion 1). Findings sorted, keys fixed,
  * null when unknown. The store is described so a reader knows how old the data behind it was.
+ * `remediation` (added within schema 1: keys are only ever added) is the fix plan per package.
  */
 import { isCodeFinding } from '../code/types.ts';
 import {
@@ -11,8 +12,16 @@ import {
   SEVERITIES,
   type Severity,
 } from '../model/finding.ts';
-import type { SourceLocation } from '../model/package.ts';
+import { compareText, type SourceLocation } from '../model/package.ts';
 import { toJson } from '../text/json.ts';
+import {
+  type BlockingAdvisory,
+  blockingPackages,
+  countBySeverity,
+  fixOf,
+  mergeAdvisory,
+  type PackageBlock,
+} from './remediation.ts';
 import type { ReportInput } from './report.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
@@ -45,9 +54,72 @@ export function renderAuditJson(report: ReportInput): string {
       checks: report.checks.map(({ id, version }) => ({ id, version })),
       policy: report.policy,
     },
+    remediation: { packages: remediationJson(report) },
     db: report.intel ? describeStore(report.intel, report.generatedAt) : null,
   };
   return `${toJson(document)}\n`;
+}
+
+/**
+ * One entry per package with blocking advisories (its versions together), sorted by ecosystem and
+ * name: what blocks, by severity, and what to do. `fixVersion` is the highest safe version over
+ * its versions, `unfixed` the advisories no known release clears; `action` is `remove` for a
+ * malicious release, `upgrade` when a version is known, else `none`.
+ */
+function remediationJson(report: ReportInput) {
+  const byPackage = new Map<string, PackageBlock[]>();
+  for (const block of blockingPackages(report.findings)) {
+    const key = `${block.ecosystem}\u0000${block.name}`;
+    byPackage.set(key, [...(byPackage.get(key) ?? []), block]);
+  }
+  return [...byPackage.values()]
+    .map((blocks) => {
+      const [first] = blocks as [PackageBlock];
+      const advisories = mergeAdvisories(blocks);
+      const vulnerabilities = advisories.filter((advisory) => !advisory.malicious);
+      const fix = fixOf(advisories, first.ecosystem);
+      const sorted = (items: Iterable<string>) => [...new Set(items)].sort(compareText);
+      return {
+        ecosystem: first.ecosystem,
+        name: first.name,
+        versions: sorted(blocks.map((block) => block.version)),
+        platforms: sorted(blocks.flatMap((block) => block.platforms)),
+        environments: sorted(blocks.flatMap((block) => block.environments)),
+        advisories: {
+          total: vulnerabilities.length,
+          bySeverity: countBySeverity(vulnerabilities),
+          ids: sorted(vulnerabilities.map((advisory) => advisory.id)),
+        },
+        malicious: sorted(advisories.filter((advisory) => advisory.malicious).map((advisory) => advisory.id)),
+        knownExploited: sorted(vulnerabilities.filter((advisory) => advisory.kev).map((advisory) => advisory.id)),
+        action: fix.action,
+        fixVersion: fix.version ?? null,
+        unfixed: sorted(fix.unfixed),
+        findings: blocks.reduce((sum, block) => sum + block.findings.length, 0),
+      };
+    })
+    .sort(
+      (a, b) =>
+        compareText(a.ecosystem, b.ecosystem) ||
+        compareText(a.name.toLowerCase(), b.name.toLowerCase()) ||
+        compareText(a.name, b.name),
+    );
+}
+
+/** A package's advisories over its versions: an advisory one version has no fix for stays unfixed. */
+function mergeAdvisories(blocks: readonly PackageBlock[]): BlockingAdvisory[] {
+  const merged = new Map<string, BlockingAdvisory>();
+  for (const block of blocks) {
+    for (const advisory of block.advisories) {
+      const seen = merged.get(advisory.id);
+      if (!seen) {
+        merged.set(advisory.id, { ...advisory });
+        continue;
+      }
+      mergeAdvisory(seen, advisory, block.ecosystem);
+    }
+  }
+  return [...merged.values()];
 }
 
 function findingJson(finding: Finding) {

@@ -1,7 +1,12 @@
 /**
  * `cvebuild gate` / `audit` for a person: one line per issue and package (platforms folded),
- * waived findings apart, then the verdict and its reasons. Text from outside goes through `line`
- * and the table's cells, which neutralise it for the terminal.
+ * waived findings apart, then the verdict and its reasons, one line per package or rule
+ * (`verdict-lines.ts`). Text from outside goes through `line` and the table's cells, which
+ * neutralise it for the terminal.
+ *
+ * On a terminal the command line passes a `Paint`: severities and the verdict in colour. Colour
+ * wraps text the plain rendering shows as it is, and only when the last guard over that plain
+ * rendering changed nothing, so a colour sequence in the output is always cvebuild's own.
  */
 import { isCodeFinding } from '../code/types.ts';
 import {
@@ -11,18 +16,32 @@ import {
   isKnownExploited,
   isMaliciousRelease,
 } from '../model/finding.ts';
-import { line, plainDocument } from '../text/plain.ts';
+import { noPaint, type Paint, type Tone } from '../terminal/colour.ts';
+import { line, plain, plainDocument } from '../text/plain.ts';
 import { formatAge } from '../util/duration.ts';
 import type { ReportInput } from './report.ts';
 import { locationText } from './report-view.ts';
 import { renderTable } from './text-table.ts';
+import { lineText, MAX_VERDICT_LINES, type VerdictLine, verdictLines } from './verdict-lines.ts';
 
 interface Row {
   finding: Finding;
   platforms: string[];
 }
 
-export function renderAuditTable(report: ReportInput): string {
+export interface TableOptions {
+  /** Colours for a terminal (default: none). */
+  paint?: Paint;
+}
+
+export function renderAuditTable(report: ReportInput, options: TableOptions = {}): string {
+  const text = compose(report, noPaint);
+  const guarded = plainDocument(text);
+  if (!options.paint || options.paint === noPaint || guarded !== text) return guarded;
+  return compose(report, options.paint);
+}
+
+function compose(report: ReportInput, paint: Paint): string {
   const out: string[] = [];
   out.push(line`policy: ${report.policy.source ?? 'built-in defaults'} (fail on ${report.policy.failOn} and above)`);
   if (report.intel) {
@@ -41,7 +60,11 @@ export function renderAuditTable(report: ReportInput): string {
   const rows = foldPlatforms(open);
   if (rows.length > 0) {
     out.push('');
-    out.push(rows.every((row) => isCodeFinding(row.finding)) ? codeTable(report, rows) : packageTable(report, rows));
+    out.push(
+      rows.every((row) => isCodeFinding(row.finding))
+        ? codeTable(report, rows, paint)
+        : packageTable(report, rows, paint),
+    );
   }
   const waivedRows = foldPlatforms(waived);
   if (waivedRows.length > 0) {
@@ -49,7 +72,7 @@ export function renderAuditTable(report: ReportInput): string {
     out.push(`waived (${waivedRows.length}):`);
     out.push(
       renderTable(waivedRows, [
-        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding), tone: (row) => row.finding.severity },
         {
           header: subjectHeader(waivedRows),
           value: (row) => subjectText(report, row.finding),
@@ -68,7 +91,7 @@ export function renderAuditTable(report: ReportInput): string {
     out.push(`fixed in this build (${fixedRows.length}): the package's own recipe applies a patch for it`);
     out.push(
       renderTable(fixedRows, [
-        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
+        { header: 'SEVERITY', value: (row: Row) => severityText(row.finding), tone: (row) => row.finding.severity },
         { header: 'PACKAGE', value: (row) => subjectText(report, row.finding), maxWidth: 40 },
         { header: 'ID', value: (row) => row.finding.rule },
         { header: 'PATCH', value: (row) => patchText(row.finding), maxWidth: 60 },
@@ -91,13 +114,24 @@ export function renderAuditTable(report: ReportInput): string {
   }
   for (const warning of report.verdict.warnings) out.push(line`warning: ${warning}`);
   if (report.verdict.outcome === 'fail') {
-    out.push(`FAIL — ${report.verdict.reasons.length} reason(s):`);
-    for (const reason of report.verdict.reasons.slice(0, 20)) out.push(line`  ${reason}`);
-    if (report.verdict.reasons.length > 20) out.push(`  … and ${report.verdict.reasons.length - 20} more`);
+    const lines = verdictLines(report);
+    out.push(`${paint('fail', 'FAIL')} — ${lines.length} reason(s):`);
+    for (const verdictLine of lines.slice(0, MAX_VERDICT_LINES)) out.push(`  ${paintedLine(verdictLine, paint)}`);
+    if (lines.length > MAX_VERDICT_LINES) out.push(`  … and ${lines.length - MAX_VERDICT_LINES} more`);
   } else {
-    out.push('PASS');
+    out.push(paint('pass', 'PASS'));
   }
-  return plainDocument(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
+}
+
+/** A verdict line, its package or label in the line's colour and its severity counts in theirs. */
+function paintedLine(verdictLine: VerdictLine, paint: Paint): string {
+  if (paint === noPaint) return plain(lineText(verdictLine));
+  const rest = verdictLine.parts
+    .map((part) => (part.tone ? paint(part.tone, plain(part.text)) : plain(part.text)))
+    .join('');
+  const head = verdictLine.subject ?? verdictLine.kind;
+  return head === undefined ? rest : `${paint(verdictLine.tone, plain(head))}: ${rest}`;
 }
 
 function summaryLine(report: ReportInput): string {
@@ -130,28 +164,41 @@ export function patchText(finding: Finding): string {
   return [...shown].map(([name, hows]) => `${name} (${hows.join(', ')})`).join('; ');
 }
 
-function packageTable(report: ReportInput, rows: Row[]): string {
-  return renderTable(rows, [
-    { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
-    { header: 'CHECK', value: (row) => row.finding.check },
-    { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
-    { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
-    { header: 'ID', value: (row) => row.finding.rule },
-    { header: 'KEV', value: (row) => (isKnownExploited(row.finding) ? 'yes' : '') },
-    { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
-    { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
-  ]);
+function packageTable(report: ReportInput, rows: Row[], paint: Paint): string {
+  return renderTable(
+    rows,
+    [
+      { header: 'SEVERITY', value: (row: Row) => severityText(row.finding), tone: (row) => severityTone(row.finding) },
+      { header: 'CHECK', value: (row) => row.finding.check },
+      { header: subjectHeader(rows), value: (row) => subjectText(report, row.finding), maxWidth: 40 },
+      { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
+      { header: 'ID', value: (row) => row.finding.rule },
+      { header: 'KEV', value: (row) => (isKnownExploited(row.finding) ? 'yes' : '') },
+      { header: 'VIA', value: (row) => String(row.finding.evidence.mappedBy ?? '') },
+      { header: 'FIX', value: (row) => fixText(row.finding), maxWidth: 24 },
+    ],
+    paint,
+  );
 }
 
 /** Findings about files only (`scan-code`): where, what, and the rule, without package columns. */
-function codeTable(report: ReportInput, rows: Row[]): string {
-  return renderTable(rows, [
-    { header: 'SEVERITY', value: (row: Row) => severityText(row.finding) },
-    { header: 'CHECK', value: (row) => row.finding.check },
-    { header: 'FILE', value: (row) => locationText(report.root, row.finding.location) },
-    { header: 'ID', value: (row) => row.finding.rule },
-    { header: 'FINDING', value: (row) => codeMessage(row.finding) },
-  ]);
+function codeTable(report: ReportInput, rows: Row[], paint: Paint): string {
+  return renderTable(
+    rows,
+    [
+      { header: 'SEVERITY', value: (row: Row) => severityText(row.finding), tone: (row) => severityTone(row.finding) },
+      { header: 'CHECK', value: (row) => row.finding.check },
+      { header: 'FILE', value: (row) => locationText(report.root, row.finding.location) },
+      { header: 'ID', value: (row) => row.finding.rule },
+      { header: 'FINDING', value: (row) => codeMessage(row.finding) },
+    ],
+    paint,
+  );
+}
+
+/** Malicious and known-exploited findings read as critical, whatever their severity. */
+function severityTone(finding: Finding): Tone {
+  return isMaliciousRelease(finding) || isKnownExploited(finding) ? 'critical' : finding.severity;
 }
 
 /** The message without the `file:line:` it starts with (the FILE column shows it). */

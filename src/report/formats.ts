@@ -3,9 +3,15 @@
  * load on demand: the CycloneDX and HTML renderers (and their libraries) cost a CLI start more
  * than reading a lock does, so a run pays only for the formats it writes.
  */
+import type { Paint } from '../terminal/colour.ts';
 import type { ReportInput } from './report.ts';
 
-export type Renderer = (report: ReportInput) => string;
+export interface RenderOptions {
+  /** Colours for a terminal: only the table uses them, and only the command line passes them. */
+  paint?: Paint;
+}
+
+export type Renderer = (report: ReportInput, options?: RenderOptions) => string;
 
 const LOADERS = {
   table: async () => (await import('./audit-table.ts')).renderAuditTable,

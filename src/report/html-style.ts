@@ -137,10 +137,21 @@ main { padding-top: 24px; padding-bottom: 32px; display: grid; gap: 20px; }
 .verdict-detail { margin: 0; color: var(--muted); font-size: 0.9rem; }
 .verdict-subtitle { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); margin: 18px 0 8px; font-weight: 650; }
 .reasons { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }
-.reasons li {
+.reasons > li {
   background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: 7px 12px;
   font-family: var(--mono); font-size: 0.85rem; overflow-wrap: anywhere;
 }
+.reasons code { font-family: var(--mono); font-weight: 650; }
+.reason > summary { cursor: pointer; }
+.reason-detail {
+  list-style: none; margin: 8px 0 2px; padding: 0 0 0 12px; display: grid; gap: 4px;
+  border-left: 2px solid var(--border); font-family: var(--font); font-size: 0.82rem;
+}
+.reason-where { color: var(--muted); }
+.tone-critical { color: var(--sev-critical); } .tone-high { color: var(--sev-high); } .tone-medium { color: var(--sev-medium); }
+.tone-unknown { color: var(--sev-unknown); } .tone-low { color: var(--sev-low); } .tone-info { color: var(--sev-info); }
+.tone-fail { color: var(--fail); font-weight: 650; } .tone-pass { color: var(--pass); font-weight: 650; } .tone-muted { color: var(--muted); }
+.reason-where a { margin-right: 6px; }
 .reason-kind { font-family: var(--font); font-weight: 700; font-size: 0.72rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--fail); margin-right: 6px; }
 .verdict-pass .reason-kind { color: var(--pass); }
 
@@ -368,7 +379,7 @@ th[aria-sort] { color: var(--text); }
   main { padding-top: 8px; }
   .table-wrap { overflow: visible; }
   thead th { position: static; }
-  tr, .finding-card, .card, .reasons li { break-inside: avoid; }
+  tr, .finding-card, .card, .reasons > li { break-inside: avoid; }
   .panel { break-inside: auto; }
   a { color: inherit; }
   .pkg > summary::before { display: none; }

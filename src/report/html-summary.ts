@@ -1,29 +1,43 @@
-/** The top of the HTML report: the verdict banner with its reasons, the summary cards and the charts. */
+/**
+ * The top of the HTML report: the verdict banner with its reasons (one line per package or rule,
+ * each opening onto the advisories or findings behind it), the summary cards and the charts.
+ */
+import type { Finding } from '../model/finding.ts';
+import { compareText } from '../model/package.ts';
 import { barChart } from './html-chart.ts';
 import { esc } from './html-escape.ts';
+import { ruleLink, severityPill } from './html-evidence.ts';
+import type { PackageIndex } from './html-packages.ts';
 import { alwaysFailing, type ReportInput } from './report.ts';
-import { plural, type ReportCounts, relativePath, SEVERITIES_DESCENDING, verdictHeadline } from './report-view.ts';
+import {
+  findingText,
+  locationText,
+  plural,
+  type ReportCounts,
+  relativePath,
+  SEVERITIES_DESCENDING,
+  verdictHeadline,
+} from './report-view.ts';
+import { MAX_VERDICT_LINES, type VerdictLine, verdictLines } from './verdict-lines.ts';
 
-const MAX_REASONS = 50;
-
-export function verdictBanner(report: ReportInput, counts: ReportCounts): string {
+export function verdictBanner(report: ReportInput, counts: ReportCounts, index?: PackageIndex): string {
   const fail = report.verdict.outcome === 'fail';
   const word = fail ? 'FAIL' : 'PASS';
   const policy = report.policy.source
     ? `the policy in ${relativePath(report.root, report.policy.source)}`
     : 'the built-in policy';
-  const reasons = report.verdict.reasons;
+  const lines = fail ? verdictLines(report) : [];
   const list =
-    reasons.length === 0
+    lines.length === 0
       ? ''
-      : `<h2 class="verdict-subtitle">${fail ? 'Why it fails' : 'Reasons'}</h2>
+      : `<h2 class="verdict-subtitle">Why it fails</h2>
 <ul class="reasons">
-${reasons
-  .slice(0, MAX_REASONS)
-  .map((reason) => `<li>${reasonHtml(reason)}</li>`)
+${lines
+  .slice(0, MAX_VERDICT_LINES)
+  .map((line) => `<li>${reasonHtml(report, line, index)}</li>`)
   .join(
     '\n',
-  )}${reasons.length > MAX_REASONS ? `\n<li class="muted">… and ${reasons.length - MAX_REASONS} more</li>` : ''}
+  )}${lines.length > MAX_VERDICT_LINES ? `\n<li class="muted">… and ${lines.length - MAX_VERDICT_LINES} more</li>` : ''}
 </ul>`;
   return `<section class="verdict verdict-${fail ? 'fail' : 'pass'}" id="verdict" aria-labelledby="verdict-title">
 <div class="verdict-head">
@@ -38,8 +52,56 @@ ${list}
 </section>`;
 }
 
-/** `malicious: litellm 1.82.7 (linux-64) MAL-2026-2144` with the kind set apart. */
-function reasonHtml(reason: string): string {
+/**
+ * `critical pillow 10.4.0: 12 advisories (…)` with the kind set apart; a line that stands for
+ * more than one finding opens onto them, each linked to its package's details.
+ */
+function reasonHtml(report: ReportInput, line: VerdictLine, index: PackageIndex | undefined): string {
+  const rest = line.parts
+    .map((part) => (part.tone ? `<span class="tone-${part.tone}">${esc(part.text)}</span>` : esc(part.text)))
+    .join('');
+  const head = line.kind === undefined ? '' : `<span class="reason-kind">${esc(line.kind)}</span> `;
+  const text = line.subject === undefined ? rest : `<code class="reason-subject">${esc(line.subject)}</code>: ${rest}`;
+  if (line.kind === undefined) return plainReasonHtml(line.parts.map((part) => part.text).join(''));
+  if (line.findings.length <= 1 && !line.block) return `${head}${text}`;
+  return `<details class="reason"><summary>${head}${text}</summary>
+<ul class="reason-detail">
+${detailItems(report, line, index).join('\n')}
+</ul>
+</details>`;
+}
+
+/** One item per advisory of a package (its platforms linking to their packages), or per finding of a rule. */
+function detailItems(report: ReportInput, line: VerdictLine, index: PackageIndex | undefined): string[] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of line.findings) {
+    const key = line.block
+      ? finding.rule
+      : `${finding.rule}\u0000${finding.message}\u0000${finding.subject?.name ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  return [...groups.values()].map((findings) => {
+    const [first] = findings as [Finding];
+    // each platform (or place) once, linked to the first of its packages' details
+    const where = new Map<string, string>();
+    for (const finding of findings) {
+      const label = finding.subject
+        ? (finding.subject.platform ?? `${finding.subject.name} ${finding.subject.version}`)
+        : locationText(report.root, finding.location);
+      const anchor = index?.anchorOf(finding);
+      if (!where.has(label)) where.set(label, anchor ? `<a href="#${anchor}">${esc(label)}</a>` : esc(label));
+    }
+    const shown = [...where].sort(([a], [b]) => compareText(a, b)).map(([, html]) => html);
+    const kev = first.flags?.kev ? ' <span class="tag tag-kev">KEV</span>' : '';
+    const rule = line.block ? `${ruleLink(first.rule)}${kev} ` : '';
+    return `<li>${severityPill(first)} ${rule}${esc(line.block ? findingText(first) : first.message)}${
+      shown.length > 0 ? ` <span class="reason-where">${shown.join(' ')}</span>` : ''
+    }</li>`;
+  });
+}
+
+/** A reason no finding stands behind, with the kind (`high: …`) set apart when it has one. */
+function plainReasonHtml(reason: string): string {
   const match = /^([\w -]{1,30}): (.*)$/s.exec(reason);
   if (!match) return esc(reason);
   return `<span class="reason-kind">${esc(match[1] ?? '')}</span> ${esc(match[2] ?? '')}`;

@@ -25,7 +25,7 @@ export function renderHtml(report: ReportInput): string {
     kind: 'supply-chain report',
     meta: `<span>Target <code>${esc(report.target)}</code></span><span>${esc(formatTime(report.generatedAt))}</span>`,
     main: [
-      verdictBanner(report, counts),
+      verdictBanner(report, counts, packages),
       policyWarnings(report),
       summaryCards(report, counts),
       charts(counts),

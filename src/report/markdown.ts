@@ -25,11 +25,13 @@ import {
   verdictHeadline,
 } from './report-view.ts';
 import { advisoryUrl } from './rules.ts';
+import { MAX_VERDICT_LINES, type VerdictLine, verdictLines } from './verdict-lines.ts';
 
 export interface MarkdownOptions {
   /**
    * Longest output, in characters. Table rows that do not fit are left out and counted. The verdict,
-   * reasons and footer are always kept (each list there is capped, so they stay a few KB).
+   * its lines (one per package or rule) and footer are always kept (each list there is capped, so
+   * they stay a few KB).
    */
   maxLength?: number;
 }
@@ -88,11 +90,20 @@ function verdict(report: ReportInput, counts: ReportCounts): string[] {
     MARKDOWN_MARKER,
     `**cvebuild: ${outcome}** — ${text(verdictHeadline(report, counts))} in ${code(report.target)}${report.inventory.sources.length > 0 ? ` (${plural(counts.packages, 'package')})` : ''}`,
   ];
-  if (report.verdict.reasons.length > 0) {
-    out.push('', report.verdict.outcome === 'fail' ? 'Why it fails:' : 'Reasons:', '');
-    out.push(...listed(report.verdict.reasons, 'reason'));
+  const lines = report.verdict.outcome === 'fail' ? verdictLines(report) : [];
+  if (lines.length > 0) {
+    out.push('', 'Why it fails:', '');
+    out.push(...lines.slice(0, MAX_VERDICT_LINES).map((line) => `- ${reasonMarkdown(line)}`));
+    if (lines.length > MAX_VERDICT_LINES) out.push(`- … and ${lines.length - MAX_VERDICT_LINES} more reasons`);
   }
   return out;
+}
+
+/** `` `pillow 10.4.0`: 12 advisories (…) ``: the package as code, the rest as text. */
+function reasonMarkdown(line: VerdictLine): string {
+  const rest = text(line.parts.map((part) => part.text).join(''));
+  if (line.subject !== undefined) return `${code(line.subject)}: ${rest}`;
+  return line.kind ? `${text(line.kind)}: ${rest}` : rest;
 }
 
 /** Findings per check (rows) and severity (columns); only checks and severities that occur are shown. */

@@ -2,15 +2,22 @@
  * Plain-text tables for the terminal: left-aligned columns, long cells shortened in the middle.
  * Every cell passes through `plain`: cells come from locks, advisories and file names.
  */
+import { noPaint, type Paint, type Tone } from '../terminal/colour.ts';
 import { plain } from '../text/plain.ts';
 
 export interface Column<Row> {
   header: string;
   value: (row: Row) => string;
   maxWidth?: number;
+  /** The cell's colour, when the table is painted. */
+  tone?: (row: Row) => Tone | undefined;
 }
 
-export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
+export function renderTable<Row>(
+  rows: readonly Row[],
+  columns: readonly Column<Row>[],
+  paint: Paint = noPaint,
+): string {
   // columns repeat their values (a channel, a platform, an environment list on thousands of rows):
   // each distinct value is neutralised and shortened once per column
   const seen = columns.map(() => new Map<string, string>());
@@ -29,12 +36,19 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((row) => row[index]?.length ?? 0)),
   );
-  const line = (values: readonly string[]) =>
+  const line = (values: readonly string[], row?: Row) =>
     values
-      .map((value, index) => (index === values.length - 1 ? value : value.padEnd(widths[index] ?? 0)))
+      .map((value, index) => {
+        const padding = index === values.length - 1 ? '' : ' '.repeat((widths[index] ?? 0) - value.length);
+        const tone = row === undefined ? undefined : columns[index]?.tone?.(row);
+        return (tone ? paint(tone, value) : value) + padding;
+      })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((column) => column.header)), ...cells.map(line)].join('\n');
+  return [
+    line(columns.map((column) => column.header)),
+    ...cells.map((values, index) => line(values, rows[index])),
+  ].join('\n');
 }
 
 function shorten(text: string, maxWidth: number | undefined): string {

@@ -25,7 +25,9 @@ export type Fault =
   /** Announce the full length, send only this many bytes, then drop the connection. */
   | { dropAfterBytes: number }
   /** Announce the full length, send only this many bytes, then hang until the client gives up. */
-  | { stallAfterBytes: number };
+  | { stallAfterBytes: number }
+  /** Announce the full length, send this many bytes, and the rest once `until` settles (a download in flight, held). */
+  | { holdAfterBytes: number; until: Promise<unknown> };
 
 export interface SeenRequest {
   path: string;
@@ -130,6 +132,14 @@ export async function startFeedServer(routes: Record<string, Resource> = {}): Pr
     }
     if (fault && 'stallAfterBytes' in fault) {
       response.write(prefix(served, fault.stallAfterBytes));
+      return;
+    }
+    if (fault && 'holdAfterBytes' in fault) {
+      response.write(prefix(served, fault.holdAfterBytes));
+      const rest = (served.bytes ?? Buffer.alloc(served.length)).subarray(fault.holdAfterBytes);
+      void fault.until.finally(() => {
+        if (!response.destroyed) response.end(rest);
+      });
       return;
     }
     if (served.file) createReadStream(served.file).pipe(response);

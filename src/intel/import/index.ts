@@ -35,19 +35,32 @@ export interface ImportOutcome extends ImportReport {
 export function importSources(
   store: IntelStore,
   sources: readonly ImportSource[],
+  options: ImportOptions = {},
 ): ImportOutcome | Promise<ImportOutcome> {
   const started = performance.now();
+  const starting = (source: ImportSource, index: number) => options.onSource?.(source, index, sources.length);
   if (!sources.some((source) => holdsArchive(source.path))) {
     return store.transaction(() => {
-      const imported = sources.map((source) => ({ source, ready: importSourceSync(store, source.path, source.feed) }));
+      const imported = sources.map((source, index) => {
+        starting(source, index);
+        return { source, ready: importSourceSync(store, source.path, source.feed) };
+      });
       return finish(store, imported, started);
     });
   }
   return store.transactionAsync(async () => {
     const imported: Imported[] = [];
-    for (const source of sources) imported.push({ source, ready: await importSource(store, source.path, source.feed) });
+    for (const [index, source] of sources.entries()) {
+      starting(source, index);
+      imported.push({ source, ready: await importSource(store, source.path, source.feed) });
+    }
     return finish(store, imported, started);
   });
+}
+
+export interface ImportOptions {
+  /** Called as each source starts (a progress line; synchronous imports block the event loop meanwhile). */
+  onSource?: (source: ImportSource, index: number, total: number) => void;
 }
 
 interface Imported {

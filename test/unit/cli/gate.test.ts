@@ -22,7 +22,7 @@ describe('cvebuild gate', () => {
     assert.equal(status, 1, stderr);
     const document = JSON.parse(stdout);
     assert.equal(document.schemaVersion, 1);
-    assert.deepEqual(Object.keys(document), ['schemaVersion', 'findings', 'summary', 'db']);
+    assert.deepEqual(Object.keys(document), ['schemaVersion', 'findings', 'summary', 'remediation', 'db']);
     const [first] = document.findings;
     assert.deepEqual(Object.keys(first).slice(0, 12), [
       'check',

@@ -77,6 +77,26 @@ describe('download', () => {
     assert.equal(last?.ifNoneMatch, undefined);
   });
 
+  it('reports the bytes received as they arrive, of the announced length (none for an encoded body or a stream)', async () => {
+    const { path, url, directory } = setup();
+    const seenBytes: [number, number | undefined][] = [];
+    await download(request(url, directory, { onProgress: (bytes, total) => seenBytes.push([bytes, total]) }));
+    assert.ok(seenBytes.length > 0);
+    assert.deepEqual(seenBytes.at(-1), [body.length, body.length]);
+    for (const [i, [bytes]] of seenBytes.entries()) assert.ok(i === 0 || bytes > (seenBytes[i - 1]?.[0] ?? 0));
+    server.serve(path, { body, gzip: true });
+    const encoded: (number | undefined)[] = [];
+    await download(request(url, tempDirectory(), { onProgress: (_bytes, total) => encoded.push(total) }));
+    assert.ok(
+      encoded.length > 0 && encoded.every((total) => total === undefined),
+      'a compressed length is not the body',
+    );
+    server.fail(path, { streamBytes: 200_000 });
+    const streamed: [number, number | undefined][] = [];
+    await download(request(url, tempDirectory(), { onProgress: (bytes, total) => streamed.push([bytes, total]) }));
+    assert.deepEqual(streamed.at(-1), [200_000, undefined]);
+  });
+
   it('decodes a gzip Content-Encoding and hashes the decoded bytes', async () => {
     const { path, url, directory } = setup();
     server.serve(path, { body, gzip: true });
@@ -280,6 +300,9 @@ describe('download', () => {
     const second = await download(request(url, directory, { validators: { lastModified: first.lastModified } }));
     assert.equal(second.status, 'unchanged');
     await rejectsNetwork(download(request(url, directory, { maxBytes: 10 })), 'cap');
+    let copied: [number, number | undefined] | undefined;
+    await download(request(url, tempDirectory(), { onProgress: (bytes, total) => (copied = [bytes, total]) }));
+    assert.deepEqual(copied, [body.length, body.length], 'a file reports its size as the total');
     await rejectsNetwork(download(request(pathToFileURL(directory).href, directory)), 'is not a file');
     await rejectsNetwork(download(request(`${url}.missing`, directory)), 'ENOENT');
   });

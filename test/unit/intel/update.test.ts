@@ -13,7 +13,7 @@ import { DEFAULT_FEEDS, EXTRA_FEEDS, type FeedSource, selectFeeds } from '../../
 import { MAX_RECORD_BYTES } from '../../../src/intel/import/source.ts';
 import { openStore } from '../../../src/intel/store.ts';
 import type { IntelStore } from '../../../src/intel/store-api.ts';
-import { updateFailure, updateFeeds } from '../../../src/intel/update.ts';
+import { type UpdateProgress, updateFailure, updateFeeds } from '../../../src/intel/update.ts';
 import { osvZipBomb } from '../../helpers/bombs.ts';
 import { type FeedServer, startFeedServer } from '../../helpers/feed-server.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
@@ -125,6 +125,35 @@ describe('updateFeeds', () => {
     assert.match(kevFeed?.etag ?? '', /^"/);
     assert.equal(kevFeed?.lastModified, 'Wed, 01 Jan 2025 00:00:00 GMT');
     assert.deepEqual(leftovers(store), []);
+    store.close();
+  });
+
+  it('tells its progress: each download starts, counts its bytes and ends, then the import goes file by file', async () => {
+    const { store, feeds } = setup();
+    const events: UpdateProgress[] = [];
+    await updateFeeds(store, { feeds, ...fast, onProgress: (event) => events.push(event) });
+    const names = feeds.map((feed) => feed.name);
+    for (const name of names) {
+      const mine = events.filter((event) => 'feed' in event && event.feed === name);
+      assert.deepEqual(mine[0], { type: 'download-start', feed: name, feeds: 3 });
+      const last = mine.filter((event) => event.type === 'download-bytes').at(-1);
+      const end = events.find((event) => event.type === 'download-end' && event.update.feed === name);
+      assert.ok(end?.type === 'download-end' && last?.type === 'download-bytes');
+      assert.equal(last.bytes, end.update.bytes);
+      assert.equal(last.total, end.update.bytes, 'the loopback server announces the length');
+      assert.ok(events.indexOf(last) < events.indexOf(end));
+    }
+    const importing = events.slice(events.findIndex((event) => event.type === 'import-start'));
+    assert.deepEqual(
+      importing.map((event) =>
+        event.type === 'import-file' ? `${event.type} ${event.feed} ${event.index}/${event.files}` : event.type,
+      ),
+      ['import-start', 'import-file osv-pypi 0/3', 'import-file kev 1/3', 'import-file top-pypi 2/3', 'import-end'],
+    );
+    assert.ok(
+      events.slice(0, events.length - importing.length).every((event) => event.type.startsWith('download-')),
+      'every download ends before the import starts',
+    );
     store.close();
   });
 

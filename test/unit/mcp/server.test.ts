@@ -142,7 +142,7 @@ describe('cvebuild mcp over stdio', () => {
       ),
     );
     assert.equal(gate.verdict, 'FAIL');
-    assert.deepEqual(gate.reasons, ['malicious: litellm 1.82.7 (linux-64) MAL-2026-2144']);
+    assert.deepEqual(gate.reasons, ['litellm 1.82.7: malicious release (MAL-2026-2144) on linux-64; remove it']);
     assert.match(gate.digest, /^[0-9a-f]{64}$/);
     assert.ok(progress.length === gate.checks.length, `one progress notification per check: ${progress}`);
     const page = structured<{ findings: { id: string; rule: string; blocking: boolean; details?: unknown }[] }>(

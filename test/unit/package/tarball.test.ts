@@ -65,7 +65,10 @@ describe('the npm package', { timeout: 300_000 }, () => {
         const result = run(node as string, installed, [...LITELLM, ...NOW]);
         assert.equal(result.stderr, '');
         assert.equal(result.status, 1);
-        assert.match(result.stdout, /malicious: litellm 1\.82\.7 \(linux-64\) MAL-2026-2144/);
+        assert.match(
+          result.stdout,
+          /^ {2}litellm 1\.82\.7: malicious release \(MAL-2026-2144\) on linux-64; remove it$/m,
+        );
         const checkout = runCli([...LITELLM, ...NOW], { cwd: projectRoot });
         assert.equal(result.stdout, checkout.stdout);
       });

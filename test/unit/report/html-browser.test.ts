@@ -102,8 +102,14 @@ describe('HTML report in Chromium', { skip: browserSkip() }, () => {
     assert.equal(await page.title(), 'cvebuild: FAIL — examples/litellm-compromise');
     assert.equal(await page.locator('#verdict .verdict-word').textContent(), 'FAIL');
     const banner = (await page.locator('#verdict').innerText()).replace(/\s+/g, ' ');
-    assert.match(banner, /malicious litellm 1\.82\.7 \(linux-64\) MAL-2026-2144/i);
+    assert.match(banner, /malicious litellm 1\.82\.7: malicious release \(MAL-2026-2144\) on linux-64; remove it/i);
     assert.equal(await page.locator('[data-card="malicious"] .card-value').textContent(), '1');
+    // the advisory behind the package's line is one click away
+    const detail = page.locator('#verdict .reason-detail a.rule-id').first();
+    assert.equal(await detail.isVisible(), false);
+    await page.locator('#verdict .reason > summary').first().click();
+    assert.equal(await detail.isVisible(), true);
+    assert.equal(await detail.textContent(), 'MAL-2026-2144');
     assert.equal(await page.locator('html').getAttribute('class'), 'js', 'the script ran');
     await finish(opened, 'litellm-compromise');
   });

@@ -101,8 +101,12 @@ describe('renderHtml', () => {
     assert.match(verdict, /<span class="verdict-word">FAIL<\/span>/);
     assert.match(
       verdict,
-      /<li><span class="reason-kind">malicious<\/span> litellm 1\.82\.7 \(linux-64\) MAL-2026-2144<\/li>/,
+      /<li><details class="reason"><summary><span class="reason-kind">malicious<\/span> <code class="reason-subject">litellm 1\.82\.7<\/code>: <span class="tone-critical">malicious release \(MAL-2026-2144\)<\/span> on linux-64; <span class="tone-fail">remove it<\/span><\/summary>/,
     );
+    // one click away: the advisory, linked, and the platform, linked to the package's details
+    const details = /<ul class="reason-detail">\n(.*)\n<\/ul>/.exec(verdict)?.[1] ?? '';
+    assert.match(details, /href="https:\/\/osv\.dev\/vulnerability\/MAL-2026-2144"/);
+    assert.match(details, /<a href="#pkg-\d+">linux-64<\/a>/);
     assert.match(
       html,
       /data-card="malicious"[^>]*>\s*<span class="card-label">Malicious<\/span>\s*<span class="card-value">1<\/span>/,

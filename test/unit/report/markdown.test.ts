@@ -84,7 +84,7 @@ describe('renderMarkdown', () => {
       verdict ?? '',
       /^\*\*cvebuild: FAIL\*\* — \d+ blocking findings? in `examples\/litellm-compromise` \(27 packages\)$/,
     );
-    assert.match(markdown, /- malicious: litellm 1\.82\.7 \(linux-64\) MAL-2026-2144/);
+    assert.match(markdown, /^- `litellm 1\.82\.7`: malicious release \(MAL-2026-2144\) on linux-64; remove it$/m);
     const rows = findingsTable(markdown);
     assert.deepEqual(cells(rows[0] ?? '').slice(0, 4), [
       '**critical** · blocks',
