@@ -53,7 +53,7 @@ export async function findSidecar(
   const tried: string[] = [];
   for (const url of [`${artifact.url}.sigs`, `${artifact.url}.v0.sigs`]) {
     tried.push(maskCredentials(url));
-    const fetched = await fetchBytes(url, options);
+    const fetched = await fetchAttestationBytes(url, options);
     if (fetched === 'not-found') continue;
     if (typeof fetched === 'string') return { status: 'failed', reason: fetched };
     return parseSidecar(fetched, maskCredentials(url));
@@ -72,7 +72,7 @@ async function fetchPinned(url: string, pin: string, options: SidecarOptions): P
     rmSync(cached, { force: true });
   }
   const sidecarUrl = `${url}.sigs.${pin}`;
-  const fetched = await fetchBytes(sidecarUrl, options);
+  const fetched = await fetchAttestationBytes(sidecarUrl, options);
   const shown = maskCredentials(sidecarUrl);
   if (fetched === 'not-found')
     return { status: 'failed', reason: `repodata advertises ${shown}, but it is not there (404)` };
@@ -85,8 +85,20 @@ async function fetchPinned(url: string, pin: string, options: SidecarOptions): P
   return parseSidecar(fetched, shown);
 }
 
+/** How one attestation document is fetched: its size cap and what the server is asked for. */
+export interface FetchLimits {
+  maxBytes: number;
+  accept: string;
+}
+
+const SIDECAR_LIMITS: FetchLimits = { maxBytes: MAX_SIDECAR_BYTES, accept: 'application/json' };
+
 /** The body, 'not-found' on a 404, or a one-line reason the retrieval failed. */
-async function fetchBytes(url: string, options: SidecarOptions): Promise<Buffer | 'not-found' | string> {
+export async function fetchAttestationBytes(
+  url: string,
+  options: Pick<SidecarOptions, 'cacheDir' | 'timeoutMs' | 'http' | 'signal'>,
+  limits: FetchLimits = SIDECAR_LIMITS,
+): Promise<Buffer | 'not-found' | string> {
   const directory = join(options.cacheDir, 'attestations', 'tmp');
   mkdirSync(directory, { recursive: true });
   const destination = join(directory, `${sha256(Buffer.from(url))}-${process.pid}`);
@@ -94,11 +106,11 @@ async function fetchBytes(url: string, options: SidecarOptions): Promise<Buffer 
     await (options.http ?? download)({
       url,
       destination,
-      maxBytes: MAX_SIDECAR_BYTES,
+      maxBytes: limits.maxBytes,
       timeoutMs: options.timeoutMs ?? 20_000,
       retries: 2,
       backoffMs: 250,
-      headers: { accept: 'application/json' },
+      headers: { accept: limits.accept },
       signal: options.signal,
     });
     return readFileSync(destination);

@@ -1,18 +1,9 @@
-/**
- * Getting a PyPI file's PEP 740 provenance: from local directories first (`<file>.provenance`,
- * `<file>.provenance.json`), then the cache, then the index's integrity API as PyPI lays it out
- * (`<host>/simple` → `<host>/integrity/<project>/<version>/<file>/provenance`; TestPyPI the same).
- * A 404 means "no attestation"; any other failure is a retrieval failure, never "none". The
- * provenance of a file never changes (PyPI accepts attestations only with the upload), so it is
- * cached by the file's sha256 once it parsed; it is verified again on every use.
- */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isCvebuildError } from '../errors.ts';
 import { readInputBytes } from '../fs/read-input.ts';
-import { type Download, download } from '../net/download.ts';
+import type { Download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
+import { fetchAttestationBytes } from './fetch.ts';
 
 /** A provenance object holds a few attestations of ~10 KB each. */
 export const MAX_PROVENANCE_BYTES = 4 * 1024 * 1024;
@@ -80,7 +71,10 @@ export async function findProvenance(file: PypiFile, options: ProvenanceOptions)
   }
   if (options.offline) return { status: 'offline' };
   const shown = maskCredentials(url);
-  const fetched = await fetchBytes(url, options);
+  const fetched = await fetchAttestationBytes(url, options, {
+    maxBytes: MAX_PROVENANCE_BYTES,
+    accept: 'application/vnd.pypi.integrity.v1+json, application/json',
+  });
   if (fetched === 'not-found') return { status: 'none', tried: [shown] };
   if (typeof fetched === 'string') return { status: 'failed', reason: fetched };
   const parsed = parse(fetched, shown);
@@ -91,31 +85,6 @@ export async function findProvenance(file: PypiFile, options: ProvenanceOptions)
     renameSync(partial, cached);
   }
   return parsed;
-}
-
-async function fetchBytes(url: string, options: ProvenanceOptions): Promise<Buffer | 'not-found' | string> {
-  const directory = join(options.cacheDir, 'attestations', 'tmp');
-  mkdirSync(directory, { recursive: true });
-  const destination = join(directory, `${createHash('sha256').update(url).digest('hex')}-${process.pid}`);
-  try {
-    await (options.http ?? download)({
-      url,
-      destination,
-      maxBytes: MAX_PROVENANCE_BYTES,
-      timeoutMs: options.timeoutMs ?? 20_000,
-      retries: 2,
-      backoffMs: 250,
-      headers: { accept: 'application/vnd.pypi.integrity.v1+json, application/json' },
-      signal: options.signal,
-    });
-    return readFileSync(destination);
-  } catch (error) {
-    if (isCvebuildError(error) && error.code === 'NOT_FOUND') return 'not-found';
-    if (isCvebuildError(error)) return maskCredentials(error.message);
-    throw error;
-  } finally {
-    rmSync(destination, { force: true });
-  }
 }
 
 function parse(bytes: Buffer, source: string): ProvenanceResult {
