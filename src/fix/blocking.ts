@@ -2,18 +2,12 @@
  * The gate's blocking advisory findings, one group per package: the same package on four
  * platforms and two environments is one thing to fix, with its advisories counted once each.
  */
-import {
-  compareSeverity,
-  type Finding,
-  isAdvisoryFinding,
-  isKnownExploited,
-  isMaliciousRelease,
-  isUnchecked,
-} from '../model/finding.ts';
+import { compareSeverity, type Finding, isUnchecked } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import { compareText, type Ecosystem, normalizeName, type Package } from '../model/package.ts';
+import { blockingPackages, mergeAdvisory } from '../report/remediation.ts';
 import { schemeOf } from './candidates.ts';
-import type { BlockingAdvisory, BlockingPackage } from './types.ts';
+import type { BlockingPackage } from './types.ts';
 
 export interface BlockingFindings {
   packages: BlockingPackage[];
@@ -24,23 +18,19 @@ export interface BlockingFindings {
 export function groupBlocking(findings: readonly Finding[], inventory: Inventory): BlockingFindings {
   const byArtifact = new Map<string, Package>();
   for (const pkg of inventory.packages) byArtifact.set(artifactOf(pkg), pkg);
+  const notChecked = findings
+    .filter((f) => f.blocking && isUnchecked(f) && (f.check === 'vulnerability' || f.check === 'malicious'))
+    .map((f) => f.message);
+  // the verdict's fold (one block per package version), folded once more across the versions
   const groups = new Map<string, BlockingPackage>();
-  const notChecked: string[] = [];
-  for (const finding of findings) {
-    if (!finding.blocking) continue;
-    if (isUnchecked(finding) && (finding.check === 'vulnerability' || finding.check === 'malicious')) {
-      notChecked.push(finding.message);
-      continue;
-    }
-    const subject = finding.subject;
-    if (!isAdvisoryFinding(finding) || !subject) continue;
-    const normalizedName = normalizeName(subject.ecosystem, subject.name);
-    const key = `${subject.ecosystem}\u0000${normalizedName}`;
+  for (const block of blockingPackages(findings)) {
+    const normalizedName = normalizeName(block.ecosystem, block.name);
+    const key = `${block.ecosystem}\u0000${normalizedName}`;
     let group = groups.get(key);
     if (!group) {
       group = {
-        ecosystem: subject.ecosystem,
-        name: subject.name,
+        ecosystem: block.ecosystem,
+        name: block.name,
         normalizedName,
         versions: [],
         platforms: [],
@@ -51,15 +41,21 @@ export function groupBlocking(findings: readonly Finding[], inventory: Inventory
       };
       groups.set(key, group);
     }
-    addOnce(group.versions, subject.version);
-    if (subject.platform) addOnce(group.platforms, subject.platform);
-    for (const environment of subject.environments ?? []) addOnce(group.environments, environment);
-    const pkg = byArtifact.get(
-      [subject.ecosystem, normalizedName, subject.version, subject.platform ?? '', subject.build ?? ''].join('\u0000'),
-    );
-    if (pkg && !group.packages.includes(pkg)) group.packages.push(pkg);
-    addAdvisory(group.advisories, finding);
-    if (isMaliciousRelease(finding)) group.malicious = true;
+    addOnce(group.versions, block.version);
+    for (const platform of block.platforms) addOnce(group.platforms, platform);
+    for (const environment of block.environments) addOnce(group.environments, environment);
+    for (const { subject } of block.findings) {
+      if (!subject) continue;
+      const key = [subject.ecosystem, normalizedName, subject.version, subject.platform ?? '', subject.build ?? ''];
+      const pkg = byArtifact.get(key.join('\u0000'));
+      if (pkg && !group.packages.includes(pkg)) group.packages.push(pkg);
+    }
+    for (const advisory of block.advisories) {
+      const known = group.advisories.find((candidate) => candidate.id === advisory.id);
+      if (known) mergeAdvisory(known, advisory, group.ecosystem);
+      else group.advisories.push({ ...advisory });
+    }
+    group.malicious ||= block.advisories.some((advisory) => advisory.malicious);
   }
   const packages = [...groups.values()];
   for (const group of packages) {
@@ -83,27 +79,6 @@ function byScheme(ecosystem: Ecosystem): (a: string, b: string) => number {
 
 function artifactOf(pkg: Package): string {
   return [pkg.ecosystem, pkg.normalizedName, pkg.version, pkg.platform, pkg.build ?? ''].join('\u0000');
-}
-
-/** One entry per advisory: the worst severity any platform gave it, and the highest safe version. */
-function addAdvisory(advisories: BlockingAdvisory[], finding: Finding): void {
-  const safe = finding.evidence.safeVersion;
-  const safeVersion = typeof safe === 'string' && safe !== '' ? safe : undefined;
-  const known = advisories.find((advisory) => advisory.id === finding.rule);
-  if (!known) {
-    advisories.push({
-      id: finding.rule,
-      severity: finding.severity,
-      kev: isKnownExploited(finding),
-      malicious: isMaliciousRelease(finding),
-      ...(safeVersion ? { safeVersion } : {}),
-    });
-    return;
-  }
-  if (compareSeverity(finding.severity, known.severity) > 0) known.severity = finding.severity;
-  known.kev ||= isKnownExploited(finding);
-  known.malicious ||= isMaliciousRelease(finding);
-  if (safeVersion && !known.safeVersion) known.safeVersion = safeVersion;
 }
 
 function addOnce(list: string[], value: string): void {

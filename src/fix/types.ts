@@ -3,18 +3,11 @@
  * them (checked against what its channel or index offers), the manifest edit that gets there, and
  * what stands in its way. Plain data, rendered by `render.ts`.
  */
-import type { Severity } from '../model/finding.ts';
 import type { Ecosystem, Package } from '../model/package.ts';
+import type { BlockingAdvisory } from '../report/remediation.ts';
 
-/** One advisory (an id and its aliases, counted once) blocking a package somewhere. */
-export interface BlockingAdvisory {
-  id: string;
-  severity: Severity;
-  kev: boolean;
-  malicious: boolean;
-  /** The lowest release the advisories call safe (`evidence.safeVersion`), when they name one. */
-  safeVersion?: string;
-}
+/** One advisory blocking a package somewhere, counted once (the gate's verdict lines use the same fold). */
+export type { BlockingAdvisory } from '../report/remediation.ts';
 
 /** A package with blocking advisory findings, grouped across platforms and environments. */
 export interface BlockingPackage {
