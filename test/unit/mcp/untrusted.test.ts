@@ -35,3 +35,17 @@ describe('untrusted', () => {
     assert.ok(!wrapped.text.includes('hunter2') && !wrapped.text.includes('abc123'), wrapped.text);
   });
 });
+
+describe('approvalMessage', () => {
+  it('shows a path that carries bidi or escape characters as escapes, so a person sees what is asked', async () => {
+    const { approvalMessage } = await import('../../../src/mcp/approval.ts');
+    const message = approvalMessage({
+      action: 'build',
+      target: 'pkg\u202egnp.\u001b[2J',
+      digest: 'a'.repeat(64),
+      verdictRunId: 'run-1',
+    });
+    assert.match(message, /^cvebuild asks to build pkg\\u202egnp\.\\x1b\[2J\.$/m);
+    assert.ok(!message.includes('\u202e') && !message.includes('\u001b'));
+  });
+});
