@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { sha256File } from '../attest/sign.ts';
 import { CONDA_ARTIFACT } from '../attest/statement.ts';
 import { findRecipe, recipeRequirements } from '../build/recipe.ts';
 import { recipeDigest } from '../build/run-dir.ts';
@@ -149,7 +150,7 @@ export class ToolHost {
     return this.runs.add({
       tool: request.tool,
       target: request.path,
-      digest: digestOf(path, inventory),
+      digest: await digestOf(path, inventory),
       result,
       findings: result.findings,
       verdict: toolVerdict(result, escalations),
@@ -180,7 +181,7 @@ export class ToolHost {
   /** The digest of a path now, computed as a scan computes it. */
   async currentDigest(path: string): Promise<string> {
     const resolved = this.resolvePath(path);
-    return digestOf(resolved, await this.inventoryOf(resolved));
+    return await digestOf(resolved, await this.inventoryOf(resolved));
   }
 
   reportRoot(path: string): string {
@@ -196,13 +197,14 @@ export class ToolHost {
  * What a verdict is bound to: a recipe's whole directory (scripts and patches build too), a
  * package archive's own sha256, else the files the inventory was read from.
  */
-export function digestOf(path: string, inventory: Inventory): string {
+export async function digestOf(path: string, inventory: Inventory): Promise<string> {
   if (
     statSync(path, { throwIfNoEntry: false })?.isDirectory() &&
     RECIPE_FILES.some((file) => existsSync(join(path, file)))
   )
     return recipeDigest(path);
-  if (isFile(path) && CONDA_ARTIFACT.test(path)) return createHash('sha256').update(readFileSync(path)).digest('hex');
+  // streamed: a package archive may be gigabytes
+  if (isFile(path) && CONDA_ARTIFACT.test(path)) return sha256File(path);
   return inputDigest(inventory, path);
 }
 

@@ -14,7 +14,7 @@ import { inventoryReport } from '../report/from-inventory.ts';
 import { highestVersion } from '../report/remediation.ts';
 import { renderSbom } from '../report/sbom.ts';
 import { lineText, verdictLines } from '../report/verdict-lines.ts';
-import type { CallControl } from './host.ts';
+import { type CallControl, digestOf } from './host.ts';
 import { REPORT_FORMATS, renderRunReport } from './reports.ts';
 import { findingId, findingIndex, type StoredRun } from './runs.ts';
 import {
@@ -299,10 +299,9 @@ export const resolveDeps = defineTool({
     const inventory = await call.host.readInventory(path);
     const byEcosystem: Record<string, number> = {};
     for (const pkg of inventory.packages) byEcosystem[pkg.ecosystem] = (byEcosystem[pkg.ecosystem] ?? 0) + 1;
-    const { digestOf } = await import('./host.ts');
     const listing = {
       target: path,
-      digest: digestOf(resolved, inventory),
+      digest: await digestOf(resolved, inventory),
       packages: inventory.packages.length,
       byEcosystem,
       platforms: [...new Set(inventory.packages.map((p) => p.platform))].sort(),
@@ -536,8 +535,7 @@ export const sbomGenerate = defineTool({
   async run({ path }, call) {
     const resolved = call.host.resolvePath(path);
     const inventory = await call.host.readInventory(path);
-    const { inputDigest } = await import('./host.ts');
-    const digest = inputDigest(inventory, resolved);
+    const digest = await digestOf(resolved, inventory);
     return { target: path, digest, components: inventory.packages.length, uri: `cvebuild://sbom/${digest}.cdx.json` };
   },
   async embed(output, call) {
