@@ -110,13 +110,14 @@ async function callTool(
 ) {
   const token = ctx.mcpReq._meta?.progressToken;
   let last = 0;
+  // sent in order, and all of them before the result: the spec wants none after completion
+  let sent: Promise<void> = Promise.resolve();
   const progress = (done: number, total: number, message: string) => {
     // progress must increase; a notification that cannot be sent never fails the tool
     if (token === undefined || done <= last) return;
     last = done;
-    void ctx.mcpReq
-      .notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } })
-      .catch(() => {});
+    const params = { progressToken: token, progress: done, total, message };
+    sent = sent.then(() => ctx.mcpReq.notify({ method: 'notifications/progress', params })).catch(() => {});
   };
   try {
     const call = {
@@ -126,6 +127,7 @@ async function callTool(
       approve: (request: ApprovalRequest) => approve(server, era, ctx, request),
     };
     const output = await tool.run(args as never, call);
+    await sent;
     const embedded = (await tool.embed?.(output as never, call)) ?? [];
     return {
       content: [
