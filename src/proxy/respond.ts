@@ -29,7 +29,8 @@ export async function sendView(req: IncomingMessage, res: ServerResponse, view: 
     res.end();
     return;
   }
-  const range = parseRange(req.headers.range, view.size, req.headers['if-range'], view.etag);
+  const ifRange = req.headers['if-range'];
+  const range = parseRange(req.headers.range, view.size, typeof ifRange === 'string' ? ifRange : undefined, view.etag);
   if (range === 'unsatisfiable') {
     res.writeHead(416, { ...base, 'content-range': `bytes */${view.size}` });
     res.end();
