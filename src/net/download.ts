@@ -79,6 +79,8 @@ export type DownloadResult =
       sha256: string;
       etag?: string;
       lastModified?: string;
+      /** The server's Content-Type, when it sent one (never for `file:` URLs). */
+      contentType?: string;
       /** Set for a range request. */
       range?: ContentRange;
       attempts: number;
@@ -151,6 +153,7 @@ type AttemptOutcome = (
       sha256: string;
       etag?: string;
       lastModified?: string;
+      contentType?: string;
       range?: ContentRange;
     }
   | { status: 'unchanged' }
@@ -197,6 +200,7 @@ async function fetchOnce(url: URL, request: DownloadRequest): Promise<AttemptOut
       ...(range ? { range } : {}),
       etag: response.headers.get('etag') ?? undefined,
       lastModified: response.headers.get('last-modified') ?? undefined,
+      contentType: response.headers.get('content-type') ?? undefined,
       ...redirectedTo(response),
     };
   } catch (error) {
