@@ -1,0 +1,211 @@
+/**
+ * The proxy's judge on the engine: a batch of packages an upstream offers becomes an inventory,
+ * the engine runs the policy's package checks on it (the same checks and verdict rules as the
+ * gate), and every package a blocking finding names is withheld, as is every package a quarantine
+ * entry matches. Cooldown comes from the upstream's configuration, as pixi's `exclude-newer` would
+ * state it. A run that cannot judge (stale threat data, a check that failed, a policy requirement
+ * no check enforces) throws: the proxy then refuses to serve rather than serve unjudged packages.
+ */
+import { createHash } from 'node:crypto';
+import type { Engine } from '../engine/engine.ts';
+import { CvebuildError } from '../errors.ts';
+import type { IntelStore } from '../intel/store-api.ts';
+import type { Finding } from '../model/finding.ts';
+import { type ExcludeNewer, emptyManifest } from '../model/inventory.ts';
+import type { Package } from '../model/package.ts';
+import type { Policy } from '../policy/policy.ts';
+import { inventoryFromPackages } from '../readers/packages.ts';
+import type { BlockReason, Judge, Judgement, JudgeScope, QuarantineEntry, QuarantineTarget } from './types.ts';
+
+/** The package checks a proxy runs by default: what can be decided from a record or a file entry. */
+export const PROXY_CHECKS = [
+  'malicious',
+  'vulnerability',
+  'cooldown',
+  'typosquat',
+  'confusion',
+  'attestation',
+  'sources',
+] as const;
+
+/** Cooldown for one upstream, in pixi's terms: a cutoff for all, per-package cutoffs, exemptions. */
+export interface UpstreamCooldown {
+  excludeNewer?: string;
+  packages?: ReadonlyMap<string, string>;
+  /** Package name → exempted spec (`*` or a version spec). */
+  exemptions?: ReadonlyMap<string, string>;
+}
+
+/** The quarantine list as a node sees it (kept current by the state watcher). */
+export interface QuarantineView {
+  readonly revision: number;
+  matches(target: QuarantineTarget): QuarantineEntry[];
+}
+
+export interface EngineJudgeOptions {
+  engine: Engine;
+  policy: Policy;
+  /** Identifies the policy's content (sha256 of the file), for versions and ETags. */
+  policyDigest: string;
+  /** The threat data the engine reads; its feeds' import stamps go into the version. */
+  intel: IntelStore;
+  quarantine: QuarantineView;
+  cooldown: ReadonlyMap<string, UpstreamCooldown>;
+  /** Check ids to run (default: PROXY_CHECKS the policy enables). */
+  checks?: readonly string[];
+  /** Decisions that depend on the time are taken at the start of a bucket of this length. */
+  bucketMs: number;
+  offline: boolean;
+  clock?: () => Date;
+  /** Where the policy file lives, for messages. */
+  policySource?: string;
+}
+
+export function createEngineJudge(options: EngineJudgeOptions): Judge {
+  const clock = options.clock ?? (() => new Date());
+  const checks = options.checks ?? PROXY_CHECKS.filter((id) => options.policy.checks.get(id)?.enabled !== false);
+
+  const bucketOf = (now: Date) => Math.floor(now.getTime() / options.bucketMs);
+  const intelStamp = () =>
+    options.intel
+      .feeds()
+      .map((feed) => `${feed.name}=${feed.checksum}@${feed.fetchedAt}`)
+      .sort()
+      .join(',');
+  const versionAt = (upstream: string, bucket: number) =>
+    createHash('sha256')
+      .update(
+        [options.policyDigest, intelStamp(), String(options.quarantine.revision), String(bucket), upstream].join('\0'),
+      )
+      .digest('hex')
+      .slice(0, 24);
+
+  return {
+    async version(upstream) {
+      return versionAt(upstream, bucketOf(clock()));
+    },
+    async judge(packages, scope) {
+      const bucket = bucketOf(clock());
+      const version = versionAt(scope.upstream, bucket);
+      const blocked = new Map<Package, BlockReason[]>();
+      const add = (pkg: Package, reason: BlockReason) => {
+        const reasons = blocked.get(pkg);
+        if (reasons) reasons.push(reason);
+        else blocked.set(pkg, [reason]);
+      };
+      for (const pkg of packages) {
+        for (const entry of options.quarantine.matches(targetOf(pkg, scope))) add(pkg, quarantineReason(entry));
+      }
+      if (packages.length === 0 || checks.length === 0) return { blocked, version };
+
+      // each package's origin names its place in the batch, so a finding leads back to it
+      const batch = packages.map((pkg, index) => ({
+        ...pkg,
+        environments: [],
+        origin: { file: `${scope.upstream}`, line: index + 1 },
+      }));
+      const inventory = inventoryFromPackages(batch, { environment: scope.upstream });
+      inventory.manifest = {
+        ...emptyManifest(),
+        excludeNewer: excludeNewerOf(options.cooldown.get(scope.upstream), scope),
+      };
+      const result = await options.engine.audit(
+        { inventory, policy: options.policy, checks, offline: options.offline },
+        { signal: scope.signal },
+      );
+      const bySubject = subjectIndex(packages);
+      for (const finding of result.findings) {
+        if (!finding.blocking) continue;
+        const line = finding.location?.file === scope.upstream ? finding.location.line : undefined;
+        const owners = line !== undefined ? [packages[line - 1]] : (bySubject.get(subjectKey(finding)) ?? []);
+        const known = owners.filter((pkg): pkg is Package => pkg !== undefined);
+        if (known.length === 0) throw cannotJudge(finding, options.policySource);
+        for (const pkg of known) add(pkg, findingReason(finding, pkg));
+      }
+      return { blocked, version } satisfies Judgement;
+    },
+  };
+}
+
+function targetOf(pkg: Package, scope: JudgeScope): QuarantineTarget {
+  return {
+    ecosystem: pkg.ecosystem,
+    upstream: scope.upstream,
+    name: pkg.normalizedName,
+    version: pkg.version,
+    file: fileNameOf(pkg.url ?? pkg.location),
+  };
+}
+
+function fileNameOf(location: string): string {
+  const path = location.split(/[?#]/, 1)[0] ?? '';
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+}
+
+function quarantineReason(entry: QuarantineEntry): BlockReason {
+  const what = entry.file ?? (entry.version ? `${entry.name} ${entry.version}` : entry.name);
+  const until = entry.expiresAt ? ` until ${entry.expiresAt}` : '';
+  return {
+    source: 'quarantine',
+    id: entry.id,
+    message: `${what} quarantined by ${entry.by}${until}: ${entry.reason}`,
+  };
+}
+
+function findingReason(finding: Finding, pkg: Package): BlockReason {
+  const until = finding.check === 'cooldown' ? cooldownEnd(finding) : undefined;
+  return {
+    source: finding.check,
+    id: finding.rule,
+    message: `${pkg.name} ${pkg.version}: ${finding.message}`,
+    ...(until !== undefined ? { until } : {}),
+  };
+}
+
+/** When a too-new package leaves cooldown (a relative window: its time plus the window). */
+function cooldownEnd(finding: Finding): number | undefined {
+  const leaves = (finding.evidence as { leavesWindowAt?: unknown }).leavesWindowAt;
+  const at = typeof leaves === 'string' ? Date.parse(leaves) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function subjectIndex(packages: readonly Package[]): Map<string, Package[]> {
+  const index = new Map<string, Package[]>();
+  for (const pkg of packages) {
+    const key = [pkg.ecosystem, pkg.name, pkg.version, pkg.build ?? '', pkg.platform].join('\0');
+    const list = index.get(key);
+    if (list) list.push(pkg);
+    else index.set(key, [pkg]);
+  }
+  return index;
+}
+
+function subjectKey(finding: Finding): string {
+  const subject = finding.subject;
+  if (!subject) return '';
+  return [subject.ecosystem, subject.name, subject.version, subject.build ?? '', subject.platform ?? ''].join('\0');
+}
+
+/** A blocking finding about no package of the batch (a check that failed, a policy requirement). */
+function cannotJudge(finding: Finding, policySource: string | undefined): CvebuildError {
+  const where = policySource ? ` (policy ${policySource})` : '';
+  return new CvebuildError('USAGE', `cannot judge packages${where}: ${finding.check}: ${finding.message}`);
+}
+
+function excludeNewerOf(cooldown: UpstreamCooldown | undefined, scope: JudgeScope): ExcludeNewer {
+  const origin = { file: `proxy config: ${scope.upstream}` };
+  const setting = (value: string) => ({ value, origin });
+  const packages = new Map([...(cooldown?.packages ?? [])].map(([name, value]) => [name, setting(value)]));
+  const exemptions = new Map(cooldown?.exemptions ?? []);
+  const workspace = cooldown?.excludeNewer === undefined ? undefined : setting(cooldown.excludeNewer);
+  const conda = scope.ecosystem === 'conda';
+  return {
+    ...(conda && workspace ? { workspace } : {}),
+    ...(!conda && workspace ? { pypiWorkspace: workspace } : {}),
+    channels: new Map(),
+    packages: conda ? packages : new Map(),
+    pypiPackages: conda ? new Map() : packages,
+    exemptions: conda ? exemptions : new Map(),
+    pypiExemptions: conda ? new Map() : exemptions,
+  };
+}
