@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { createEngine } from '../../../src/engine/engine.ts';
+import { openIntelStore, type OpenedIntel } from '../../../src/intel/open.ts';
+import { normalizeName, type Package } from '../../../src/model/package.ts';
+import { defaultPolicy } from '../../../src/policy/policy.ts';
+import { createEngineJudge, type QuarantineView } from '../../../src/proxy/judge.ts';
+import type { QuarantineEntry, QuarantineTarget } from '../../../src/proxy/types.ts';
+import { buildIntelStore } from '../../helpers/build-recipe.ts';
+import { projectRoot } from '../../helpers/paths.ts';
+
+const NOW = new Date('2026-04-01T12:00:00Z');
+const CHANNEL = 'https://conda.anaconda.org/conda-forge';
+
+function conda(name: string, version: string, build: string, timestamp = Date.parse('2025-01-01')): Package {
+  const filename = `${name}-${version}-${build}.conda`;
+  return {
+    ecosystem: 'conda',
+    name,
+    normalizedName: normalizeName('conda', name),
+    version,
+    build,
+    subdir: 'linux-64',
+    platform: 'linux-64',
+    channel: CHANNEL,
+    url: `${CHANNEL}/linux-64/${filename}`,
+    location: `${CHANNEL}/linux-64/${filename}`,
+    timestamp,
+    depends: [],
+    requiresDist: [],
+    purls: [],
+    kind: 'registry',
+    environments: [],
+    origin: { file: 'repodata.json' },
+  };
+}
+
+function pypi(name: string, version: string, uploaded: number): Package {
+  const filename = `${name}-${version}-py3-none-any.whl`;
+  return {
+    ecosystem: 'pypi',
+    name,
+    normalizedName: normalizeName('pypi', name),
+    version,
+    platform: 'noarch',
+    index: 'https://pypi.org/simple',
+    url: `https://files.pythonhosted.org/packages/${filename}`,
+    location: `https://files.pythonhosted.org/packages/${filename}`,
+    timestamp: uploaded,
+    depends: [],
+    requiresDist: [],
+    purls: [],
+    kind: 'registry',
+    environments: [],
+    origin: { file: 'simple' },
+  };
+}
+
+class ListQuarantine implements QuarantineView {
+  revision = 0;
+  entries: QuarantineEntry[] = [];
+  add(target: QuarantineTarget) {
+    this.entries.push({ ...target, id: `q${++this.revision}`, reason: 'under review', by: 'alice', createdAt: NOW.toISOString() });
+  }
+  matches(target: QuarantineTarget) {
+    return this.entries.filter(
+      (entry) =>
+        entry.ecosystem === target.ecosystem &&
+        (entry.upstream === '*' || entry.upstream === target.upstream) &&
+        entry.name === target.name &&
+        (entry.version === undefined || entry.version === target.version) &&
+        (entry.file === undefined || entry.file === target.file),
+    );
+  }
+}
+
+describe('the engine-backed judge', () => {
+  let intel: OpenedIntel;
+  before(async () => {
+    const db = buildIntelStore([
+      join(projectRoot, 'examples/openssl-cve/intel'),
+      join(projectRoot, 'test/fixtures/intel/kev.json'),
+      join(projectRoot, 'test/fixtures/intel/osv'),
+    ]);
+    intel = await openIntelStore({ db });
+  });
+  after(() => intel.store.close());
+
+  function judgeWith(quarantine = new ListQuarantine(), cooldown = new Map()) {
+    const engine = createEngine({ intel, clock: () => NOW, http: null });
+    const policy = defaultPolicy();
+    policy.maxDbAgeMs = 100 * 365 * 86_400_000;
+    return createEngineJudge({
+      engine,
+      policy,
+      policyDigest: 'test',
+      intel: intel.store,
+      quarantine,
+      cooldown,
+      bucketMs: 60_000,
+      offline: true,
+      clock: () => NOW,
+      checks: ['malicious', 'vulnerability', 'cooldown'],
+    });
+  }
+
+  it('withholds a vulnerable conda build and a malicious PyPI release, and keeps the fixed and clean ones', async () => {
+    const judge = judgeWith();
+    const old = conda('openssl', '3.0.7', 'h0b41bf4_1');
+    const fixed = conda('openssl', '3.0.8', 'h0b41bf4_0');
+    const zlib = conda('zlib', '1.3.1', 'hb9d3cd8_2');
+    const conda1 = await judge.judge([old, fixed, zlib], { upstream: 'conda-forge', ecosystem: 'conda' });
+    assert.deepEqual([...conda1.blocked.keys()], [old]);
+    assert.ok(conda1.blocked.get(old)?.some((reason) => reason.source === 'vulnerability' && /CVE-2023-0286/.test(reason.id + reason.message)));
+
+    const bad = pypi('litellm', '1.82.7', Date.parse('2026-03-24'));
+    const good = pypi('litellm', '1.82.6', Date.parse('2026-03-20'));
+    const result = await judge.judge([bad, good], { upstream: 'pypi', ecosystem: 'pypi' });
+    assert.deepEqual([...result.blocked.keys()], [bad]);
+    assert.equal(result.blocked.get(bad)?.[0]?.source, 'malicious');
+  });
+
+  it('withholds what a quarantine entry names, and its version changes with the list', async () => {
+    const quarantine = new ListQuarantine();
+    const judge = judgeWith(quarantine);
+    const a = conda('zlib', '1.3.1', 'hb9d3cd8_2');
+    const b = conda('zlib', '1.3.0', 'hb9d3cd8_1');
+    const before = await judge.version('conda-forge');
+    quarantine.add({ ecosystem: 'conda', upstream: 'conda-forge', name: 'zlib', version: '1.3.1' });
+    assert.notEqual(await judge.version('conda-forge'), before);
+    const result = await judge.judge([a, b], { upstream: 'conda-forge', ecosystem: 'conda' });
+    assert.deepEqual([...result.blocked.keys()], [a]);
+    assert.match(result.blocked.get(a)?.[0]?.message ?? '', /quarantined by alice.*under review/);
+    const elsewhere = await judge.judge([a], { upstream: 'other', ecosystem: 'conda' });
+    assert.equal(elsewhere.blocked.size, 0);
+  });
+
+  it('holds back releases newer than the upstream cooldown, with the time they leave it', async () => {
+    const judge = judgeWith(new ListQuarantine(), new Map([['conda-forge', { excludeNewer: '7d' }], ['pypi', { excludeNewer: '3d' }]]));
+    const fresh = conda('zlib', '1.3.2', 'h_0', Date.parse('2026-03-30T00:00:00Z'));
+    const seasoned = conda('zlib', '1.3.1', 'h_0', Date.parse('2026-03-01T00:00:00Z'));
+    const result = await judge.judge([fresh, seasoned], { upstream: 'conda-forge', ecosystem: 'conda' });
+    assert.deepEqual([...result.blocked.keys()], [fresh]);
+    const reason = result.blocked.get(fresh)?.[0];
+    assert.equal(reason?.source, 'cooldown');
+    assert.equal(reason?.until, Date.parse('2026-04-06T00:00:00Z'));
+
+    const newFile = pypi('zipp', '4.1.0', Date.parse('2026-03-31T00:00:00Z'));
+    const oldFile = pypi('zipp', '3.23.0', Date.parse('2025-06-01T00:00:00Z'));
+    const files = await judge.judge([newFile, oldFile], { upstream: 'pypi', ecosystem: 'pypi' });
+    assert.deepEqual([...files.blocked.keys()], [newFile]);
+  });
+});
