@@ -20,7 +20,7 @@ import { type PolicyDocument, policySchema } from './schema.ts';
 
 export const POLICY_FILE = 'cvebuild.toml';
 
-interface PolicyText {
+export interface PolicyText {
   file: string;
   text: string;
   /** Table path of the policy inside the file: [] for cvebuild.toml, ['tool', 'cvebuild'] elsewhere. */
@@ -109,7 +109,15 @@ function toolTable(document: Record<string, unknown>): Record<string, unknown> |
 }
 
 function validate(found: PolicyText, checks: readonly Check[]): PolicyDocument {
-  const result = policySchema(checks).safeParse(found.document);
+  return validateToml(policySchema(checks), found) as PolicyDocument;
+}
+
+/**
+ * A TOML document checked against a zod schema (the policy's, the proxy configuration's): the
+ * first problem becomes one line naming the file, the line and the key.
+ */
+export function validateToml<T>(schema: z.ZodType<T>, found: PolicyText): T {
+  const result = schema.safeParse(found.document);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const first = issues[0] as z.core.$ZodIssue;
