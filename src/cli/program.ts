@@ -24,6 +24,7 @@ import type { DbUpdateOptions } from './db-update.ts';
 import type { DiffCommandOptions } from './diff.ts';
 import type { FixCommandOptions } from './fix.ts';
 import type { McpCommandOptions } from './mcp.ts';
+import type { ProxyServeOptions } from './proxy.ts';
 import type { SbomOptions } from './sbom.ts';
 import type { VerifyBundleOptions } from './verify-bundle.ts';
 
@@ -185,10 +186,36 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     const { mcpCommand } = await import('./mcp.ts');
     await mcpCommand(options);
   });
+  addProxyCommands(program);
   addSbomCommand(program, output);
   addAttestCommands(program, output, outcome);
   addDbCommands(program, output);
   return program;
+}
+
+function addProxyCommands(program: Command): void {
+  const proxy = program
+    .command('proxy')
+    .description('the install-time quarantine proxy for conda channels and PyPI indexes');
+  proxy
+    .command('serve')
+    .description(
+      'serve filtered conda channels and PyPI indexes: what the policy or the quarantine list blocks is withheld from metadata and refused at download',
+    )
+    .requiredOption('--config <file>', 'the proxy configuration (TOML; see the README)')
+    .option('--port <port>', "listen on this port instead of the configuration's")
+    .action(async (options: ProxyServeOptions) => {
+      const { proxyServeCommand } = await import('./proxy.ts');
+      await proxyServeCommand(options);
+    });
+  proxy
+    .command('check')
+    .description('validate a proxy configuration and exit')
+    .requiredOption('--config <file>', 'the proxy configuration (TOML)')
+    .action(async (options: ProxyServeOptions) => {
+      const { proxyCheckCommand } = await import('./proxy.ts');
+      process.stdout.write(proxyCheckCommand(options));
+    });
 }
 
 /** Everything `gate` and `audit` share: they are one engine. */
