@@ -74,6 +74,7 @@ describe('the proxy configuration', () => {
   });
 
   it('takes the PostgreSQL password from the environment, and admin tokens as name=token pairs', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
     const text = VALID.replace('sqlite = "state.db"', 'postgres = "postgres://proxy:${PGPASS}@127.0.0.1/proxy"');
     const config = parseProxyConfig(text, 'p.toml', { PGPASS: 's3cret' });
     assert.deepEqual(config.state, { postgres: 'postgres://proxy:s3cret@127.0.0.1/proxy' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { createEngine } from '../../../src/engine/engine.ts';
-import { openIntelStore, type OpenedIntel } from '../../../src/intel/open.ts';
+import { type OpenedIntel, openIntelStore } from '../../../src/intel/open.ts';
 import { normalizeName, type Package } from '../../../src/model/package.ts';
 import { defaultPolicy } from '../../../src/policy/policy.ts';
 import { createEngineJudge, type QuarantineView } from '../../../src/proxy/judge.ts';
@@ -61,7 +61,13 @@ class ListQuarantine implements QuarantineView {
   revision = 0;
   entries: QuarantineEntry[] = [];
   add(target: QuarantineTarget) {
-    this.entries.push({ ...target, id: `q${++this.revision}`, reason: 'under review', by: 'alice', createdAt: NOW.toISOString() });
+    this.entries.push({
+      ...target,
+      id: `q${++this.revision}`,
+      reason: 'under review',
+      by: 'alice',
+      createdAt: NOW.toISOString(),
+    });
   }
   matches(target: QuarantineTarget) {
     return this.entries.filter(
@@ -112,7 +118,11 @@ describe('the engine-backed judge', () => {
     const zlib = conda('zlib', '1.3.1', 'hb9d3cd8_2');
     const conda1 = await judge.judge([old, fixed, zlib], { upstream: 'conda-forge', ecosystem: 'conda' });
     assert.deepEqual([...conda1.blocked.keys()], [old]);
-    assert.ok(conda1.blocked.get(old)?.some((reason) => reason.source === 'vulnerability' && /CVE-2023-0286/.test(reason.id + reason.message)));
+    assert.ok(
+      conda1.blocked
+        .get(old)
+        ?.some((reason) => reason.source === 'vulnerability' && /CVE-2023-0286/.test(reason.id + reason.message)),
+    );
 
     const bad = pypi('litellm', '1.82.7', Date.parse('2026-03-24'));
     const good = pypi('litellm', '1.82.6', Date.parse('2026-03-20'));
@@ -137,7 +147,13 @@ describe('the engine-backed judge', () => {
   });
 
   it('holds back releases newer than the upstream cooldown, with the time they leave it', async () => {
-    const judge = judgeWith(new ListQuarantine(), new Map([['conda-forge', { excludeNewer: '7d' }], ['pypi', { excludeNewer: '3d' }]]));
+    const judge = judgeWith(
+      new ListQuarantine(),
+      new Map([
+        ['conda-forge', { excludeNewer: '7d' }],
+        ['pypi', { excludeNewer: '3d' }],
+      ]),
+    );
     const fresh = conda('zlib', '1.3.2', 'h_0', Date.parse('2026-03-30T00:00:00Z'));
     const seasoned = conda('zlib', '1.3.1', 'h_0', Date.parse('2026-03-01T00:00:00Z'));
     const result = await judge.judge([fresh, seasoned], { upstream: 'conda-forge', ecosystem: 'conda' });
