@@ -9,14 +9,7 @@ import { CvebuildError } from '../../errors.ts';
 import type { Ecosystem } from '../../model/package.ts';
 import { maskCredentials } from '../../text/credentials.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import {
-  isoInstant,
-  listLimit,
-  newEntryId,
-  normalizedTarget,
-  quarantineAudit,
-  releaseAudit,
-} from './records.ts';
+import { isoInstant, listLimit, newEntryId, normalizedTarget, quarantineAudit, releaseAudit } from './records.ts';
 
 /** The key of the advisory lock nodes take to create the schema one at a time (`cvpx` as a number). */
 const SCHEMA_LOCK = 0x63767078;

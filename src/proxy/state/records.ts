@@ -53,7 +53,13 @@ export function quarantineAudit(entry: QuarantineEntry): AuditEvent {
 }
 
 export function releaseAudit(entry: QuarantineEntry, meta: { reason: string; by: string }, at: string): AuditEvent {
-  return { at, action: 'release', actor: meta.by, ...targetFields(entry), detail: { id: entry.id, reason: meta.reason } };
+  return {
+    at,
+    action: 'release',
+    actor: meta.by,
+    ...targetFields(entry),
+    detail: { id: entry.id, reason: meta.reason },
+  };
 }
 
 function targetFields(target: QuarantineTarget): QuarantineTarget {

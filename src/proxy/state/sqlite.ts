@@ -10,14 +10,7 @@ import { CvebuildError } from '../../errors.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
 import type { Ecosystem } from '../../model/package.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import {
-  isoInstant,
-  listLimit,
-  newEntryId,
-  normalizedTarget,
-  quarantineAudit,
-  releaseAudit,
-} from './records.ts';
+import { isoInstant, listLimit, newEntryId, normalizedTarget, quarantineAudit, releaseAudit } from './records.ts';
 
 /** `cvpx` in the file header: tells this store's files apart from the threat-intel store's. */
 const APPLICATION_ID = 0x63767078;
