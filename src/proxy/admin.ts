@@ -199,23 +199,24 @@ function describeIssues(issues: readonly Z.core.$ZodIssue[], value: unknown): st
   if (!first) return 'invalid request';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   const path = first.path.filter((part) => typeof part !== 'symbol').join('.');
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   let message: string;
-  switch (first.code) {
-    case 'unrecognized_keys':
-      return `unknown key${first.keys.length > 1 ? 's' : ''} ${first.keys.join(', ')}${more}`;
-    case 'invalid_type':
-      message =
-        typeof value !== 'object' || value === null || Array.isArray(value)
-          ? 'expected a JSON object'
-          : valueAt(value, path) === undefined
-            ? 'required'
-            : `expected ${first.expected}`;
-      break;
-    case 'invalid_value':
-      message = `expected one of ${first.values.map((v) => JSON.stringify(v)).join(', ')}`;
-      break;
-    default:
-      message = first.message;
+  if (!isObject && path === '') message = 'expected a JSON object';
+  else if (first.code !== 'unrecognized_keys' && isObject && path !== '' && valueAt(value, path) === undefined) {
+    message = 'required';
+  } else {
+    switch (first.code) {
+      case 'unrecognized_keys':
+        return `unknown key${first.keys.length > 1 ? 's' : ''} ${first.keys.join(', ')}${more}`;
+      case 'invalid_type':
+        message = `expected ${first.expected}`;
+        break;
+      case 'invalid_value':
+        message = `expected one of ${first.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      default:
+        message = first.message;
+    }
   }
   return `${path ? `${path}: ` : ''}${message}${more}`;
 }

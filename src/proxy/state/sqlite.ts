@@ -143,7 +143,7 @@ class SqliteState implements ProxyState {
     const rows = this.#db
       .prepare(
         `SELECT ${ENTRY_COLUMNS} FROM quarantine
-         WHERE released_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id`,
+         WHERE released_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, rowid`,
       )
       .all(isoInstant(now, 'now')) as Row[];
     return rows.map(toRecord);
