@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'BUILD_FAILED'
   /** A recipe's requirements cannot be solved against the channels (unsatisfiable, or the solver failed). */
   | 'SOLVE_FAILED'
+  /** The proxy's state store (its SQLite file or PostgreSQL database) cannot be opened or reached. */
+  | 'STATE_UNAVAILABLE'
   | 'USAGE';
 
 export interface ErrorLocation {

@@ -70,6 +70,13 @@ export interface QuarantineEntry extends QuarantineTarget {
   expiresAt?: string;
 }
 
+/** A quarantine entry as stored, with its release when it was released (entries are never deleted). */
+export interface QuarantineRecord extends QuarantineEntry {
+  releasedAt?: string;
+  releasedBy?: string;
+  releaseReason?: string;
+}
+
 /** One line of the audit log: every admin action and every refused download or filtered view. */
 export interface AuditEvent {
   at: string;
@@ -94,6 +101,8 @@ export interface AuditEvent {
 export interface ProxyState {
   /** Entries neither released nor expired at `now`. */
   active(now: Date): Promise<QuarantineEntry[]>;
+  /** Every entry ever made, released and expired ones too, newest first (at most `limit`). */
+  history(query: { limit?: number }): Promise<QuarantineRecord[]>;
   /** Changes whenever an entry is added or released (on any node): nodes poll it to see changes. */
   revision(): Promise<number>;
   quarantine(
