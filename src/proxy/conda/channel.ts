@@ -33,7 +33,6 @@ import {
   encodeZstdMsgpack,
   filterShard,
   type ShardIndex,
-  sha256Hex,
   shardRecords,
 } from './shards.ts';
 

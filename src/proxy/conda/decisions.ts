@@ -80,7 +80,13 @@ export class DecisionCollector {
 
   private block(stem: string, reasons: BlockReason[]): void {
     const known = this.blocked.get(stem);
-    this.blocked.set(stem, known ? [...known, ...reasons] : reasons);
+    if (!known) {
+      this.blocked.set(stem, reasons);
+      return;
+    }
+    // a build's twins are usually blocked for the same reasons: keep each reason once
+    const seen = new Set(known.map((reason) => `${reason.source}\0${reason.id}`));
+    this.blocked.set(stem, [...known, ...reasons.filter((reason) => !seen.has(`${reason.source}\0${reason.id}`))]);
   }
 }
 

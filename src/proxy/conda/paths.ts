@@ -31,6 +31,8 @@ const METADATA: Record<string, 'json' | 'zst' | 'current' | 'run-exports'> = {
 
 export function routeOf(path: string, subdirs?: readonly string[]): Route {
   const trimmed = path.replace(/^\/+/, '');
+  if (trimmed.split('/').some((segment) => segment === '.' || segment === '..'))
+    return { kind: 'none', why: 'not a channel document' };
   if (trimmed === 'channeldata.json') return { kind: 'channeldata' };
   const slash = trimmed.indexOf('/');
   if (slash <= 0) return { kind: 'none', why: 'not a channel document' };

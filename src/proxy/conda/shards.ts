@@ -6,7 +6,6 @@
  * deterministically (sorted keys, hashes kept as msgpack bin) so the same input and policy always
  * give the same hash. Unchanged shards keep upstream's hash and bytes.
  */
-import { createHash } from 'node:crypto';
 import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { decode, encode } from '@msgpack/msgpack';
 import { CvebuildError } from '../../errors.ts';
@@ -148,10 +147,6 @@ export function filterShard(shard: Dict, decisions: Decisions): FilteredShard {
 export function encodeZstdMsgpack(value: unknown): Uint8Array {
   const packed = encode(value, { sortKeys: true, ignoreUndefined: true });
   return zstdCompressSync(packed, { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function decodeZstdMsgpack(compressed: Uint8Array, maxBytes: number, source: string): unknown {
