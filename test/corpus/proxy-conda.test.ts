@@ -5,7 +5,6 @@
  * filter unchanged when nothing is blocked (records kept as upstream wrote them, none lost).
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';

@@ -290,6 +290,38 @@ describe('conda channel through the proxy: shards, variants, downloads', () => {
   });
 });
 
+describe('conda channel through the proxy: superseded shards', () => {
+  it('serves a hash from an older index only while the current policy would not change that shard', async () => {
+    const upstream = await startChannelUpstream();
+    const judge = new FakeJudge();
+    const proxy = await startProxy({ upstreamUrl: upstream.url, judge });
+    const pyfooHash = async () => {
+      const index = decode(zstdDecompressSync(await body(`${proxy.channelUrl}noarch/repodata_shards.msgpack.zst`))) as {
+        shards: Record<string, Uint8Array>;
+      };
+      return Buffer.from(index.shards.pyfoo as Uint8Array).toString('hex');
+    };
+    const shardStatus = async (hash: string) =>
+      (await fetch(`${proxy.channelUrl}noarch/shards/${hash}.msgpack.zst`)).status;
+    try {
+      const upstreamHash = await pyfooHash(); // nothing blocked: upstream's hash
+      judge.block('pyfoo@2.0');
+      const filteredHash = await pyfooHash();
+      assert.notEqual(filteredHash, upstreamHash);
+      // upstream's bytes now hold a blocked record: an older index's hash is not served
+      assert.equal(await shardStatus(upstreamHash), 404);
+      judge.block('pyunrelated');
+      assert.equal(await pyfooHash(), upstreamHash);
+      // the filtered shard holds nothing the current policy blocks: still served for older indexes
+      assert.equal(await shardStatus(filteredHash), 200);
+      judge.block('pyfoo@1.0');
+      assert.equal(await shardStatus(filteredHash), 404);
+    } finally {
+      closeAll(upstream, proxy);
+    }
+  });
+});
+
 describe('conda channel through the proxy: validators', () => {
   it('has its own ETag, which changes with the judge version; 304 and HEAD', async () => {
     const upstream = await startChannelUpstream();
