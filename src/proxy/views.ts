@@ -33,8 +33,21 @@ export interface View {
   withheld: number;
 }
 
-export interface BuiltView {
+/** A view's bytes in memory, or (for large ones, written in pieces) in a file from `scratchFile()`. */
+export type BuiltView = BuiltBytes | BuiltFile;
+
+export interface BuiltBytes {
   body: Uint8Array;
+  contentType: string;
+  withheld?: number;
+}
+
+export interface BuiltFile {
+  /** A file from `scratchFile()`, complete: the store moves it into place (or removes it when equal bytes are stored). */
+  file: string;
+  /** sha256 of the file's bytes, hex (the builder hashes while it writes). */
+  sha256: string;
+  size: number;
   contentType: string;
   withheld?: number;
 }
@@ -87,10 +100,18 @@ export class ViewStore {
     return this.pointers.size;
   }
 
+  /** A fresh path in the store's directory (same file system, so `BuiltFile` moves are renames). */
+  scratchFile(): string {
+    return join(this.dir, `scratch-${randomBytes(8).toString('hex')}.tmp`);
+  }
+
   private store(id: string, built: BuiltView): View {
-    const sha256 = createHash('sha256').update(built.body).digest('hex');
+    const sha256 = 'body' in built ? createHash('sha256').update(built.body).digest('hex') : built.sha256;
     const file = join(this.dir, sha256);
-    if (!exists(file)) {
+    if ('file' in built) {
+      if (exists(file)) rmSync(built.file, { force: true });
+      else renameSync(built.file, file);
+    } else if (!exists(file)) {
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         writeFileSync(temporary, built.body);
@@ -102,7 +123,7 @@ export class ViewStore {
     }
     const view: View = {
       file,
-      size: built.body.byteLength,
+      size: 'body' in built ? built.body.byteLength : built.size,
       sha256,
       etag: `"cvb-${createHash('sha256').update(id).update('\0').update(sha256).digest('hex').slice(0, 32)}"`,
       contentType: built.contentType,
