@@ -155,7 +155,10 @@ export class UpstreamIndex {
     const path = new URL(req.url ?? '/', this.origin).pathname;
     this.seen.push({ method: req.method ?? '', path, accept: req.headers.accept, range: req.headers.range });
     const page = /^\/simple\/([^/]+)\/$/.exec(path);
-    if (page?.[1]) return this.page(req, res, page[1]);
+    if (page?.[1]) {
+      this.page(req, res, page[1]);
+      return;
+    }
     const blob = this.blobs.get(path);
     if (!blob) {
       res.writeHead(404).end('not found');
@@ -237,7 +240,7 @@ export function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export interface Proxy {
+export interface ProxyUnderTest {
   url: string;
   /** `http://127.0.0.1:<port>/pypi/<name>/simple/` */
   index: string;
@@ -253,7 +256,7 @@ export interface Proxy {
 export async function startProxy(
   upstreamIndex: UpstreamIndex,
   options: { name?: string; files?: string[]; timeoutMs?: number; maxDocumentBytes?: number } = {},
-): Promise<Proxy> {
+): Promise<ProxyUnderTest> {
   const name = options.name ?? 'pypi';
   const mount = `/pypi/${name}/`;
   const dir = tempDirectory();

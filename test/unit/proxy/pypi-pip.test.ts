@@ -11,7 +11,7 @@ import {
   buildWheel,
   debianWheels,
   PIP_ACCEPT,
-  type Proxy,
+  type ProxyUnderTest,
   pip,
   pipSkip,
   sha256,
@@ -24,7 +24,7 @@ const skip = pipSkip();
 
 describe('PyPI proxy with real pip', { skip }, () => {
   let upstream: UpstreamIndex;
-  let proxy: Proxy;
+  let proxy: ProxyUnderTest;
   let demo1: UpstreamFile;
   let demo2: UpstreamFile;
 
@@ -71,7 +71,7 @@ describe('PyPI proxy with real pip', { skip }, () => {
   it('installs through the proxy, fetching the page, the metadata file and the wheel from it', async () => {
     proxy.judge.block();
     const target = tempDirectory();
-    const before = upstream.seen.length;
+    const seenBefore = upstream.seen.length;
     const run = await pip([
       'install',
       '--no-deps',
@@ -84,7 +84,7 @@ describe('PyPI proxy with real pip', { skip }, () => {
     ]);
     assert.equal(run.code, 0, run.output);
     assert.match(readFileSync(join(target, 'demo', '__init__.py'), 'utf8'), /VERSION = '2\.0'/);
-    const asked = upstream.seen.slice(before).map((request) => request.path);
+    const asked = upstream.seen.slice(seenBefore).map((request) => request.path);
     assert.ok(asked.includes('/simple/demo/'), asked.join(' '));
     assert.ok(asked.includes(`${upstream.pathOf(demo2)}.metadata`), 'pip read the PEP 658 metadata file');
     assert.ok(asked.includes(upstream.pathOf(demo2)), 'the proxy fetched the wheel from upstream');
