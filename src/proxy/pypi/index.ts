@@ -114,19 +114,18 @@ export function createPypiIndex(config: PypiIndexConfig, deps: PypiIndexDeps): P
   }
 
   /** Every file of the page judged once per (page bytes, judge version); concurrent askers share it. */
-  function decide(project: string, doc: UpstreamDocument, version: string): Promise<Decided> {
+  function decide(project: string, doc: UpstreamDocument, page: ServablePage, version: string): Promise<Decided> {
     const key = `${doc.url}\0${doc.sha256}\0${version}`;
     let pending = decided.get(key);
     if (!pending) {
-      pending = judgePage(project, doc);
+      pending = judgePage(project, doc, page);
       decided.set(key, pending);
       pending.catch(() => decided.delete(key));
     }
     return pending;
   }
 
-  async function judgePage(project: string, doc: UpstreamDocument): Promise<Decided> {
-    const page = await servable(project, doc);
+  async function judgePage(project: string, doc: UpstreamDocument, page: ServablePage): Promise<Decided> {
     const packages = page.files.map((served) => packageOf(served, project, indexUrl, doc.url));
     const judgement = await deps.judge.judge(packages, scope);
     const blocked = new Map<string, BlockReason[]>();
@@ -162,7 +161,8 @@ export function createPypiIndex(config: PypiIndexConfig, deps: PypiIndexDeps): P
     const view = await deps.views.get(
       { upstream: config.name, document: `simple/${project}/#${format}`, upstreamTag: `sha256:${doc.sha256}`, version },
       async () => {
-        const { page, blocked } = await judged(() => decide(project, doc, version));
+        const page = await servable(project, doc);
+        const { blocked } = await judged(() => decide(project, doc, page, version));
         const filtered = filterPage(page, blocked);
         if (filtered.withheld > 0) {
           deps.log({
@@ -198,7 +198,7 @@ export function createPypiIndex(config: PypiIndexConfig, deps: PypiIndexDeps): P
     }
     if (!served) return sendNotFound(req, res, `no such file of ${project} on ${config.name}`);
     const version = await judged(() => deps.judge.version(config.name));
-    const { blocked } = await judged(() => decide(project, doc, version));
+    const { blocked } = await judged(() => decide(project, doc, page, version));
     const reasons = blocked.get(served.file.filename);
     if (reasons) {
       counters.refused++;
@@ -278,6 +278,7 @@ export function createPypiIndex(config: PypiIndexConfig, deps: PypiIndexDeps): P
         ...target.headers,
         ...(target.size !== undefined ? { 'content-length': target.size } : {}),
       });
+      res.flushHeaders();
       const outcome = await streamVerified(res, response.body, {
         sha256: target.sha256,
         size: target.size,
