@@ -5,45 +5,91 @@
  * optional `<base href>`.
  *
  * Hand-written rather than a general HTML parser (none is a dependency): a simple page is a flat
- * list of anchors, and what this reads is bounded — tags are matched by linear patterns without
- * nesting, attribute values are entity-decoded, and whatever does not fit is skipped, never guessed.
+ * list of anchors, read here in one linear pass over the start tags; attribute values are
+ * entity-decoded, and whatever does not fit is skipped, never guessed.
  */
 import type { SimpleFile, SimpleProject } from '../../cooldown/simple-api.ts';
 
-// bounded spans: a hostile page of unclosed tags costs linear time, not quadratic
-const ANCHOR = /<a(\s[^>]{0,8192})?>([^<]{0,1024})<\/a\s*>/gi;
-const META = /<meta(\s[^>]{0,4096})>/gi;
-const BASE = /<base(\s[^>]{0,4096})>/i;
 const ATTRIBUTE = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+const TAG_NAME = /^([a-zA-Z][a-zA-Z0-9]*)(?=[\s/]|$)/;
 
 export function parseSimpleHtml(text: string, pageUrl: string): SimpleProject {
   const project: SimpleProject = { files: [] };
-  const baseHref = attributes(BASE.exec(text)?.[1] ?? '').get('href');
-  const base = baseHref === undefined ? pageUrl : (resolve(baseHref, pageUrl) ?? pageUrl);
-  for (const match of text.matchAll(META)) {
-    const meta = attributes(match[1] ?? '');
-    const content = meta.get('content');
-    if (content === undefined) continue;
-    switch (meta.get('name')?.toLowerCase()) {
-      case 'pypi:repository-version':
-        project.apiVersion = content;
-        break;
-      case 'pypi:project-status':
-        project.projectStatus = { ...project.projectStatus, status: content };
-        break;
-      case 'pypi:project-status-reason':
-        project.projectStatus = { status: project.projectStatus?.status ?? 'active', reason: content };
-        break;
+  let base = pageUrl;
+  for (const tag of startTags(text)) {
+    const attrs = attributes(tag.attributes);
+    if (tag.name === 'base' && base === pageUrl) {
+      const href = attrs.get('href');
+      if (href !== undefined) base = resolve(href, pageUrl) ?? pageUrl;
+    } else if (tag.name === 'meta') {
+      readMeta(project, attrs);
+    } else if (tag.name === 'a') {
+      const href = attrs.get('href');
+      const filename = decodeEntities(tag.text).trim();
+      if (href !== undefined && filename !== '') project.files.push(fileOf(filename, href, base, attrs));
     }
   }
-  for (const match of text.matchAll(ANCHOR)) {
-    const attrs = attributes(match[1] ?? '');
-    const href = attrs.get('href');
-    const filename = decodeEntities(match[2] ?? '').trim();
-    if (href === undefined || filename === '') continue;
-    project.files.push(fileOf(filename, href, base, attrs));
-  }
   return project;
+}
+
+interface StartTag {
+  name: string;
+  attributes: string;
+  /** The text up to the next tag (an anchor's file name). */
+  text: string;
+}
+
+/**
+ * Start tags in order, read in one pass: a tag ends at the first `>` outside a quoted value, and
+ * when none is left the page ends there (so unclosed tags cost linear time, never quadratic).
+ */
+function* startTags(text: string): Generator<StartTag> {
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('<', at);
+    if (open === -1) return;
+    let quote = '';
+    let close = open + 1;
+    for (; close < text.length; close++) {
+      const char = text[close];
+      if (quote !== '') {
+        if (char === quote) quote = '';
+      } else if (char === '"' || char === "'") {
+        // a quote only opens a value after `=`; elsewhere (`<p>it's`) it is text
+        if (/=\s*$/.test(text.slice(Math.max(open, close - 16), close))) quote = char;
+      } else if (char === '>') {
+        break;
+      }
+    }
+    if (close >= text.length) return;
+    const inside = text.slice(open + 1, close);
+    const name = TAG_NAME.exec(inside)?.[1]?.toLowerCase();
+    const next = text.indexOf('<', close + 1);
+    at = close + 1;
+    if (name) {
+      yield {
+        name,
+        attributes: inside.slice(name.length),
+        text: text.slice(close + 1, next === -1 ? text.length : next),
+      };
+    }
+  }
+}
+
+function readMeta(project: SimpleProject, meta: Map<string, string>): void {
+  const content = meta.get('content');
+  if (content === undefined) return;
+  switch (meta.get('name')?.toLowerCase()) {
+    case 'pypi:repository-version':
+      project.apiVersion = content;
+      break;
+    case 'pypi:project-status':
+      project.projectStatus = { ...project.projectStatus, status: content };
+      break;
+    case 'pypi:project-status-reason':
+      project.projectStatus = { status: project.projectStatus?.status ?? 'active', reason: content };
+      break;
+  }
 }
 
 function fileOf(filename: string, href: string, base: string, attrs: Map<string, string>): SimpleFile {
