@@ -68,7 +68,8 @@ function jsonFile(served: ServedFile): Record<string, unknown> {
   const metadata = metadataHashes(served);
   if (metadata) {
     entry['core-metadata'] = metadata;
-    entry['dist-info-metadata'] = metadata; // PEP 714's alias, for clients older than the rename
+    // PEP 714: the key PyPI kept for older clients; never `dist-info-metadata`, which pip 22.3–23.1 misreads (crashes on a dict)
+    entry['data-dist-info-metadata'] = metadata;
   }
   entry.yanked = file.yanked ?? false;
   if (file.size !== undefined) entry.size = file.size;
