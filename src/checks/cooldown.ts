@@ -1,8 +1,9 @@
 /**
  * The `cooldown` check: releases newer than the project's `exclude-newer` cutoff, as pixi would
- * judge them. Conda records carry their build timestamp in the lock; PyPI files do not, so their
- * PEP 700 upload times are looked up on their index (and cached). What cannot be looked up is
- * reported as not checked; failing on that is the policy's decision.
+ * judge them. Conda records carry their build timestamp in the lock; PyPI files usually do not, so
+ * their PEP 700 upload times are looked up on their index (and cached), unless the producer already
+ * knew it (`Package.timestamp`: the proxy reads it from the page it filters). What cannot be looked
+ * up is reported as not checked; failing on that is the policy's decision.
  */
 
 import { fileNameOf } from '../conda/url.ts';
@@ -101,6 +102,8 @@ interface PypiFile {
   subject: Subject & { platforms: string[]; environments: string[] };
   cutoff: ResolvedCutoff;
   query: UploadQuery;
+  /** The upload time the producer recorded (`Package.timestamp`): no lookup needed. */
+  uploadTime?: number;
 }
 
 /**
@@ -122,12 +125,14 @@ function pypiFiles(inventory: Inventory, decide: (pkg: Package) => CooldownDecis
       known.subject.environments = [...new Set([...known.subject.environments, ...pkg.environments])].sort();
       // the strictest cutoff wins when platforms disagree (they can only through lock-recorded cutoffs)
       if (decision.cutoff.at < known.cutoff.at) known.cutoff = decision.cutoff;
+      known.uploadTime ??= pkg.timestamp;
       continue;
     }
     files.set(key, {
       subject: { pkg, platforms: [pkg.platform], environments: [...pkg.environments] },
       cutoff: decision.cutoff,
       query: { index, project: pkg.normalizedName, filename, sha256: pkg.sha256 },
+      ...(pkg.timestamp !== undefined ? { uploadTime: pkg.timestamp } : {}),
     });
   }
   return [...files.values()];
@@ -140,8 +145,9 @@ async function checkPypiFiles(
   unknownSeverity: Severity | undefined,
 ): Promise<Finding[]> {
   if (files.length === 0) return [];
-  const answers = await lookupUploadTimes(
-    files.map((file) => file.query),
+  const unknown = files.filter((file) => file.uploadTime === undefined);
+  const looked = await lookupUploadTimes(
+    unknown.map((file) => file.query),
     {
       ...DEFAULT_LOOKUP_OPTIONS,
       ...options,
@@ -152,15 +158,24 @@ async function checkPypiFiles(
       signal: context.signal,
     },
   );
+  const answers = new Map(unknown.map((file, i) => [file, looked[i] as UploadAnswer]));
   const findings: Finding[] = [];
-  files.forEach((file, i) => {
-    const finding = pypiFinding(file, answers[i] as UploadAnswer, unknownSeverity);
+  for (const file of files) {
+    const answer: KnownAnswer = answers.get(file) ?? {
+      status: 'found',
+      uploadTime: file.uploadTime as number,
+      from: 'package',
+    };
+    const finding = pypiFinding(file, answer, unknownSeverity);
     if (finding) findings.push(finding);
-  });
+  }
   return findings;
 }
 
-function pypiFinding(file: PypiFile, answer: UploadAnswer, unknownSeverity: Severity | undefined): Finding | undefined {
+/** An index's answer, or the producer's own upload time (`from: 'package'`). */
+type KnownAnswer = UploadAnswer | { status: 'found'; uploadTime: number; from: 'package' };
+
+function pypiFinding(file: PypiFile, answer: KnownAnswer, unknownSeverity: Severity | undefined): Finding | undefined {
   const { subject, cutoff, query } = file;
   const facts = { index: displayIndex(query.index), file: query.filename, platforms: subject.platforms };
   switch (answer.status) {

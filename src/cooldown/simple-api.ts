@@ -68,8 +68,55 @@ export async function fetchProjectFiles(index: string, project: string, options:
   }
 }
 
+/** One file of a project page with every PEP 691 field a client reads (JSON or HTML alike). */
+export interface SimpleFile {
+  filename: string;
+  /** As the page wrote it: absolute, or relative to the page (or its HTML `<base>`). */
+  url?: string;
+  /** Hash name (lowercase) → hex digest (lowercase); only hex values are kept. */
+  hashes: Record<string, string>;
+  requiresPython?: string;
+  /** PEP 658/714: `true`, or the hashes of the `<url>.metadata` file (from `core-metadata` or its alias `dist-info-metadata`). */
+  coreMetadata?: true | Record<string, string>;
+  gpgSig?: boolean;
+  /** PEP 592: true or the reason; absent when not yanked. */
+  yanked?: true | string;
+  size?: number;
+  /** PEP 700, exactly as the page wrote it (RFC 3339 UTC). */
+  uploadTime?: string;
+  /** PEP 740: the provenance URL. */
+  provenance?: string;
+}
+
+/** A project page, whichever form it came in. */
+export interface SimpleProject {
+  name?: string;
+  apiVersion?: string;
+  /** PEP 700 `versions` (absent on API 1.0 and HTML pages). */
+  versions?: string[];
+  /** PEP 792. */
+  projectStatus?: { status: string; reason?: string };
+  files: SimpleFile[];
+}
+
 /** The `files` of a PEP 691 project page; anything else (an HTML page, a broken document) is an error. */
 export function parseProjectPage(text: string, url: string): IndexFile[] {
+  return parseSimpleJson(text, url).files.map((file) => {
+    const uploaded = file.uploadTime === undefined ? Number.NaN : Date.parse(file.uploadTime);
+    return {
+      filename: file.filename,
+      sha256: file.hashes.sha256,
+      uploadTime: Number.isNaN(uploaded) ? undefined : uploaded,
+      ...(file.yanked ? { yanked: true } : {}),
+    };
+  });
+}
+
+/**
+ * A PEP 691 JSON project page with every field a client reads. Entries without a `filename` are
+ * skipped; fields of the wrong type are left out, never guessed.
+ */
+export function parseSimpleJson(text: string, url: string): SimpleProject {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -77,22 +124,48 @@ export function parseProjectPage(text: string, url: string): IndexFile[] {
     throw notJson(url, 'the response is not JSON');
   }
   const files = isRecord(document) ? document.files : undefined;
-  if (!Array.isArray(files)) throw notJson(url, 'the response has no `files` list');
-  const result: IndexFile[] = [];
+  if (!isRecord(document) || !Array.isArray(files)) throw notJson(url, 'the response has no `files` list');
+  const meta = isRecord(document.meta) ? document.meta : {};
+  const status = isRecord(document['project-status']) ? document['project-status'] : undefined;
+  const project: SimpleProject = { files: [] };
+  if (typeof document.name === 'string') project.name = document.name;
+  if (typeof meta['api-version'] === 'string') project.apiVersion = meta['api-version'];
+  if (Array.isArray(document.versions))
+    project.versions = document.versions.filter((v): v is string => typeof v === 'string');
+  if (status && typeof status.status === 'string')
+    project.projectStatus = {
+      status: status.status,
+      ...(typeof status.reason === 'string' ? { reason: status.reason } : {}),
+    };
   for (const entry of files) {
     if (!isRecord(entry) || typeof entry.filename !== 'string') continue;
-    const hashes = isRecord(entry.hashes) ? entry.hashes : {};
-    const sha256 = typeof hashes.sha256 === 'string' ? hashes.sha256.toLowerCase() : undefined;
-    const uploaded = typeof entry['upload-time'] === 'string' ? Date.parse(entry['upload-time']) : Number.NaN;
-    const yanked = entry.yanked === true || (typeof entry.yanked === 'string' && entry.yanked !== '');
-    result.push({
-      filename: entry.filename,
-      sha256,
-      uploadTime: Number.isNaN(uploaded) ? undefined : uploaded,
-      ...(yanked ? { yanked } : {}),
-    });
+    const file: SimpleFile = { filename: entry.filename, hashes: hexHashes(entry.hashes) };
+    if (typeof entry.url === 'string') file.url = entry.url;
+    if (typeof entry['requires-python'] === 'string') file.requiresPython = entry['requires-python'];
+    const metadata = entry['core-metadata'] ?? entry['dist-info-metadata'];
+    if (metadata === true) file.coreMetadata = true;
+    else if (isRecord(metadata)) file.coreMetadata = hexHashes(metadata);
+    if (entry['gpg-sig'] === true) file.gpgSig = true;
+    if (entry.yanked === true) file.yanked = true;
+    // PEP 691: a reason is a non-empty string; an empty one is not a yank
+    else if (typeof entry.yanked === 'string' && entry.yanked !== '') file.yanked = entry.yanked;
+    if (typeof entry.size === 'number' && Number.isSafeInteger(entry.size) && entry.size >= 0) file.size = entry.size;
+    if (typeof entry['upload-time'] === 'string') file.uploadTime = entry['upload-time'];
+    if (typeof entry.provenance === 'string') file.provenance = entry.provenance;
+    project.files.push(file);
   }
-  return result;
+  return project;
+}
+
+/** `{sha256: "AB…"}` → `{sha256: "ab…"}`; names lowercased, anything not hex dropped. */
+export function hexHashes(value: unknown): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  if (!isRecord(value)) return hashes;
+  for (const [name, digest] of Object.entries(value)) {
+    if (typeof digest === 'string' && /^[0-9a-f]{16,256}$/i.test(digest) && /^[a-z0-9_-]{1,32}$/i.test(name))
+      hashes[name.toLowerCase()] = digest.toLowerCase();
+  }
+  return hashes;
 }
 
 function notJson(url: string, reason: string): CvebuildError {

@@ -42,7 +42,12 @@ export interface Package {
   sha256?: string;
   md5?: string;
   size?: number;
-  /** Build time of a conda artifact in ms since the epoch, when the producer recorded it. */
+  /**
+   * When the artifact was published, in ms since the epoch, when the producer knew it: a conda
+   * artifact's build time (CEP 47 `indexed_timestamp` or `timestamp`); a PyPI file's PEP 700
+   * upload time (the proxy reads it from the index page). The cooldown check uses it as is and
+   * looks a PyPI file's upload time up on its index only when it is absent.
+   */
   timestamp?: number;
   license?: string;
   /** Conda MatchSpec strings. */

@@ -145,6 +145,24 @@ describe('cooldown check: PyPI upload times', () => {
     );
   });
 
+  it('uses the upload time the producer recorded (Package.timestamp) without asking the index', async () => {
+    const before = index.pageRequests().length;
+    const uploaded = Date.parse('2026-08-09T08:00:00Z');
+    const inv = inventory(
+      [
+        pkg('unlisted-pkg', '3.0', { timestamp: uploaded }),
+        pkg('other-pkg', '1.0', { timestamp: Date.parse('2026-01-01T00:00:00Z') }),
+      ],
+      { workspace: '7d' },
+    );
+    const findings = await run(inv, context(NOW, { offline: true }));
+    assert.equal(index.pageRequests().length, before, 'no page was fetched');
+    assert.deepEqual(summary(findings), [['cooldown/too-new', 'unlisted-pkg@3.0']]);
+    assert.equal(findings[0]?.evidence.publishedAt, '2026-08-09T08:00:00.000Z');
+    assert.equal(findings[0]?.evidence.timeFrom, 'package');
+    assert.equal(findings[0]?.evidence.basis, 'pypi-upload-time');
+  });
+
   it('uses pypi.org when the lock names no index', async () => {
     const inv = inventory([pkg('rich', '14.1.0', { index: undefined })], { workspace: '7d' });
     const [finding] = await run(inv, context(NOW, { offline: true }));
