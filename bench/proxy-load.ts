@@ -6,7 +6,7 @@
  * proxy's figures as ratios to the baseline's. Figures only, never asserted.
  * Env: PROXY_BENCH_SECONDS (default 10), PROXY_BENCH_CONNECTIONS (default 64).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -188,8 +188,8 @@ try {
   const baselineUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}`;
   console.log(`proxy load (wrk, ${connections} connections, ${seconds} s each, loopback)`);
   for (const target of targets) {
-    const bare = wrk(`${baselineUrl}${target.path}`, target.accept);
-    const proxied = wrk(`${proxyUrl}${target.path}`, target.accept);
+    const bare = await wrk(`${baselineUrl}${target.path}`, target.accept);
+    const proxied = await wrk(`${proxyUrl}${target.path}`, target.accept);
     const size = bodies.get(target.path)?.body.length ?? 0;
     console.log(`  ${target.name}, ${size.toLocaleString('en')} bytes`);
     console.log(

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
 import { CvebuildError } from '../errors.ts';
+import { assertFresh } from '../intel/freshness.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
 import { type ExcludeNewer, emptyManifest } from '../model/inventory.ts';
@@ -66,22 +67,54 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
   const checks = options.checks ?? PROXY_CHECKS.filter((id) => options.policy.checks.get(id)?.enabled !== false);
 
   const bucketOf = (now: Date) => Math.floor(now.getTime() / options.bucketMs);
-  const intelStamp = () =>
-    options.intel
-      .feeds()
-      .map((feed) => `${feed.name}=${feed.checksum}@${feed.fetchedAt}`)
-      .sort()
-      .join(',');
-  const versionAt = (upstream: string, bucket: number) =>
-    createHash('sha256')
-      .update(
-        [options.policyDigest, intelStamp(), String(options.quarantine.revision), String(bucket), upstream].join('\0'),
-      )
-      .digest('hex')
-      .slice(0, 24);
-
+  // what identifies the threat data: read at most once a second (every request asks for a version)
+  let stamp: { text: string; at: number } | undefined;
+  const intelStamp = () => {
+    const now = Date.now();
+    if (!stamp || now - stamp.at >= 1000) {
+      const text = options.intel
+        .feeds()
+        .map((feed) => `${feed.name}=${feed.checksum}@${feed.fetchedAt}`)
+        .sort()
+        .join(',');
+      stamp = { text, at: now };
+    }
+    return stamp.text;
+  };
+  const versions = new Map<string, string>();
+  const versionAt = (upstream: string, bucket: number) => {
+    const key = [
+      options.policyDigest,
+      intelStamp(),
+      String(options.quarantine.revision),
+      String(bucket),
+      upstream,
+    ].join('\0');
+    let version = versions.get(key);
+    if (!version) {
+      version = createHash('sha256').update(key).digest('hex').slice(0, 24);
+      if (versions.size > 1000) versions.clear();
+      versions.set(key, version);
+    }
+    return version;
+  };
+  // a view built while the data was fresh must not outlive it: every version asks, once a second
+  let freshness: { at: number; error?: unknown } | undefined;
+  const assertStillFresh = () => {
+    const now = clock();
+    if (!freshness || Math.abs(now.getTime() - freshness.at) >= 1000) {
+      try {
+        assertFresh(options.intel, options.policy.maxDbAgeMs, now);
+        freshness = { at: now.getTime() };
+      } catch (error) {
+        freshness = { at: now.getTime(), error };
+      }
+    }
+    if (freshness.error) throw freshness.error;
+  };
   return {
     async version(upstream) {
+      assertStillFresh();
       return versionAt(upstream, bucketOf(clock()));
     },
     async judge(packages, scope) {

@@ -197,14 +197,17 @@ describe('a proxy node', () => {
     const dir = tempDirectory();
     const file = join(dir, 'proxy.toml');
     writeFileSync(file, configText({ db, channel: channel.url, state: 'sqlite = "state.db"' }));
-    const later = new Date(Date.now() + 30 * 86_400_000);
+    let now = new Date();
     const stale = await startProxy(parseProxyConfig(readFileSync(file, 'utf8'), file, ENV), {
       port: 0,
       env: ENV,
-      clock: () => later,
+      clock: () => now,
       log: () => {},
     });
     try {
+      // a view built while the data was fresh is not served once it is stale
+      assert.equal((await fetch(`${stale.url}/conda/cf/noarch/repodata.json`)).status, 200);
+      now = new Date(Date.now() + 30 * 86_400_000);
       const health = await fetch(`${stale.url}/healthz`);
       assert.equal(health.status, 503);
       assert.match(await health.text(), /old|stale|days/i);
