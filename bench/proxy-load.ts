@@ -92,7 +92,8 @@ interface WrkFigures {
   requests: number;
 }
 
-function wrk(url: string, accept?: string): WrkFigures {
+/** Asynchronous: the baseline server lives in this process and must keep answering. */
+async function wrk(url: string, accept?: string): Promise<WrkFigures> {
   const args = [
     '-t2',
     `-c${connections}`,
@@ -101,8 +102,9 @@ function wrk(url: string, accept?: string): WrkFigures {
     ...(accept ? ['-H', `Accept: ${accept}`] : []),
     url,
   ];
-  const run = spawnSync('wrk', args, { encoding: 'utf8' });
-  const out = run.stdout;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('wrk', args, { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN);
   const p99 = /99%\s+([\d.]+)(us|ms|s)\b/.exec(out);

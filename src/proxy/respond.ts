@@ -3,6 +3,7 @@
  * ranges; refusals as JSON with a status clients do not retry (4xx) or fail over on.
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { BlockReason } from './types.ts';
@@ -47,7 +48,42 @@ export async function sendView(req: IncomingMessage, res: ServerResponse, view: 
     res.end();
     return;
   }
+  const bytes = view.size <= MAX_HELD_VIEW_BYTES ? await heldBytes(view) : undefined;
+  if (bytes) {
+    res.end(range ? bytes.subarray(start, end + 1) : bytes);
+    return;
+  }
   await pipeline(createReadStream(view.file, { start, end }), res);
+}
+
+/**
+ * Small views are answered from memory: opening, reading and closing a file per request costs more
+ * than the rest of the request. Views are content-addressed, so a file's bytes never change and the
+ * cache needs no invalidation, only a budget (least recently used first out).
+ */
+const MAX_HELD_VIEW_BYTES = 16 * 1024 * 1024;
+const HELD_BUDGET_BYTES = 256 * 1024 * 1024;
+const held = new Map<string, Buffer>();
+let heldTotal = 0;
+
+async function heldBytes(view: View): Promise<Buffer> {
+  const known = held.get(view.file);
+  if (known) {
+    held.delete(view.file);
+    held.set(view.file, known);
+    return known;
+  }
+  const bytes = await readFile(view.file);
+  if (!held.has(view.file)) {
+    held.set(view.file, bytes);
+    heldTotal += bytes.byteLength;
+    for (const [file, old] of held) {
+      if (heldTotal <= HELD_BUDGET_BYTES) break;
+      held.delete(file);
+      heldTotal -= old.byteLength;
+    }
+  }
+  return bytes;
 }
 
 /** A refusal with a machine-readable body: `{ error, reasons: [{source, id, message}] }`. */
