@@ -41,6 +41,8 @@ export interface UpstreamCooldown {
 export interface QuarantineView {
   readonly revision: number;
   matches(target: QuarantineTarget): QuarantineEntry[];
+  /** Ids of the entries in force at `now`, sorted (an expiry changes them without a new revision). */
+  activeIds?(now: Date): string[];
 }
 
 export interface EngineJudgeOptions {
@@ -66,7 +68,28 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
   const clock = options.clock ?? (() => new Date());
   const checks = options.checks ?? PROXY_CHECKS.filter((id) => options.policy.checks.get(id)?.enabled !== false);
 
-  const bucketOf = (now: Date) => Math.floor(now.getTime() / options.bucketMs);
+  // Time enters a decision through cooldown (a release leaves it), quarantine expiry and waiver
+  // expiry (by day). Views are rebuilt when the time key changes, so it is as coarse as it can be:
+  // the cooldown bucket only where a cooldown applies, else the day.
+  const timed = (upstream: string) =>
+    options.policy.settings.cooldown !== undefined ||
+    options.cooldown.get(upstream)?.excludeNewer !== undefined ||
+    (options.cooldown.get(upstream)?.packages?.size ?? 0) > 0;
+  const timeKey = (upstream: string, now: Date) =>
+    timed(upstream) ? `b${Math.floor(now.getTime() / options.bucketMs)}` : `d${now.toISOString().slice(0, 10)}`;
+  // which quarantine entries are in force (an expiry changes it without a new revision): once a second
+  let active: { at: number; revision: number; digest: string } | undefined;
+  const activeDigest = (now: Date) => {
+    if (!active || active.revision !== options.quarantine.revision || Math.abs(now.getTime() - active.at) >= 1000) {
+      const ids = options.quarantine.activeIds?.(now) ?? [];
+      active = {
+        at: now.getTime(),
+        revision: options.quarantine.revision,
+        digest: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16),
+      };
+    }
+    return active.digest;
+  };
   // what identifies the threat data: read at most once a second (every request asks for a version)
   let stamp: { text: string; at: number } | undefined;
   const intelStamp = () => {
@@ -82,12 +105,13 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
     return stamp.text;
   };
   const versions = new Map<string, string>();
-  const versionAt = (upstream: string, bucket: number) => {
+  const versionAt = (upstream: string, now: Date) => {
     const key = [
       options.policyDigest,
       intelStamp(),
       String(options.quarantine.revision),
-      String(bucket),
+      activeDigest(now),
+      timeKey(upstream, now),
       upstream,
     ].join('\0');
     let version = versions.get(key);
@@ -115,11 +139,10 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
   return {
     async version(upstream) {
       assertStillFresh();
-      return versionAt(upstream, bucketOf(clock()));
+      return versionAt(upstream, clock());
     },
     async judge(packages, scope) {
-      const bucket = bucketOf(clock());
-      const version = versionAt(scope.upstream, bucket);
+      const version = versionAt(scope.upstream, clock());
       const blocked = new Map<Package, BlockReason[]>();
       const add = (pkg: Package, reason: BlockReason) => {
         const reasons = blocked.get(pkg);

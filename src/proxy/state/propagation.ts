@@ -109,6 +109,14 @@ export class QuarantineWatcher {
     return this.#entries.filter((entry) => !expired(entry, now));
   }
 
+  /** Ids of the entries in force at `now`, sorted. */
+  activeIds(now: Date): string[] {
+    return this.#entries
+      .filter((entry) => !expired(entry, now.getTime()))
+      .map((entry) => entry.id)
+      .sort();
+  }
+
   /**
    * The active entries that withhold this package: same ecosystem and name, upstream equal or `*`,
    * and version and file equal where the entry names them (an entry without a version withholds

@@ -69,6 +69,12 @@ class ListQuarantine implements QuarantineView {
       createdAt: NOW.toISOString(),
     });
   }
+  activeIds(now: Date) {
+    return this.entries
+      .filter((entry) => entry.expiresAt === undefined || Date.parse(entry.expiresAt) > now.getTime())
+      .map((entry) => entry.id)
+      .sort();
+  }
   matches(target: QuarantineTarget) {
     return this.entries.filter(
       (entry) =>
@@ -93,8 +99,8 @@ describe('the engine-backed judge', () => {
   });
   after(() => intel.store.close());
 
-  function judgeWith(quarantine = new ListQuarantine(), cooldown = new Map()) {
-    const engine = createEngine({ intel, clock: () => NOW, http: null });
+  function judgeWith(quarantine = new ListQuarantine(), cooldown = new Map(), clock = () => NOW) {
+    const engine = createEngine({ intel, clock, http: null });
     const policy = defaultPolicy();
     policy.maxDbAgeMs = 100 * 365 * 86_400_000;
     return createEngineJudge({
@@ -106,7 +112,7 @@ describe('the engine-backed judge', () => {
       cooldown,
       bucketMs: 60_000,
       offline: true,
-      clock: () => NOW,
+      clock,
       checks: ['malicious', 'vulnerability', 'cooldown'],
     });
   }
@@ -166,5 +172,34 @@ describe('the engine-backed judge', () => {
     const oldFile = pypi('zipp', '3.23.0', Date.parse('2025-06-01T00:00:00Z'));
     const files = await judge.judge([newFile, oldFile], { upstream: 'pypi', ecosystem: 'pypi' });
     assert.deepEqual([...files.blocked.keys()], [newFile]);
+  });
+
+  it('changes its version when time changes a decision, and only then', async () => {
+    let now = NOW;
+    const quarantine = new ListQuarantine();
+    const plain = judgeWith(quarantine, new Map(), () => now);
+    const cooled = judgeWith(quarantine, new Map([['cf', { excludeNewer: '7d' }]]), () => now);
+    const first = { plain: await plain.version('cf'), cooled: await cooled.version('cf') };
+    now = new Date(NOW.getTime() + 5 * 60_000);
+    assert.equal(await plain.version('cf'), first.plain, 'no cooldown: the same view all day');
+    assert.notEqual(await cooled.version('cf'), first.cooled, 'a cooldown moves with its bucket');
+    quarantine.entries.push({
+      ecosystem: 'conda',
+      upstream: 'cf',
+      name: 'zlib',
+      id: 'qx',
+      reason: 'r',
+      by: 'b',
+      createdAt: NOW.toISOString(),
+      expiresAt: new Date(NOW.getTime() + 10 * 60_000).toISOString(),
+    });
+    const withEntry = await plain.version('cf');
+    assert.notEqual(withEntry, first.plain);
+    now = new Date(NOW.getTime() + 11 * 60_000);
+    assert.notEqual(
+      await plain.version('cf'),
+      withEntry,
+      'an expired entry changes the version without a new revision',
+    );
   });
 });
