@@ -193,6 +193,7 @@ describe('the engine-backed judge', () => {
       createdAt: NOW.toISOString(),
       expiresAt: new Date(NOW.getTime() + 10 * 60_000).toISOString(),
     });
+    quarantine.revision++;
     const withEntry = await plain.version('cf');
     assert.notEqual(withEntry, first.plain);
     now = new Date(NOW.getTime() + 11 * 60_000);
