@@ -31,6 +31,8 @@ export interface ServerOptions {
   log: (line: Record<string, unknown>) => void;
   /** Longest request URL accepted. */
   maxUrlLength?: number;
+  /** Told of every finished response: the route it took and its status. */
+  observe?: (req: IncomingMessage, route: string, status: number) => void;
 }
 
 export interface RunningServer {
@@ -86,6 +88,7 @@ export function createProxyServer(options: ServerOptions): Server {
       const status = String(res.statusCode);
       const aborted = closedEarly && !res.writableFinished;
       options.metrics.count('cvebuild_proxy_requests_total', { route, status });
+      options.observe?.(req, route, res.statusCode);
       options.metrics.observe('cvebuild_proxy_request_duration_seconds', { route }, seconds);
       options.log({
         level: aborted ? 'warn' : 'info',

@@ -24,6 +24,7 @@ import { openProxyState } from './state/open.ts';
 import { QuarantineWatcher } from './state/propagation.ts';
 import { UpstreamClient } from './upstream.ts';
 import { ViewStore } from './views.ts';
+import { ViewWarmer } from './warmer.ts';
 
 export interface ProxyNode {
   url: string;
@@ -101,9 +102,22 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     const pypi = new Map<string, Frontend>(
       config.pypi.map((index) => [index.name, createPypiIndex(index, { ...shared, mount: `/pypi/${index.name}/` })]),
     );
+    const warmer = new ViewWarmer({
+      judge,
+      intervalMs: Math.min(5_000, config.policy.bucketMs),
+      refreshMs: Math.max(1_000, config.server.metadataMaxAgeS * 1000),
+      log,
+    });
+    metrics.gauge('cvebuild_proxy_views_warmed_total', () => warmer.counters.warmed, 'views rebuilt ahead of clients');
     const running: RunningServer = await listen(
       {
         metrics,
+        observe: (req, route, status) => {
+          if (req.method !== 'GET' || req.headers['user-agent'] === 'cvebuild-proxy-warmer') return;
+          const path = (req.url ?? '').split('?', 1)[0] ?? '';
+          const accept = req.headers.accept;
+          warmer.asked(path, route, path.split('/')[2], typeof accept === 'string' ? accept : undefined, status);
+        },
         log: (line) => {
           log(line);
           if (line.status === 403 && (line.route === 'conda' || line.route === 'pypi'))
@@ -149,10 +163,12 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       config.server.host,
       options.port ?? config.server.port,
     );
+    warmer.start(running.url);
     log({ level: 'info', msg: 'listening', url: running.url, upstreams: [...conda.keys(), ...pypi.keys()] });
     return {
       url: running.url,
       async close() {
+        await warmer.stop();
         await running.close(config.server.shutdownGraceMs);
         engine.close();
         for (const close of closers) await close();
