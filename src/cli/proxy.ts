@@ -2,7 +2,9 @@
  * `cvebuild proxy serve`: one proxy node in the foreground, logging JSON lines to stdout, until
  * SIGTERM or SIGINT, then a graceful shutdown. `proxy check` validates a configuration.
  */
+import { dirname } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { loadPolicy } from '../policy/load.ts';
 import { adminTokens, loadProxyConfig } from '../proxy/config.ts';
 
 export interface ProxyServeOptions {
@@ -25,11 +27,18 @@ export async function proxyServeCommand(options: ProxyServeOptions): Promise<voi
 export function proxyCheckCommand(options: ProxyServeOptions): string {
   const config = loadProxyConfig(options.config);
   const tokens = adminTokens(config);
+  const policy = config.policy.file ? loadPolicy(dirname(config.policy.file), config.policy.file) : undefined;
   const upstreams = [
     ...config.conda.map((channel) => `conda ${channel.name} → ${channel.url}`),
     ...config.pypi.map((index) => `pypi ${index.name} → ${index.url}`),
   ];
-  return `${options.config}: valid\n${upstreams.map((line) => `  ${line}\n`).join('')}  admin tokens: ${tokens.size} (from $${config.adminTokensEnv})\n`;
+  const lines = [
+    ...upstreams,
+    `policy: ${policy?.source ?? 'the built-in defaults'}`,
+    `state: ${'sqlite' in config.state ? config.state.sqlite : 'PostgreSQL'}`,
+    `admin tokens: ${tokens.size} (from $${config.adminTokensEnv})`,
+  ];
+  return `${options.config}: valid\n${lines.map((line) => `  ${line}\n`).join('')}`;
 }
 
 function parsePort(text: string): number {
