@@ -1,7 +1,9 @@
 /**
  * What a channel audit's results depend on besides the records: the threat data (each feed's
- * checksum, fetch time and count: a `db update` or `db import` changes one of them) and the logic
- * that matched it (the tool's version carries the mapping tables; the checks have their own).
+ * checksum, count and incremental state: an import of different bytes changes one of them) and the
+ * logic that matched it (the tool's version carries the mapping tables; the checks have their own).
+ * Not the fetch time: a `db update` that brings the same bytes again (or threat-data files loaded
+ * anew for each run) changes nothing a record's result depends on.
  */
 import { createHash } from 'node:crypto';
 import { ADVISORY_CHECK_VERSION } from '../../checks/advisory-findings.ts';
@@ -15,7 +17,7 @@ const RESULT_VERSION = 1;
 export function threatDataVersion(store: IntelStore): string {
   const feeds = store
     .feeds()
-    .map((feed) => [feed.name, feed.checksum, feed.fetchedAt, feed.count, feed.state ?? ''])
+    .map((feed) => [feed.name, feed.checksum, feed.count, feed.state ?? ''])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const identity = JSON.stringify({
     tool: TOOL.version,
