@@ -44,8 +44,6 @@ import type {
 
 export const DEFAULT_BATCH_SIZE = 10_000;
 const CHECKS = ['vulnerability', 'malicious'] as const;
-/** Stamps of known records are committed in groups: one transaction per record would be slow. */
-const COMMIT_EVERY = 20_000;
 
 export interface ChannelAuditOptions {
   /** http(s) URL, `file:` URL or directory. */
@@ -92,7 +90,6 @@ export async function auditChannel(options: ChannelAuditOptions): Promise<Channe
   const engine = createEngine({ intel: options.intel, clock, http: null });
   const state = new ChannelAuditState(options.statePath);
   try {
-    const run = state.startRun(channel);
     const subdirs = await subdirsOf(location, options);
     const summaries: SubdirSummary[] = [];
     const totals: ChannelAuditTotals = {
@@ -108,7 +105,7 @@ export async function auditChannel(options: ChannelAuditOptions): Promise<Channe
       maliciousRecords: 0,
       kevRecords: 0,
     };
-    const context: RunContext = { engine, state, policy, channel, threat, run, totals, options };
+    const context: RunContext = { engine, state, policy, channel, threat, names: new Set(), totals, options };
     for (const { subdir, source } of subdirs) {
       try {
         options.onProgress?.({ type: 'subdir', subdir, source: source.source });
@@ -123,7 +120,12 @@ export async function auditChannel(options: ChannelAuditOptions): Promise<Channe
         `no repodata.json in any subdir (tried ${(options.subdirs ?? USUAL_SUBDIRS).join(', ')})`,
         { file: options.channel },
       );
-    return assemble(context, summaries, now);
+    state.begin();
+    try {
+      return assemble(context, summaries, now);
+    } finally {
+      state.rollback();
+    }
   } finally {
     state.close();
     engine.close();
@@ -136,7 +138,8 @@ interface RunContext {
   policy: Policy;
   channel: string;
   threat: string;
-  run: number;
+  /** Names in scope: what the coverage counts (bounded by the channel's names, not its records). */
+  names: Set<string>;
   totals: ChannelAuditTotals;
   options: ChannelAuditOptions;
 }
@@ -165,31 +168,22 @@ async function subdirsOf(
 }
 
 async function auditSubdir(context: RunContext, subdir: string, source: RepodataSource): Promise<SubdirSummary> {
-  const { state, channel, threat, run, totals, options } = context;
+  const { state, channel, threat, names, totals, options } = context;
   const newest = options.newest ? await newestVersions(subdir, source, options.newest) : undefined;
   const summary: SubdirSummary = { subdir, source: source.source, records: 0, inScope: 0, audited: 0 };
   let batch: Pending[] = [];
-  let uncommitted = 0;
   const flush = async () => {
-    commit();
     if (batch.length === 0) return;
     const pending = batch;
     batch = [];
     await auditBatch(context, pending);
+    state.commit();
+    state.begin();
     summary.audited += pending.length;
     totals.audited += pending.length;
     options.onProgress?.({ type: 'batch', subdir, audited: summary.audited, read: summary.records });
   };
-  let open = false;
-  const begin = () => {
-    if (!open) state.begin();
-    open = true;
-  };
-  const commit = () => {
-    if (open) state.commit();
-    open = false;
-    uncommitted = 0;
-  };
+  state.begin();
   try {
     for await (const entry of readRecords(source)) {
       options.signal?.throwIfAborted();
@@ -210,19 +204,18 @@ async function auditSubdir(context: RunContext, subdir: string, source: Repodata
       }
       summary.inScope++;
       totals.inScope++;
-      begin();
-      if (state.markKnown(channel, facts, threat, run)) {
+      names.add(facts.name);
+      if (state.markKnown(channel, facts, threat)) {
         totals.reused++;
-        if (++uncommitted >= COMMIT_EVERY) commit();
         continue;
       }
       batch.push({ facts, pkg: recordPackage(channel, facts, entry.record) });
       if (batch.length >= (options.batchSize ?? DEFAULT_BATCH_SIZE)) await flush();
     }
     await flush();
-    commit();
+    state.commit();
   } catch (error) {
-    if (open) state.rollback();
+    state.rollback();
     throw error;
   }
   return summary;
@@ -265,7 +258,7 @@ export function compareVersions(a: string, b: string): number {
 
 /** One engine run over a batch of new records; what it finds is kept in the state, by record. */
 async function auditBatch(context: RunContext, pending: readonly Pending[]): Promise<void> {
-  const { engine, state, policy, channel, threat, run, options } = context;
+  const { engine, state, policy, channel, threat, options } = context;
   const inventory = inventoryFromPackages(pending.map(({ pkg }) => pkg));
   const result = await engine.audit(
     { inventory, policy, checks: CHECKS, offline: true },
@@ -309,14 +302,12 @@ async function auditBatch(context: RunContext, pending: readonly Pending[]): Pro
     }
     mergeCoverage(entry, row.kinds, row.reason, [...(gaps.get(name) ?? [])]);
   }
-  state.transaction(() => {
-    for (const { facts } of pending) {
-      const found = hits.get(recordKey(facts));
-      const list: RecordHit[] = found ? [...found].sort((a, b) => compareText(a[0], b[0])) : [];
-      state.saveRecord(channel, facts, threat, list, run);
-    }
-    for (const [name, entry] of coverage) state.saveName(channel, name, threat, entry);
-  });
+  for (const { facts } of pending) {
+    const found = hits.get(recordKey(facts));
+    const list: RecordHit[] = found ? [...found].sort((a, b) => compareText(a[0], b[0])) : [];
+    state.saveRecord(channel, facts, threat, list);
+  }
+  for (const [name, entry] of coverage) state.saveName(channel, name, threat, entry);
 }
 
 function mergeCoverage(entry: NameCoverage, kinds: readonly string[], reason: string | undefined, gaps: string[]) {
@@ -351,7 +342,7 @@ function advisoryDetail(finding: Finding): AdvisoryDetail {
 
 /** The report, from the state: the affected records of this run, and the versions of their names. */
 function assemble(context: RunContext, subdirs: SubdirSummary[], now: Date): ChannelAuditResult {
-  const { state, channel, run, threat, totals, options } = context;
+  const { state, channel, threat, names, totals, options } = context;
   const coverage: ChannelCoverage = {
     names: 0,
     mapped: 0,
@@ -363,7 +354,8 @@ function assemble(context: RunContext, subdirs: SubdirSummary[], now: Date): Cha
   const reasons = new Map<string, number>();
   const gaps = new Map<string, number>();
   const kindsOf = new Map<string, string[]>();
-  for (const { name, coverage: entry } of state.namesSeen(channel, run, threat)) {
+  for (const name of [...names].sort(compareText)) {
+    const entry = state.nameCoverage(channel, name, threat);
     coverage.names++;
     const kinds = entry?.kinds ?? ['none'];
     const mapped = !kinds.includes('none');
@@ -388,7 +380,7 @@ function assemble(context: RunContext, subdirs: SubdirSummary[], now: Date): Cha
   const close = () => {
     if (current) packages.push(affectedName(context, current.name, current.records, kindsOf, advisories));
   };
-  for (const record of state.affected(channel, run)) {
+  for (const record of state.affected(channel)) {
     totals.affectedRecords++;
     if (current?.name !== record.name) {
       close();
@@ -466,9 +458,7 @@ function affectedName(
     };
   });
   versions.sort((a, b) => compareVersions(b.version, a.version));
-  const all = context.state
-    .versionsOf(context.channel, context.run, name)
-    .sort((a, b) => compareVersions(a.version, b.version));
+  const all = context.state.versionsOf(context.channel, name).sort((a, b) => compareVersions(a.version, b.version));
   const newestVersion = all.at(-1)?.version ?? versions[0]?.version ?? '';
   let lowestSafeVersion: string | null = null;
   for (let index = all.length - 1; index >= 0; index--) {
