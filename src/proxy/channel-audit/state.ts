@@ -46,9 +46,9 @@ export class ChannelAuditState {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.#db = new DatabaseSync(path);
-      // a rerun looks up every record: a page cache (and map) that holds the indexes keeps that from reading the disk
+      // a page cache of fixed size (64 MiB): memory must not grow with the channel; the OS caches the rest
       this.#db.exec(
-        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824;',
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;',
       );
       const version = this.#db.prepare('PRAGMA user_version').get() as { user_version: number };
       const empty = (
