@@ -39,7 +39,7 @@ if (!existsSync(corpus)) {
 
 const FULL = Number(process.env.CHANNEL_AUDIT_RECORDS ?? 450_000);
 const SMALL = Number(process.env.CHANNEL_AUDIT_SMALL ?? 50_000);
-const HEAP_CAP_MB = 192;
+const HEAP_CAP_MB = 96;
 const directory = mkdtempSync(join(tmpdir(), 'cvebuild-bench-channel-'));
 try {
   const storePath = join(directory, 'intel.sqlite');
