@@ -18,6 +18,7 @@ import type { AgentCommandOptions } from './agent.ts';
 import type { SignCommandOptions, VerifyCommandOptions } from './attest.ts';
 import type { AuditCommandOptions } from './audit.ts';
 import type { BuildCommandOptions } from './build.ts';
+import type { ChannelAuditCommandOptions } from './channel-audit.ts';
 import type { CoverageOptions } from './coverage.ts';
 import type { DbImportOptions, DbStatusOptions } from './db-import.ts';
 import type { DbUpdateOptions } from './db-update.ts';
@@ -190,6 +191,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
   addSbomCommand(program, output);
   addAttestCommands(program, output, outcome);
   addDbCommands(program, output);
+  addChannelCommands(program, output, outcome);
   return program;
 }
 
@@ -565,6 +567,48 @@ function addDbCommands(program: Command, output: (text: string) => void): void {
       const result = await dbUpdateCommand(options);
       output(result.text);
       if (result.failure) throw result.failure;
+    });
+}
+
+function addChannelCommands(program: Command, output: (text: string) => void, outcome: CommandOutcome): void {
+  const channel = program.command('channel').description('look at a whole conda channel');
+  channel
+    .command('audit')
+    .description(
+      'the channel-wide CVE map: which advisories and malicious reports affect which versions and builds of every package, and the lowest safe version; incremental (exit 0 whatever it finds unless --fail; 2 could not run)',
+    )
+    .argument('<channel>', 'channel URL (http(s), file:) or local directory')
+    .option(
+      '--subdir <subdir>',
+      "audit this subdir (repeatable; default: channeldata.json's subdirs, else the usual ones that exist)",
+      collect,
+    )
+    .option('--since <time>', 'only records built after this time (RFC 3339, a date, or a duration such as 7d)')
+    .option('--newest <n>', 'only the newest N versions of each package name (per subdir)')
+    .option(
+      '--db <file>',
+      'threat-intel store (default: $CVEBUILD_DB or the user cache), or threat-data files / a directory to load for this run',
+    )
+    .option('--max-db-age <duration>', 'oldest threat data accepted (default 48h)')
+    .option('--policy <file>', 'policy file (for its max-db-age)')
+    .option(
+      '--state <file>',
+      'where results are kept between runs, so a rerun audits only new records (default: channel-audit.sqlite in the user cache)',
+    )
+    .option('--format <format>', 'map on stdout: table, json, html (default: table)')
+    .option(
+      '--output <[format=]file...>',
+      'also write the map to a file; the format comes from the name (.json, .html, .txt) or FORMAT=FILE',
+    )
+    .option('--fail', 'exit 1 when any record is affected or some names could not be checked')
+    .option('--quiet', 'no progress on standard error')
+    .addOption(new Option('--batch-size <n>', 'records per engine run (default 10000)').hideHelp())
+    .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .action(async (url: string, options: ChannelAuditCommandOptions) => {
+      const { channelAuditCommand } = await import('./channel-audit.ts');
+      const result = await channelAuditCommand(url, options);
+      output(result.text);
+      outcome.exitCode = result.exitCode;
     });
 }
 
