@@ -26,6 +26,8 @@ export interface RepodataEntry {
   /** Byte offsets of the record's value (`{` … `}`) in the document: `start` inclusive, `end` exclusive. */
   start: number;
   end: number;
+  /** The record's bytes as the document has them (a view of the reader's buffer: copy it to keep it). */
+  raw: Uint8Array;
 }
 
 /** The top-level values that are not package maps, as they were read so far. */
@@ -251,6 +253,7 @@ export class RepodataStream implements AsyncIterable<RepodataEntry> {
               record: record as Record<string, unknown>,
               start: base + start,
               end: base + end,
+              raw: buffer.subarray(start, end),
             };
             state = 'map-after';
           } else {

@@ -3,18 +3,17 @@
  * current_repodata.json): top-level fields parsed, package records as entries with the byte span
  * of each record as upstream wrote it. The filter judges the parsed record and copies the span.
  *
- * For now the document is read into memory (JSON.parse to validate, then each record's span is
- * parsed on its own, so the record judged is exactly the bytes copied even when upstream repeats a
- * key), capped at 512 MiB. The streaming reader (`src/conda/repodata-stream.ts`) replaces this
- * body at merge: same shape, `entries()` streamed from disk.
+ * Read as a stream (`src/conda/repodata-stream.ts`): conda-forge's linux-64 document is 254–363 MB,
+ * close to V8's string limit, so it is never one string. A first pass validates the document,
+ * collects the top-level values and notes where each record's last occurrence is (a repeated key:
+ * the last one wins, as in `JSON.parse` and the clients' parsers); `entries()` streams the records
+ * again from disk, each parsed from its own span, so the record judged is exactly the bytes copied.
  */
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { type RepodataEntry, RepodataStream } from '../../conda/repodata-stream.ts';
 import { CvebuildError } from '../../errors.ts';
 import { type Dict, describeType, isDict } from '../../readers/fields.ts';
-import { objectMembers } from './json-spans.ts';
-
-/** Past this a document is refused: V8 cannot hold it as one string (536,870,888 chars). */
-export const MAX_IN_MEMORY_REPODATA_BYTES = 512 * 1024 * 1024;
 
 export type RecordKey = 'packages' | 'packages.conda';
 
@@ -25,6 +24,8 @@ export interface RecordEntry {
   /** Byte offsets of the record's value (`{...}`) in the file. */
   start: number;
   end: number;
+  /** The record's bytes, when the reader has them at hand (else `read(start, end)`). */
+  raw?: Uint8Array;
 }
 
 export interface RepodataDocument {
@@ -46,57 +47,27 @@ const TOP_LEVEL = new Set(['info', 'packages', 'packages.conda', 'removed', 'rep
 
 /** `source` names the document in errors (its upstream URL). */
 export async function readRecords(file: string, source: string): Promise<RepodataDocument> {
-  const size = (await stat(file)).size;
-  if (size > MAX_IN_MEMORY_REPODATA_BYTES) {
-    throw new CvebuildError(
-      'INPUT_TOO_LARGE',
-      `repodata is ${size} bytes, more than the ${MAX_IN_MEMORY_REPODATA_BYTES} this reader holds in memory`,
-      { file: source },
-    );
-  }
-  const handle = await open(file, 'r');
-  let bytes: Buffer;
-  try {
-    bytes = await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new CvebuildError('JSON_SYNTAX', `not JSON: ${(error as Error).message}`, { file: source });
-  }
+  const stream = () => new RepodataStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), { source });
+  // first pass: validate everything, keep the top level and each record's last occurrence
+  const first = stream();
+  const last = new Map<string, number>();
+  for await (const entry of first) last.set(`${entry.key}\0${entry.filename}`, entry.start);
+  const top = first.top;
   const invalid = (key: string, message: string): never => {
     throw new CvebuildError('INPUT_UNRECOGNIZED', message, { file: source, key });
   };
-  if (!isDict(parsed)) return invalid('', `expected a JSON object, found ${describeType(parsed)}`);
-  const info = parsed.info ?? {};
+  const info = top.info ?? {};
   if (!isDict(info)) invalid('info', `expected a mapping, found ${describeType(info)}`);
-  const removed = parsed.removed ?? [];
+  const removed = top.removed ?? [];
   if (!Array.isArray(removed) || removed.some((item) => typeof item !== 'string'))
     invalid('removed', 'expected a list of file names');
-  const version = parsed.repodata_version;
+  const version = top.repodata_version;
   if (version !== undefined && !Number.isSafeInteger(version))
     invalid('repodata_version', `expected an integer, found ${describeType(version)}`);
-  const v3 = parsed.v3;
+  const v3 = top.other.v3;
   if (v3 !== undefined && !isDict(v3)) invalid('v3', `expected a mapping, found ${describeType(v3)}`);
-  for (const key of ['packages', 'packages.conda'] as const) {
-    const value = parsed[key];
-    if (value !== undefined && !isDict(value)) invalid(key, `expected a mapping, found ${describeType(value)}`);
-  }
-  const otherKeys = Object.keys(parsed).filter((key) => !TOP_LEVEL.has(key));
-  parsed = undefined; // the spans are read from the bytes; the parsed tree can go
-
-  // the last occurrence of a key wins, as in JSON.parse (and in the clients' parsers)
-  const top = new Map(objectMembers(bytes, 0).map((member) => [member.key, member]));
-  const spans: { key: RecordKey; filename: string; start: number; end: number }[] = [];
-  for (const key of ['packages', 'packages.conda'] as const) {
-    const member = top.get(key);
-    if (!member) continue;
-    const members = new Map(objectMembers(bytes, member.start).map((span) => [span.key, span]));
-    for (const [filename, span] of members) spans.push({ key, filename, start: span.start, end: span.end });
-  }
+  const otherKeys = Object.keys(top.other).filter((key) => !TOP_LEVEL.has(key));
+  const handle = await open(file, 'r');
   return {
     info: info as Dict,
     removed: removed as string[],
@@ -104,14 +75,20 @@ export async function readRecords(file: string, source: string): Promise<Repodat
     v3: v3 as Dict | undefined,
     otherKeys,
     async *entries() {
-      for (const span of spans) {
-        const record: unknown = JSON.parse(bytes.toString('utf8', span.start, span.end));
-        yield { ...span, record };
+      for await (const entry of stream() as AsyncIterable<RepodataEntry>) {
+        if (last.get(`${entry.key}\0${entry.filename}`) !== entry.start) continue;
+        yield entry;
       }
     },
     async read(start, end) {
-      return bytes.subarray(start, end);
+      const bytes = Buffer.alloc(end - start);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.byteLength, start);
+      if (bytesRead !== bytes.byteLength)
+        throw new CvebuildError('INPUT_UNREADABLE', 'repodata changed while it was filtered', { file: source });
+      return bytes;
     },
-    async close() {},
+    async close() {
+      await handle.close();
+    },
   };
 }

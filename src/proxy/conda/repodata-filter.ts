@@ -79,7 +79,7 @@ export async function filterRepodata(
       }
       await writer.write(`${first ? '' : ','}${JSON.stringify(entry.filename)}:`);
       const start = writer.offset;
-      await writer.write(await doc.read(entry.start, entry.end));
+      await writer.write(entry.raw ?? (await doc.read(entry.start, entry.end)));
       kept.set(entry.filename, { start, end: writer.offset });
       first = false;
     }

@@ -81,11 +81,11 @@ describe('repodata records seam', () => {
     assert.deepEqual(
       entries.map((entry) => [entry.key, entry.filename, bytes.subarray(entry.start, entry.end).toString()]),
       [
-        ['packages', 'é-1-0.tar.bz2', '{"name":"é"}'],
         ['packages.conda', 'a-1-0.conda', '{"name":"a","version":"1"}'],
+        ['packages', 'é-1-0.tar.bz2', '{"name":"é"}'],
       ],
     );
-    assert.deepEqual((entries[1] as { record: unknown }).record, { name: 'a', version: '1' });
+    assert.deepEqual((entries[0] as { record: unknown }).record, { name: 'a', version: '1' });
     assert.deepEqual(doc.removed, ['x']);
     assert.equal(doc.repodataVersion, 1);
     assert.deepEqual(doc.otherKeys, ['signatures']);
@@ -93,9 +93,9 @@ describe('repodata records seam', () => {
 
   it('refuses documents that are not repodata, naming the source', async () => {
     for (const [text, pattern] of [
-      ['{"packages": {', /not JSON/],
-      ['[]', /expected a JSON object/],
-      ['{"packages": []}', /packages: expected a mapping/],
+      ['{"packages": {', /truncated/],
+      ['[]', /not a JSON object/],
+      ['{"packages": []}', /packages is not an object/],
       ['{"removed": [1]}', /removed: expected a list of file names/],
       ['{"info": "x"}', /info: expected a mapping/],
     ] as const) {

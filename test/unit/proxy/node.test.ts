@@ -308,7 +308,9 @@ describe('a proxy node killed mid-write', () => {
         }
       });
       await Promise.all(writers);
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      // a child killed by a signal has a signalCode and no exitCode
+      const exited = () => child.exitCode !== null || child.signalCode !== null;
+      await new Promise((resolve) => (exited() ? resolve(undefined) : child.once('exit', resolve)));
       assert.ok(acknowledged.length >= 30);
       const state = openSqliteState(join(dir, 'state.db'));
       try {
@@ -323,7 +325,7 @@ describe('a proxy node killed mid-write', () => {
         await state.close();
       }
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       channel.server.close();
     }
   });
