@@ -12,8 +12,7 @@
  * it smaller.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { openStore } from '../src/intel/store.ts';
 import { auditChannel } from '../src/proxy/channel-audit/audit-channel.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { ratio } from './measure.ts';
+import { writeChannel } from './synthetic-channel.ts';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 
@@ -145,55 +145,6 @@ async function parseComparison(file: string, size: number): Promise<void> {
   console.log(
     `parse alone: JSON.parse ${seconds(base)} (${Math.round(size / (base / 1000)).toLocaleString('en')} records/s); streaming ${seconds(streamed)} (${Math.round(size / (streamed / 1000)).toLocaleString('en')} records/s) = ${ratio(streamed, base)} JSON.parse`,
   );
-}
-
-/**
- * rattler-pytorch's records under conda-forge names: record i takes name i mod |names| and a
- * version that makes its file name distinct. Written in pieces: the file is never one string.
- */
-async function writeChannel(channel: string, size: number): Promise<string> {
-  const template = JSON.parse(
-    readFileSync(join(corpus, 'channels/rattler-pytorch/linux-64/repodata.json'), 'utf8'),
-  ) as Record<string, Record<string, Record<string, unknown>>>;
-  const records = [...Object.values(template.packages ?? {}), ...Object.values(template['packages.conda'] ?? {})];
-  const names = Object.keys(
-    JSON.parse(
-      readFileSync(join(corpus, 'intel/conda-forge/parselmouth-conda-forge-compressed_mapping.v0.json'), 'utf8'),
-    ) as object,
-  )
-    .slice(0, Math.max(1, Math.round(size / 15)))
-    .sort();
-  mkdirSync(join(channel, 'linux-64'), { recursive: true });
-  const path = join(channel, 'linux-64', 'repodata.json');
-  const handle = await open(path, 'w');
-  try {
-    await handle.write('{"info":{"subdir":"linux-64"},"packages.conda":{');
-    let piece = '';
-    // name by name, as real repodata is sorted by file name (the state's lookups then walk its index in order)
-    const perName = Math.ceil(size / names.length);
-    for (let i = 0; i < size; i++) {
-      const base = records[i % records.length] as Record<string, unknown>;
-      const name = names[Math.floor(i / perName)] as string;
-      const round = i % perName;
-      const version = `${1 + (round % 4)}.${Math.floor(round / 4)}.${i % 7}`;
-      const build = String(base.build ?? 'h0_0');
-      const filename = `${name}-${version}-${build}.conda`;
-      const record = { ...base, name, version, build, sha256: sha(i) };
-      piece += `${i === 0 ? '' : ','}${JSON.stringify(filename)}:${JSON.stringify(record)}`;
-      if (piece.length > 1 << 20) {
-        await handle.write(piece);
-        piece = '';
-      }
-    }
-    await handle.write(`${piece}},"packages":{},"removed":[],"repodata_version":1}`);
-  } finally {
-    await handle.close();
-  }
-  return path;
-}
-
-function sha(i: number): string {
-  return i.toString(16).padStart(64, '0');
 }
 
 function median(values: number[]): number {

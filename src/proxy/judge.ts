@@ -170,10 +170,16 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
         { signal: scope.signal },
       );
       const bySubject = subjectIndex(packages);
+      const byNameVersion = nameVersionIndex(packages);
       for (const finding of result.findings) {
         if (!finding.blocking) continue;
         const line = finding.location?.file === scope.upstream ? finding.location.line : undefined;
-        const owners = line !== undefined ? [packages[line - 1]] : (bySubject.get(subjectKey(finding)) ?? []);
+        const owners =
+          line !== undefined
+            ? [packages[line - 1]]
+            : finding.subject
+              ? (bySubject.get(subjectKey(finding)) ?? [])
+              : namedIn(finding, byNameVersion);
         const known = owners.filter((pkg): pkg is Package => pkg !== undefined);
         if (known.length === 0) throw cannotJudge(finding, options.policySource);
         for (const pkg of known) add(pkg, findingReason(finding, pkg));
@@ -234,6 +240,29 @@ function subjectIndex(packages: readonly Package[]): Map<string, Package[]> {
     else index.set(key, [pkg]);
   }
   return index;
+}
+
+/** `name version` → packages, for findings that name several packages (what a check could not look at). */
+function nameVersionIndex(packages: readonly Package[]): Map<string, Package[]> {
+  const index = new Map<string, Package[]>();
+  for (const pkg of packages) {
+    const key = `${pkg.name} ${pkg.version}`;
+    const list = index.get(key);
+    if (list) list.push(pkg);
+    else index.set(key, [pkg]);
+  }
+  return index;
+}
+
+/**
+ * The packages a subject-less finding lists in `evidence.packages` (`name version`): a check that
+ * could not look at them (no advisories for their ecosystem). They are withheld one by one, as the
+ * gate would fail on them, rather than the whole upstream refused.
+ */
+function namedIn(finding: Finding, index: Map<string, Package[]>): Package[] {
+  const listed = finding.evidence.packages;
+  if (!Array.isArray(listed)) return [];
+  return listed.flatMap((entry) => (typeof entry === 'string' ? (index.get(entry) ?? []) : []));
 }
 
 function subjectKey(finding: Finding): string {

@@ -203,4 +203,36 @@ describe('the engine-backed judge', () => {
       'an expired entry changes the version without a new revision',
     );
   });
+
+  it('withholds, one by one, the packages a check could not look at, and keeps serving the rest', async () => {
+    const partial = await openIntelStore({
+      db: buildIntelStore([
+        join(projectRoot, 'examples/openssl-cve/intel'),
+        join(projectRoot, 'test/fixtures/intel/kev.json'),
+      ]),
+    });
+    try {
+      const policy = defaultPolicy();
+      policy.maxDbAgeMs = 100 * 365 * 86_400_000;
+      const judge = createEngineJudge({
+        engine: createEngine({ intel: partial, clock: () => NOW, http: null }),
+        policy,
+        policyDigest: 'test',
+        intel: partial.store,
+        quarantine: new ListQuarantine(),
+        cooldown: new Map(),
+        bucketMs: 60_000,
+        offline: true,
+        clock: () => NOW,
+        checks: ['vulnerability'],
+      });
+      const unlookable = pypi('zipp', '3.23.0', Date.parse('2025-06-01'));
+      const result = await judge.judge([unlookable], { upstream: 'pypi', ecosystem: 'pypi' });
+      assert.deepEqual([...result.blocked.keys()], [unlookable]);
+      assert.equal(result.blocked.get(unlookable)?.[0]?.id, 'vulnerability/not-checked');
+      assert.match(result.blocked.get(unlookable)?.[0]?.message ?? '', /no PyPI vulnerability advisories/);
+    } finally {
+      partial.store.close();
+    }
+  });
 });
