@@ -202,6 +202,11 @@ async function auditSubdir(context: RunContext, subdir: string, source: Repodata
         totals.skipped.notNewest++;
         continue;
       }
+      const pkg = recordPackage(channel, facts, entry.record, source.source);
+      if ('invalid' in pkg) {
+        totals.skipped.invalid++;
+        continue;
+      }
       summary.inScope++;
       totals.inScope++;
       names.add(facts.name);
@@ -209,7 +214,7 @@ async function auditSubdir(context: RunContext, subdir: string, source: Repodata
         totals.reused++;
         continue;
       }
-      batch.push({ facts, pkg: recordPackage(channel, facts, entry.record) });
+      batch.push({ facts, pkg });
       if (batch.length >= (options.batchSize ?? DEFAULT_BATCH_SIZE)) await flush();
     }
     await flush();

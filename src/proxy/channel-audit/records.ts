@@ -6,7 +6,8 @@
 
 import type { RepodataEntry } from '../../conda/repodata-stream.ts';
 import { parseCondaArchiveName } from '../../conda/url.ts';
-import { normalizeCondaName, type Package } from '../../model/package.ts';
+import type { Package } from '../../model/package.ts';
+import { condaPackage } from '../conda/package.ts';
 
 /** What the audit keeps of a record: its identity, and what the report and `--newest` need. */
 export interface RecordFacts {
@@ -42,38 +43,21 @@ export function recordFacts(subdir: string, entry: RepodataEntry): RecordFacts |
   };
 }
 
-export function recordPackage(channel: string, facts: RecordFacts, record: Record<string, unknown>): Package {
+/**
+ * The record as the engine sees it: the conda front end's conversion (the same field rules as the
+ * lock readers, and a record whose name, version or build differ from its file name is invalid),
+ * with its origin set to the record's key, by which findings lead back to it.
+ */
+export function recordPackage(
+  channel: string,
+  facts: RecordFacts,
+  record: Record<string, unknown>,
+  source: string,
+): Package | { invalid: string } {
   const url = `${channel}/${facts.subdir}/${facts.filename}`;
-  const depends = Array.isArray(record.depends) ? record.depends.filter((d): d is string => typeof d === 'string') : [];
-  const noarch = record.noarch === 'python' || record.noarch === 'generic' ? record.noarch : undefined;
-  const buildNumber = typeof record.build_number === 'number' ? record.build_number : undefined;
-  return {
-    ecosystem: 'conda',
-    name: facts.name,
-    normalizedName: normalizeCondaName(facts.name),
-    version: facts.version,
-    build: facts.build,
-    ...(buildNumber === undefined ? {} : { buildNumber }),
-    subdir: facts.subdir,
-    platform: facts.subdir,
-    channel,
-    url,
-    location: url,
-    ...(facts.sha256 ? { sha256: facts.sha256 } : {}),
-    ...(typeof record.md5 === 'string' ? { md5: record.md5 } : {}),
-    ...(typeof record.size === 'number' ? { size: record.size } : {}),
-    ...(facts.timestamp > 0 ? { timestamp: facts.timestamp } : {}),
-    ...(typeof record.license === 'string' ? { license: record.license } : {}),
-    depends,
-    requiresDist: [],
-    purls: [],
-    purlsKnown: false,
-    kind: 'registry',
-    ...(noarch ? { noarch } : {}),
-    environments: [],
-    // findings point back at the record by this key (subdir/filename is unique within a channel)
-    origin: { file: recordKey(facts) },
-  };
+  const outcome = condaPackage(record, { filename: facts.filename, subdir: facts.subdir, channel, url, source });
+  if (!outcome.ok) return { invalid: outcome.reason };
+  return { ...outcome.pkg, origin: { file: recordKey(facts) } };
 }
 
 export function recordKey(facts: Pick<RecordFacts, 'subdir' | 'filename'>): string {

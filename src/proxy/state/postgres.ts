@@ -9,7 +9,7 @@ import { CvebuildError } from '../../errors.ts';
 import type { Ecosystem } from '../../model/package.ts';
 import { maskCredentials } from '../../text/credentials.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import { isoInstant, listLimit, newEntryId, normalizedTarget, quarantineAudit, releaseAudit } from './records.ts';
+import { isoInstant, listLimit, newEntry, quarantineAudit, releaseAudit } from './records.ts';
 
 /** The key of the advisory lock nodes take to create the schema one at a time (`cvpx` as a number). */
 const SCHEMA_LOCK = 0x63767078;
@@ -156,14 +156,7 @@ class PostgresState implements ProxyState {
     meta: { reason: string; by: string; expiresAt?: string },
     now: Date,
   ): Promise<QuarantineEntry> {
-    const entry: QuarantineEntry = {
-      id: newEntryId(),
-      ...normalizedTarget(target),
-      reason: meta.reason,
-      by: meta.by,
-      createdAt: isoInstant(now, 'now'),
-      ...(meta.expiresAt !== undefined ? { expiresAt: isoInstant(meta.expiresAt, 'expires') } : {}),
-    };
+    const entry = newEntry(target, meta, now);
     await this.#transaction(async (client) => {
       await client.query(
         `INSERT INTO cvebuild_proxy_quarantine

@@ -15,6 +15,22 @@ export function newEntryId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/** A new entry: a fresh id, the target normalized, times in the one stored form. */
+export function newEntry(
+  target: QuarantineTarget,
+  meta: { reason: string; by: string; expiresAt?: string },
+  now: Date,
+): QuarantineEntry {
+  return {
+    id: newEntryId(),
+    ...normalizedTarget(target),
+    reason: meta.reason,
+    by: meta.by,
+    createdAt: isoInstant(now, 'now'),
+    ...(meta.expiresAt !== undefined ? { expiresAt: isoInstant(meta.expiresAt, 'expires') } : {}),
+  };
+}
+
 export function normalizedTarget(target: QuarantineTarget): QuarantineTarget {
   return {
     ecosystem: target.ecosystem,

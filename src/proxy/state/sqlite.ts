@@ -10,7 +10,7 @@ import { CvebuildError } from '../../errors.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
 import type { Ecosystem } from '../../model/package.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import { isoInstant, listLimit, newEntryId, normalizedTarget, quarantineAudit, releaseAudit } from './records.ts';
+import { isoInstant, listLimit, newEntry, quarantineAudit, releaseAudit } from './records.ts';
 
 /** `cvpx` in the file header: tells this store's files apart from the threat-intel store's. */
 const APPLICATION_ID = 0x63767078;
@@ -166,14 +166,7 @@ class SqliteState implements ProxyState {
     meta: { reason: string; by: string; expiresAt?: string },
     now: Date,
   ): Promise<QuarantineEntry> {
-    const entry: QuarantineEntry = {
-      id: newEntryId(),
-      ...normalizedTarget(target),
-      reason: meta.reason,
-      by: meta.by,
-      createdAt: isoInstant(now, 'now'),
-      ...(meta.expiresAt !== undefined ? { expiresAt: isoInstant(meta.expiresAt, 'expires') } : {}),
-    };
+    const entry = newEntry(target, meta, now);
     this.#transaction(() => {
       this.#db
         .prepare(
