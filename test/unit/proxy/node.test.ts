@@ -193,6 +193,35 @@ describe('a proxy node', () => {
     assert.match(metrics, /cvebuild_proxy_quarantine_revision \d+/);
   });
 
+  it('holds back releases newer than the channel cooldown from rattler, and refuses their download with Retry-After', async () => {
+    const dir = tempDirectory();
+    const file = join(dir, 'proxy.toml');
+    // pyfoo 2.0 and libbar 2.0 were built on 2026-09-21: too new for a 100-day cooldown on 2026-12-05
+    writeFileSync(
+      file,
+      configText({ db, channel: channel.url, state: 'sqlite = "state.db"' }).replace(
+        `url = "${channel.url}"`,
+        `url = "${channel.url}"\nexclude-newer = "100d"`,
+      ),
+    );
+    const cooled = await startProxy(parseProxyConfig(readFileSync(file, 'utf8'), file, ENV), {
+      port: 0,
+      env: ENV,
+      clock: () => new Date('2026-12-05T12:00:00Z'),
+      log: () => {},
+    });
+    try {
+      assert.deepEqual(await solve(`${cooled.url}/conda/cf/`, ['pyfoo']), { pyfoo: '1.0', libbar: '1.0' });
+      const download = await fetch(`${cooled.url}/conda/cf/noarch/${conda2}`);
+      assert.equal(download.status, 403);
+      const body = (await download.json()) as { reasons: { source: string }[] };
+      assert.equal(body.reasons[0]?.source, 'cooldown');
+      assert.ok(Number(download.headers.get('retry-after')) > 0, 'Retry-After says when it leaves the cooldown');
+    } finally {
+      await cooled.close();
+    }
+  });
+
   it('fails closed when its threat data goes stale: metadata and downloads are refused, health says why', async () => {
     const dir = tempDirectory();
     const file = join(dir, 'proxy.toml');
