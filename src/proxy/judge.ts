@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
-import { CvebuildError } from '../errors.ts';
+import { CvebuildError, isCvebuildError } from '../errors.ts';
 import { assertFresh } from '../intel/freshness.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Finding } from '../model/finding.ts';
@@ -67,6 +67,9 @@ export interface EngineJudgeOptions {
 export function createEngineJudge(options: EngineJudgeOptions): Judge {
   const clock = options.clock ?? (() => new Date());
   const checks = options.checks ?? PROXY_CHECKS.filter((id) => options.policy.checks.get(id)?.enabled !== false);
+  const stableChecks = checks.filter((id) => !TIME_CHECKS.has(id));
+  const timeChecks = checks.filter((id) => TIME_CHECKS.has(id));
+  let generation: Generation | undefined;
 
   // Time enters a decision through cooldown (a release leaves it), quarantine expiry and waiver
   // expiry (by day). Views are rebuilt when the time key changes, so it is as coarse as it can be:
@@ -142,51 +145,115 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
       return versionAt(upstream, clock());
     },
     async judge(packages, scope) {
-      const version = versionAt(scope.upstream, clock());
+      const now = clock();
+      const version = versionAt(scope.upstream, now);
       const blocked = new Map<Package, BlockReason[]>();
-      const add = (pkg: Package, reason: BlockReason) => {
-        const reasons = blocked.get(pkg);
-        if (reasons) reasons.push(reason);
-        else blocked.set(pkg, [reason]);
+      const add = (pkg: Package, reasons: readonly BlockReason[]) => {
+        if (reasons.length === 0) return;
+        const known = blocked.get(pkg);
+        if (known) known.push(...reasons);
+        else blocked.set(pkg, [...reasons]);
       };
-      for (const pkg of packages) {
-        for (const entry of options.quarantine.matches(targetOf(pkg, scope))) add(pkg, quarantineReason(entry));
-      }
-      if (packages.length === 0 || checks.length === 0) return { blocked, version };
+      for (const pkg of packages) add(pkg, options.quarantine.matches(targetOf(pkg, scope)).map(quarantineReason));
+      if (packages.length === 0) return { blocked, version };
 
-      // each package's origin names its place in the batch, so a finding leads back to it
-      const batch = packages.map((pkg, index) => ({
-        ...pkg,
-        environments: [],
-        origin: { file: `${scope.upstream}`, line: index + 1 },
-      }));
-      const inventory = inventoryFromPackages(batch, { environment: scope.upstream });
-      inventory.manifest = {
-        ...emptyManifest(),
-        excludeNewer: excludeNewerOf(options.cooldown.get(scope.upstream), scope),
-      };
-      const result = await options.engine.audit(
-        { inventory, policy: options.policy, checks, offline: options.offline },
-        { signal: scope.signal },
-      );
-      const bySubject = subjectIndex(packages);
-      const byNameVersion = nameVersionIndex(packages);
-      for (const finding of result.findings) {
-        if (!finding.blocking) continue;
-        const line = finding.location?.file === scope.upstream ? finding.location.line : undefined;
-        const owners =
-          line !== undefined
-            ? [packages[line - 1]]
-            : finding.subject
-              ? (bySubject.get(subjectKey(finding)) ?? [])
-              : namedIn(finding, byNameVersion);
-        const known = owners.filter((pkg): pkg is Package => pkg !== undefined);
-        if (known.length === 0) throw cannotJudge(finding, options.policySource);
-        for (const pkg of known) add(pkg, findingReason(finding, pkg));
+      // Checks whose answer depends only on the package, the policy and the threat data are run once
+      // per package and remembered: a view rebuilt for a quarantine or a cooldown bucket re-runs only
+      // the time-dependent checks, so a 450k-record subdir is not re-audited every minute.
+      const generation = stableGeneration(now);
+      if (generation.failure) throw generation.failure;
+      const unknown = packages.filter((pkg) => !generation.decided.has(identityOf(pkg, scope)));
+      if (unknown.length > 0 && stableChecks.length > 0) {
+        let found: Map<Package, BlockReason[]>;
+        try {
+          found = await runChecks(unknown, scope, stableChecks, false);
+        } catch (error) {
+          // a policy-level failure (an expired waiver, a requirement no check enforces) holds for
+          // every package under this policy and data: the cached decisions must not hide it
+          if (isCvebuildError(error)) generation.failure = error;
+          throw error;
+        }
+        if (generation.decided.size + unknown.length > MAX_REMEMBERED) generation.decided.clear();
+        for (const pkg of unknown) generation.decided.set(identityOf(pkg, scope), found.get(pkg) ?? NONE);
+      }
+      for (const pkg of packages) add(pkg, generation.decided.get(identityOf(pkg, scope)) ?? []);
+      if (timeChecks.length > 0 && timed(scope.upstream)) {
+        for (const [pkg, reasons] of await runChecks(packages, scope, timeChecks, true)) add(pkg, reasons);
       }
       return { blocked, version } satisfies Judgement;
     },
   };
+
+  /** The stable decisions for the current policy, threat data and day (waivers expire by day). */
+  function stableGeneration(now: Date): Generation {
+    const key = [options.policyDigest, intelStamp(), now.toISOString().slice(0, 10)].join('\0');
+    if (generation?.key !== key) generation = { key, decided: new Map() };
+    return generation;
+  }
+
+  /** One engine run over a batch: the packages its blocking findings name, with why. */
+  async function runChecks(
+    packages: readonly Package[],
+    scope: JudgeScope,
+    checkIds: readonly string[],
+    timeOnly: boolean,
+  ): Promise<Map<Package, BlockReason[]>> {
+    // each package's origin names its place in the batch, so a finding leads back to it
+    const batch = packages.map((pkg, index) => ({
+      ...pkg,
+      environments: [],
+      origin: { file: `${scope.upstream}`, line: index + 1 },
+    }));
+    const inventory = inventoryFromPackages(batch, { environment: scope.upstream });
+    inventory.manifest = {
+      ...emptyManifest(),
+      excludeNewer: excludeNewerOf(options.cooldown.get(scope.upstream), scope),
+    };
+    const result = await options.engine.audit(
+      { inventory, policy: options.policy, checks: checkIds, offline: options.offline },
+      { signal: scope.signal },
+    );
+    const found = new Map<Package, BlockReason[]>();
+    const bySubject = subjectIndex(packages);
+    const byNameVersion = nameVersionIndex(packages);
+    for (const finding of result.findings) {
+      if (!finding.blocking) continue;
+      // the policy's own findings are the stable run's to report (when there is one)
+      if (timeOnly && stableChecks.length > 0 && finding.check === 'policy') continue;
+      const line = finding.location?.file === scope.upstream ? finding.location.line : undefined;
+      const owners =
+        line !== undefined
+          ? [packages[line - 1]]
+          : finding.subject
+            ? (bySubject.get(subjectKey(finding)) ?? [])
+            : namedIn(finding, byNameVersion);
+      const known = owners.filter((pkg): pkg is Package => pkg !== undefined);
+      if (known.length === 0) throw cannotJudge(finding, options.policySource);
+      for (const pkg of known) {
+        const reasons = found.get(pkg);
+        if (reasons) reasons.push(findingReason(finding, pkg));
+        else found.set(pkg, [findingReason(finding, pkg)]);
+      }
+    }
+    return found;
+  }
+}
+
+/** Checks whose findings change with the clock alone. */
+const TIME_CHECKS = new Set(['cooldown']);
+/** Stable decisions remembered per generation (about 100 bytes each); past this the memory starts over. */
+const MAX_REMEMBERED = 2_000_000;
+const NONE: readonly BlockReason[] = [];
+
+interface Generation {
+  key: string;
+  decided: Map<string, readonly BlockReason[]>;
+  failure?: CvebuildError;
+}
+
+/** What makes a package the same package to the stable checks: where it is and its bytes' digest. */
+function identityOf(pkg: Package, scope: JudgeScope): string {
+  return `${scope.upstream}\0${pkg.url ?? pkg.location}\0${pkg.sha256 ?? ''}\0${pkg.timestamp ?? ''}`;
 }
 
 function targetOf(pkg: Package, scope: JudgeScope): QuarantineTarget {

@@ -235,4 +235,70 @@ describe('the engine-backed judge', () => {
       partial.store.close();
     }
   });
+
+  it('remembers what does not change with time: a rebuild re-runs only the cooldown', async () => {
+    const engine = createEngine({ intel, clock: () => NOW, http: null });
+    const runs: string[][] = [];
+    const counting = {
+      audit: (request: Parameters<typeof engine.audit>[0], control?: Parameters<typeof engine.audit>[1]) => {
+        runs.push([...(request.checks ?? [])]);
+        return engine.audit(request, control);
+      },
+      close: () => engine.close(),
+    };
+    const policy = defaultPolicy();
+    policy.maxDbAgeMs = 100 * 365 * 86_400_000;
+    const judge = createEngineJudge({
+      engine: counting,
+      policy,
+      policyDigest: 'test',
+      intel: intel.store,
+      quarantine: new ListQuarantine(),
+      cooldown: new Map([['conda-forge', { excludeNewer: '7d' }]]),
+      bucketMs: 60_000,
+      offline: true,
+      clock: () => NOW,
+      checks: ['malicious', 'vulnerability', 'cooldown'],
+    });
+    const old = conda('openssl', '3.0.7', 'h0b41bf4_1');
+    const fresh = conda('zlib', '1.3.2', 'h_0', Date.parse('2026-03-30T00:00:00Z'));
+    const scope = { upstream: 'conda-forge', ecosystem: 'conda' as const };
+    const first = await judge.judge([old, fresh], scope);
+    assert.deepEqual(runs, [['malicious', 'vulnerability'], ['cooldown']]);
+    runs.length = 0;
+    const again = await judge.judge([old, fresh], scope);
+    assert.deepEqual(runs, [['cooldown']], 'the stable checks are not run again');
+    assert.deepEqual(
+      [...again.blocked].map(([pkg, reasons]) => [pkg.name, reasons.map((reason) => reason.source)]),
+      [...first.blocked].map(([pkg, reasons]) => [pkg.name, reasons.map((reason) => reason.source)]),
+    );
+    const other = conda('zlib', '1.3.1', 'h_0', Date.parse('2026-01-01T00:00:00Z'));
+    runs.length = 0;
+    await judge.judge([old, other], scope);
+    assert.deepEqual(runs, [['malicious', 'vulnerability'], ['cooldown']], 'a new package is judged');
+  });
+
+  it('keeps failing while a policy-level problem stands (an expired waiver)', async () => {
+    const engine = createEngine({ intel, clock: () => NOW, http: null });
+    const policy = defaultPolicy();
+    policy.maxDbAgeMs = 100 * 365 * 86_400_000;
+    policy.waivers = [
+      { id: 'CVE-2023-0286', reason: 'r', expires: '2026-01-01', origin: { file: 'cvebuild.toml', line: 3 } },
+    ];
+    const judge = createEngineJudge({
+      engine,
+      policy,
+      policyDigest: 'expired-waiver',
+      intel: intel.store,
+      quarantine: new ListQuarantine(),
+      cooldown: new Map(),
+      bucketMs: 60_000,
+      offline: true,
+      clock: () => NOW,
+      checks: ['malicious', 'vulnerability'],
+    });
+    const scope = { upstream: 'conda-forge', ecosystem: 'conda' as const };
+    await assert.rejects(judge.judge([conda('zlib', '1.3.1', 'h_0')], scope), /expired/);
+    await assert.rejects(judge.judge([conda('zlib', '1.3.1', 'h_0')], scope), /expired/);
+  });
 });
