@@ -251,9 +251,14 @@ interface Generation {
   failure?: CvebuildError;
 }
 
-/** What makes a package the same package to the stable checks: where it is and its bytes' digest. */
+/**
+ * What makes a package the same package to the stable checks: its upstream, its file name and its
+ * bytes' digest (short keys: a conda-forge subdir remembers ~450k of them), else its location.
+ */
 function identityOf(pkg: Package, scope: JudgeScope): string {
-  return `${scope.upstream}\0${pkg.url ?? pkg.location}\0${pkg.sha256 ?? ''}\0${pkg.timestamp ?? ''}`;
+  const location = pkg.url ?? pkg.location;
+  if (!pkg.sha256) return `${scope.upstream}\0${location}\0${pkg.timestamp ?? ''}`;
+  return `${scope.upstream}\0${location.slice(location.lastIndexOf('/') + 1)}\0${pkg.sha256}`;
 }
 
 function targetOf(pkg: Package, scope: JudgeScope): QuarantineTarget {
