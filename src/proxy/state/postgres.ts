@@ -6,10 +6,17 @@
  */
 import pg from 'pg';
 import { CvebuildError } from '../../errors.ts';
-import type { Ecosystem } from '../../model/package.ts';
 import { maskCredentials } from '../../text/credentials.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import { isoInstant, listLimit, newEntry, quarantineAudit, releaseAudit } from './records.ts';
+import {
+  auditEventFromRow,
+  isoInstant,
+  listLimit,
+  newEntry,
+  quarantineAudit,
+  recordFromRow,
+  releaseAudit,
+} from './records.ts';
 
 /** The key of the advisory lock nodes take to create the schema one at a time (`cvpx` as a number). */
 const SCHEMA_LOCK = 0x63767078;
@@ -135,7 +142,7 @@ class PostgresState implements ProxyState {
        WHERE released_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at, seq`,
       [now],
     );
-    return rows.map(toRecord);
+    return rows.map((row) => recordFromRow(row, instant));
   }
 
   async history(query: { limit?: number }): Promise<QuarantineRecord[]> {
@@ -143,7 +150,7 @@ class PostgresState implements ProxyState {
       `SELECT ${ENTRY_COLUMNS} FROM cvebuild_proxy_quarantine ORDER BY created_at DESC, seq DESC LIMIT $1`,
       [listLimit(query.limit)],
     );
-    return rows.map(toRecord);
+    return rows.map((row) => recordFromRow(row, instant));
   }
 
   async revision(): Promise<number> {
@@ -192,7 +199,7 @@ class PostgresState implements ProxyState {
       );
       const row = rows[0] as Row | undefined;
       if (!row) return false;
-      await insertAudit(client, releaseAudit(toRecord(row), meta, at));
+      await insertAudit(client, releaseAudit(recordFromRow(row, instant), meta, at));
       await bumpRevision(client);
       return true;
     });
@@ -219,7 +226,7 @@ class PostgresState implements ProxyState {
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`,
       values,
     );
-    return rows.map(toAuditEvent);
+    return rows.map(postgresAuditEvent);
   }
 
   async close(): Promise<void> {
@@ -269,43 +276,8 @@ function instant(value: unknown): string | undefined {
   return value instanceof Date ? value.toISOString() : isoInstant(String(value), 'stored time');
 }
 
-function text(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function toRecord(row: Row): QuarantineRecord {
-  const record: QuarantineRecord = {
-    id: String(row.id),
-    ecosystem: String(row.ecosystem) as Ecosystem,
-    upstream: String(row.upstream),
-    name: String(row.name),
-    reason: String(row.reason),
-    by: String(row.created_by),
-    createdAt: instant(row.created_at) ?? '',
-  };
-  const version = text(row.version);
-  if (version !== undefined) record.version = version;
-  const file = text(row.file);
-  if (file !== undefined) record.file = file;
-  const expiresAt = instant(row.expires_at);
-  if (expiresAt !== undefined) record.expiresAt = expiresAt;
-  const releasedAt = instant(row.released_at);
-  if (releasedAt !== undefined) record.releasedAt = releasedAt;
-  const releasedBy = text(row.released_by);
-  if (releasedBy !== undefined) record.releasedBy = releasedBy;
-  const releaseReason = text(row.release_reason);
-  if (releaseReason !== undefined) record.releaseReason = releaseReason;
-  return record;
-}
-
-function toAuditEvent(row: Row): AuditEvent {
-  const event: AuditEvent = { at: instant(row.at) ?? '', action: String(row.action), actor: String(row.actor) };
-  const ecosystem = text(row.ecosystem);
-  if (ecosystem !== undefined) event.ecosystem = ecosystem as Ecosystem;
-  for (const key of ['upstream', 'name', 'version', 'file'] as const) {
-    const value = text(row[key]);
-    if (value !== undefined) event[key] = value;
-  }
-  if (row.detail !== null && row.detail !== undefined) event.detail = row.detail as Record<string, unknown>;
-  return event;
+function postgresAuditEvent(row: Row): AuditEvent {
+  return auditEventFromRow(row, instant, (value) =>
+    value === null || value === undefined ? undefined : (value as Record<string, unknown>),
+  );
 }

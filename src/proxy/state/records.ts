@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CvebuildError } from '../../errors.ts';
+import type { Ecosystem } from '../../model/package.ts';
 import { normalizeName } from '../../model/package.ts';
-import type { AuditEvent, QuarantineEntry, QuarantineTarget } from '../types.ts';
+import type { AuditEvent, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
 
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
@@ -86,4 +87,58 @@ function targetFields(target: QuarantineTarget): QuarantineTarget {
     ...(target.version !== undefined ? { version: target.version } : {}),
     ...(target.file !== undefined ? { file: target.file } : {}),
   };
+}
+
+/** A row as a database driver returns it. */
+export type StoredRow = Record<string, unknown>;
+
+/** A nullable column as text. */
+export function storedText(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+/** A stored entry; `time` reads a time column as the store keeps it (SQLite: text; PostgreSQL: a Date). */
+export function recordFromRow(
+  row: StoredRow,
+  time: (value: unknown) => string | undefined = storedText,
+): QuarantineRecord {
+  const record: QuarantineRecord = {
+    id: String(row.id),
+    ecosystem: String(row.ecosystem) as Ecosystem,
+    upstream: String(row.upstream),
+    name: String(row.name),
+    reason: String(row.reason),
+    by: String(row.created_by),
+    createdAt: time(row.created_at) ?? '',
+  };
+  const optional: [key: 'version' | 'file' | 'releasedBy' | 'releaseReason', value: string | undefined][] = [
+    ['version', storedText(row.version)],
+    ['file', storedText(row.file)],
+    ['releasedBy', storedText(row.released_by)],
+    ['releaseReason', storedText(row.release_reason)],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) record[key] = value;
+  const expiresAt = time(row.expires_at);
+  if (expiresAt !== undefined) record.expiresAt = expiresAt;
+  const releasedAt = time(row.released_at);
+  if (releasedAt !== undefined) record.releasedAt = releasedAt;
+  return record;
+}
+
+/** A stored audit line; `detail` reads the detail column (SQLite: JSON text; PostgreSQL: jsonb, parsed). */
+export function auditEventFromRow(
+  row: StoredRow,
+  time: (value: unknown) => string | undefined,
+  detail: (value: unknown) => Record<string, unknown> | undefined,
+): AuditEvent {
+  const event: AuditEvent = { at: time(row.at) ?? '', action: String(row.action), actor: String(row.actor) };
+  const ecosystem = storedText(row.ecosystem);
+  if (ecosystem !== undefined) event.ecosystem = ecosystem as Ecosystem;
+  for (const key of ['upstream', 'name', 'version', 'file'] as const) {
+    const value = storedText(row[key]);
+    if (value !== undefined) event[key] = value;
+  }
+  const parsed = detail(row.detail);
+  if (parsed !== undefined) event.detail = parsed;
+  return event;
 }

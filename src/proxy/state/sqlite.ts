@@ -8,9 +8,17 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { CvebuildError } from '../../errors.ts';
 import { readRegularHead } from '../../fs/regular-file.ts';
-import type { Ecosystem } from '../../model/package.ts';
 import type { AuditEvent, ProxyState, QuarantineEntry, QuarantineRecord, QuarantineTarget } from '../types.ts';
-import { isoInstant, listLimit, newEntry, quarantineAudit, releaseAudit } from './records.ts';
+import {
+  auditEventFromRow,
+  isoInstant,
+  listLimit,
+  newEntry,
+  quarantineAudit,
+  recordFromRow,
+  releaseAudit,
+  storedText,
+} from './records.ts';
 
 /** `cvpx` in the file header: tells this store's files apart from the threat-intel store's. */
 const APPLICATION_ID = 0x63767078;
@@ -146,14 +154,14 @@ class SqliteState implements ProxyState {
          WHERE released_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, rowid`,
       )
       .all(isoInstant(now, 'now')) as Row[];
-    return rows.map(toRecord);
+    return rows.map((row) => recordFromRow(row));
   }
 
   async history(query: { limit?: number }): Promise<QuarantineRecord[]> {
     const rows = this.#db
       .prepare(`SELECT ${ENTRY_COLUMNS} FROM quarantine ORDER BY created_at DESC, rowid DESC LIMIT ?`)
       .all(listLimit(query.limit)) as Row[];
-    return rows.map(toRecord);
+    return rows.map((row) => recordFromRow(row));
   }
 
   async revision(): Promise<number> {
@@ -204,7 +212,7 @@ class SqliteState implements ProxyState {
       this.#db
         .prepare('UPDATE quarantine SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ?')
         .run(at, meta.by, meta.reason, id);
-      this.#insertAudit(releaseAudit(toRecord(row), meta, at));
+      this.#insertAudit(releaseAudit(recordFromRow(row), meta, at));
       this.#bumpRevision();
       return true;
     });
@@ -232,7 +240,7 @@ class SqliteState implements ProxyState {
          ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
       )
       .all(...values) as Row[];
-    return rows.map(toAuditEvent);
+    return rows.map(sqliteAuditEvent);
   }
 
   async close(): Promise<void> {
@@ -276,44 +284,9 @@ class SqliteState implements ProxyState {
   }
 }
 
-function optional(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-function toRecord(row: Row): QuarantineRecord {
-  const record: QuarantineRecord = {
-    id: String(row.id),
-    ecosystem: String(row.ecosystem) as Ecosystem,
-    upstream: String(row.upstream),
-    name: String(row.name),
-    reason: String(row.reason),
-    by: String(row.created_by),
-    createdAt: String(row.created_at),
-  };
-  const fields: [keyof QuarantineRecord, unknown][] = [
-    ['version', row.version],
-    ['file', row.file],
-    ['expiresAt', row.expires_at],
-    ['releasedAt', row.released_at],
-    ['releasedBy', row.released_by],
-    ['releaseReason', row.release_reason],
-  ];
-  for (const [key, value] of fields) {
-    const text = optional(value);
-    if (text !== undefined) (record as unknown as Record<string, string>)[key] = text;
-  }
-  return record;
-}
-
-function toAuditEvent(row: Row): AuditEvent {
-  const event: AuditEvent = { at: String(row.at), action: String(row.action), actor: String(row.actor) };
-  const ecosystem = optional(row.ecosystem);
-  if (ecosystem !== undefined) event.ecosystem = ecosystem as Ecosystem;
-  for (const key of ['upstream', 'name', 'version', 'file'] as const) {
-    const text = optional(row[key]);
-    if (text !== undefined) event[key] = text;
-  }
-  const detail = optional(row.detail);
-  if (detail !== undefined) event.detail = JSON.parse(detail) as Record<string, unknown>;
-  return event;
+function sqliteAuditEvent(row: Row): AuditEvent {
+  return auditEventFromRow(row, storedText, (value) => {
+    const text = storedText(value);
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  });
 }
