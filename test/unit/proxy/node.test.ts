@@ -61,6 +61,11 @@ async function admin(node: { url: string }, method: string, path: string, body?:
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { id?: string } };
 }
 
+/** Real pip: `pip download` one project through an index, into a fresh directory. */
+function pipDownload(index: string, project: string) {
+  return pip(['download', '--no-deps', '--no-cache-dir', '--index-url', index, '-d', tempDirectory(), project]);
+}
+
 async function solve(channelUrl: string, specs: string[]) {
   const outcome = await solveInWorker(
     [{ specs, channels: [channelUrl], platforms: ['linux-64', 'noarch'], virtualPackages: [] }],
@@ -151,16 +156,7 @@ describe('a proxy node', () => {
     skip: pipSkip(),
   }, async () => {
     const simple = `${node.url}/pypi/pypi/simple/`;
-    const first = await pip([
-      'download',
-      '--no-deps',
-      '--no-cache-dir',
-      '--index-url',
-      simple,
-      '-d',
-      tempDirectory(),
-      'demo',
-    ]);
+    const first = await pipDownload(simple, 'demo');
     assert.equal(first.code, 0, first.output);
     assert.match(first.output, /demo-2\.0-py3-none-any\.whl/);
     const added = await admin(node, 'POST', '/quarantine', {
@@ -170,16 +166,7 @@ describe('a proxy node', () => {
       reason: 'typosquat report',
     });
     assert.equal(added.status, 201);
-    const second = await pip([
-      'download',
-      '--no-deps',
-      '--no-cache-dir',
-      '--index-url',
-      simple,
-      '-d',
-      tempDirectory(),
-      'demo',
-    ]);
+    const second = await pipDownload(simple, 'demo');
     assert.equal(second.code, 0, second.output);
     assert.match(second.output, /demo-1\.0-py3-none-any\.whl/);
     assert.doesNotMatch(second.output, /demo-2\.0/);
