@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { isCvebuildError } from '../errors.ts';
 import { hasUnsafeCharacters } from '../text/controls.ts';
+import { maskCredentials } from '../text/credentials.ts';
 import type { Metrics } from './metrics.ts';
 import { sendRefusal } from './respond.ts';
 
@@ -107,13 +108,14 @@ export function createProxyServer(options: ServerOptions): Server {
     }).catch((error: unknown) => {
       const status = statusOf(error);
       if (status >= 500 && !isCvebuildError(error))
-        options.log({ level: 'error', msg: 'handler failed', path: req.url, error: String(error) });
+        options.log({ level: 'error', msg: 'handler failed', path: req.url, error: maskCredentials(String(error)) });
       if (res.headersSent) {
         // the body is already on its way: cutting the connection is the only honest signal left
         res.destroy();
         return;
       }
-      sendRefusal(req, res, status, isCvebuildError(error) ? error.toLine() : 'internal error');
+      // an upstream URL in the message may carry credentials from the configuration
+      sendRefusal(req, res, status, isCvebuildError(error) ? maskCredentials(error.toLine()) : 'internal error');
     });
   });
 

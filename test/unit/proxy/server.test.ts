@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { CvebuildError } from '../../../src/errors.ts';
 import { Metrics } from '../../../src/proxy/metrics.ts';
 import { parseRange } from '../../../src/proxy/respond.ts';
 import { checkedPath, listen } from '../../../src/proxy/server.ts';
@@ -49,6 +50,8 @@ describe('the proxy HTTP layer', () => {
               {
                 async handle(_req, res, path) {
                   if (path === 'boom') throw new Error('bug');
+                  if (path === 'upstream')
+                    throw new CvebuildError('NETWORK', 'could not download https://alice:hunter2@up.example/simple/x/');
                   res.end(`conda:${path}`);
                 },
               },
@@ -86,6 +89,9 @@ describe('the proxy HTTP layer', () => {
       const boom = await get('/conda/cf/boom');
       assert.equal(boom.status, 500);
       assert.deepEqual(JSON.parse(boom.body), { error: 'internal error', reasons: [] });
+      const failed = await get('/conda/cf/upstream');
+      assert.equal(failed.status, 502);
+      assert.doesNotMatch(failed.body, /hunter2/, 'credentials in an upstream URL never reach a client');
       assert.equal((await get('/healthz')).status, 200);
       healthy = false;
       const sick = await get('/healthz');
