@@ -12,8 +12,8 @@ import { notCheckedFinding, type Subject, tooNewFinding, unknownTimeFinding } fr
 import { type CooldownDecision, cooldownPolicy, type ResolvedCutoff } from '../cooldown/policy.ts';
 import { displayIndex } from '../cooldown/simple-api.ts';
 import {
-  DEFAULT_LOOKUP_OPTIONS,
   type LookupTuning,
+  lookupOptionsFor,
   lookupUploadTimes,
   type UploadAnswer,
   type UploadQuery,
@@ -148,15 +148,7 @@ async function checkPypiFiles(
   const unknown = files.filter((file) => file.uploadTime === undefined);
   const looked = await lookupUploadTimes(
     unknown.map((file) => file.query),
-    {
-      ...DEFAULT_LOOKUP_OPTIONS,
-      ...options,
-      cacheDir: context.cacheDir,
-      now: context.now.getTime(),
-      offline: context.offline,
-      http: context.http,
-      signal: context.signal,
-    },
+    lookupOptionsFor(context, options),
   );
   const answers = new Map(unknown.map((file, i) => [file, looked[i] as UploadAnswer]));
   const findings: Finding[] = [];

@@ -9,7 +9,7 @@
  */
 import { lookupProjectPages, type ProjectAnswer, summarizeFiles } from '../cooldown/project-pages.ts';
 import { displayIndex } from '../cooldown/simple-api.ts';
-import { DEFAULT_LOOKUP_OPTIONS, type LookupTuning } from '../cooldown/upload-times.ts';
+import { type LookupTuning, lookupOptionsFor } from '../cooldown/upload-times.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import { type Finding, subjectOf, withFlags } from '../model/finding.ts';
@@ -176,15 +176,7 @@ function projectHistories(
     else asked.push({ position, index: suspect.pkg.index ?? DEFAULT_PYPI_INDEX, project: suspect.pkg.normalizedName });
   });
   if (asked.length === 0) return histories;
-  const lookups = lookupProjectPages(asked, {
-    ...DEFAULT_LOOKUP_OPTIONS,
-    ...options,
-    cacheDir: context.cacheDir,
-    now: context.now.getTime(),
-    offline: context.offline,
-    http: context.http,
-    signal: context.signal,
-  });
+  const lookups = lookupProjectPages(asked, lookupOptionsFor(context, options));
   return lookups.then((answers) => {
     asked.forEach((query, i) => {
       histories[query.position] = historyOf(answers[i] as ProjectAnswer, query.index, query.project);

@@ -56,6 +56,22 @@ export const DEFAULT_LOOKUP_OPTIONS: Readonly<LookupTuning> = {
   maxBytes: 64 * 1024 * 1024,
 };
 
+/** The lookups' options for one check run: its cache, clock, network and signal, with the check's tuning. */
+export function lookupOptionsFor(
+  context: { cacheDir: string; now: Date; offline: boolean; http?: Download; signal?: AbortSignal },
+  tuning: Partial<LookupTuning> = {},
+): LookupOptions {
+  return {
+    ...DEFAULT_LOOKUP_OPTIONS,
+    ...tuning,
+    cacheDir: context.cacheDir,
+    now: context.now.getTime(),
+    offline: context.offline,
+    http: context.http,
+    signal: context.signal,
+  };
+}
+
 /** Answers in the order of the queries. */
 export async function lookupUploadTimes(queries: UploadQuery[], options: LookupOptions): Promise<UploadAnswer[]> {
   const groups = new Map<string, number[]>();
