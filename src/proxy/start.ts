@@ -26,6 +26,10 @@ import { UpstreamClient } from './upstream.ts';
 import { ViewStore } from './views.ts';
 import { ViewWarmer } from './warmer.ts';
 
+const VIEW_PRUNE_INTERVAL_MS = 10 * 60_000;
+/** How long a forgotten view's file stays: a slow client may still be reading a large repodata. */
+const VIEW_GRACE_MS = 60 * 60_000;
+
 export interface ProxyNode {
   url: string;
   /** Graceful: stops accepting, lets requests finish (up to the configured grace), closes the stores. */
@@ -164,10 +168,21 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       options.port ?? config.server.port,
     );
     warmer.start(running.url);
+    // views the node no longer points at (older policy versions, cooldown buckets) leave the disk
+    const pruning = setInterval(() => {
+      try {
+        const removed = views.prune(Date.now(), VIEW_GRACE_MS);
+        if (removed > 0) log({ level: 'info', msg: 'views pruned', removed });
+      } catch (error) {
+        log({ level: 'warn', msg: 'view pruning failed', error: String(error) });
+      }
+    }, VIEW_PRUNE_INTERVAL_MS);
+    pruning.unref();
     log({ level: 'info', msg: 'listening', url: running.url, upstreams: [...conda.keys(), ...pypi.keys()] });
     return {
       url: running.url,
       async close() {
+        clearInterval(pruning);
         await warmer.stop();
         await running.close(config.server.shutdownGraceMs);
         engine.close();

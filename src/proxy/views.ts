@@ -6,7 +6,7 @@
  * looks a key up. Concurrent requests for a view being built wait for the one build.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ViewKey {
@@ -57,6 +57,8 @@ export interface ViewStoreOptions {
   dir: string;
   /** Keys remembered in memory (oldest forgotten first; their files stay until `prune`). */
   maxKeys?: number;
+  /** Views kept per document (the newest); older ones are forgotten, their files pruned later. */
+  perDocument?: number;
 }
 
 export class ViewStore {
@@ -64,10 +66,16 @@ export class ViewStore {
   private readonly maxKeys: number;
   private readonly pointers = new Map<string, View>();
   private readonly building = new Map<string, Promise<View>>();
+  private readonly perDocument: number;
+  /** Per document: its views' ids, oldest first. */
+  private readonly documents = new Map<string, string[]>();
+  /** Files whose view was forgotten, and when: `prune` removes them after a grace period. */
+  private readonly forgotten = new Map<string, number>();
 
   constructor(options: ViewStoreOptions) {
     this.dir = options.dir;
-    this.maxKeys = options.maxKeys ?? 10_000;
+    this.maxKeys = options.maxKeys ?? 200_000;
+    this.perDocument = options.perDocument ?? 4;
     mkdirSync(this.dir, { recursive: true });
   }
 
@@ -130,12 +138,57 @@ export class ViewStore {
       withheld: built.withheld ?? 0,
     };
     this.pointers.set(id, view);
+    this.forgotten.delete(file);
+    const document = documentOf(id);
+    const ids = (this.documents.get(document) ?? []).filter((known) => known !== id);
+    ids.push(id);
+    while (ids.length > this.perDocument) this.forget(ids.shift() as string);
+    this.documents.set(document, ids);
     while (this.pointers.size > this.maxKeys) {
       const oldest = this.pointers.keys().next().value;
       if (oldest === undefined) break;
-      this.pointers.delete(oldest);
+      this.forget(oldest);
     }
     return view;
+  }
+
+  private forget(id: string): void {
+    const view = this.pointers.get(id);
+    this.pointers.delete(id);
+    if (view) this.forgotten.set(view.file, Date.now());
+  }
+
+  /**
+   * Removes stored files no view points at any more: forgotten for longer than `graceMs` (a client
+   * may still be reading one), or left by an earlier run and older than that. Without it, every
+   * policy or cooldown change would leave a filtered repodata behind for good.
+   */
+  prune(now: number, graceMs: number): number {
+    const live = new Set([...this.pointers.values()].map((view) => view.file));
+    let removed = 0;
+    for (const name of readdirSync(this.dir)) {
+      const file = join(this.dir, name);
+      if (live.has(file) || (this.building.size > 0 && name.startsWith('scratch-'))) continue;
+      const since = this.forgotten.get(file) ?? modifiedAt(file);
+      if (since === undefined || now - since < graceMs) continue;
+      rmSync(file, { force: true });
+      this.forgotten.delete(file);
+      removed++;
+    }
+    return removed;
+  }
+}
+
+function documentOf(id: string): string {
+  const [upstream, document] = id.split('\0');
+  return `${upstream}\0${document}`;
+}
+
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
 }
 
