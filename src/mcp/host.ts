@@ -146,6 +146,8 @@ export class ToolHost {
       },
       { signal: control.signal, onEvent },
     );
+    // a cancellation that arrived while the last check finished: the run is not kept
+    control.signal.throwIfAborted();
     const escalations = request.escalations ?? [];
     return this.runs.add({
       tool: request.tool,

@@ -207,6 +207,9 @@ describe('cvebuild mcp over stdio', () => {
       { name: 'gate_verdict', arguments: { path: 'gateway' } },
       { signal: controller.signal, onprogress: () => controller.abort('the user clicked Stop') },
     );
+    // Stop right after the request is on its way, not only at the first progress: waiting for a
+    // progress round trip let a loaded machine finish (and keep) the run before the cancel arrived
+    setImmediate(() => controller.abort('the user clicked Stop'));
     await assert.rejects(call, /the user clicked Stop/);
     // the server goes on serving, and the cancelled run left nothing behind
     const after = await client.listResources();
