@@ -63,17 +63,22 @@ export function readRegularFile(
       options.tooLarge?.(bytes) ??
       new CvebuildError('INPUT_TOO_LARGE', `file is larger than ${limit} bytes`, { file: path });
     if (size > limit) throw tooLarge(size);
-    const chunks: Buffer[] = [];
+    // read in place into one buffer one byte larger than the file, so the usual case copies nothing;
+    // a file that grows while being read makes it grow (and is still held to the limit)
+    let buffer = Buffer.allocUnsafe(Math.max(size + 1, 8 * 1024));
     let total = 0;
-    const chunk = Buffer.allocUnsafe(Math.min(Math.max(size + 1, 64 * 1024), 16 * 1024 * 1024));
     for (;;) {
-      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (total === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, total);
+        buffer = larger;
+      }
+      const read = readSync(fd, buffer, total, buffer.length - total, null);
       if (read === 0) break;
       total += read;
       if (total > limit) throw tooLarge(total);
-      chunks.push(Buffer.from(chunk.subarray(0, read)));
     }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    return buffer.subarray(0, total);
   } catch (error) {
     throw readError(path, error);
   } finally {

@@ -101,7 +101,7 @@ function mergePackage(packages: Map<unknown, Package>, pkg: Package): Package {
   for (const environment of pkg.environments) {
     if (!existing.environments.includes(environment)) existing.environments.push(environment);
   }
-  if (!pkg.buildOnly) delete existing.buildOnly;
+  if (!pkg.buildOnly && existing.buildOnly !== undefined) delete existing.buildOnly;
   if (existing.purls.length === 0 && pkg.purls.length > 0) existing.purls = pkg.purls;
   return existing;
 }

@@ -21,6 +21,7 @@ import {
 } from 'js-yaml';
 import { CvebuildError } from '../errors.ts';
 import { type ChunkOptions, loadLockInPieces } from './lock-list-chunks.ts';
+import { loadLockSubset } from './lock-yaml-subset.ts';
 
 const CANONICAL_INT = /^-?(?:0|[1-9][0-9]*)$/;
 
@@ -58,6 +59,11 @@ export interface YamlLoadOptions {
    * `LOCK_SCHEMA`. Default: the text-preserving schema, aliases allowed but bounded.
    */
   lockFile?: boolean;
+  /**
+   * Locks: read the block subset lock writers emit without js-yaml first (see lock-yaml-subset.ts;
+   * default true). Tests of the js-yaml paths turn it off.
+   */
+  subset?: boolean;
   /** How a large lock's package list is parsed in pieces (see lock-list-chunks.ts). */
   chunking?: ChunkOptions;
 }
@@ -69,6 +75,8 @@ const MAX_DEPTH = 64;
 
 export function loadYaml(text: string, file: string, options: YamlLoadOptions = {}): unknown {
   if (options.lockFile) {
+    const subset = options.subset === false ? undefined : loadLockSubset(text);
+    if (subset !== undefined) return subset;
     const lockOptions = { schema: LOCK_SCHEMA, maxAliases: 0, maxDepth: MAX_DEPTH };
     const pieced = loadLockInPieces(text, lockOptions, options.chunking);
     if (pieced !== undefined) return pieced;

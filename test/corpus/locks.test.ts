@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { load } from 'js-yaml';
 import { readInventory } from '../../src/engine/read-project.ts';
 import { CvebuildError } from '../../src/errors.ts';
 import { type ChunkOptions, loadLockInPieces } from '../../src/readers/lock-list-chunks.ts';
+import { loadLockSubset } from '../../src/readers/lock-yaml-subset.ts';
 import { LOCK_SCHEMA, loadYaml } from '../../src/readers/yaml.ts';
 import { assertCvebuildError } from '../helpers/errors.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
@@ -58,7 +60,7 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
       const text = readFileSync(file, 'utf8');
       const outcome = (chunking: ChunkOptions) => {
         try {
-          return loadYaml(text, file, { lockFile: true, chunking });
+          return loadYaml(text, file, { lockFile: true, subset: false, chunking });
         } catch (error) {
           return error instanceof CvebuildError ? error.toLine() : error;
         }
@@ -71,6 +73,31 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
     // every pixi.lock of the 24 projects; the rest are rattler's small test locks and conda-lock files
     const projects = rows.filter((row) => /^pixi\/[^/]+\/pixi\.lock$/.test(row.path)).length;
     assert.ok(pieced >= projects, `${pieced} of ${rows.length} locks were parsed in pieces`);
+  });
+
+  it('every lock the fast subset reader accepts reads as js-yaml reads it, and it accepts the 24 projects', () => {
+    let accepted = 0;
+    let projects = 0;
+    for (const row of rows) {
+      const text = readFileSync(corpus(row.path), 'utf8');
+      const subset = loadLockSubset(text);
+      const isProject = /^pixi\/pixi-ex-[^/]+\/pixi\.lock$|^pixi\/[^/]+\/pixi\.lock$/.test(row.path);
+      if (subset === undefined) {
+        assert.ok(!isProject || text.startsWith('#'), `the subset reader gave up on ${row.path}`);
+        continue;
+      }
+      accepted++;
+      if (isProject) projects++;
+      let whole: unknown;
+      try {
+        whole = load(text, { schema: LOCK_SCHEMA, maxAliases: 0 });
+      } catch (error) {
+        assert.fail(`${row.path}: the subset reader accepted a text js-yaml refuses (${String(error)})`);
+      }
+      assert.deepEqual(subset, whole, row.path);
+    }
+    assert.ok(projects >= 22, `only ${projects} project locks read by the subset reader`);
+    assert.ok(accepted >= rows.length / 2, `${accepted} of ${rows.length} locks read by the subset reader`);
   });
 
   const negatives: [string, Parameters<typeof assertCvebuildError>[1], string][] = [

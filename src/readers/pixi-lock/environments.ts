@@ -229,7 +229,8 @@ export class PackagePlacer {
       record.placement = placement;
     }
     const pkg = placement.pkg;
-    if (!buildOnly) delete pkg.buildOnly;
+    // `delete` only when there is something to delete: it turns an object into a slow dictionary
+    if (!buildOnly && pkg.buildOnly !== undefined) delete pkg.buildOnly;
     // Environments are placed one after another, so one already holding this package is the last.
     if (pkg.environments.at(-1) !== environment) pkg.environments.push(environment);
     if (placement.list === listToken) return undefined;
@@ -256,7 +257,7 @@ export class PackagePlacer {
       pkg.environments = [];
       pkg.index = index;
       if (buildOnly) pkg.buildOnly = true;
-      else delete pkg.buildOnly;
+      else if (pkg.buildOnly !== undefined) delete pkg.buildOnly;
       bySubdir.set(subdir, pkg);
       this.placed.push(pkg);
     }

@@ -39,6 +39,7 @@ function outcome(text: string, pieces: boolean): unknown {
   try {
     return loadYaml(text, 'pixi.lock', {
       lockFile: true,
+      subset: false,
       chunking: pieces ? TINY : { minBytes: Number.POSITIVE_INFINITY },
     });
   } catch (error) {
