@@ -12,10 +12,10 @@ import { displayIndex } from '../cooldown/simple-api.ts';
 import { type LookupTuning, lookupOptionsFor } from '../cooldown/upload-times.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import type { IntelStore } from '../intel/store-api.ts';
-import { type Finding, subjectOf, withFlags } from '../model/finding.ts';
+import { type Finding, type SquatReading, subjectOf, withFlags } from '../model/finding.ts';
 import { normalizeCondaName, normalizePypiName, type Package } from '../model/package.ts';
 import { zod } from '../policy/zod.ts';
-import { findSquat, type SquatMatch } from '../typosquat/match.ts';
+import { findSquat, popularityTier, type SquatMatch } from '../typosquat/match.ts';
 import { type PopularNames, popularNamesFor } from '../typosquat/popular.ts';
 import {
   describeScoring,
@@ -247,6 +247,20 @@ function missingData(names: PopularNames, packages: Package[]): Finding[] {
 function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: SquatScore): Finding {
   const { pkg, packages, match } = suspect;
   const { target, technique, distance, confidence, detail } = match;
+  const squat: SquatReading = {
+    target: target.name,
+    targetRank: target.rank,
+    targetTier: popularityTier(target.rank).label,
+    technique,
+    distance,
+    detail,
+    nameScore: confidence,
+    score: scored.score,
+    onCondaForge: evidence.onCondaForge,
+    ...(evidence.knownMalicious ? { knownMalicious: evidence.knownMalicious } : {}),
+    history: evidence.history,
+    signals: scored.signals,
+  };
   const popularity =
     pkg.ecosystem === 'pypi'
       ? `#${target.rank} on PyPI by downloads`
@@ -274,6 +288,7 @@ function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: Squ
     },
     remedy: `if you meant ${target.name}, depend on ${target.name} instead and remove ${pkg.name}; if ${pkg.name} is intended, allow the name (typosquat allow-list)`,
     location: pkg.origin,
+    flags: { squat },
   };
 }
 

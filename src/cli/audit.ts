@@ -19,7 +19,7 @@ import { type PolicyFlags, policyWithFlags, type SettingsFlags } from '../policy
 import { loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/policy.ts';
 import { FORMAT_NAMES, loadRenderer } from '../report/formats.ts';
-import { ansiPaint, colourWanted } from '../terminal/colour.ts';
+import { paintFor } from '../terminal/colour.ts';
 import { parseInstant } from '../util/dates.ts';
 import { parseOutputs } from './outputs.ts';
 import { runProgress } from './progress.ts';
@@ -92,7 +92,7 @@ export async function auditCommand(
         writeOutputFile(file, (await loadRenderer(format))(report), { untrusted: [project] });
       }
       // colour only for a person reading the table on a terminal (or who forced it)
-      const paint = outputs.stdout === 'table' && colourWanted(process.stdout, process.env) ? ansiPaint : undefined;
+      const paint = outputs.stdout === 'table' ? paintFor(process.stdout, process.env) : undefined;
       const text = (await loadRenderer(outputs.stdout))(report, paint ? { paint } : {});
       return { text, exitCode: mode !== 'audit' && result.verdict.outcome === 'fail' ? 1 : 0 };
     } finally {

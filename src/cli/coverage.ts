@@ -11,6 +11,7 @@ import { AdvisoryMatcher } from '../intel/matcher.ts';
 import { openIntelForAudit } from '../intel/open.ts';
 import { renderCoverageJson } from '../report/coverage-json.ts';
 import { renderCoverageTable } from '../report/coverage-table.ts';
+import { paintFor } from '../terminal/colour.ts';
 import { commandPolicy, parseNow } from './audit.ts';
 
 export interface CoverageOptions {
@@ -45,7 +46,10 @@ export async function coverageCommand(path: string, options: CoverageOptions): P
     text =
       options.format === 'json'
         ? renderCoverageJson(coverage, intel.label)
-        : renderCoverageTable(coverage, inventory, intel.label);
+        : renderCoverageTable(coverage, inventory, intel.label, {
+            // colour for standard output only, never into the --output file
+            paint: options.output ? undefined : paintFor(process.stdout, process.env),
+          });
   } finally {
     intel.store.close();
   }

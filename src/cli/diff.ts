@@ -6,6 +6,7 @@ import { readInventory } from '../engine/read-project.ts';
 import { openIntelStore } from '../intel/open.ts';
 import type { Severity } from '../model/finding.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.ts';
+import { paintFor } from '../terminal/colour.ts';
 import { checkList, commandPolicy, parseNow, type SettingsOptions } from './audit.ts';
 
 export interface DiffCommandOptions extends SettingsOptions {
@@ -37,9 +38,13 @@ export async function diffCommand(
       checks: checkIds,
       offline: options.offline ?? false,
     });
-    const render =
-      options.format === 'json' ? renderDiffJson : options.format === 'markdown' ? renderDiffMarkdown : renderDiffTable;
-    return { text: render(review.diff, review.audit), exitCode: review.outcome === 'fail' ? 1 : 0 };
+    const text =
+      options.format === 'json'
+        ? renderDiffJson(review.diff, review.audit)
+        : options.format === 'markdown'
+          ? renderDiffMarkdown(review.diff, review.audit)
+          : renderDiffTable(review.diff, review.audit, { paint: paintFor(process.stdout, process.env) });
+    return { text, exitCode: review.outcome === 'fail' ? 1 : 0 };
   } finally {
     engine.close();
   }

@@ -2,6 +2,7 @@
 import { filterInventory, readProjectInventory } from '../engine/read-project.ts';
 import { renderInventoryJson } from '../report/inventory-json.ts';
 import { renderInventoryTable } from '../report/inventory-table.ts';
+import { paintFor } from '../terminal/colour.ts';
 
 export interface InventoryOptions {
   env?: string;
@@ -14,5 +15,7 @@ export async function inventoryCommand(path: string, options: InventoryOptions):
     environment: options.env,
     platform: options.platform,
   });
-  return options.format === 'json' ? renderInventoryJson(inventory) : renderInventoryTable(inventory);
+  return options.format === 'json'
+    ? renderInventoryJson(inventory)
+    : renderInventoryTable(inventory, { paint: paintFor(process.stdout, process.env) });
 }

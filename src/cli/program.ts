@@ -91,6 +91,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--env <name>', 'only this environment')
     .option('--platform <platform>', 'only this platform (subdir such as linux-64, or a pixi.lock v7 platform name)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(noColourOption())
     .action(async (path: string, options: { env?: string; platform?: string; format: 'table' | 'json' }) => {
       const { inventoryCommand } = await import('./inventory.ts');
       output(await inventoryCommand(path, options));
@@ -136,6 +137,7 @@ export function buildProgram(output: (text: string) => void, outcome: CommandOut
     .option('--db <file>', 'threat-intel store, or threat-data files / a directory to load for this run')
     .option('--checks <ids>', "checks to run on the new packages (comma-separated; 'none' for none)")
     .option('--policy <file>', "policy file (default: the new project's cvebuild.toml or [tool.cvebuild])")
+    .addOption(noColourOption())
     .action(async (oldPath: string, newPath: string, options: DiffCommandOptions) => {
       const { diffCommand } = await import('./diff.ts');
       const result = await diffCommand(oldPath, newPath, options);
@@ -303,6 +305,7 @@ function addCoverageCommand(program: Command, output: (text: string) => void): v
     .option('--max-db-age <duration>', 'override the policy: oldest threat data accepted (default 48h)')
     .option('--offline', 'accepted for symmetry with the gate: coverage makes no network lookups')
     .addOption(new Option('--now <time>', 'evaluate as of this time (ISO 8601), for reproducible runs').hideHelp())
+    .addOption(noColourOption())
     .action(async (path: string, options: CoverageOptions) => {
       const { coverageCommand } = await import('./coverage.ts');
       const text = await coverageCommand(path, options);

@@ -2,7 +2,8 @@
  * Documents `fix` reads from a channel or an index (repodata, PEP 691 project pages), kept in the
  * cache directory with their validators: online, a conditional request (a 304 costs no body);
  * offline, or when the source cannot be reached, the copy fetched before answers and says when it
- * was fetched. Nothing is answered that was never fetched.
+ * was fetched. Nothing is answered that was never fetched. A document whose URL names its content
+ * (a CEP 16 shard) is fetched once.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -28,12 +29,15 @@ export interface FetchRequest {
   cacheKey: string;
   headers?: Record<string, string>;
   maxBytes: number;
+  /** The URL names its content (a shard by its sha256): a cached copy answers without asking. */
+  immutable?: boolean;
 }
 
 export type Fetched =
   | { status: 'fetched'; path: string; from: 'network' | 'cache'; fetchedAt: string; note?: string }
   | { status: 'not-found' }
-  | { status: 'unavailable'; reason: string };
+  /** `notCached`: offline, and the document was never fetched. */
+  | { status: 'unavailable'; reason: string; notCached?: true };
 
 interface CacheMeta {
   url: string;
@@ -49,8 +53,11 @@ export async function fetchCached(request: FetchRequest, context: FetchContext):
   const cached = await readMeta(metaFile, body);
   const fromCache = (note: string): Fetched | undefined =>
     cached ? { status: 'fetched', path: body, from: 'cache', fetchedAt: cached.fetchedAt, note } : undefined;
+  if (cached && request.immutable) return { status: 'fetched', path: body, from: 'cache', fetchedAt: cached.fetchedAt };
   if (context.offline) {
-    return fromCache('offline') ?? { status: 'unavailable', reason: 'offline, and never fetched before' };
+    return (
+      fromCache('offline') ?? { status: 'unavailable', reason: 'offline, and never fetched before', notCached: true }
+    );
   }
   await mkdir(directory, { recursive: true });
   try {

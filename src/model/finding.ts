@@ -51,7 +51,63 @@ export interface FindingFlags {
    * version). The finding stays in every report; the policy does not let it block.
    */
   fixedInBuild?: FixedInBuild;
+  /**
+   * Set by the typosquat check on a name it judged: what it weighed, each signal with its weight.
+   * The check writes the same into `evidence` (`squatScore`, `signals`, `history` ...), which the
+   * table, Markdown and HTML print; JSON and SARIF carry this.
+   */
+  squat?: SquatReading;
 }
+
+/** How the typosquat check read a suspect name: the popular name it imitates, and the evidence weighed. */
+export interface SquatReading {
+  /** The popular name imitated, its rank by PyPI downloads, and that rank's tier (`top 1,000`). */
+  target: string;
+  targetRank: number;
+  targetTier: string;
+  technique: string;
+  /** Edit distance between the two names. */
+  distance: number;
+  /** The change in words (`"e" → "3"`). */
+  detail: string;
+  /** What the name alone scores (0..1). */
+  nameScore: number;
+  /** The name and the evidence together (0..1); 1 for a name a malicious-package report names. */
+  score: number;
+  /** A PyPI name conda-forge packages: a reviewed recipe, which counts as legitimacy. */
+  onCondaForge: boolean;
+  /** Id of a malicious-package report naming the suspect. */
+  knownMalicious?: string;
+  /** What the suspect's index says about its project, or why it was not asked. */
+  history: ProjectHistory;
+  /** Every term of the score with its weight; they sum to `score` (clamped to 0..1) unless `knownMalicious`. */
+  signals: readonly ScoreSignal[];
+}
+
+/** One term of a score: what was seen, and how much it adds (or takes away). */
+export interface ScoreSignal {
+  signal: string;
+  weight: number;
+  detail: string;
+}
+
+/** What the suspect project's index page says about it, or why nothing was asked. */
+export type ProjectHistory =
+  | {
+      status: 'found';
+      /** Display form of the index (no credentials). */
+      index: string;
+      /** ms since the epoch of the oldest file; absent when the index gives no upload times (no PEP 700). */
+      firstUpload?: number;
+      /** Distinct versions among the listed files. */
+      releases: number;
+      from: 'cache' | 'index';
+    }
+  /** The index has no such project, or lists no file of it: removed, or never there. */
+  | { status: 'absent'; index: string }
+  | { status: 'unavailable'; reason: string; offline: boolean }
+  /** Nothing to ask: a conda package (channels publish no project history), or not needed. */
+  | { status: 'not-asked'; reason: string };
 
 /** Where a build's recipe says it carries the fix. */
 export interface FixedInBuild {

@@ -1,7 +1,8 @@
 /**
  * `cvebuild audit --format json`: a public contract (schemaVersion 1). Findings sorted, keys fixed,
  * null when unknown. The store is described so a reader knows how old the data behind it was.
- * `remediation` (added within schema 1: keys are only ever added) is the fix plan per package.
+ * `remediation` (added within schema 1: keys are only ever added) is the fix plan per package;
+ * a typosquat finding's entry has a `typosquat` key (also added within schema 1) with its signals.
  */
 import { isCodeFinding } from '../code/types.ts';
 import {
@@ -23,6 +24,7 @@ import {
   type PackageBlock,
 } from './remediation.ts';
 import type { ReportInput } from './report.ts';
+import { squatJson } from './squat-json.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
@@ -124,6 +126,7 @@ function mergeAdvisories(blocks: readonly PackageBlock[]): BlockingAdvisory[] {
 
 function findingJson(finding: Finding) {
   const evidence = finding.evidence;
+  const squat = squatJson(finding);
   return {
     check: finding.check,
     severity: finding.severity,
@@ -164,6 +167,7 @@ function findingJson(finding: Finding) {
     fixedInBuild: fixedInBuildJson(finding),
     // a recipe that could not be read (a .tar.bz2 online, an unreadable archive): not looked at, not found clean
     ...(typeof evidence.recipeNotRead === 'string' ? { recipeNotRead: evidence.recipeNotRead } : {}),
+    ...(squat ? { typosquat: squat } : {}),
   };
 }
 

@@ -17,8 +17,9 @@ import {
   isMaliciousRelease,
 } from '../model/finding.ts';
 import { noPaint, type Paint, type Tone } from '../terminal/colour.ts';
-import { line, plain, plainDocument } from '../text/plain.ts';
+import { line, plain } from '../text/plain.ts';
 import { formatAge } from '../util/duration.ts';
+import { paintedDocument } from './painted.ts';
 import type { ReportInput } from './report.ts';
 import { locationText } from './report-view.ts';
 import { renderTable } from './text-table.ts';
@@ -35,10 +36,7 @@ export interface TableOptions {
 }
 
 export function renderAuditTable(report: ReportInput, options: TableOptions = {}): string {
-  const text = compose(report, noPaint);
-  const guarded = plainDocument(text);
-  if (!options.paint || options.paint === noPaint || guarded !== text) return guarded;
-  return compose(report, options.paint);
+  return paintedDocument((paint) => compose(report, paint), options.paint);
 }
 
 function compose(report: ReportInput, paint: Paint): string {

@@ -4,7 +4,9 @@
  */
 import { COVERAGE_KINDS, type MappingCoverage, type PackageCoverage, shareOf } from '../intel/mapping-coverage.ts';
 import type { Inventory } from '../model/inventory.ts';
-import { line, plainDocument } from '../text/plain.ts';
+import type { Paint, Tone } from '../terminal/colour.ts';
+import { line } from '../text/plain.ts';
+import { paintedDocument } from './painted.ts';
 import { renderTable } from './text-table.ts';
 
 interface Row {
@@ -12,7 +14,21 @@ interface Row {
   platforms: string[];
 }
 
-export function renderCoverageTable(coverage: MappingCoverage, inventory: Inventory, intelLabel: string): string {
+export interface CoverageTableOptions {
+  /** Colours for a terminal (default: none): what maps to no advisory source. */
+  paint?: Paint;
+}
+
+export function renderCoverageTable(
+  coverage: MappingCoverage,
+  inventory: Inventory,
+  intelLabel: string,
+  options: CoverageTableOptions = {},
+): string {
+  return paintedDocument((paint) => composeTable(coverage, inventory, intelLabel, paint), options.paint);
+}
+
+function composeTable(coverage: MappingCoverage, inventory: Inventory, intelLabel: string, paint: Paint): string {
   const out: string[] = [];
   for (const source of inventory.sources) out.push(line`read ${source.path} (${source.format})`);
   out.push(line`threat data: ${intelLabel}`);
@@ -20,14 +36,18 @@ export function renderCoverageTable(coverage: MappingCoverage, inventory: Invent
   if (rows.length > 0) {
     out.push('');
     out.push(
-      renderTable(rows, [
-        { header: 'ECOSYSTEM', value: (row: Row) => row.coverage.package.ecosystem },
-        { header: 'NAME', value: (row) => row.coverage.package.name },
-        { header: 'VERSION', value: (row) => row.coverage.package.version || '-' },
-        { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
-        { header: 'MAPPED BY', value: (row) => row.coverage.kinds.join(',') },
-        { header: 'ADVISORIES FILED UNDER / WHY NONE', value: (row) => whereOrWhy(row.coverage) },
-      ]),
+      renderTable(
+        rows,
+        [
+          { header: 'ECOSYSTEM', value: (row: Row) => row.coverage.package.ecosystem },
+          { header: 'NAME', value: (row) => row.coverage.package.name },
+          { header: 'VERSION', value: (row) => row.coverage.package.version || '-' },
+          { header: 'PLATFORMS', value: (row) => row.platforms.join(','), maxWidth: 30 },
+          { header: 'MAPPED BY', value: (row) => row.coverage.kinds.join(','), tone: unmappedTone },
+          { header: 'ADVISORIES FILED UNDER / WHY NONE', value: (row) => whereOrWhy(row.coverage) },
+        ],
+        paint,
+      ),
     );
   }
   const { summary } = coverage;
@@ -47,8 +67,14 @@ export function renderCoverageTable(coverage: MappingCoverage, inventory: Invent
       `conda names mapped: ${names.mapped} of ${names.distinct} (${percent(shareOf(names))}; by kind: ${perKind})`,
     );
   }
-  for (const { reason, packages } of summary.reasons) out.push(line`not mapped: ${packages} package(s): ${reason}`);
-  return plainDocument(`${out.join('\n')}\n`);
+  for (const { reason, packages } of summary.reasons)
+    out.push(`${paint('warning', 'not mapped')}${line`: ${packages} package(s): ${reason}`}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** A package no advisory source covers: not checked for CVEs, which the reader scans for. */
+function unmappedTone(row: Row): Tone | undefined {
+  return row.coverage.reason !== undefined || row.coverage.kinds.includes('none') ? 'warning' : undefined;
 }
 
 export function percent(share: number): string {

@@ -8,9 +8,11 @@
 
 import type { ArtifactRef, LockDiff, PackageChange } from '../diff/lock-diff.ts';
 import type { AuditResult } from '../engine/run-checks.ts';
+import type { Paint, Tone } from '../terminal/colour.ts';
 import { toJson } from '../text/json.ts';
-import { line, plainDocument } from '../text/plain.ts';
+import { line, plain } from '../text/plain.ts';
 import { code, markdownDocument, row, text } from './markdown-text.ts';
+import { paintedDocument } from './painted.ts';
 import { renderTable } from './text-table.ts';
 
 export const DIFF_SCHEMA_VERSION = 1;
@@ -39,7 +41,28 @@ function headline(diff: LockDiff): string {
   return `${parts.join(', ') || 'no package changes'}${diff.redFlags ? `; ${diff.redFlags} red flag(s)` : ''}`;
 }
 
-export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined): string {
+export interface DiffTableOptions {
+  /** Colours for a terminal (default: none): red flags, what is added and removed, severities. */
+  paint?: Paint;
+}
+
+export function renderDiffTable(
+  diff: LockDiff,
+  audit: AuditResult | undefined,
+  options: DiffTableOptions = {},
+): string {
+  return paintedDocument((paint) => composeTable(diff, audit, paint), options.paint);
+}
+
+/** A red flag (a changed hash, a new source, a downgrade the policy flags) first, then what came and went. */
+function changeTone(change: PackageChange): Tone | undefined {
+  if (change.redFlag) return 'fail';
+  if (change.kind === 'added') return 'added';
+  if (change.kind === 'removed') return 'removed';
+  return change.kind === 'downgraded' ? 'warning' : undefined;
+}
+
+function composeTable(diff: LockDiff, audit: AuditResult | undefined, paint: Paint): string {
   const out = [headline(diff)];
   for (const env of diff.environments) {
     const channels =
@@ -52,25 +75,31 @@ export function renderDiffTable(diff: LockDiff, audit: AuditResult | undefined):
   if (changes.length > 0) {
     out.push('');
     out.push(
-      renderTable(changes, [
-        { header: 'CHANGE', value: (c: PackageChange) => (c.redFlag ? `${c.kind} (!)` : c.kind) },
-        { header: 'PACKAGE', value: (c) => `${c.ecosystem}:${c.name}`, maxWidth: 40 },
-        { header: 'ENV', value: (c) => c.environment },
-        { header: 'PLATFORMS', value: (c) => c.platforms.join(','), maxWidth: 60 },
-        { header: 'BEFORE', value: (c) => describe(c.before), maxWidth: 36 },
-        { header: 'AFTER', value: (c) => describe(c.after), maxWidth: 36 },
-      ]),
+      renderTable(
+        changes,
+        [
+          { header: 'CHANGE', value: (c: PackageChange) => (c.redFlag ? `${c.kind} (!)` : c.kind), tone: changeTone },
+          { header: 'PACKAGE', value: (c) => `${c.ecosystem}:${c.name}`, maxWidth: 40 },
+          { header: 'ENV', value: (c) => c.environment },
+          { header: 'PLATFORMS', value: (c) => c.platforms.join(','), maxWidth: 60 },
+          { header: 'BEFORE', value: (c) => describe(c.before), maxWidth: 36 },
+          { header: 'AFTER', value: (c) => describe(c.after), maxWidth: 36 },
+        ],
+        paint,
+      ),
     );
   }
   for (const change of changes.filter((c) => c.redFlag))
-    out.push(line`red flag: ${change.name} (${change.environment}): ${change.redFlag}`);
+    out.push(`${paint('fail', 'red flag')}${line`: ${change.name} (${change.environment}): ${change.redFlag}`}`);
   if (audit) {
     out.push('');
     out.push(`checks on new packages: ${audit.findings.length} finding(s)`);
     for (const finding of audit.findings)
-      out.push(line`  ${finding.severity.toUpperCase()} ${finding.check} ${finding.message}`);
+      out.push(
+        `  ${paint(finding.severity, plain(finding.severity.toUpperCase()))}${line` ${finding.check} ${finding.message}`}`,
+      );
   }
-  return plainDocument(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
 }
 
 export function renderDiffMarkdown(diff: LockDiff, audit: AuditResult | undefined): string {

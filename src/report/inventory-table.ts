@@ -4,10 +4,31 @@
  */
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
-import { line, plainDocument } from '../text/plain.ts';
+import type { Paint, Tone } from '../terminal/colour.ts';
+import { line } from '../text/plain.ts';
+import { paintedDocument } from './painted.ts';
 import { renderTable } from './text-table.ts';
 
-export function renderInventoryTable(inventory: Inventory): string {
+export interface InventoryTableOptions {
+  /** Colours for a terminal (default: none): packages not resolved by name, and the reader's warnings. */
+  paint?: Paint;
+}
+
+export function renderInventoryTable(inventory: Inventory, options: InventoryTableOptions = {}): string {
+  return paintedDocument((paint) => composeTable(inventory, paint), options.paint);
+}
+
+/**
+ * A package fetched from where the project says (a direct URL, git, a path, an editable or a
+ * source build) rather than by name from a channel or index: what the index-based checks do not see.
+ * A conda `url` record is a channel on a non-HTTP URL, still resolved by name.
+ */
+function kindTone(pkg: Package): Tone | undefined {
+  if (pkg.kind === 'registry' || (pkg.ecosystem === 'conda' && pkg.kind === 'url')) return undefined;
+  return 'warning';
+}
+
+function composeTable(inventory: Inventory, paint: Paint): string {
   const out: string[] = [];
   for (const source of inventory.sources) {
     const version = source.formatVersion === undefined ? '' : ` v${source.formatVersion}`;
@@ -24,16 +45,20 @@ export function renderInventoryTable(inventory: Inventory): string {
   if (inventory.packages.length > 0) {
     out.push('');
     out.push(
-      renderTable(inventory.packages, [
-        { header: 'ECOSYSTEM', value: (p: Package) => p.ecosystem },
-        { header: 'NAME', value: (p) => p.name },
-        { header: 'VERSION', value: (p) => p.version || '-' },
-        { header: 'BUILD', value: (p) => p.build || '-', maxWidth: 24 },
-        { header: 'PLATFORM', value: (p) => p.platform },
-        { header: 'KIND', value: (p) => (p.buildOnly ? `${p.kind} (build)` : p.kind) },
-        { header: 'ENVIRONMENTS', value: (p) => p.environments.join(','), maxWidth: 40 },
-        { header: 'SOURCE', value: (p) => p.channel ?? p.index ?? p.location, maxWidth: 60 },
-      ]),
+      renderTable(
+        inventory.packages,
+        [
+          { header: 'ECOSYSTEM', value: (p: Package) => p.ecosystem },
+          { header: 'NAME', value: (p) => p.name },
+          { header: 'VERSION', value: (p) => p.version || '-' },
+          { header: 'BUILD', value: (p) => p.build || '-', maxWidth: 24 },
+          { header: 'PLATFORM', value: (p) => p.platform },
+          { header: 'KIND', value: (p) => (p.buildOnly ? `${p.kind} (build)` : p.kind), tone: kindTone },
+          { header: 'ENVIRONMENTS', value: (p) => p.environments.join(','), maxWidth: 40 },
+          { header: 'SOURCE', value: (p) => p.channel ?? p.index ?? p.location, maxWidth: 60 },
+        ],
+        paint,
+      ),
     );
   }
   const declared = inventory.manifest.dependencies;
@@ -60,9 +85,9 @@ export function renderInventoryTable(inventory: Inventory): string {
     const where = warning.origin
       ? `${warning.origin.file}${warning.origin.line ? `:${warning.origin.line}` : ''}: `
       : '';
-    out.push(line`warning: ${where}${warning.message}`);
+    out.push(`${paint('warning', 'warning')}${line`: ${where}${warning.message}`}`);
   }
-  return plainDocument(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
 }
 
 function describeCounts(conda: number, pypi: number, condaSource: number): string {

@@ -16,6 +16,9 @@
  * version, platform) rather than where: lock records move whenever anything is re-locked.
  * `primaryLocationLineHash` is left to upload-sarif, which warns about any value it did not compute.
  *
+ * A typosquat result's properties carry the check's reading (`typosquat`: score, signals with
+ * their weights, the suspect project's history), as the JSON's finding entry does.
+ *
  * The document, rules, strings, locations and notifications are `sarif-log.ts`'s, shared with the
  * build's log.
  */
@@ -36,6 +39,7 @@ import {
   withNotifications,
 } from './sarif-log.ts';
 import { sha256 } from './sbom-identity.ts';
+import { squatJson } from './squat-json.ts';
 
 export function resultLevel(finding: Finding): Level {
   if (isFixedInBuild(finding) && !finding.blocking) return 'note';
@@ -99,6 +103,7 @@ function coverageNotifications(report: ReportInput) {
 function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, findingFingerprint: string) {
   const { uri, region } = resultLocation(report, finding);
   const subject = finding.subject;
+  const squat = squatJson(finding);
   const message = finding.remedy ? `${finding.message.replace(/\.$/, '')}. Fix: ${finding.remedy}.` : finding.message;
   return {
     ruleId: finding.rule,
@@ -133,6 +138,7 @@ function sarifResult(report: ReportInput, finding: Finding, ruleIndex: number, f
             ...(subject.environments ? { environments: subject.environments } : {}),
           }
         : {}),
+      ...(squat ? { typosquat: squat } : {}),
     },
   };
 }

@@ -12,8 +12,24 @@
  */
 import { styleText } from 'node:util';
 
-/** What a piece of text means, which decides its colour. */
-export type Tone = 'critical' | 'high' | 'medium' | 'unknown' | 'low' | 'info' | 'fail' | 'pass' | 'muted';
+/**
+ * What a piece of text means, which decides its colour: the severities, the verdict, `warning` for
+ * what a reader should look at that is no finding (an unmapped package, a lock downgrade), and
+ * `added` / `removed` for what a lock update brings in and takes away.
+ */
+export type Tone =
+  | 'critical'
+  | 'high'
+  | 'medium'
+  | 'unknown'
+  | 'low'
+  | 'info'
+  | 'fail'
+  | 'pass'
+  | 'muted'
+  | 'warning'
+  | 'added'
+  | 'removed';
 
 /** Wraps text in its tone's colour; the text itself must already be safe for a terminal. */
 export type Paint = (tone: Tone, text: string) => string;
@@ -30,6 +46,9 @@ const STYLE: Record<Tone, Parameters<typeof styleText>[0]> = {
   fail: ['bold', 'red'],
   pass: ['bold', 'green'],
   muted: 'dim',
+  warning: 'yellow',
+  added: 'green',
+  removed: 'red',
 };
 
 export const ansiPaint: Paint = (tone, text) =>
@@ -46,6 +65,11 @@ export function colourWanted(stream: TerminalStream, env: NodeJS.ProcessEnv): bo
   if (forced !== undefined && forced !== '') return forced !== '0' && forced !== 'false';
   if (stream.isTTY !== true || env.CI !== undefined) return false;
   return stream.hasColors?.(env) === true;
+}
+
+/** The paint for text written to `stream`: colour when it is wanted there, else none. */
+export function paintFor(stream: TerminalStream, env: NodeJS.ProcessEnv): Paint | undefined {
+  return colourWanted(stream, env) ? ansiPaint : undefined;
 }
 
 /**

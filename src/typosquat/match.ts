@@ -3,19 +3,15 @@
  * index, each proposal gets a confidence (the sum of its name signals: the technique's base, the
  * target's popularity tier, a short name), and the most confident (then most popular) target wins.
  */
+import type { ScoreSignal } from '../model/finding.ts';
 import { osaDistance, singleEdit } from './distance.ts';
 import { type NameIndex, type PopularName, VERY_POPULAR_RANK } from './index.ts';
 import { adjacentKeys, homoglyphPair, homoglyphVariants } from './lookalikes.ts';
 
 export type Technique = 'edit-distance' | 'transposition' | 'separator' | 'affix' | 'homoglyph' | 'keyboard';
 
-/** One term of a typosquat score: what was seen, and how much it adds (or takes away). */
-export interface Signal {
-  /** `technique`, `target-popularity`, `short-name`, then the evidence signals of `score.ts`. */
-  signal: string;
-  weight: number;
-  detail: string;
-}
+/** One term of a typosquat score: `technique`, `target-popularity`, `short-name`, then the evidence signals of `score.ts`. */
+export type Signal = ScoreSignal;
 
 export interface SquatMatch {
   target: PopularName;
@@ -109,19 +105,27 @@ export const POPULARITY_TIERS: readonly { upTo: number; weight: number; label: s
   { upTo: Number.POSITIVE_INFINITY, weight: -0.1, label: 'below the top 5,000' },
 ];
 
+/** The popularity tier of a target ranked `rank` by PyPI downloads. */
+export function popularityTier(rank: number): { weight: number; label: string } {
+  return (
+    POPULARITY_TIERS.find((candidate) => rank <= candidate.upTo) ??
+    (POPULARITY_TIERS.at(-1) as { weight: number; label: string })
+  );
+}
+
 /** Names of this many characters or fewer collide with popular ones by chance. */
 export const SHORT_NAME = { length: 6, weight: -0.1 };
 
 /** The technique's base, raised for very popular targets and lowered for obscure ones and short names. */
 function nameSignals(technique: Technique, detail: string, base: number, target: PopularName, key: string): Signal[] {
-  const tier = POPULARITY_TIERS.find((candidate) => target.rank <= candidate.upTo) ?? POPULARITY_TIERS.at(-1);
+  const tier = popularityTier(target.rank);
   const short = key.length <= SHORT_NAME.length;
   return [
     { signal: 'technique', weight: base, detail: `${technique}: ${detail}` },
     {
       signal: 'target-popularity',
-      weight: tier?.weight ?? 0,
-      detail: `${target.key} ranks #${target.rank} by PyPI downloads (${tier?.label})`,
+      weight: tier.weight,
+      detail: `${target.key} ranks #${target.rank} by PyPI downloads (${tier.label})`,
     },
     {
       signal: 'short-name',

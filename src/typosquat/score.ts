@@ -8,28 +8,12 @@
  * The weights were tuned on one half of the corpus's names (bench/typosquat-precision.ts) and are
  * measured on the other.
  */
-import type { Severity } from '../model/finding.ts';
+import type { ProjectHistory, Severity } from '../model/finding.ts';
 import { type Signal, type SquatMatch, sumOf } from './match.ts';
 
-const DAY = 86_400_000;
+export type { ProjectHistory } from '../model/finding.ts';
 
-/** What the suspect project's index page says about it, or why nothing was asked. */
-export type ProjectHistory =
-  | {
-      status: 'found';
-      /** Display form of the index (no credentials). */
-      index: string;
-      /** ms since the epoch of the oldest file; absent when the index gives no upload times (no PEP 700). */
-      firstUpload?: number;
-      /** Distinct versions among the listed files. */
-      releases: number;
-      from: 'cache' | 'index';
-    }
-  /** The index has no such project, or lists no file of it: removed, or never there. */
-  | { status: 'absent'; index: string }
-  | { status: 'unavailable'; reason: string; offline: boolean }
-  /** Nothing to ask: a conda package (channels publish no project history), or not needed. */
-  | { status: 'not-asked'; reason: string };
+const DAY = 86_400_000;
 
 export interface SquatEvidence {
   /** Id of a malicious-package report naming the suspect. */

@@ -17,8 +17,11 @@ import type { IntelStore } from '../../src/intel/store-api.ts';
 import type { Finding, Severity } from '../../src/model/finding.ts';
 import { emptyManifest } from '../../src/model/inventory.ts';
 import type { Package } from '../../src/model/package.ts';
+import { renderAuditJson } from '../../src/report/audit-json.ts';
+import { renderSarif } from '../../src/report/sarif.ts';
 import { corpus, hasCorpus } from '../helpers/paths.ts';
 import { type PypiIndex, startPypiIndex } from '../helpers/pypi-index.ts';
+import { sarifErrors } from '../helpers/schemas.ts';
 import { tempDirectory } from '../helpers/temp.ts';
 import {
   type ApproximateHistory,
@@ -28,6 +31,7 @@ import {
   typosquatCorpus,
 } from '../helpers/typosquat-corpus.ts';
 import { blocks, type PrecisionRows, precisionRows, reports, share } from '../helpers/typosquat-precision.ts';
+import { inventoryOf, reportOf } from '../unit/report/sbom-fixtures.ts';
 
 const SKIP = !hasCorpus && 'needs ../shared/corpus';
 const RANK: Record<Severity | 'none', number> = {
@@ -209,5 +213,15 @@ describe('typosquat check on real names with their history from a loopback index
     serve(squat.name, { ...squat.history, firstUpload: PYPA_SNAPSHOT - 3650 * DAY, versions });
     const finding = await judge(squat.name, PYPA_SNAPSHOT, false, reported);
     assert.equal(finding?.severity, 'critical', squat.name);
+    assert.ok(finding);
+    // the reading goes to JSON and to SARIF's property bag, which stays valid SARIF 2.1.0
+    const report = reportOf(inventoryOf([]), { findings: [finding] });
+    const [entry] = JSON.parse(renderAuditJson(report)).findings;
+    assert.equal(entry.typosquat.knownMalicious, finding.flags?.squat?.knownMalicious);
+    assert.match(entry.typosquat.knownMalicious, /^MAL-/);
+    assert.equal(entry.typosquat.score, 1);
+    const sarif = JSON.parse(renderSarif(report));
+    assert.deepEqual(sarif.runs[0].results[0].properties.typosquat, entry.typosquat);
+    assert.deepEqual(sarifErrors(sarif), []);
   });
 });

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { zstdCompressSync } from 'node:zlib';
+import { encode } from '@msgpack/msgpack';
 import { type FeedServer, startFeedServer } from './feed-server.ts';
 import { tempDirectory } from './temp.ts';
 
@@ -18,8 +20,15 @@ export interface ChannelRecord {
   depends?: string[];
 }
 
+export interface ChannelLayout {
+  /** Also CEP 16 sharded repodata: `repodata_shards.msgpack.zst` and `shards/<sha256>.msgpack.zst`, made from the same records. */
+  sharded?: boolean;
+  /** `repodata.json` (default true): false for a channel that offers only shards. */
+  repodata?: boolean;
+}
+
 /** A channel directory with `noarch/repodata.json` and one per other subdir the records name. */
-export function writeChannel(records: readonly ChannelRecord[]): string {
+export function writeChannel(records: readonly ChannelRecord[], layout: ChannelLayout = {}): string {
   const dir = tempDirectory();
   const subdirs = new Set(['noarch', ...records.map((record) => record.subdir ?? 'noarch')]);
   for (const subdir of subdirs) {
@@ -44,9 +53,31 @@ export function writeChannel(records: readonly ChannelRecord[]): string {
     }
     mkdirSync(join(dir, subdir), { recursive: true });
     const repodata = { info: { subdir }, packages: {}, 'packages.conda': packages, repodata_version: 1 };
-    writeFileSync(join(dir, subdir, 'repodata.json'), JSON.stringify(repodata));
+    if (layout.repodata !== false) writeFileSync(join(dir, subdir, 'repodata.json'), JSON.stringify(repodata));
+    if (layout.sharded) writeShards(join(dir, subdir), subdir, packages);
   }
   return dir;
+}
+
+/** One shard per name (its records as repodata has them, sha256 fields as bytes, as CEP 16 has them), and the index. */
+function writeShards(subdirPath: string, subdir: string, packages: Record<string, unknown>): void {
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const [file, record] of Object.entries(packages)) {
+    const { name, sha256, md5, ...rest } = record as { name: string; sha256: string; md5: string };
+    const shard = byName.get(name) ?? {};
+    shard[file] = { name, ...rest, sha256: Buffer.from(sha256, 'hex'), md5: Buffer.from(md5, 'hex') };
+    byName.set(name, shard);
+  }
+  mkdirSync(join(subdirPath, 'shards'), { recursive: true });
+  const shards: Record<string, Uint8Array> = {};
+  for (const [name, records] of byName) {
+    const bytes = zstdCompressSync(encode({ packages: {}, 'packages.conda': records, removed: [] }));
+    const digest = createHash('sha256').update(bytes).digest();
+    shards[name] = digest;
+    writeFileSync(join(subdirPath, 'shards', `${digest.toString('hex')}.msgpack.zst`), bytes);
+  }
+  const info = { subdir, base_url: './', shards_base_url: './shards/' };
+  writeFileSync(join(subdirPath, 'repodata_shards.msgpack.zst'), zstdCompressSync(encode({ info, shards })));
 }
 
 export interface ChannelServer extends FeedServer {

@@ -12,6 +12,16 @@ import { open, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress } from 'node:zlib';
+import {
+  decodeShard,
+  decodeShardIndex,
+  encodeShardIndex,
+  encodeZstdMsgpack,
+  resolveBaseUrl,
+  type ShardIndex,
+  shardRecords,
+  shardUrl,
+} from '../../conda/shards.ts';
 import { parseCondaArchiveName } from '../../conda/url.ts';
 import { CvebuildError, isCvebuildError } from '../../errors.ts';
 import type { Package } from '../../model/package.ts';
@@ -26,15 +36,7 @@ import { buildStem, condaPackage } from './package.ts';
 import { type Route, routeOf } from './paths.ts';
 import { readRecords } from './records.ts';
 import { filterRepodata } from './repodata-filter.ts';
-import {
-  decodeShard,
-  decodeShardIndex,
-  encodeShardIndex,
-  encodeZstdMsgpack,
-  filterShard,
-  type ShardIndex,
-  shardRecords,
-} from './shards.ts';
+import { filterShard } from './shards.ts';
 
 export interface CondaChannelConfig {
   name: string;
@@ -170,7 +172,7 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
         const started = clock();
         const records = await readRecords(doc.file, url);
         try {
-          const filesBase = filesBaseOf(records.info.base_url, url);
+          const filesBase = resolveBaseUrl(records.info.base_url, url);
           const output = views.scratchFile();
           const filtered = await filterRepodata(
             records,
@@ -255,8 +257,8 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
   async function buildShardSnapshot(subdir: string, url: string, doc: UpstreamDocument): Promise<ShardSnapshot> {
     const started = clock();
     const index = decodeShardIndex(await readFile(doc.file), url);
-    const filesBase = filesBaseOf(index.info.base_url, url);
-    const shardsBase = filesBaseOf(index.info.shards_base_url ?? './shards/', url);
+    const filesBase = resolveBaseUrl(index.info.base_url, url);
+    const shardsBase = resolveBaseUrl(index.info.shards_base_url ?? './shards/', url);
     const collector = new DecisionCollector(judge, scope);
     const served = new Map<string, ServedShard>();
     const names = new Map<string, string>();
@@ -348,7 +350,7 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
 
   /** An upstream shard, checked against its hash (upstream shards are immutable: fetched once). */
   async function upstreamShard(subdir: string, shardsBase: string, name: string, hash: string) {
-    const url = `${shardsBase}${hash}.msgpack.zst`;
+    const url = shardUrl(shardsBase, hash);
     const doc = await fetchDocument(url, Number.POSITIVE_INFINITY);
     if (!doc || doc.sha256 !== hash) {
       // fail closed: the name is left out of the filtered index
@@ -689,25 +691,6 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       }
     },
   };
-}
-
-/** Upstream's `base_url` resolved against the document's URL (absent: the document's own directory), with a trailing slash. */
-function filesBaseOf(baseUrl: unknown, documentUrl: string): string {
-  const relative = typeof baseUrl === 'string' && baseUrl !== '' ? baseUrl : './';
-  let resolved: URL;
-  try {
-    resolved = new URL(relative, documentUrl);
-  } catch {
-    throw new CvebuildError('INPUT_UNRECOGNIZED', `base_url ${JSON.stringify(relative)} is not a URL`, {
-      file: documentUrl,
-    });
-  }
-  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:' && resolved.protocol !== 'file:')
-    throw new CvebuildError('INPUT_UNRECOGNIZED', `base_url ${JSON.stringify(relative)} is not an http(s) URL`, {
-      file: documentUrl,
-    });
-  const text = resolved.href;
-  return text.endsWith('/') ? text : `${text}/`;
 }
 
 function channeldataPackage(name: string, entry: unknown, channel: string, source: string) {

@@ -7,10 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
+import { mappingCoverage } from '../../../src/intel/mapping-coverage.ts';
+import type { AdvisoryMatcher } from '../../../src/intel/matcher.ts';
+import type { Package } from '../../../src/model/package.ts';
 import { renderAuditTable } from '../../../src/report/audit-table.ts';
-import { ansiPaint, colourWanted, type TerminalStream } from '../../../src/terminal/colour.ts';
+import { renderCoverageTable } from '../../../src/report/coverage-table.ts';
+import { renderDiffTable } from '../../../src/report/diff.ts';
+import { renderInventoryTable } from '../../../src/report/inventory-table.ts';
+import { ansiPaint, colourWanted, type Paint, type TerminalStream } from '../../../src/terminal/colour.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { controlCases, hostileScenario } from '../../helpers/hostile-report.ts';
+import { controlCases, type HostileScenario, hostileScenario } from '../../helpers/hostile-report.ts';
+import { fixture } from '../../helpers/paths.ts';
 import { runCliInTerminal, shownLines } from '../../helpers/terminal.ts';
 import { cliInTmux, tmuxSkip } from '../../helpers/tmux.ts';
 
@@ -60,6 +67,56 @@ describe('a painted table', () => {
   });
 });
 
+/** The diff, coverage and inventory tables of a scenario, plain or painted. */
+function otherTables(scenario: HostileScenario, paint?: Paint): { diff: string; coverage: string; inventory: string } {
+  const { packages } = scenario.report.inventory;
+  // every other package mapped, the rest unmapped with their name as the reason: outside text either way
+  const matcher = {
+    targetsOf: (pkg: Package) =>
+      packages.indexOf(pkg) % 2 === 0 ? [{ ecosystem: 'PyPI', normalizedName: pkg.name, mappedBy: 'purl' }] : [],
+    unmappedReason: (pkg: Package) => `no map for ${pkg.name}`,
+  } as unknown as AdvisoryMatcher;
+  const coverage = mappingCoverage(packages, matcher);
+  return {
+    diff: renderDiffTable(scenario.diff, scenario.diffAudit, { paint }),
+    coverage: renderCoverageTable(coverage, scenario.report.inventory, 'intel.db', { paint }),
+    inventory: renderInventoryTable(scenario.report.inventory, { paint }),
+  };
+}
+
+describe('the diff, coverage and inventory tables, painted', () => {
+  it('are the plain tables with SGR sequences around some words, even with hostile text in every field', () => {
+    for (const { label, text } of controlCases()) {
+      const scenario = hostileScenario((value) => `${value}${text}FORGED`);
+      const plain = otherTables(scenario);
+      const painted = otherTables(scenario, ansiPaint);
+      for (const [table, document] of Object.entries(painted)) {
+        assert.equal(stripVTControlCharacters(document), plain[table as keyof typeof plain], `${table}: ${label}`);
+        for (const match of document.matchAll(new RegExp(ESC, 'g')))
+          assert.match(document.slice(match.index, match.index + 8), OWN_SGR, `${table}: ${label}`);
+      }
+    }
+    const painted = otherTables(
+      hostileScenario((value) => value),
+      ansiPaint,
+    );
+    for (const [table, document] of Object.entries(painted)) assert.match(document, COLOUR, table);
+  });
+
+  it('paint what a reader scans for: red flags, added and removed, severities, unmapped packages, warnings', () => {
+    const { diff, coverage, inventory } = otherTables(
+      hostileScenario((value) => value),
+      (tone, text) => `<${tone}>${text}</${tone}>`,
+    );
+    assert.match(diff, /^<fail>\S+ \(!\)<\/fail>/m, 'a red flag');
+    assert.match(diff, /^<fail>red flag<\/fail>: /m);
+    assert.match(diff, /^ {2}<(critical|high|medium|low|unknown|info)>[A-Z]+<\/\1> /m, 'a finding on a new package');
+    assert.match(coverage, /<warning>none<\/warning>/);
+    assert.match(coverage, /^<warning>not mapped<\/warning>: /m);
+    assert.match(inventory, /^<warning>warning<\/warning>: /m);
+  });
+});
+
 describe('colour from the command line, piped', () => {
   it('none by default', () => {
     const run = runCli(LITELLM, { env: { CI: undefined, FORCE_COLOR: undefined, NO_COLOR: undefined } });
@@ -80,6 +137,27 @@ describe('colour from the command line, piped', () => {
       assert.equal(run.status, 1, run.stderr);
       assert.ok(!run.stdout.includes(ESC), JSON.stringify(env));
     }
+  });
+
+  it('diff, coverage and inventory: none by default, FORCE_COLOR paints their tables, --no-color undoes it', () => {
+    const commands = [
+      ['diff', 'examples/ml-service', 'examples/litellm-compromise', '--checks', 'none'],
+      ['coverage', fixture('coverage/project'), '--db', fixture('coverage/intel'), '--now', '2026-11-22T12:00:00Z'],
+      ['inventory', fixture('pixi-lock/v4-editable.lock')],
+    ];
+    const expected = [`${ESC}[32madded${ESC}[39m`, `${ESC}[33mnone${ESC}[39m`, `${ESC}[33meditable${ESC}[39m`];
+    commands.forEach((args, i) => {
+      const plain = runCli(args, { env: { CI: undefined, FORCE_COLOR: undefined, NO_COLOR: undefined } });
+      assert.equal(plain.stderr, '', args[0]);
+      assert.ok(!plain.stdout.includes(ESC), `${args[0]} piped`);
+      const forced = runCli(args, { env: { CI: 'true', FORCE_COLOR: '1', NO_COLOR: undefined } });
+      assert.ok(forced.stdout.includes(expected[i] as string), `${args[0]}: ${forced.stdout}`);
+      assert.equal(stripVTControlCharacters(forced.stdout), plain.stdout, args[0]);
+      const off = runCli([...args, '--no-color'], { env: { CI: undefined, FORCE_COLOR: '1', NO_COLOR: undefined } });
+      assert.equal(off.stdout, plain.stdout, `${args[0]} --no-color`);
+      const json = runCli([...args, '--format', 'json'], { env: { FORCE_COLOR: '1' } });
+      assert.ok(!json.stdout.includes(ESC), `${args[0]} --format json`);
+    });
   });
 
   it('never in a machine format', () => {

@@ -8,7 +8,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCliAsync } from '../../helpers/cli.ts';
-import { type ChannelServer, serveChannel, writeChannel } from '../../helpers/conda-channel.ts';
+import { type ChannelRecord, type ChannelServer, serveChannel, writeChannel } from '../../helpers/conda-channel.ts';
 import { fixture } from '../../helpers/paths.ts';
 import { type PypiIndex, startPypiIndex } from '../../helpers/pypi-index.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
@@ -26,18 +26,18 @@ const wheel = (name: string, version: string, yanked?: string) => ({
 let channel: ChannelServer;
 let index: PypiIndex;
 
+const TORNADO: ChannelRecord[] = [
+  { name: 'tornado', version: '6.4.0', build: 'py312h98912ed_0', subdir: 'linux-64' },
+  // 6.4.1 clears the advisory but was never built for osx-arm64
+  { name: 'tornado', version: '6.4.1', build: 'py312h98912ed_0', subdir: 'linux-64' },
+  { name: 'tornado', version: '6.4.2', build: 'py312h98912ed_0', subdir: 'linux-64' },
+  { name: 'tornado', version: '6.4.2', build: 'py312he37b823_0', subdir: 'osx-arm64' },
+  { name: 'tornado', version: '6.5.0rc1', build: 'py312he37b823_0', subdir: 'osx-arm64' },
+  { name: 'openssl', version: '3.0.8', build: 'h0_0', subdir: 'linux-64' },
+];
+
 before(async () => {
-  channel = await serveChannel(
-    writeChannel([
-      { name: 'tornado', version: '6.4.0', build: 'py312h98912ed_0', subdir: 'linux-64' },
-      // 6.4.1 clears the advisory but was never built for osx-arm64
-      { name: 'tornado', version: '6.4.1', build: 'py312h98912ed_0', subdir: 'linux-64' },
-      { name: 'tornado', version: '6.4.2', build: 'py312h98912ed_0', subdir: 'linux-64' },
-      { name: 'tornado', version: '6.4.2', build: 'py312he37b823_0', subdir: 'osx-arm64' },
-      { name: 'tornado', version: '6.5.0rc1', build: 'py312he37b823_0', subdir: 'osx-arm64' },
-    ]),
-    'conda-forge',
-  );
+  channel = await serveChannel(writeChannel(TORNADO), 'conda-forge');
   index = await startPypiIndex({
     pillow: ['10.1.0', '10.2.0', '10.3.0', '10.3.1', '11.0.0rc1', '11.0.0', '11.0.1'].map((version) =>
       wheel('pillow', version, version === '10.3.0' ? 'broken wheel' : undefined),
@@ -53,9 +53,9 @@ after(async () => {
   await index?.close();
 });
 
-function fix(path: string, extra: string[] = [], cacheDir = tempDirectory()) {
+function fix(path: string, extra: string[] = [], cacheDir = tempDirectory(), from = channel) {
   return runCliAsync(
-    ['fix', path, '--db', INTEL, ...NOW, '--channel', `conda-forge=${channel.channel}`, '--index', index.url, ...extra],
+    ['fix', path, '--db', INTEL, ...NOW, '--channel', `conda-forge=${from.channel}`, '--index', index.url, ...extra],
     { env: { CVEBUILD_CACHE_DIR: cacheDir } },
   );
 }
@@ -245,6 +245,25 @@ describe('cvebuild fix', () => {
       stdout,
       /^read http:\/\/127\.0\.0\.1:\d+\/conda-forge \(linux-64\) from the cache \(fetched \d{4}-\d\d-\d\dT[\d:.]+Z; offline\)$/m,
     );
+  });
+
+  it('reads a channel that offers only sharded repodata, fetching the shards of the blocked packages alone', async () => {
+    const sharded = await serveChannel(writeChannel(TORNADO, { sharded: true, repodata: false }), 'conda-forge');
+    try {
+      const { stdout, stderr } = await fix(PROJECT, [], tempDirectory(), sharded);
+      assert.match(
+        stdout,
+        /^tornado 6\.4\.0: .* → 6\.4\.2 \(pixi\.toml \[dependencies\] tornado = ">=6\.4\.2"\)$/m,
+        stderr,
+      );
+      const paths = sharded.paths();
+      assert.ok(!paths.some((path) => path.includes('repodata.json')), paths.join());
+      // tornado's shard in each subdir it is locked on; openssl's never (nothing blocks it)
+      assert.equal(paths.filter((path) => path.includes('/shards/')).length, 2, paths.join());
+      assert.ok(paths.includes('/conda-forge/linux-64/repodata_shards.msgpack.zst'));
+    } finally {
+      await sharded.close();
+    }
   });
 
   it('prints Markdown with the diff it would write', async () => {

@@ -33,7 +33,18 @@ describe('fix: documents through the cache', () => {
 
   it('never answers what it never fetched', async () => {
     const offline = await fetchCached(request('/doc'), { cacheDir: tempDirectory(), offline: true });
-    assert.deepEqual(offline, { status: 'unavailable', reason: 'offline, and never fetched before' });
+    assert.deepEqual(offline, { status: 'unavailable', reason: 'offline, and never fetched before', notCached: true });
+  });
+
+  it('asks for a document named by its content (a shard) once, whatever the validators', async () => {
+    const context = { cacheDir: tempDirectory(), offline: false, retries: 0 };
+    const before = server.requests.length;
+    const first = await fetchCached({ ...request('/doc'), immutable: true }, context);
+    assert.equal(first.status === 'fetched' && first.from, 'network');
+    const again = await fetchCached({ ...request('/doc'), immutable: true }, context);
+    assert.equal(again.status === 'fetched' && again.from, 'cache');
+    assert.equal(again.status === 'fetched' && readFileSync(again.path, 'utf8'), 'first');
+    assert.equal(server.requests.length, before + 1);
   });
 
   it('keeps a 404 apart from a failure, and falls back to the cache when the source fails', async () => {

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { zstdCompressSync } from 'node:zlib';
 import { encode } from '@msgpack/msgpack';
+import { decodeShard, decodeShardIndex, encodeZstdMsgpack } from '../../../src/conda/shards.ts';
 import { isCvebuildError } from '../../../src/errors.ts';
 import { routeOf } from '../../../src/proxy/conda/paths.ts';
 import { readRecords } from '../../../src/proxy/conda/records.ts';
-import { decodeShard, decodeShardIndex, encodeZstdMsgpack, filterShard } from '../../../src/proxy/conda/shards.ts';
+import { filterShard } from '../../../src/proxy/conda/shards.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 describe('conda channel routes', () => {

@@ -19,8 +19,11 @@ import type { IntelStore } from '../../../src/intel/store-api.ts';
 import type { Finding } from '../../../src/model/finding.ts';
 import { emptyManifest, type Inventory } from '../../../src/model/inventory.ts';
 import { normalizePypiName, type Package } from '../../../src/model/package.ts';
+import { renderAuditJson } from '../../../src/report/audit-json.ts';
+import { renderSarif } from '../../../src/report/sarif.ts';
 import { type IndexedFile, type PypiIndex, startPypiIndex } from '../../helpers/pypi-index.ts';
 import { tempDirectory, writeTemp } from '../../helpers/temp.ts';
+import { inventoryOf, reportOf } from '../report/sbom-fixtures.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const TOP = ['requests', 'numpy', 'pydantic', 'colorama', 'black', 'matplotlib'];
@@ -146,6 +149,24 @@ describe('typosquat: project history from the index', () => {
     const sum = Math.round(signals.reduce((total, entry) => total + entry.weight, 0) * 100) / 100;
     assert.equal(finding?.evidence.squatScore, Math.min(1, sum));
     assert.equal(finding?.evidence.confidence, 0.8, 'the name alone');
+  });
+
+  it('carries the same reading, typed, to the JSON and SARIF reports', async () => {
+    const [finding] = await check.run(inventory([pkg('colourama', index.url)]), context(store));
+    assert.ok(finding);
+    const squat = finding.flags?.squat;
+    assert.deepEqual(squat?.signals, finding.evidence.signals);
+    assert.equal(squat?.score, finding.evidence.squatScore);
+    assert.equal(squat?.targetTier, 'top 1,000');
+    const report = reportOf(inventoryOf([]), { findings: [finding] });
+    const [entry] = JSON.parse(renderAuditJson(report)).findings;
+    assert.deepEqual(entry.typosquat.signals, finding.evidence.signals);
+    assert.deepEqual(
+      [entry.typosquat.project.status, entry.typosquat.project.releases, entry.typosquat.project.firstUpload],
+      ['found', 2, (finding.evidence.history as { firstUpload: string }).firstUpload],
+    );
+    const [result] = JSON.parse(renderSarif(report)).runs[0].results;
+    assert.deepEqual(result.properties.typosquat, entry.typosquat);
   });
 
   it('raises a project the index no longer has (404), and says when the index could not be asked', async () => {
