@@ -6,7 +6,7 @@
  * naming the packages it could not look at.
  */
 
-import { mappingCoverage } from '../intel/mapping-coverage.ts';
+import { unmappedReasons } from '../intel/mapping-coverage.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import { AFFECTED_ECOSYSTEMS, type AffectedEcosystem } from '../intel/model.ts';
 import type { StoreHoldings } from '../intel/store-api.ts';
@@ -86,7 +86,7 @@ export interface UnmappedPackages {
 }
 
 export function unmappedPackages(inventory: Inventory, matcher: AdvisoryMatcher): UnmappedPackages {
-  const { reasons } = mappingCoverage(inventory.packages, matcher).summary;
+  const reasons = unmappedReasons(inventory.packages, matcher);
   return { packages: reasons.reduce((sum, { packages }) => sum + packages, 0), reasons };
 }
 

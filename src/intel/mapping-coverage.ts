@@ -98,10 +98,31 @@ function summarize(rows: readonly PackageCoverage[]): CoverageSummary {
     byEcosystem,
     condaNames: { distinct: condaKinds.size, mapped: mappedNames },
     condaNamesByKind,
-    reasons: [...reasons]
-      .map(([reason, packages]) => ({ reason, packages }))
-      .sort((a, b) => b.packages - a.packages || (a.reason < b.reason ? -1 : 1)),
+    reasons: byCount(reasons),
   };
+}
+
+/**
+ * Only the unmapped packages per reason, as `summary.reasons`: what every gate reports, without
+ * building the per-package rows `cvebuild coverage` shows.
+ */
+export function unmappedReasons(
+  packages: readonly Package[],
+  matcher: AdvisoryMatcher,
+): { reason: string; packages: number }[] {
+  const reasons = new Map<string, number>();
+  for (const pkg of packages) {
+    if (matcher.targetsOf(pkg).length > 0) continue;
+    const reason = matcher.unmappedReason(pkg);
+    if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  return byCount(reasons);
+}
+
+function byCount(reasons: ReadonlyMap<string, number>): { reason: string; packages: number }[] {
+  return [...reasons]
+    .map(([reason, packages]) => ({ reason, packages }))
+    .sort((a, b) => b.packages - a.packages || (a.reason < b.reason ? -1 : 1));
 }
 
 function coverageKind(mappedBy: MappedBy): CoverageKind {
