@@ -29,7 +29,8 @@ import {
 import { type Check, type CheckContext, checkOptions, requireIntel } from './check.ts';
 import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
-export const TYPOSQUAT_CHECK_VERSION = 2;
+/** 3: names of 1–3 characters (and 4-character pairs) are judged too, blocking only with their history. */
+export const TYPOSQUAT_CHECK_VERSION = 3;
 
 /**
  * Only artifacts resolved by name from an index or channel can be typosquatted. A PyPI direct URL,

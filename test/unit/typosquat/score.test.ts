@@ -155,7 +155,13 @@ describe('scoreSquat', () => {
   it('knows the most history can add, and describes the scoring with its weights', () => {
     assert.equal(mostHistoryCanAdd(), 0.3);
     const text = describeScoring();
-    for (const fragment of ['-0.5', 'new (under 90 days) +0.2', 'over 3 years old -0.3', '0.8 or more is high'])
+    for (const fragment of [
+      '-0.5',
+      'new (under 90 days) +0.2',
+      'over 3 years old -0.3',
+      '0.8 or more is high',
+      'counts 0.5 by name, so only its history can block it',
+    ])
       assert.ok(text.includes(fragment), fragment);
   });
 });
