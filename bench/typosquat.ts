@@ -19,7 +19,7 @@ import { AdvisoryMatcher } from '../src/intel/matcher.ts';
 import { openStore } from '../src/intel/store.ts';
 import { normalizePypiName } from '../src/model/package.ts';
 import { osaDistance } from '../src/typosquat/distance.ts';
-import { allowedDistance, NameIndex, type PopularName } from '../src/typosquat/index.ts';
+import { allowedDistance, allowedWithEvidence, NameIndex, type PopularName } from '../src/typosquat/index.ts';
 import { findSquat } from '../src/typosquat/match.ts';
 import { buildPopularNames } from '../src/typosquat/popular.ts';
 import { compare, ratio } from './measure.ts';
@@ -59,7 +59,8 @@ function allPairs(candidates: readonly string[]): number {
   for (const candidate of candidates) {
     for (const target of popular) {
       const [shorter, longer] = [candidate.length, target.key.length].sort((a, b) => a - b) as [number, number];
-      const limit = allowedDistance(shorter, longer, target.rank);
+      // the pairs the index finds: by name alone, and the short ones judged with evidence
+      const limit = Math.max(allowedDistance(shorter, longer, target.rank), allowedWithEvidence(shorter, longer));
       if (limit === 0) continue;
       const distance = osaDistance(candidate, target.key, limit);
       if (distance >= 1 && distance <= limit) near++;

@@ -29,7 +29,8 @@ import {
 import { type Check, type CheckContext, checkOptions, requireIntel } from './check.ts';
 import { DEFAULT_PYPI_INDEX } from './cooldown.ts';
 
-export const TYPOSQUAT_CHECK_VERSION = 2;
+/** 3: names of 1–3 characters (and 4-character pairs) are judged too, blocking only with their history. */
+export const TYPOSQUAT_CHECK_VERSION = 3;
 
 /**
  * Only artifacts resolved by name from an index or channel can be typosquatted. A PyPI direct URL,
@@ -271,7 +272,7 @@ function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: Squ
     rule: `typosquat/${technique}`,
     severity: scored.severity ?? 'low',
     subject: subjectOf(pkg, [...new Set(packages.flatMap((p) => p.environments))].sort()),
-    message: `${pkg.name} looks like a typosquat of ${target.name} (${popularity}): ${technique}, ${detail}; score ${scored.score} (${inWords(evidence)})`,
+    message: `${pkg.name} looks like a typosquat of ${target.name} (${popularity}): ${technique}, ${detail}; score ${scored.score} (${inWords(evidence, match.needsEvidence)})`,
     evidence: {
       target: target.name,
       targetRank: target.rank,
@@ -293,7 +294,7 @@ function typosquatFinding(suspect: Suspect, evidence: SquatEvidence, scored: Squ
 }
 
 /** The evidence beyond the name, in a few words for the message. */
-function inWords(evidence: SquatEvidence): string {
+function inWords(evidence: SquatEvidence, needsEvidence: boolean): string {
   const parts: string[] = [];
   if (evidence.knownMalicious) parts.push(`named in malicious-package report ${evidence.knownMalicious}`);
   if (evidence.onCondaForge) parts.push('packaged by conda-forge');
@@ -319,6 +320,9 @@ function inWords(evidence: SquatEvidence): string {
       if (!evidence.knownMalicious) parts.push('judged by name alone');
       break;
   }
+  // a short pair blocks only on its history: without it the finding must not read as a verdict
+  if (needsEvidence && !evidence.knownMalicious && history.status !== 'found' && history.status !== 'absent')
+    parts.push('a short name, which only its project history can block: that evidence was not looked at');
   return parts.join('; ');
 }
 

@@ -35,14 +35,27 @@ export function allowedDistance(shorter: number, longer: number, targetRank: num
   return shorter >= 5 || veryPopular ? 1 : 0;
 }
 
-/** The most edits any partner could be allowed from this popular name. */
+/**
+ * How many edits may separate two names the length rule of `allowedDistance` keeps apart, when the
+ * suspect project's history is weighed too: one, for any pair of at least two characters
+ * (`bs3` / `bs4`, `ccx` / `ccxt`, `web2` / `web3` are real squats). Such a match needs evidence:
+ * by name alone it never reaches the blocking threshold (`match.ts`, signal `short-pair`).
+ */
+export function allowedWithEvidence(_shorter: number, longer: number): number {
+  return longer >= 2 ? 1 : 0;
+}
+
+/** The most edits any partner could be allowed from this popular name, with or without evidence. */
 export function reach(entry: PopularName): number {
-  return allowedDistance(entry.key.length, Number.POSITIVE_INFINITY, entry.rank);
+  const longer = Number.POSITIVE_INFINITY;
+  return Math.max(allowedDistance(entry.key.length, longer, entry.rank), allowedWithEvidence(entry.key.length, longer));
 }
 
 export interface Neighbour {
   target: PopularName;
   distance: number;
+  /** Closer than names of these lengths are judged by name alone (`allowedWithEvidence`). */
+  needsEvidence: boolean;
 }
 
 export class NameIndex {
@@ -166,10 +179,13 @@ export class NameIndex {
     return out;
   }
 
-  /** Popular names within the distance both lengths allow (never the key itself). */
+  /**
+   * Popular names within the distance both lengths allow (never the key itself), by name alone or,
+   * for pairs too short for that, with evidence (`needsEvidence`).
+   */
   neighbours(key: string): Neighbour[] {
     const max = allowedDistance(key.length, Number.POSITIVE_INFINITY, 1);
-    if (max === 0) return [];
+    if (key.length === 0) return [];
     const seen = new Set<PopularName>();
     const out: Neighbour[] = [];
     const consider = (target: PopularName) => {
@@ -177,9 +193,10 @@ export class NameIndex {
       seen.add(target);
       const shorter = Math.min(key.length, target.key.length);
       const longer = Math.max(key.length, target.key.length);
-      const limit = allowedDistance(shorter, longer, target.rank);
+      const byName = allowedDistance(shorter, longer, target.rank);
+      const limit = Math.max(byName, allowedWithEvidence(shorter, longer));
       const distance = osaDistance(key, target.key, limit);
-      if (distance >= 1 && distance <= limit) out.push({ target, distance });
+      if (distance >= 1 && distance <= limit) out.push({ target, distance, needsEvidence: distance > byName });
     };
     for (const variant of [key, ...deletions(key)])
       for (const target of entries(this.#near1.get(variant))) consider(target);

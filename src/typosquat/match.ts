@@ -1,7 +1,8 @@
 /**
  * Whether a name looks like a typosquat of a popular one: each technique proposes targets from the
  * index, each proposal gets a confidence (the sum of its name signals: the technique's base, the
- * target's popularity tier, a short name), and the most confident (then most popular) target wins.
+ * target's popularity tier, a short name, a pair too short to judge by name), and the most
+ * confident (then most popular) target wins.
  */
 import type { ScoreSignal } from '../model/finding.ts';
 import { osaDistance, singleEdit } from './distance.ts';
@@ -24,10 +25,18 @@ export interface SquatMatch {
   signals: Signal[];
   /** The change in words (`"e" → "3"`, `added "-python"`). */
   detail: string;
+  /**
+   * The pair is too short to be judged by name alone (a name of 1–3 characters, or one edit the
+   * length rule of `allowedDistance` does not allow): only the project history can make it block.
+   */
+  needsEvidence: boolean;
 }
 
-/** Below this length a name is never judged: too many real names are that close to each other. */
-export const MIN_LENGTH = 4;
+/**
+ * A pair whose shorter name has fewer characters is one edit from many real names by chance
+ * (`jq` / `yq`, `fs` / `fsx`): it is judged only with its project's history (`SHORT_PAIR`).
+ */
+export const MIN_LENGTH_BY_NAME = 4;
 
 const BASE: Record<Technique, number> = {
   homoglyph: 0.9,
@@ -40,11 +49,18 @@ const BASE: Record<Technique, number> = {
 
 /** The best typosquat reading of `key` (already normalized), or undefined when it is popular or clean. */
 export function findSquat(index: NameIndex, key: string): SquatMatch | undefined {
-  if (key.length < MIN_LENGTH || index.get(key)) return undefined;
+  if (key.length === 0 || index.get(key)) return undefined;
   const proposals: SquatMatch[] = [];
-  const propose = (target: PopularName, technique: Technique, distance: number, detail: string, base?: number) => {
-    const signals = nameSignals(technique, detail, base ?? BASE[technique], target, key);
-    proposals.push({ target, technique, distance, detail, confidence: sumOf(signals), signals });
+  const propose = (
+    target: PopularName,
+    technique: Technique,
+    distance: number,
+    detail: string,
+    base?: number,
+    needsEvidence = Math.min(key.length, target.key.length) < MIN_LENGTH_BY_NAME,
+  ) => {
+    const signals = nameSignals(technique, detail, base ?? BASE[technique], target, key, needsEvidence);
+    proposals.push({ target, technique, distance, detail, confidence: sumOf(signals), signals, needsEvidence });
   };
   // lookalike and separator changes can span several characters: report their real distance
   const measured = (target: PopularName) => osaDistance(key, target.key, Math.max(key.length, target.key.length));
@@ -61,11 +77,11 @@ export function findSquat(index: NameIndex, key: string): SquatMatch | undefined
     const base = distance === 1 ? BASE['edit-distance'] : undefined;
     propose(target, 'affix', distance, `${change} "${strip.affix}"`, base);
   }
-  for (const { target, distance } of index.neighbours(key)) {
+  for (const { target, distance, needsEvidence } of index.neighbours(key)) {
     if (distance === 2) propose(target, 'edit-distance', 2, 'two edits', 0.5);
     else {
       const { technique, detail, base } = describeEdit(target.key, key);
-      propose(target, technique, 1, detail, base);
+      propose(target, technique, 1, detail, base, needsEvidence);
     }
   }
   proposals.sort((a, b) => b.confidence - a.confidence || a.target.rank - b.target.rank);
@@ -116,11 +132,27 @@ export function popularityTier(rank: number): { weight: number; label: string } 
 /** Names of this many characters or fewer collide with popular ones by chance. */
 export const SHORT_NAME = { length: 6, weight: -0.1 };
 
+/**
+ * A pair too short to judge by name alone (`needsEvidence`) counts this much by name, whatever its
+ * technique and target: below the blocking threshold (0.8), so the name alone never blocks it,
+ * and at the report threshold (0.4) or above, so an audit without its history reports it instead of
+ * passing it. A young project (+0.2) with few releases (+0.1), or one its index no longer lists
+ * (+0.3), then blocks it; an old one, or one conda-forge packages, is cleared.
+ */
+export const SHORT_PAIR = { score: 0.5 };
+
 /** The technique's base, raised for very popular targets and lowered for obscure ones and short names. */
-function nameSignals(technique: Technique, detail: string, base: number, target: PopularName, key: string): Signal[] {
+function nameSignals(
+  technique: Technique,
+  detail: string,
+  base: number,
+  target: PopularName,
+  key: string,
+  needsEvidence: boolean,
+): Signal[] {
   const tier = popularityTier(target.rank);
   const short = key.length <= SHORT_NAME.length;
-  return [
+  const signals: Signal[] = [
     { signal: 'technique', weight: base, detail: `${technique}: ${detail}` },
     {
       signal: 'target-popularity',
@@ -133,6 +165,14 @@ function nameSignals(technique: Technique, detail: string, base: number, target:
       detail: `${key.length} characters${short ? ` (≤ ${SHORT_NAME.length}: chance collisions are common)` : ''}`,
     },
   ];
+  if (!needsEvidence) return signals;
+  const byName = signals.reduce((sum, signal) => sum + signal.weight, 0);
+  signals.push({
+    signal: 'short-pair',
+    weight: Math.round((SHORT_PAIR.score - byName) * 100) / 100,
+    detail: `${key} and ${target.key} are too short to judge by name alone: they count ${SHORT_PAIR.score} whatever the technique and target, and block only when the project history says new with few releases, or removed`,
+  });
+  return signals;
 }
 
 /** The signals' sum, within 0..1, to two decimals. */

@@ -37,8 +37,15 @@ export interface PopularNames {
 /** The feeds the index is derived from: a change in any makes a stored index stale. */
 const INPUT_FEEDS: readonly FeedName[] = ['top-pypi', 'conda-forge-names', 'parselmouth'];
 
+/**
+ * What the stored index holds of each name, by version: a change of the probes a popular name is
+ * filed under (2: short names are filed under their 1-deletions too) makes an index written before
+ * stale, so it is indexed in memory until an import writes it again.
+ */
+const INDEX_LAYOUT = 2;
+
 export function squatIndexStamp(store: IntelStore): string {
-  return JSON.stringify(INPUT_FEEDS.map((feed) => store.feed(feed)?.checksum ?? null));
+  return JSON.stringify([INDEX_LAYOUT, ...INPUT_FEEDS.map((feed) => store.feed(feed)?.checksum ?? null)]);
 }
 
 /** Whether the store holds an index of its current lists (else audits index them in memory). */

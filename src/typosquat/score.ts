@@ -9,7 +9,7 @@
  * measured on the other.
  */
 import type { ProjectHistory, Severity } from '../model/finding.ts';
-import { type Signal, type SquatMatch, sumOf } from './match.ts';
+import { SHORT_PAIR, type Signal, type SquatMatch, sumOf } from './match.ts';
 
 export type { ProjectHistory } from '../model/finding.ts';
 
@@ -160,7 +160,8 @@ export function describeScoring(weights: Weights = WEIGHTS): string {
   const signed = (weight: number) => (weight > 0 ? `+${weight}` : `${weight}`);
   const bands = (list: readonly Band[]) => list.map((band) => `${band.label} ${signed(band.weight)}`).join(', ');
   return [
-    'Score = the name signals (the technique, 0.5–0.9; the target popularity tier, +0.05 top 1,000 / 0 top 5,000 / -0.1 beyond; -0.1 for names of 6 characters or fewer)',
+    'Score = the name signals (the technique, 0.5–0.9; the target popularity tier, +0.05 top 1,000 / 0 top 5,000 / -0.1 beyond; -0.1 for names of 6 characters or fewer;',
+    `a pair too short to judge by name alone (one edit involving a name of 1–3 characters, between two 4-character names, or between a 4- and a 5-character name when the popular one is outside the top 1,000) counts ${SHORT_PAIR.score} by name, so only its history can block it)`,
     `plus the evidence: conda-forge packages the PyPI name ${signed(weights.condaForge)};`,
     `first upload ${bands(weights.age)}; ${bands(weights.releases)};`,
     `the index no longer lists the project ${signed(weights.absent)}.`,

@@ -30,6 +30,16 @@ const JUSTIFIED: Record<string, Record<string, string>> = {
     // reader gives it kind `registry`; pydashi and pydash are two different projects.
     pydashi: 'pydash',
   },
+  // A short pair (a 4-character pair, or a name of 1–3 characters) counts 0.5 by name: reported low,
+  // never blocking, until its project history decides. Offline here, so these two stay low and say so.
+  'pixi/pixi-ex-wasm-jupyterlite/pixi.lock': {
+    // emscripten-forge's pyjs; conda channels publish no history, so it stays low whatever it is
+    pyjs: 'pyts',
+  },
+  'pixi/pixi-test-pypi-index-transitive/pixi.lock': {
+    // a test index's `bar`: online, its history on that index would decide
+    bar: 'xar',
+  },
 };
 
 async function realStore(): Promise<IntelStore> {
@@ -99,7 +109,8 @@ describe('typosquat on the real corpus', { skip: !hasCorpus && 'needs ../shared/
       if (popular.has(name)) continue;
       const targets = top1000.filter((target) => osaDistance(name, target, 1) === 1);
       if (targets.length === 0) continue;
-      // 1–3 character names are never judged, nor two 4-character names
+      // by name alone: 1–3 character names and 4-character pairs are judged only with their history
+      // (test/corpus/typosquat-evidence.test.ts)
       if (name.length < 4 || Math.max(name.length, ...targets.map((t) => t.length)) < 5) continue;
       eligible++;
       const match = findSquat(names.pypi, name);

@@ -56,10 +56,11 @@ export interface ApproximateHistory {
 export interface SquatName {
   name: string;
   half: Half;
-  /** The closest top-list names at distance 1 (top 1,000 / whole list) and 2 (top 1,000). */
+  /** The closest top-list names at distance 1 (top 1,000 / whole list) and 2 (top 1,000 / whole list). */
   oneEditFromTop1000: boolean;
   oneEditFromTop: boolean;
   twoEditsFromTop1000: boolean;
+  twoEditsFromTop: boolean;
   history?: ApproximateHistory;
 }
 
@@ -175,23 +176,23 @@ export function typosquatCorpus(): TyposquatCorpus {
   );
 
   const near = oneEditIndex(top.map((entry) => entry.key));
-  const top1000 = top.slice(0, 1000).map((entry) => entry.key);
+  const twoEdits = twoEditScan(top.map((entry) => entry.key));
   const rankOf = new Map(top.map((entry) => [entry.key, entry.rank]));
   const squats: SquatName[] = [];
   for (const name of malicious) {
     if (topKeys.has(name)) continue;
     const ranks = near(name).map((key) => rankOf.get(key) ?? Number.POSITIVE_INFINITY);
     const oneEditFromTop1000 = ranks.some((rank) => rank <= 1000);
-    const twoEditsFromTop1000 =
-      !oneEditFromTop1000 &&
-      top1000.some((key) => Math.abs(key.length - name.length) <= 2 && osaDistance(name, key, 2) === 2);
-    if (ranks.length === 0 && !twoEditsFromTop1000) continue;
+    const twoRanks = twoEdits(name).map((key) => rankOf.get(key) ?? Number.POSITIVE_INFINITY);
+    const twoEditsFromTop1000 = !oneEditFromTop1000 && twoRanks.some((rank) => rank <= 1000);
+    if (ranks.length === 0 && twoRanks.length === 0) continue;
     squats.push({
       name,
       half: halfOf(name),
       oneEditFromTop1000,
       oneEditFromTop: ranks.length > 0,
       twoEditsFromTop1000,
+      twoEditsFromTop: ranks.length === 0 && twoRanks.length > 0,
       history: squatHistory.get(name),
     });
   }
@@ -221,6 +222,34 @@ function oneEditIndex(keys: string[]): (name: string) => string[] {
     for (const variant of [name, ...deletions(name)])
       for (const key of byVariant.get(variant) ?? []) if (osaDistance(name, key, 1) === 1) found.add(key);
     return [...found];
+  };
+}
+
+/**
+ * The popular keys at OSA distance exactly 2 from a name: keys of a near length whose character
+ * sets differ by at most two characters each way, then measured.
+ */
+function twoEditScan(keys: string[]): (name: string) => string[] {
+  const maskOf = (key: string) => {
+    let mask = 0;
+    for (let i = 0; i < key.length; i++) mask |= 1 << (key.charCodeAt(i) & 31);
+    return mask;
+  };
+  const bits = (value: number) => {
+    let count = 0;
+    for (let v = value; v !== 0; v &= v - 1) count++;
+    return count;
+  };
+  const masks = keys.map(maskOf);
+  return (name) => {
+    const mask = maskOf(name);
+    return keys.filter(
+      (key, i) =>
+        Math.abs(key.length - name.length) <= 2 &&
+        bits((masks[i] as number) & ~mask) <= 2 &&
+        bits(mask & ~(masks[i] as number)) <= 2 &&
+        osaDistance(name, key, 2) === 2,
+    );
   };
 }
 

@@ -35,10 +35,21 @@ export interface PrecisionOptions {
   age: number;
   /** Releases of a squat whose record lists no version. */
   unknownReleases: number;
+  /**
+   * Whether a squat with no record (a name-index entry only) is given the history of a record that
+   * lists no version (new, `unknownReleases` releases) instead of none: off by default, so those
+   * names are judged by name alone even online.
+   */
+  noRecordHistory?: boolean;
   weights?: Weights;
 }
 
-export const DEFAULT_PRECISION: PrecisionOptions = { half: 'test', age: 30, unknownReleases: 1 };
+export const DEFAULT_PRECISION: PrecisionOptions = {
+  half: 'test',
+  age: 30,
+  unknownReleases: 1,
+  noRecordHistory: false,
+};
 
 let popular: PopularNames | undefined;
 
@@ -63,6 +74,8 @@ export const MODES: Mode[] = ['name alone', 'offline (store lists)', 'online (wi
 export interface Judged {
   /** The severity each mode gives; undefined: not reported. */
   severity: Record<Mode, string | undefined>;
+  /** The match is a pair too short to judge by name alone (only its history can block it). */
+  needsEvidence: boolean;
 }
 
 function historyOf(name: string, history: ApproximateHistory | undefined, unknownReleases: number): ProjectHistory {
@@ -82,7 +95,7 @@ function judge(
   const severity = {} as Record<Mode, string | undefined>;
   if (!match) {
     for (const mode of MODES) severity[mode] = undefined;
-    return { severity };
+    return { severity, needsEvidence: false };
   }
   const weights = options.weights ?? WEIGHTS;
   const offline: SquatEvidence = {
@@ -94,7 +107,7 @@ function judge(
   severity['name alone'] = severityOfScore(match.confidence);
   severity['offline (store lists)'] = scoreSquat(match, offline, weights).severity;
   severity['online (with history)'] = scoreSquat(match, online, weights).severity;
-  return { severity };
+  return { severity, needsEvidence: match.needsEvidence };
 }
 
 export const blocks = (severity: string | undefined): boolean => severity === 'high' || severity === 'critical';
@@ -117,22 +130,21 @@ export async function precisionRows(options: PrecisionOptions = DEFAULT_PRECISIO
   const names = await popularNames();
   const data = typosquatCorpus();
   const squats = data.squats.filter((squat) => squat.half === options.half);
+  const historyOfSquat = (squat: SquatName): ApproximateHistory | undefined =>
+    squat.history ??
+    (options.noRecordHistory
+      ? { firstUpload: PYPA_SNAPSHOT, from: 'no record: as a record listing no version' }
+      : undefined);
   const judgedSquat = (filter: (squat: SquatName) => boolean, age = options.age) =>
-    squats
-      .filter(filter)
-      .map((squat) =>
-        judge(
-          names,
-          squat.name,
-          squat.history,
-          squat.history ? squatAuditTime(squat.history, age) : PYPA_SNAPSHOT,
-          options,
-        ),
-      );
+    squats.filter(filter).map((squat) => {
+      const history = historyOfSquat(squat);
+      return judge(names, squat.name, history, history ? squatAuditTime(history, age) : PYPA_SNAPSHOT, options);
+    });
   const legit = data.legit.filter((name) => name.half === options.half);
   const judgedLegit = (filter: (name: LegitName) => boolean) =>
     legit.filter(filter).map((name) => judge(names, name.name, name.history, PYPA_SNAPSHOT, options));
   const oneEdit = squats.filter((s) => s.oneEditFromTop1000);
+  const oneEditAll = squats.filter((s) => s.oneEditFromTop);
   return {
     rows: [
       {
@@ -142,9 +154,26 @@ export async function precisionRows(options: PrecisionOptions = DEFAULT_PRECISIO
       },
       { label: 'squats 1 edit from a top-15,000 name', kind: 'recall', judged: judgedSquat((s) => s.oneEditFromTop) },
       {
+        label: '  of which with a record (history approximated)',
+        kind: 'recall',
+        judged: judgedSquat((s) => s.oneEditFromTop && s.history !== undefined),
+      },
+      {
+        label: options.noRecordHistory
+          ? '  of which with no record (history assumed)'
+          : '  of which with no record (no history: name alone)',
+        kind: 'recall',
+        judged: judgedSquat((s) => s.oneEditFromTop && s.history === undefined),
+      },
+      {
         label: 'squats 2 edits from a top-1,000 name',
         kind: 'recall',
         judged: judgedSquat((s) => s.twoEditsFromTop1000),
+      },
+      {
+        label: 'squats 2 edits from a top-15,000 name (none at 1)',
+        kind: 'recall',
+        judged: judgedSquat((s) => s.twoEditsFromTop),
       },
       { label: 'legit: all outside the top list', kind: 'fp', judged: judgedLegit(() => true) },
       { label: 'legit: PyPI names conda-forge packages', kind: 'fp', judged: judgedLegit((n) => n.onCondaForge) },
@@ -158,6 +187,11 @@ export async function precisionRows(options: PrecisionOptions = DEFAULT_PRECISIO
       days,
       judged: judgedSquat((s) => s.oneEditFromTop1000, days),
     })),
-    coverage: `history approximated from the advisories for ${oneEdit.filter((s) => s.history).length}/${oneEdit.length} one-edit squats and ${legit.filter((n) => n.history).length}/${legit.length} legitimate names; the rest are judged without it`,
+    coverage: [
+      `history approximated from the advisories for ${oneEdit.filter((s) => s.history).length}/${oneEdit.length} one-edit (top-1,000) squats, ${oneEditAll.filter((s) => s.history).length}/${oneEditAll.length} one-edit (top-15,000) squats and ${legit.filter((n) => n.history).length}/${legit.length} legitimate names;`,
+      options.noRecordHistory
+        ? `squats with no record are given the history of a record listing no version (new, ${options.unknownReleases} release(s)): an assumption, not corpus data`
+        : 'the rest are judged without it (squats with no record by name alone, even online)',
+    ].join(' '),
   };
 }

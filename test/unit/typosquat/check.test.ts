@@ -105,12 +105,13 @@ describe('typosquat check', async () => {
   const store = await newStore();
 
   it('declares what it needs', () => {
-    // version 2: names are scored with evidence about the project, looked up on its index (network)
+    // version 2: names are scored with evidence about the project, looked up on its index (network);
+    // version 3: short names are judged too, blocking only with that evidence
     assert.deepEqual(
       { id: typosquatCheck.id, version: typosquatCheck.version, requires: typosquatCheck.requires },
       {
         id: 'typosquat',
-        version: 2,
+        version: 3,
         requires: {
           intel: true,
           network: true,

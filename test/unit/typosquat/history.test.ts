@@ -30,10 +30,10 @@ const TOP = ['requests', 'numpy', 'pydantic', 'colorama', 'black', 'matplotlib']
 const check = createTyposquatCheck({ retries: 0, timeoutMs: 500, backoffMs: 1 });
 
 async function newStore(
-  extra: { condaForge?: Record<string, string[]>; malicious?: string[] } = {},
+  extra: { condaForge?: Record<string, string[]>; malicious?: string[]; top?: string[] } = {},
 ): Promise<IntelStore> {
   const store = openStore(':memory:', { create: true });
-  const rows = TOP.map((project, i) => ({ project, download_count: 1000 - i }));
+  const rows = (extra.top ?? TOP).map((project, i) => ({ project, download_count: 1000 - i }));
   const outputs = { ...Object.fromEntries(TOP.map((name) => [name, [name]])), ...extra.condaForge };
   const paths = [
     writeTemp('top-pypi-packages.min.json', JSON.stringify({ last_update: '2026-01-01', rows })),
@@ -253,5 +253,58 @@ describe('typosquat offline', () => {
     assert.match(finding?.message ?? '', /\(judged by name alone: offline\)$/);
     assert.equal(result.checks[0]?.reason, 'offline: judged by name alone (no project history from the index)');
     assert.equal(index.pageRequests().length, requests);
+  });
+});
+
+describe('typosquat: short names, judged only with their project history', () => {
+  // `six` and `jq` are popular; `sixx` and `jqq` are one edit away, as is `sip`, a real old project
+  let short: IntelStore;
+  let packaged: IntelStore;
+  before(async () => {
+    short = await newStore({ top: [...TOP, 'six', 'jq'] });
+    packaged = await newStore({ top: [...TOP, 'six', 'jq'], condaForge: { sip: ['sip'] } });
+    index.publish('sixx', releases('sixx', 1, 5));
+    index.publish('sip', releases('sip', 40, 12 * 365));
+    index.fail('jqq', { status: 404 });
+  });
+
+  it('offline: reported below the blocking threshold, saying the evidence was not looked at', async () => {
+    const [finding] = await check.run(inventory([pkg('sixx', index.url)]), context(short, { offline: true }));
+    assert.equal(finding?.severity, 'low');
+    assert.equal(finding?.evidence.squatScore, 0.5);
+    assert.deepEqual(
+      (finding?.evidence.signals as { signal: string }[]).map((entry) => entry.signal),
+      ['technique', 'target-popularity', 'short-name', 'short-pair', 'conda-forge', 'history'],
+    );
+    assert.match(signal(finding, 'short-pair')?.detail ?? '', /too short to judge by name alone: they count 0\.5/);
+    assert.match(
+      finding?.message ?? '',
+      /sixx looks like a typosquat of six .*judged by name alone: offline; a short name, which only its project history can block: that evidence was not looked at\)$/,
+    );
+  });
+
+  it('online: a young one-release project, or one its index no longer has, blocks', async () => {
+    const findings = byName(
+      await check.run(inventory([pkg('sixx', index.url), pkg('jqq', index.url)]), context(short)),
+    );
+    const young = findings.get('sixx');
+    assert.equal(young?.severity, 'high');
+    assert.equal(young?.evidence.squatScore, 0.8);
+    assert.deepEqual([signal(young, 'first-upload')?.weight, signal(young, 'releases')?.weight], [0.2, 0.1]);
+    assert.doesNotMatch(young?.message ?? '', /not looked at/);
+    const removed = findings.get('jqq');
+    assert.equal(removed?.severity, 'high');
+    assert.equal(signal(removed, 'index')?.weight, 0.3);
+  });
+
+  it('a legitimate short project, old with many releases or packaged by conda-forge, does not block', async () => {
+    assert.deepEqual(await check.run(inventory([pkg('sip', index.url)]), context(short)), [], 'its history clears it');
+    const [offline] = await check.run(inventory([pkg('sip', index.url)]), context(short, { offline: true }));
+    assert.equal(offline?.severity, 'low', 'offline it is reported, not blocked');
+    assert.deepEqual(
+      await check.run(inventory([pkg('sip', index.url)]), context(packaged, { offline: true })),
+      [],
+      'conda-forge packaging clears it even offline',
+    );
   });
 });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { osaDistance } from '../../../src/typosquat/distance.ts';
-import { allowedDistance, NameIndex, type PopularName } from '../../../src/typosquat/index.ts';
-import { findSquat, type Technique } from '../../../src/typosquat/match.ts';
+import { allowedDistance, allowedWithEvidence, NameIndex, type PopularName } from '../../../src/typosquat/index.ts';
+import { findSquat, SHORT_PAIR, type Technique } from '../../../src/typosquat/match.ts';
 
 const popular = (names: [string, number][]): NameIndex =>
   new NameIndex(names.map(([key, rank]): PopularName => ({ name: key, key, rank })));
@@ -25,6 +25,12 @@ const index = popular([
   ['pytest-picked', 5648],
   ['obscure-package', 12000],
 ]);
+
+function expectSquatIn(names: NameIndex, candidate: string, target: string): void {
+  const match = findSquat(names, candidate);
+  assert.equal(match?.target.key, target, candidate);
+  assert.equal(match?.needsEvidence, true, candidate);
+}
 
 function expectSquat(candidate: string, target: string, technique: Technique): void {
   const match = findSquat(index, candidate);
@@ -98,15 +104,39 @@ describe('findSquat never flags', () => {
       assert.equal(findSquat(index, name), undefined);
   });
 
-  it('names of 1–3 characters, or 4-character pairs', () => {
-    for (const name of ['sx', 'siz', 'sixx', 'six2', 'xis']) assert.equal(findSquat(index, name), undefined, name);
+  it('by name alone, one edit involving a name of 1–3 characters, or a 4-character pair: only with evidence', () => {
     assert.equal(allowedDistance(3, 9, 1), 0);
     assert.equal(allowedDistance(4, 4, 1), 0);
+    for (const [name, technique] of [
+      ['sx', 'edit-distance'],
+      ['siz', 'keyboard'],
+      ['sixx', 'edit-distance'],
+    ] as const) {
+      expectSquat(name, 'six', technique);
+      const match = findSquat(index, name);
+      assert.equal(match?.needsEvidence, true, name);
+      assert.equal(match?.confidence, SHORT_PAIR.score, name);
+    }
+    for (const name of ['xis', 'ixs', 'abc'])
+      assert.equal(findSquat(index, name), undefined, `${name}: never two edits`);
   });
 
-  it('a 4-character name next to a name outside the top 1,000', () => {
-    assert.equal(findSquat(index, 'pyjs'), undefined);
+  it('a 4-character name next to a name outside the top 1,000 only with evidence; next to a top one by name', () => {
+    expectSquat('pyjs', 'pyjsg', 'edit-distance');
+    assert.equal(findSquat(index, 'pyjs')?.needsEvidence, true);
     expectSquat('nump', 'numpy', 'edit-distance');
+    assert.equal(findSquat(index, 'nump')?.needsEvidence, false);
+  });
+
+  it('never a pair of one-character names', () => {
+    const tiny = popular([
+      ['q', 100],
+      ['uv', 200],
+    ]);
+    assert.equal(findSquat(tiny, 'x'), undefined);
+    assert.equal(findSquat(tiny, 'q'), undefined, 'a popular name itself');
+    expectSquatIn(tiny, 'u', 'uv');
+    expectSquatIn(tiny, 'qq', 'q');
   });
 
   it('a name far from every popular name', () => {
@@ -129,6 +159,11 @@ describe('NameIndex', () => {
       'bot03',
       'clik',
       'zzz',
+      'clic',
+      'boto',
+      'pilw',
+      'bot',
+      'cl',
     ];
     for (const candidate of candidates) {
       const found = small
@@ -136,9 +171,9 @@ describe('NameIndex', () => {
         .map((n) => n.target.key)
         .sort();
       const scanned = names
-        .filter((name) => {
+        .filter((name, i) => {
           const [shorter, longer] = [candidate.length, name.length].sort((a, b) => a - b) as [number, number];
-          const limit = allowedDistance(shorter, longer, 1);
+          const limit = Math.max(allowedDistance(shorter, longer, i + 1), allowedWithEvidence(shorter, longer));
           const distance = osaDistance(candidate, name, limit);
           return distance >= 1 && distance <= limit;
         })

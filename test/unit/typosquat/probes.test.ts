@@ -38,14 +38,22 @@ describe('typosquat probes', () => {
     }
   });
 
-  it('files a popular name under its key, skeleton, cores and, when it may be one edit away, its 1-deletions', () => {
+  it('files a popular name under its key, skeleton, cores and its 1-deletions (a short name too: it is judged with evidence)', () => {
     assert.deepEqual(probesOfEntry({ name: 'Numpy', key: 'numpy', rank: 2 }), [
       'k:numpy',
       's:numpy',
       'd:numpy',
       ...deletions('numpy').map((variant) => `d:${variant}`),
     ]);
-    assert.deepEqual(probesOfEntry({ name: 'six', key: 'six', rank: 9 }), ['k:six', 's:six']);
+    assert.deepEqual(probesOfEntry({ name: 'six', key: 'six', rank: 9 }), [
+      'k:six',
+      's:six',
+      'd:six',
+      'd:ix',
+      'd:sx',
+      'd:si',
+    ]);
+    assert.deepEqual(probesOfEntry({ name: 'q', key: 'q', rank: 14360 }), ['k:q', 's:q', 'd:q', 'd:']);
   });
 
   it("puts a probe in the band of its value's length and ends, whatever its kind; not one too short to have two", () => {

@@ -155,7 +155,13 @@ describe('scoreSquat', () => {
   it('knows the most history can add, and describes the scoring with its weights', () => {
     assert.equal(mostHistoryCanAdd(), 0.3);
     const text = describeScoring();
-    for (const fragment of ['-0.5', 'new (under 90 days) +0.2', 'over 3 years old -0.3', '0.8 or more is high'])
+    for (const fragment of [
+      '-0.5',
+      'new (under 90 days) +0.2',
+      'over 3 years old -0.3',
+      '0.8 or more is high',
+      'counts 0.5 by name, so only its history can block it',
+    ])
       assert.ok(text.includes(fragment), fragment);
   });
 });
@@ -174,5 +180,60 @@ describe('summarizeFiles', () => {
       releases: 3,
     });
     assert.deepEqual(summarizeFiles('x', [{ filename: 'x-1.0.tar.gz' }]), { firstUpload: undefined, releases: 1 });
+  });
+});
+
+describe('short pairs (a name of 1–3 characters, or a 4-character pair)', () => {
+  const shortIndex = new NameIndex(
+    [
+      ['six', 90],
+      ['bs4', 798],
+      ['web3', 1963],
+      ['rpm', 6505],
+    ].map(([key, rank]): PopularName => ({ name: key as string, key: key as string, rank: rank as number })),
+  );
+  const shortMatch = (name: string): SquatMatch => {
+    const found = findSquat(shortIndex, name);
+    assert.ok(found?.needsEvidence, name);
+    return found;
+  };
+  // one of each technique and popularity tier: a transposition, a keyboard slip, a homoglyph, a drop
+  const names = ['isx', 'bs3', 'web2', 'wb3', 'we3b', 'rp', 'rpmm', 's1x'];
+
+  it('count the same by name whatever the technique and target: reported, never blocking', () => {
+    for (const name of names) {
+      const found = shortMatch(name);
+      assert.equal(found.confidence, 0.5, name);
+      const offline = scoreSquat(found, evidence({ status: 'unavailable', reason: 'offline', offline: true }));
+      assert.equal(offline.severity, 'low', name);
+      // the weights are visible and still sum to the score
+      const sum = offline.signals.reduce((total, signal) => total + signal.weight, 0);
+      assert.equal(Math.round(sum * 100) / 100, offline.score, name);
+      assert.ok(weightOf(offline.signals, 'short-pair') !== undefined, name);
+    }
+  });
+
+  it('block a young project with few releases, or one its index no longer lists', () => {
+    for (const name of names) {
+      assert.equal(scoreSquat(shortMatch(name), evidence(found(20, 1))).severity, 'high', name);
+      assert.equal(
+        scoreSquat(shortMatch(name), evidence({ status: 'absent', index: 'https://pypi.org/simple' })).severity,
+        'high',
+        name,
+      );
+    }
+  });
+
+  it('do not block on partial evidence, and clear an old project or one conda-forge packages', () => {
+    const bs3 = shortMatch('bs3');
+    assert.equal(scoreSquat(bs3, evidence(found(20, 25))).severity, 'medium', 'young, many releases');
+    assert.equal(scoreSquat(bs3, evidence(found(200, 2))).severity, 'medium', 'few releases, under a year old');
+    assert.equal(scoreSquat(bs3, evidence(found(5 * 365, 30))).severity, undefined, 'old, many releases');
+    assert.equal(scoreSquat(bs3, evidence(found(20, 1), { onCondaForge: true })).severity, undefined);
+  });
+
+  it('stay critical when a malicious-package report names them', () => {
+    const scored = scoreSquat(shortMatch('bs3'), evidence(found(9 * 365, 50), { knownMalicious: 'MAL-2024-2' }));
+    assert.equal(scored.severity, 'critical');
   });
 });
