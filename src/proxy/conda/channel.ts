@@ -24,7 +24,7 @@ import {
 } from '../../conda/shards.ts';
 import { parseCondaArchiveName } from '../../conda/url.ts';
 import { CvebuildError, isCvebuildError } from '../../errors.ts';
-import type { Package } from '../../model/package.ts';
+import { normalizeCondaName, type Package } from '../../model/package.ts';
 import { type Dict, isDict } from '../../readers/fields.ts';
 import { sendNotFound, sendRefusal, sendView } from '../respond.ts';
 import type { BlockReason, Judge } from '../types.ts';
@@ -36,6 +36,8 @@ import { buildStem, condaPackage } from './package.ts';
 import { type Route, routeOf } from './paths.ts';
 import { readRecords } from './records.ts';
 import { filterRepodata } from './repodata-filter.ts';
+import { addShardRecords, shardDecisions } from './shard-judgement.ts';
+import { predictShards, type ShardPrediction } from './shard-prediction.ts';
 import { filterShard } from './shards.ts';
 
 export interface CondaChannelConfig {
@@ -66,6 +68,11 @@ const PACKAGE_CACHE = 'no-cache';
 const SHARD_GRACE_MS = 7 * 24 * 3600_000;
 const SHARD_GRACE_SNAPSHOTS = 8;
 const SHARD_FETCH_CONCURRENCY = 16;
+/** Where the shard index build learns which shards change, best first (`true`: zstd). */
+const MONOLITHIC_FORMS = [
+  ['repodata.json.zst', true],
+  ['repodata.json', false],
+] as const;
 /** Shards per judge call on the sharded path (and per re-encoding round). */
 const SHARD_CHUNK = 256;
 const MAX_SIDECAR_BYTES = 16 * 1024 * 1024;
@@ -83,12 +90,38 @@ interface MonolithicSnapshot {
   tag: string;
 }
 
-type ServedShard = { kind: 'upstream'; url: string } | { kind: 'rehashed'; view: View };
+/** Upstream's hash kept because the monolithic repodata says the filter leaves the shard as it is: judged on first request. */
+interface PredictedShard {
+  kind: 'predicted';
+  name: string;
+  hash: string;
+  url: string;
+}
+
+type ServedShard =
+  | { kind: 'upstream'; url: string }
+  | PredictedShard
+  | { kind: 'rehashed'; view: View }
+  /** A predicted hash its own records proved wrong: answered 503 so the client fetches the index again. */
+  | { kind: 'withdrawn' };
+
+interface ShardVerdict {
+  /** The filter leaves the shard as upstream has it. */
+  clean: boolean;
+  /** Decisions on the shard's builds (its own records and the prediction's). */
+  decisions: Decisions;
+  shard: Dict;
+  url: string;
+}
 
 interface ShardSnapshot {
   builtAt: number;
   version: string;
+  indexSha256: string;
   indexView: View;
+  /** Absent: upstream has no monolithic repodata, every shard was fetched. */
+  prediction?: ShardPrediction;
+  /** Decisions on the fetched shards' records. */
   decisions: Decisions;
   /** Upstream's index: name → upstream hash. */
   upstreamShards: Map<string, string>;
@@ -96,17 +129,22 @@ interface ShardSnapshot {
   filesBase: string;
   /** Hashes the filtered index lists. */
   served: Map<string, ServedShard>;
-  /** Files the filtered shards keep. */
+  /** Files the fetched (filtered) shards keep. */
   allowed: Set<string>;
+  /** Predicted shards judged so far, by upstream hash. */
+  verdicts: Map<string, Promise<ShardVerdict>>;
   tag: string;
 }
+
+type Found = { pkg: Package; url: string };
 
 /** What a subdir offers for download: the sharded view when upstream has one, else the monolithic one. */
 interface RecordSource {
   tag: string;
-  blocked(filename: string): BlockReason[] | undefined;
-  allowed(filename: string): boolean;
-  record(filename: string): Promise<{ pkg: Package; url: string } | undefined>;
+  /** For documents that follow the subdir's records (run_exports.json): true unless the file is known and allowed. */
+  withholds(filename: string): boolean;
+  /** A download: refused, unknown (undefined), or the record the bytes are checked against. */
+  lookup(filename: string): Promise<{ blocked: BlockReason[] } | Found | undefined>;
 }
 
 class NotFound extends Error {}
@@ -120,6 +158,8 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
   const scope = { upstream: config.name, ecosystem: 'conda' as const };
   const snapshots = new Map<string, Promise<unknown>>();
   const recentShardSnapshots = new Map<string, ShardSnapshot[]>();
+  /** Per subdir: names whose predicted shard proved changed, for the current upstream index. */
+  const corrections = new Map<string, { indexSha256: string; names: Set<string> }>();
 
   const upstreamUrl = (subdir: string, file: string) => `${base}/${subdir}/${file}`;
   const viewKey = (document: string, upstreamTag: string, version: string): ViewKey => ({
@@ -239,8 +279,12 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
     const url = upstreamUrl(subdir, 'repodata_shards.msgpack.zst');
     const doc = await fetchDocument(url);
     if (!doc) return undefined;
+    const fixes = corrections.get(subdir);
+    const forced = fixes?.indexSha256 === doc.sha256 ? fixes.names : new Set<string>();
     const snapshot = await withCurrentVersion((version) =>
-      remembered(`shards\0${subdir}\0${doc.sha256}\0${version}`, () => buildShardSnapshot(subdir, url, doc)),
+      remembered(`shards\0${subdir}\0${doc.sha256}\0${version}\0${forced.size}`, () =>
+        buildShardSnapshot(subdir, url, doc, version, new Set(forced)),
+      ),
     );
     const recent = recentShardSnapshots.get(subdir) ?? [];
     if (!recent.includes(snapshot)) {
@@ -254,44 +298,87 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
     return snapshot;
   }
 
-  async function buildShardSnapshot(subdir: string, url: string, doc: UpstreamDocument): Promise<ShardSnapshot> {
+  /**
+   * The subdir's monolithic repodata judged once, telling which shards the filter would change;
+   * undefined when upstream has none (404) or it cannot be read: then every shard is fetched.
+   */
+  async function shardPrediction(subdir: string, filesBase: string, version: string) {
+    for (const [file, zstd] of MONOLITHIC_FORMS) {
+      const url = upstreamUrl(subdir, file);
+      try {
+        const doc = await fetchDocument(url);
+        if (!doc) continue;
+        return await remembered(`predict\0${subdir}\0${doc.sha256}\0${filesBase}\0${version}`, async () => {
+          const prediction = await predictShards(doc.file, zstd, doc.sha256, {
+            subdir,
+            channel: base,
+            filesBase,
+            source: url,
+            judge,
+            scope,
+          });
+          if (prediction.decisions.version !== version)
+            throw new JudgeVersionMoved('the policy changed while the view was built');
+          return prediction;
+        });
+      } catch (error) {
+        if (!isCvebuildError(error)) throw error;
+        // fail closed by doing the expensive thing: every shard fetched and judged
+        log({ event: 'conda.prediction-unusable', channel: config.name, subdir, url, error: error.toLine() });
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  async function buildShardSnapshot(
+    subdir: string,
+    url: string,
+    doc: UpstreamDocument,
+    version: string,
+    forced: Set<string>,
+  ): Promise<ShardSnapshot> {
     const started = clock();
     const index = decodeShardIndex(await readFile(doc.file), url);
     const filesBase = resolveBaseUrl(index.info.base_url, url);
     const shardsBase = resolveBaseUrl(index.info.shards_base_url ?? './shards/', url);
+    const prediction = await shardPrediction(subdir, filesBase, version);
     const collector = new DecisionCollector(judge, scope);
     const served = new Map<string, ServedShard>();
     const names = new Map<string, string>();
     const allowed = new Set<string>();
     const rehashed: { name: string; upstreamHash: string; bytes: Uint8Array }[] = [];
+    const fetch: [string, string][] = [];
     let withheld = 0;
-    const entries = [...index.shards];
-    for (let at = 0; at < entries.length; at += SHARD_CHUNK) {
-      const chunk = entries.slice(at, at + SHARD_CHUNK);
+    for (const [name, hash] of index.shards) {
+      const normalized = normalizeCondaName(name);
+      // a name the monolithic document lacks (a newer snapshot than it) is fetched like a blocked one
+      if (prediction?.names.has(normalized) && !prediction.blockedNames.has(normalized) && !forced.has(name)) {
+        names.set(name, hash);
+        served.set(hash, { kind: 'predicted', name, hash, url: `${shardsBase}${hash}.msgpack.zst` });
+      } else {
+        fetch.push([name, hash]);
+      }
+    }
+    for (let at = 0; at < fetch.length; at += SHARD_CHUNK) {
+      const chunk = fetch.slice(at, at + SHARD_CHUNK);
       const shards = await mapLimited(chunk, SHARD_FETCH_CONCURRENCY, ([name, hash]) =>
         upstreamShard(subdir, shardsBase, name, hash),
       );
       for (const [position, shard] of shards.entries()) {
         if (!shard) continue;
         const name = (chunk[position] as [string, string])[0];
-        for (const [, filename, record] of shardRecords(shard.value)) {
-          const place = { filename, subdir, channel: base, url: filesBase + filename, source: shard.url };
-          const outcome = condaPackage(record, place);
-          // a record filed under another package's name would dodge that name's quarantine
-          await collector.add(
-            filename,
-            outcome.ok && outcome.pkg.normalizedName !== name.toLowerCase()
-              ? { ok: false, reason: `filed in the shard of ${name}` }
-              : outcome,
-          );
-        }
+        await addShardRecords(collector, name, shard.value, { subdir, channel: base, filesBase, source: shard.url });
       }
-      const decisions = await collector.decisionsSoFar();
+      const soFar = await collector.decisionsSoFar();
+      const sources = prediction ? [prediction.decisions, soFar] : [soFar];
       for (const [position, shard] of shards.entries()) {
         const [name, hash] = chunk[position] as [string, string];
         if (!shard) continue;
-        const filtered = filterShard(shard.value, decisions);
+        const filtered = filterShard(shard.value, shardDecisions(shard.value, version, sources));
         withheld += filtered.withheld;
+        // a predicted hash found changed on request: clients holding it are told to fetch the index again
+        if (forced.has(name) && filtered.changed) served.set(hash, { kind: 'withdrawn' });
         if (filtered.remaining === 0) continue;
         for (const key of ['packages', 'packages.conda']) {
           for (const filename of Object.keys((filtered.shard[key] as Dict | undefined) ?? {})) allowed.add(filename);
@@ -305,13 +392,13 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       }
     }
     const decisions = await collector.finish();
+    if (decisions.version !== version) throw new JudgeVersionMoved('the policy changed while the view was built');
+    // what the filtered index and shards were built from, besides upstream's index and the policy
+    const inputs = `${prediction ? `mono-${prediction.sha256}` : 'all-shards'}+fixed-${forced.size}`;
     for (const { name, upstreamHash, bytes } of rehashed) {
       const view = await views.get(
-        viewKey(`${subdir}/shards/${upstreamHash}`, upstreamHash, decisions.version),
-        async () => ({
-          body: bytes,
-          contentType: ZSTD_TYPE,
-        }),
+        viewKey(`${subdir}/shards/${upstreamHash}`, `${upstreamHash}+${inputs}`, version),
+        async () => ({ body: bytes, contentType: ZSTD_TYPE }),
       );
       names.set(name, view.sha256);
       served.set(view.sha256, { kind: 'rehashed', view });
@@ -321,7 +408,7 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       shards: new Map([...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     };
     const indexView = await views.get(
-      viewKey(`${subdir}/repodata_shards.msgpack.zst`, doc.sha256, decisions.version),
+      viewKey(`${subdir}/repodata_shards.msgpack.zst`, `${doc.sha256}+${inputs}`, version),
       async () => ({ body: encodeShardIndex(filteredIndex), contentType: ZSTD_TYPE, withheld }),
     );
     log({
@@ -330,21 +417,26 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       document: `${subdir}/repodata_shards.msgpack.zst`,
       withheld,
       shards: names.size,
+      fetched: fetch.length,
+      predicted: index.shards.size - fetch.length,
       rehashed: rehashed.length,
-      version: decisions.version,
+      version,
       ms: clock() - started,
     });
     return {
       builtAt: clock(),
-      version: decisions.version,
+      version,
+      indexSha256: doc.sha256,
       indexView,
+      prediction,
       decisions,
       upstreamShards: index.shards,
       shardsBase,
       filesBase,
       served,
       allowed,
-      tag: `${doc.sha256}/${decisions.version}`,
+      verdicts: new Map(),
+      tag: `${doc.sha256}+${inputs}/${version}`,
     };
   }
 
@@ -367,10 +459,42 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
     return { url, doc, value: decodeShard(await readFile(doc.file), url) };
   }
 
+  /** A predicted shard's own records judged (once per snapshot): it is passed through only when the filter leaves it as it is. */
+  function verdictOn(subdir: string, snapshot: ShardSnapshot, entry: PredictedShard): Promise<ShardVerdict> {
+    const known = snapshot.verdicts.get(entry.hash);
+    if (known) return known;
+    const pending = (async (): Promise<ShardVerdict> => {
+      const shard = await upstreamShard(subdir, snapshot.shardsBase, entry.name, entry.hash);
+      if (!shard) throw new CvebuildError('NETWORK', `upstream ${entry.url}: shard unavailable`);
+      const collector = new DecisionCollector(judge, scope);
+      const place = { subdir, channel: base, filesBase: snapshot.filesBase, source: shard.url };
+      await addShardRecords(collector, entry.name, shard.value, place);
+      const own = await collector.finish();
+      const sources = snapshot.prediction ? [snapshot.prediction.decisions, own] : [own];
+      const decisions = shardDecisions(shard.value, own.version, sources);
+      const clean = !filterShard(shard.value, decisions).changed;
+      if (!clean) withdraw(subdir, snapshot, entry);
+      return { clean, decisions, shard: shard.value, url: shard.url };
+    })();
+    snapshot.verdicts.set(entry.hash, pending);
+    pending.catch(() => snapshot.verdicts.delete(entry.hash));
+    return pending;
+  }
+
+  /** The monolithic document did not cover this shard (another upstream snapshot): the next index fetches and filters it. */
+  function withdraw(subdir: string, snapshot: ShardSnapshot, entry: PredictedShard): void {
+    const fixes = corrections.get(subdir);
+    const names = fixes?.indexSha256 === snapshot.indexSha256 ? fixes.names : new Set<string>();
+    names.add(entry.name);
+    corrections.set(subdir, { indexSha256: snapshot.indexSha256, names });
+    log({ event: 'conda.shard-skew', channel: config.name, subdir, name: entry.name, hash: entry.hash });
+  }
+
   async function serveShard(req: IncomingMessage, res: ServerResponse, subdir: string, hash: string) {
     const current = await sharded(subdir);
     if (!current) return sendNotFound(req, res, 'this channel has no sharded repodata');
     let entry = current.served.get(hash);
+    if (entry?.kind === 'predicted' && !(await verdictOn(subdir, current, entry)).clean) entry = { kind: 'withdrawn' };
     if (!entry) {
       // a client holding an older index: serve the hash only while the current policy would not change it
       const older = (recentShardSnapshots.get(subdir) ?? []).find((snapshot) => snapshot.served.has(hash));
@@ -378,6 +502,8 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       if (candidate && (await stillClean(candidate, current))) entry = candidate;
     }
     if (!entry) return sendNotFound(req, res, 'no such shard');
+    if (entry.kind === 'withdrawn')
+      return sendRefusal(req, res, 503, 'this shard changed upstream: fetch repodata_shards.msgpack.zst again');
     const view = entry.kind === 'rehashed' ? entry.view : await upstreamShardView(subdir, hash, entry.url);
     await sendView(req, res, view, { cacheControl: IMMUTABLE });
   }
@@ -391,6 +517,7 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
   }
 
   async function stillClean(entry: ServedShard, current: ShardSnapshot): Promise<boolean> {
+    if (entry.kind === 'withdrawn') return false;
     const bytes =
       entry.kind === 'rehashed'
         ? await readFile(entry.view.file)
@@ -412,7 +539,9 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
         }),
       );
     }
-    return !filterShard(shard, await collector.finish()).changed;
+    const own = await collector.finish();
+    const sources = current.prediction ? [current.prediction.decisions, own] : [own];
+    return !filterShard(shard, shardDecisions(shard, own.version, sources)).changed;
   }
 
   // ---- what a subdir offers for download ----
@@ -420,33 +549,49 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
   async function recordSource(subdir: string): Promise<RecordSource | undefined> {
     const shards = await sharded(subdir);
     if (shards) {
+      const blocked = (filename: string) =>
+        shards.decisions.blocked.get(buildStem(filename)) ??
+        shards.prediction?.decisions.blocked.get(buildStem(filename));
+      /** The served entry of the upstream shard a file belongs in (predicted, or fetched and unchanged). */
+      const entryOf = (filename: string) => {
+        const name = parseCondaArchiveName(filename)?.name;
+        const hash = name === undefined ? undefined : shards.upstreamShards.get(name);
+        return { name, hash, entry: hash === undefined ? undefined : shards.served.get(hash) };
+      };
       return {
         tag: shards.tag,
-        blocked: (filename) => shards.decisions.blocked.get(buildStem(filename)),
-        allowed: (filename) => shards.allowed.has(filename),
-        async record(filename) {
-          const name = parseCondaArchiveName(filename)?.name;
-          const hash = name === undefined ? undefined : shards.upstreamShards.get(name);
+        withholds(filename) {
+          if (blocked(filename)) return true;
+          const { entry } = entryOf(filename);
+          if (entry?.kind === 'predicted') return !shards.prediction?.files.has(filename);
+          return !shards.allowed.has(filename);
+        },
+        async lookup(filename) {
+          const reasons = blocked(filename);
+          if (reasons) return { blocked: reasons };
+          const { name, hash, entry } = entryOf(filename);
           if (name === undefined || hash === undefined) return undefined;
-          const shard = await upstreamShard(subdir, shards.shardsBase, name, hash);
-          if (!shard) return undefined;
-          for (const [key, file, record] of shardRecords(shard.value)) {
-            if (file !== filename || key.startsWith('v3')) continue;
-            const url = shards.filesBase + filename;
-            const outcome = condaPackage(record, { filename, subdir, channel: base, url, source: shard.url });
-            return outcome.ok ? { pkg: outcome.pkg, url } : undefined;
+          if (entry?.kind === 'predicted') {
+            const verdict = await verdictOn(subdir, shards, entry);
+            const found = verdict.decisions.blocked.get(buildStem(filename));
+            if (found) return { blocked: found };
+            return recordIn(verdict.shard, filename, subdir, shards.filesBase, verdict.url);
           }
-          return undefined;
+          if (!shards.allowed.has(filename)) return undefined;
+          const shard = await upstreamShard(subdir, shards.shardsBase, name, hash);
+          return shard ? recordIn(shard.value, filename, subdir, shards.filesBase, shard.url) : undefined;
         },
       };
     }
     const mono = await monolithic(subdir, 'repodata.json');
     if (!mono) return undefined;
+    const blocked = (filename: string) => mono.decisions.blocked.get(buildStem(filename));
     return {
       tag: mono.tag,
-      blocked: (filename) => mono.decisions.blocked.get(buildStem(filename)),
-      allowed: (filename) => mono.kept.has(filename),
-      async record(filename) {
+      withholds: (filename) => blocked(filename) !== undefined || !mono.kept.has(filename),
+      async lookup(filename) {
+        const reasons = blocked(filename);
+        if (reasons) return { blocked: reasons };
         const span = mono.kept.get(filename);
         if (!span) return undefined;
         const text = await readSpan(mono.view.file, span.start, span.end);
@@ -463,11 +608,28 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
     };
   }
 
+  function recordIn(
+    shard: Dict,
+    filename: string,
+    subdir: string,
+    filesBase: string,
+    source: string,
+  ): Found | undefined {
+    for (const [key, file, record] of shardRecords(shard)) {
+      if (file !== filename || key.startsWith('v3')) continue;
+      const url = filesBase + filename;
+      const outcome = condaPackage(record, { filename, subdir, channel: base, url, source });
+      return outcome.ok ? { pkg: outcome.pkg, url } : undefined;
+    }
+    return undefined;
+  }
+
   async function servePackage(req: IncomingMessage, res: ServerResponse, subdir: string, filename: string) {
     const source = await recordSource(subdir);
     if (!source) return sendNotFound(req, res, `no subdir ${subdir} upstream`);
-    const reasons = source.blocked(filename);
-    if (reasons) {
+    const found = await source.lookup(filename);
+    if (found && 'blocked' in found) {
+      const reasons = found.blocked;
       log({
         event: 'conda.download-blocked',
         channel: config.name,
@@ -478,7 +640,6 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
       });
       return sendRefusal(req, res, 403, `${subdir}/${filename} is blocked by policy`, reasons);
     }
-    const found = source.allowed(filename) ? await source.record(filename) : undefined;
     if (!found) return sendNotFound(req, res, `${subdir}/${filename} is not in the channel`);
     const { pkg, url } = found;
     const expected = { filename, url, sha256: pkg.sha256, md5: pkg.md5, size: pkg.size };
@@ -530,9 +691,9 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
   ) {
     const source = await recordSource(subdir);
     if (!source) return sendNotFound(req, res, `no subdir ${subdir} upstream`);
-    const reasons = source.blocked(filename);
-    if (reasons) return sendRefusal(req, res, 403, `${subdir}/${filename} is blocked by policy`, reasons);
-    const found = source.allowed(filename) ? await source.record(filename) : undefined;
+    const found = await source.lookup(filename);
+    if (found && 'blocked' in found)
+      return sendRefusal(req, res, 403, `${subdir}/${filename} is blocked by policy`, found.blocked);
     if (!found) return sendNotFound(req, res, `${subdir}/${filename} is not in the channel`);
     const url = found.url + sidecar;
     const response = await upstream.open(url, { method: 'GET' });
@@ -580,7 +741,7 @@ export function createCondaChannel(config: CondaChannelConfig, deps: CondaChanne
             records,
             { subdir, channel: base, filesBase: '', source: url, judge, scope },
             output,
-            (filename) => source.blocked(filename) !== undefined || !source.allowed(filename),
+            (filename) => source.withholds(filename),
           );
           return {
             file: filtered.file,

@@ -13,7 +13,7 @@ import { CvebuildError } from '../../errors.ts';
 import { type Dict, isDict, timestampToMillis } from '../../readers/fields.ts';
 import type { Judge, JudgeScope } from '../types.ts';
 import { DecisionCollector, type Decisions } from './decisions.ts';
-import { buildStem, condaPackage } from './package.ts';
+import { buildStem, condaPackage, type RecordPlace } from './package.ts';
 import { PieceWriter } from './piece-writer.ts';
 import type { RepodataDocument } from './records.ts';
 
@@ -41,7 +41,7 @@ export interface FilteredRepodata {
   kept: Map<string, { start: number; end: number }>;
 }
 
-const V3_BUCKETS = [
+export const V3_BUCKETS = [
   ['conda', '.conda'],
   ['tar.bz2', '.tar.bz2'],
 ] as const;
@@ -110,8 +110,18 @@ async function decide(doc: RepodataDocument, context: FilterContext): Promise<De
   });
   for await (const entry of doc.entries())
     await collector.add(entry.filename, condaPackage(entry.record, place(entry.filename)));
+  await addV3Records(collector, doc.v3, place);
+  return collector.finish();
+}
+
+/** The CEP 48 `v3` conda and tar.bz2 records, for the judge (a record with an absolute `url` is invalid: it leads away from the proxy). */
+export async function addV3Records(
+  collector: DecisionCollector,
+  v3: Dict | undefined,
+  place: (filename: string) => RecordPlace,
+): Promise<void> {
   for (const [bucket, extension] of V3_BUCKETS) {
-    const records = doc.v3?.[bucket];
+    const records = v3?.[bucket];
     if (!isDict(records)) continue;
     for (const [key, record] of Object.entries(records)) {
       const filename = key + extension;
@@ -124,7 +134,6 @@ async function decide(doc: RepodataDocument, context: FilterContext): Promise<De
       );
     }
   }
-  return collector.finish();
 }
 
 function filteredV3(
