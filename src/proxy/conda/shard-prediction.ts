@@ -19,10 +19,9 @@ import { parseCondaArchiveName } from '../../conda/url.ts';
 import { CvebuildError } from '../../errors.ts';
 import { normalizeCondaName } from '../../model/package.ts';
 import { isDict } from '../../readers/fields.ts';
-import type { Judge, JudgeScope } from '../types.ts';
 import { DecisionCollector, type Decisions } from './decisions.ts';
 import { buildStem, condaPackage, type RecordPlace } from './package.ts';
-import { addV3Records, V3_BUCKETS } from './repodata-filter.ts';
+import { addV3Records, type FilterContext, V3_BUCKETS } from './repodata-filter.ts';
 
 /** conda-forge linux-64's repodata.json is 254–363 MB: a decompressed stream past this is a bomb. */
 const MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024 * 1024;
@@ -41,17 +40,8 @@ export interface ShardPrediction {
   records: number;
 }
 
-export interface PredictionContext {
-  subdir: string;
-  /** Upstream channel URL. */
-  channel: string;
-  /** Upstream URL the subdir's files are fetched from (the shard index's `base_url` resolved). */
-  filesBase: string;
-  /** The document's upstream URL (for messages). */
-  source: string;
-  judge: Judge;
-  scope: JudgeScope;
-}
+/** The same facts a repodata filter needs: a prediction is that filter's judging without the writing. */
+export type PredictionContext = FilterContext;
 
 /** `file`: the document as upstream sent it; `zstd`: whether it is `repodata.json.zst`. */
 export async function predictShards(
