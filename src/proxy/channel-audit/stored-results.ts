@@ -1,0 +1,171 @@
+/**
+ * A proxy node's read-only view of a channel audit's state (state.ts): the records of one upstream
+ * the audit found clean, so the judge runs the `vulnerability` and `malicious` checks only on the
+ * others. A record is clean only when the state holds it (channel URL, subdir, file name, sha256)
+ * under exactly the threat-data stamp the node's engine reads now, with no advisory, and its name
+ * under that stamp with no "not checked" gap. That proves the engine would report nothing for it:
+ * both checks' findings about a record come from its name, version and subdir matched against the
+ * threat data (fixed by its file name and the stamp), and the policy only maps, waives or blocks
+ * findings, it never makes one (undecided advisories are no finding either).
+ *
+ * The file is never written to: the audit may be writing it (WAL, a busy timeout). Anything wrong
+ * with it (missing, unreadable, another schema, other threat data) is one warning in the log, and
+ * every record goes through the engine, as without it.
+ */
+import { existsSync } from 'node:fs';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Package } from '../../model/package.ts';
+import type { StoredResults } from '../judge.ts';
+import { channelUrl } from './source.ts';
+import { SCHEMA_VERSION } from './state.ts';
+
+export interface ChannelAuditResultsOptions {
+  /** The channel-audit state file (`cvebuild channel audit --state`). */
+  path: string;
+  /** The upstream's channel URL, as the audit was given it. */
+  channel: string;
+  /** The upstream's name, for the log. */
+  upstream: string;
+  log: (line: Record<string, unknown>) => void;
+  /** How long to wait for a writer's lock (default 5 s). */
+  busyTimeoutMs?: number;
+  /** After a failure to open or read, how long before the file is tried again (default 30 s). */
+  retryMs?: number;
+  now?: () => number;
+}
+
+interface Lookup {
+  db: DatabaseSync;
+  record: StatementSync;
+}
+
+interface Row {
+  current: number;
+  clean: number;
+  gaps: number | null;
+}
+
+const NO_PACKAGES: ReadonlySet<Package> = new Set();
+
+export class ChannelAuditResults implements StoredResults {
+  readonly #options: ChannelAuditResultsOptions;
+  readonly #channel: string;
+  readonly #now: () => number;
+  #lookup: Lookup | undefined;
+  #retryAt = 0;
+  /** The last thing said in the log, so a standing problem is said once. */
+  #said: string | undefined;
+
+  constructor(options: ChannelAuditResultsOptions) {
+    this.#options = options;
+    this.#channel = channelUrl(options.channel);
+    this.#now = options.now ?? Date.now;
+  }
+
+  clean(packages: readonly Package[], threat: string): ReadonlySet<Package> {
+    const lookup = this.#open();
+    if (!lookup) return NO_PACKAGES;
+    const clean = new Set<Package>();
+    let held = 0;
+    try {
+      // one read transaction per batch: one snapshot, and SQLite's locks taken once, not per record
+      lookup.db.exec('BEGIN');
+      try {
+        for (const pkg of packages) {
+          const key = keyOf(pkg);
+          if (!key) continue;
+          const row = lookup.record.get(threat, this.#channel, key.subdir, key.filename, key.sha256) as Row | undefined;
+          if (!row) continue;
+          held++;
+          if (row.current === 1 && row.clean === 1 && row.gaps === 0) clean.add(pkg);
+        }
+      } finally {
+        if (lookup.db.isTransaction) lookup.db.exec('COMMIT');
+      }
+    } catch (error) {
+      this.#close();
+      this.#retryAt = this.#now() + (this.#options.retryMs ?? 30_000);
+      this.#warn(`cannot read it: ${(error as Error).message}`);
+      return NO_PACKAGES;
+    }
+    if (packages.length > 0 && held === 0) this.#warn(`it holds none of these records of ${this.#channel}`);
+    else if (held > 0 && clean.size === 0 && !this.#anyUnder(lookup, threat))
+      this.#warn('it was written under other threat data (run `cvebuild channel audit` again)', threat);
+    else this.#said = undefined;
+    return clean;
+  }
+
+  close(): void {
+    this.#close();
+  }
+
+  #open(): Lookup | undefined {
+    if (this.#lookup) return this.#lookup;
+    if (this.#now() < this.#retryAt) return undefined;
+    const { path } = this.#options;
+    let db: DatabaseSync | undefined;
+    try {
+      if (!existsSync(path)) throw new Error('no such file');
+      db = new DatabaseSync(path, { readOnly: true, timeout: this.#options.busyTimeoutMs ?? 5_000 });
+      const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+      if (version !== SCHEMA_VERSION)
+        throw new Error(
+          `it has schema ${version}, this cvebuild reads ${SCHEMA_VERSION}: run \`cvebuild channel audit\``,
+        );
+      const record = db.prepare(
+        `SELECT r.threat = ? AS current, r.hits IS NULL AS clean, json_array_length(n.coverage, '$.gaps') AS gaps
+         FROM records r LEFT JOIN names n ON n.channel = r.channel AND n.name = r.name AND n.threat = r.threat
+         WHERE r.channel = ? AND r.subdir = ? AND r.filename = ? AND r.sha256 = ?`,
+      );
+      this.#lookup = { db, record };
+      return this.#lookup;
+    } catch (error) {
+      db?.close();
+      this.#retryAt = this.#now() + (this.#options.retryMs ?? 30_000);
+      this.#warn(`cannot open it: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Whether any record of the channel was audited under this stamp (asked only when a batch had none). */
+  #anyUnder(lookup: Lookup, threat: string): boolean {
+    try {
+      return (
+        lookup.db
+          .prepare('SELECT 1 FROM records WHERE channel = ? AND threat = ? LIMIT 1')
+          .get(this.#channel, threat) !== undefined
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  #close(): void {
+    try {
+      this.#lookup?.db.close();
+    } catch {}
+    this.#lookup = undefined;
+  }
+
+  #warn(problem: string, threat?: string): void {
+    const said = `${problem}\0${threat ?? ''}`;
+    if (this.#said === said) return;
+    this.#said = said;
+    this.#options.log({
+      level: 'warn',
+      msg: `channel-audit results not used: ${problem}; the engine checks every record`,
+      upstream: this.#options.upstream,
+      file: this.#options.path,
+    });
+  }
+}
+
+/** Where the audit keeps a record: its subdir, file name and digest (none without a digest). */
+function keyOf(pkg: Package): { subdir: string; filename: string; sha256: string } | undefined {
+  if (pkg.ecosystem !== 'conda' || !pkg.sha256 || !pkg.url) return undefined;
+  return {
+    subdir: pkg.platform,
+    filename: pkg.url.slice(pkg.url.lastIndexOf('/') + 1),
+    sha256: pkg.sha256.toLowerCase(),
+  };
+}
