@@ -246,7 +246,7 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
         policy: options.policy,
         checks: checkIds,
         offline: options.offline,
-        ...(skip ? { skip: batchSkip(skip, packages, batch) } : {}),
+        ...(skip ? { skip: inventorySkip(skip, packages, inventory.packages) } : {}),
       },
       { signal: scope.signal },
     );
@@ -276,14 +276,19 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
   }
 }
 
-/** The skip sets, over the batch's copies of the packages. */
-function batchSkip(
+/** The skip sets over the inventory's copies of the packages (each copy's origin line is its place in the batch). */
+function inventorySkip(
   skip: { checks: readonly string[]; packages: ReadonlySet<Package> },
   packages: readonly Package[],
-  batch: readonly Package[],
+  copies: readonly Package[],
 ): Map<string, ReadonlySet<Package>> {
-  const copies = new Set(batch.filter((_copy, index) => skip.packages.has(packages[index] as Package)));
-  return new Map(skip.checks.map((id) => [id, copies]));
+  const skipped = new Set(
+    copies.filter((copy) => {
+      const line = copy.origin?.line;
+      return line !== undefined && skip.packages.has(packages[line - 1] as Package);
+    }),
+  );
+  return new Map(skip.checks.map((id) => [id, skipped]));
 }
 
 /** Checks whose findings change with the clock alone. */

@@ -109,6 +109,11 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       maxStaleMs: config.upstream.maxStaleMs,
     });
     metrics.gauge('cvebuild_proxy_views', () => views.size, 'filtered views known to this node');
+    metrics.gauge(
+      'cvebuild_proxy_channel_audit_reused_total',
+      () => [...storedResults.values()].reduce((sum, results) => sum + results.counters.clean, 0),
+      'records a channel audit proved clean (the engine ran no vulnerability or malicious check on them)',
+    );
     metrics.gauge('cvebuild_proxy_quarantine_entries', () => watcher.entries().length, 'active quarantine entries');
     metrics.gauge('cvebuild_proxy_quarantine_revision', () => watcher.revision, 'quarantine list revision seen');
     metrics.gauge('cvebuild_proxy_upstream_requests_total', () => upstream.counters.requests);

@@ -53,6 +53,8 @@ export class ChannelAuditResults implements StoredResults {
   readonly #now: () => number;
   #lookup: Lookup | undefined;
   #retryAt = 0;
+  /** Records looked up, and those found clean (the engine ran neither check on them). */
+  readonly counters = { looked: 0, clean: 0 };
   /** The last thing said in the log, so a standing problem is said once. */
   #said: string | undefined;
 
@@ -88,6 +90,8 @@ export class ChannelAuditResults implements StoredResults {
       this.#warn(`cannot read it: ${(error as Error).message}`);
       return NO_PACKAGES;
     }
+    this.counters.looked += packages.length;
+    this.counters.clean += clean.size;
     if (packages.length > 0 && held === 0) this.#warn(`it holds none of these records of ${this.#channel}`);
     else if (held > 0 && clean.size === 0 && !this.#anyUnder(lookup, threat))
       this.#warn('it was written under other threat data (run `cvebuild channel audit` again)', threat);

@@ -56,7 +56,7 @@ describe('the proxy configuration', () => {
     assert.match(line, /^\/etc\/cvebuild\/proxy\.toml:\d+: conda\[0\]\.exclude-newr: unknown key/);
   });
 
-  it('reads a conda upstream\'s channel-audit state relative to the file, and names a misspelt key', () => {
+  it("reads a conda upstream's channel-audit state relative to the file, and names a misspelt key", () => {
     const text = VALID.replace('exclude-newer = "7d"', 'exclude-newer = "7d"\nchannel-audit-state = "audit/cf.sqlite"');
     const config = parseProxyConfig(text, '/etc/cvebuild/proxy.toml');
     assert.equal(config.conda[0]?.channelAuditState, '/etc/cvebuild/audit/cf.sqlite');
