@@ -126,16 +126,15 @@ export async function runAudit(
   const checks = selectChecks(options.checks, policy, options.registry);
   signal?.throwIfAborted();
   const inventoryOf = checkInventories(inventory, checks, options.skip);
+  const skippedAny = new Set([...(options.skip?.values() ?? [])].flatMap((packages) => [...packages]));
   let matcher: AdvisoryMatcher | undefined;
   if (needsIntel(checks)) {
     if (!store) throw new CvebuildError('DB_MISSING', 'the selected checks need the threat-intel store');
     matcher = new AdvisoryMatcher(store);
+    // what the run matches in full (a package some check skips is the caller's to know, and any
+    // check still matching it asks the store on its own)
     matcher.prefetch(
-      seenBy(
-        inventory,
-        checks.filter((check) => check.requires.intel),
-        inventoryOf,
-      ),
+      skippedAny.size > 0 ? inventory.packages.filter((pkg) => !skippedAny.has(pkg)) : inventory.packages,
     );
   }
   const context: CheckContext = {
@@ -184,9 +183,8 @@ export async function runAudit(
   const undecided = new Set<string>();
   if (matcher) {
     // what a skipped check would have said of a package is the caller's to know, undecided ones too
-    const skipped = new Set([...(options.skip?.values() ?? [])].flatMap((packages) => [...packages]));
     for (const pkg of inventory.packages) {
-      if (skipped.has(pkg)) continue;
+      if (skippedAny.has(pkg)) continue;
       for (const item of matcher.match(pkg).undecided) {
         const reason = item.reason === 'unknown-range' ? 'advisory gives no affected range' : 'version not comparable';
         undecided.add(`${pkg.name}@${pkg.version}: ${item.advisoryId} (${reason})`);
@@ -219,14 +217,6 @@ function checkInventories(
     own.set(check.id, { ...inventory, packages: inventory.packages.filter((pkg) => !skipped.has(pkg)) });
   }
   return (check) => own.get(check.id) ?? inventory;
-}
-
-/** The packages any of these checks sees, in inventory order. */
-function seenBy(inventory: Inventory, checks: readonly Check[], inventoryOf: (check: Check) => Inventory): Package[] {
-  const inventories = checks.map(inventoryOf);
-  if (inventories.some((candidate) => candidate === inventory)) return inventory.packages;
-  const seen = new Set(inventories.flatMap((candidate) => candidate.packages));
-  return inventory.packages.filter((pkg) => seen.has(pkg));
 }
 
 function summarize(inventory: Inventory, findings: Finding[], undecided: string[]): AuditSummary {

@@ -36,13 +36,10 @@ export interface ChannelAuditResultsOptions {
 
 interface Lookup {
   db: DatabaseSync;
-  record: StatementSync;
-}
-
-interface Row {
-  current: number;
-  clean: number;
-  gaps: number | null;
+  /** The records of a subdir, among `[[filename, sha256], ...]`, stored clean under a stamp. */
+  clean: StatementSync;
+  /** How many of them the state holds at all, and under the stamp. */
+  held: StatementSync;
 }
 
 const NO_PACKAGES: ReadonlySet<Package> = new Set();
@@ -67,19 +64,40 @@ export class ChannelAuditResults implements StoredResults {
   clean(packages: readonly Package[], threat: string): ReadonlySet<Package> {
     const lookup = this.#open();
     if (!lookup) return NO_PACKAGES;
+    // per subdir, the batch's keys go to SQLite as one JSON array: one statement per batch rather
+    // than one per record (a call costs more than the index lookup it makes)
+    const bySubdir = new Map<string, Map<string, Package[]>>();
+    for (const pkg of packages) {
+      const key = keyOf(pkg);
+      if (!key) continue;
+      const files = bySubdir.get(key.subdir) ?? new Map<string, Package[]>();
+      const id = `${key.filename}\0${key.sha256}`;
+      files.set(id, [...(files.get(id) ?? []), pkg]);
+      bySubdir.set(key.subdir, files);
+    }
     const clean = new Set<Package>();
     let held = 0;
+    let current = 0;
     try {
-      // one read transaction per batch: one snapshot, and SQLite's locks taken once, not per record
+      // one read transaction: one snapshot of what the audit has committed
       lookup.db.exec('BEGIN');
       try {
-        for (const pkg of packages) {
-          const key = keyOf(pkg);
-          if (!key) continue;
-          const row = lookup.record.get(threat, this.#channel, key.subdir, key.filename, key.sha256) as Row | undefined;
-          if (!row) continue;
-          held++;
-          if (row.current === 1 && row.clean === 1 && row.gaps === 0) clean.add(pkg);
+        for (const [subdir, files] of bySubdir) {
+          const keys = JSON.stringify([...files.keys()].map((id) => id.split('\0')));
+          const rows = lookup.clean.all(keys, this.#channel, subdir, threat) as { filename: string; sha256: string }[];
+          for (const row of rows) for (const pkg of files.get(`${row.filename}\0${row.sha256}`) ?? []) clean.add(pkg);
+          // why nothing is clean is asked only then (for the log)
+          if (rows.length === 0) {
+            const counts = lookup.held.get(threat, keys, this.#channel, subdir) as {
+              held: number;
+              current: number | null;
+            };
+            held += counts.held;
+            current += counts.current ?? 0;
+          } else {
+            held += rows.length;
+            current += rows.length;
+          }
         }
       } finally {
         if (lookup.db.isTransaction) lookup.db.exec('COMMIT');
@@ -92,8 +110,8 @@ export class ChannelAuditResults implements StoredResults {
     }
     this.counters.looked += packages.length;
     this.counters.clean += clean.size;
-    if (packages.length > 0 && held === 0) this.#warn(`it holds none of these records of ${this.#channel}`);
-    else if (held > 0 && clean.size === 0 && !this.#anyUnder(lookup, threat))
+    if (bySubdir.size > 0 && held === 0) this.#warn(`it holds none of these records of ${this.#channel}`);
+    else if (held > 0 && current === 0)
       this.#warn('it was written under other threat data (run `cvebuild channel audit` again)', threat);
     else this.#said = undefined;
     return clean;
@@ -116,31 +134,23 @@ export class ChannelAuditResults implements StoredResults {
         throw new Error(
           `it has schema ${version}, this cvebuild reads ${SCHEMA_VERSION}: run \`cvebuild channel audit\``,
         );
-      const record = db.prepare(
-        `SELECT r.threat = ? AS current, r.hits IS NULL AS clean, json_array_length(n.coverage, '$.gaps') AS gaps
-         FROM records r LEFT JOIN names n ON n.channel = r.channel AND n.name = r.name AND n.threat = r.threat
-         WHERE r.channel = ? AND r.subdir = ? AND r.filename = ? AND r.sha256 = ?`,
+      // CROSS JOIN fixes SQLite's join order: key by key into the index, never the subdir's records
+      // scanned once per key
+      const keys = `json_each(?) AS k CROSS JOIN records AS r ON r.channel = ? AND r.subdir = ?
+        AND r.filename = json_extract(k.value, '$[0]') AND r.sha256 = json_extract(k.value, '$[1]')`;
+      const clean = db.prepare(
+        `SELECT r.filename AS filename, r.sha256 AS sha256 FROM ${keys}
+         JOIN names AS n ON n.channel = r.channel AND n.name = r.name AND n.threat = r.threat
+         WHERE r.threat = ? AND r.hits IS NULL AND json_array_length(n.coverage, '$.gaps') = 0`,
       );
-      this.#lookup = { db, record };
+      const held = db.prepare(`SELECT COUNT(*) AS held, SUM(r.threat = ?) AS current FROM ${keys}`);
+      this.#lookup = { db, clean, held };
       return this.#lookup;
     } catch (error) {
       db?.close();
       this.#retryAt = this.#now() + (this.#options.retryMs ?? 30_000);
       this.#warn(`cannot open it: ${(error as Error).message}`);
       return undefined;
-    }
-  }
-
-  /** Whether any record of the channel was audited under this stamp (asked only when a batch had none). */
-  #anyUnder(lookup: Lookup, threat: string): boolean {
-    try {
-      return (
-        lookup.db
-          .prepare('SELECT 1 FROM records WHERE channel = ? AND threat = ? LIMIT 1')
-          .get(this.#channel, threat) !== undefined
-      );
-    } catch {
-      return false;
     }
   }
 
