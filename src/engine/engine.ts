@@ -13,6 +13,7 @@ import type { OpenedIntel } from '../intel/open.ts';
 import { defaultCacheDirectory } from '../intel/paths.ts';
 import type { IntelStore } from '../intel/store-api.ts';
 import type { Inventory } from '../model/inventory.ts';
+import type { Package } from '../model/package.ts';
 import { type Download, download } from '../net/download.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
 import { type AuditResult, needsIntel, type RunControl, runAudit, selectChecks } from './run-checks.ts';
@@ -46,6 +47,11 @@ export interface AuditRequest {
   offline?: boolean;
   /** Check ids to run, overriding which checks the policy enables. */
   checks?: readonly string[];
+  /**
+   * Per check id, packages of the inventory that check is not run on, because the caller holds its
+   * earlier result for them. Every other check, and the policy, still see the whole inventory.
+   */
+  skip?: ReadonlyMap<string, ReadonlySet<Package>>;
 }
 
 export interface EngineResult extends AuditResult {
@@ -113,6 +119,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           root: request.root,
           http,
           registry,
+          ...(request.skip ? { skip: request.skip } : {}),
         },
         control,
       );

@@ -22,7 +22,7 @@ import {
   type Verdict,
 } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
-import { compareText } from '../model/package.ts';
+import { compareText, type Package } from '../model/package.ts';
 import type { Download } from '../net/download.ts';
 import { applyPolicy } from '../policy/evaluate.ts';
 import { defaultPolicy, type Policy } from '../policy/policy.ts';
@@ -50,6 +50,11 @@ export interface AuditOptions {
   http?: Download;
   /** The checks to select from (default: the registry). */
   registry?: readonly Check[];
+  /**
+   * Per check id, packages that check is not run on: the caller holds an earlier result of that
+   * check for them (the proxy's stored channel audit). Other checks still see every package.
+   */
+  skip?: ReadonlyMap<string, ReadonlySet<Package>>;
 }
 
 /** Controls of one run: stopping it, and hearing how it goes. */
@@ -120,11 +125,17 @@ export async function runAudit(
   if (options.settings) policy.settings = options.settings;
   const checks = selectChecks(options.checks, policy, options.registry);
   signal?.throwIfAborted();
+  const inventoryOf = checkInventories(inventory, checks, options.skip);
+  const skippedAny = new Set([...(options.skip?.values() ?? [])].flatMap((packages) => [...packages]));
   let matcher: AdvisoryMatcher | undefined;
   if (needsIntel(checks)) {
     if (!store) throw new CvebuildError('DB_MISSING', 'the selected checks need the threat-intel store');
     matcher = new AdvisoryMatcher(store);
-    matcher.prefetch(inventory.packages);
+    // what the run matches in full (a package some check skips is the caller's to know, and any
+    // check still matching it asks the store on its own)
+    matcher.prefetch(
+      skippedAny.size > 0 ? inventory.packages.filter((pkg) => !skippedAny.has(pkg)) : inventory.packages,
+    );
   }
   const context: CheckContext = {
     intel: store && matcher ? { store, matcher } : undefined,
@@ -149,7 +160,7 @@ export async function runAudit(
   for (const [index, check] of checks.entries()) {
     signal?.throwIfAborted();
     onEvent?.({ type: 'check-start', id: check.id, index, total });
-    const { run, findings } = await runCheck(check, inventory, context, resources);
+    const { run, findings } = await runCheck(check, inventoryOf(check), context, resources);
     onEvent?.({
       type: 'check-end',
       id: check.id,
@@ -171,7 +182,9 @@ export async function runAudit(
   findings.sort(compareFindings);
   const undecided = new Set<string>();
   if (matcher) {
+    // what a skipped check would have said of a package is the caller's to know, undecided ones too
     for (const pkg of inventory.packages) {
+      if (skippedAny.has(pkg)) continue;
       for (const item of matcher.match(pkg).undecided) {
         const reason = item.reason === 'unknown-range' ? 'advisory gives no affected range' : 'version not comparable';
         undecided.add(`${pkg.name}@${pkg.version}: ${item.advisoryId} (${reason})`);
@@ -179,8 +192,8 @@ export async function runAudit(
     }
   }
   const summary = summarize(inventory, findings, [...undecided].sort());
-  if (matcher && ran.some((check) => check.id === 'vulnerability'))
-    summary.notCheckedForCves = unmappedPackages(inventory, matcher);
+  const vulnerability = ran.find((check) => check.id === 'vulnerability');
+  if (matcher && vulnerability) summary.notCheckedForCves = unmappedPackages(inventoryOf(vulnerability), matcher);
   onEvent?.({
     type: 'run-end',
     packages: inventory.packages.length,
@@ -189,6 +202,21 @@ export async function runAudit(
     ms: Math.round(performance.now() - started),
   });
   return { findings, summary, verdict, checks: runs, policy };
+}
+
+/** The inventory each check sees: all of it, less the packages the caller skips for that check. */
+function checkInventories(
+  inventory: Inventory,
+  checks: readonly Check[],
+  skip: ReadonlyMap<string, ReadonlySet<Package>> | undefined,
+): (check: Check) => Inventory {
+  const own = new Map<string, Inventory>();
+  for (const check of checks) {
+    const skipped = skip?.get(check.id);
+    if (!skipped || skipped.size === 0) continue;
+    own.set(check.id, { ...inventory, packages: inventory.packages.filter((pkg) => !skipped.has(pkg)) });
+  }
+  return (check) => own.get(check.id) ?? inventory;
 }
 
 function summarize(inventory: Inventory, findings: Finding[], undecided: string[]): AuditSummary {

@@ -18,6 +18,8 @@ export interface CondaUpstreamConfig {
   url: string;
   subdirs?: string[];
   cooldown: UpstreamCooldown;
+  /** A `cvebuild channel audit --state` file whose results for this channel views reuse. */
+  channelAuditState?: string;
 }
 
 export interface PypiUpstreamConfig {
@@ -106,7 +108,15 @@ function schema() {
       })
       .optional(),
     conda: z
-      .array(z.strictObject({ name, url, subdirs: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(), ...cooldown }))
+      .array(
+        z.strictObject({
+          name,
+          url,
+          subdirs: z.array(z.string().regex(/^[a-z0-9_-]+$/)).optional(),
+          'channel-audit-state': z.string().min(1).optional(),
+          ...cooldown,
+        }),
+      )
       .optional(),
     pypi: z.array(z.strictObject({ name, url, files: z.array(url).optional(), ...cooldown })).optional(),
   });
@@ -136,6 +146,7 @@ export function parseProxyConfig(text: string, file: string, env: NodeJS.Process
     url: entry.url.replace(/\/+$/, ''),
     ...(entry.subdirs ? { subdirs: entry.subdirs } : {}),
     cooldown: cooldownOf(entry),
+    ...(entry['channel-audit-state'] ? { channelAuditState: at(entry['channel-audit-state']) } : {}),
   }));
   const pypi = (parsed.pypi ?? []).map((entry) => ({
     name: entry.name,

@@ -16,6 +16,7 @@ import { type ExcludeNewer, emptyManifest } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
 import type { Policy } from '../policy/policy.ts';
 import { inventoryFromPackages } from '../readers/packages.ts';
+import { threatDataVersion } from './channel-audit/threat-version.ts';
 import type { BlockReason, Judge, Judgement, JudgeScope, QuarantineEntry, QuarantineTarget } from './types.ts';
 
 /** The package checks a proxy runs by default: what can be decided from a record or a file entry. */
@@ -28,6 +29,19 @@ export const PROXY_CHECKS = [
   'attestation',
   'sources',
 ] as const;
+
+/** The checks a channel audit runs, whose stored results a view may reuse. */
+export const REUSABLE_CHECKS = ['vulnerability', 'malicious'] as const;
+
+/**
+ * Earlier results of the REUSABLE_CHECKS for an upstream's packages (a channel audit's state): the
+ * packages of a batch those checks are known to find nothing in, under the given threat-data stamp
+ * (threatDataVersion). Anything it cannot prove (no result, other data, an error) leaves a package
+ * out, and the engine checks it.
+ */
+export interface StoredResults {
+  clean(packages: readonly Package[], threat: string): ReadonlySet<Package>;
+}
 
 /** Cooldown for one upstream, in pixi's terms: a cutoff for all, per-package cutoffs, exemptions. */
 export interface UpstreamCooldown {
@@ -62,6 +76,8 @@ export interface EngineJudgeOptions {
   clock?: () => Date;
   /** Where the policy file lives, for messages. */
   policySource?: string;
+  /** Per upstream name: stored results of the REUSABLE_CHECKS, so the engine runs them only on the rest. */
+  storedResults?: ReadonlyMap<string, StoredResults>;
 }
 
 export function createEngineJudge(options: EngineJudgeOptions): Judge {
@@ -93,18 +109,12 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
     }
     return active.digest;
   };
-  // what identifies the threat data: read at most once a second (every request asks for a version)
+  // what identifies the threat data, as a channel audit stamps its results: read at most once a
+  // second (every request asks for a version)
   let stamp: { text: string; at: number } | undefined;
   const intelStamp = () => {
     const now = Date.now();
-    if (!stamp || now - stamp.at >= 1000) {
-      const text = options.intel
-        .feeds()
-        .map((feed) => `${feed.name}=${feed.checksum}@${feed.fetchedAt}`)
-        .sort()
-        .join(',');
-      stamp = { text, at: now };
-    }
+    if (!stamp || now - stamp.at >= 1000) stamp = { text: threatDataVersion(options.intel), at: now };
     return stamp.text;
   };
   const versions = new Map<string, string>();
@@ -166,7 +176,7 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
       if (unknown.length > 0 && stableChecks.length > 0) {
         let found: Map<Package, BlockReason[]>;
         try {
-          found = await runChecks(unknown, scope, stableChecks, false);
+          found = await runStableChecks(unknown, scope);
         } catch (error) {
           // a policy-level failure (an expired waiver, a requirement no check enforces) holds for
           // every package under this policy and data: the cached decisions must not hide it
@@ -191,12 +201,33 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
     return generation;
   }
 
+  /**
+   * The stable checks over a batch. Packages an upstream's stored results prove clean under the
+   * threat data read now are not given to the REUSABLE_CHECKS (every other check, and the policy,
+   * still see them); should the data change during the run, the run is done again without them.
+   */
+  async function runStableChecks(
+    packages: readonly Package[],
+    scope: JudgeScope,
+  ): Promise<Map<Package, BlockReason[]>> {
+    const stored = options.storedResults?.get(scope.upstream);
+    const reusable = stableChecks.filter((id) => (REUSABLE_CHECKS as readonly string[]).includes(id));
+    if (!stored || reusable.length === 0) return runChecks(packages, scope, stableChecks, false);
+    const threat = threatDataVersion(options.intel);
+    const clean = stored.clean(packages, threat);
+    if (clean.size === 0) return runChecks(packages, scope, stableChecks, false);
+    const found = await runChecks(packages, scope, stableChecks, false, { checks: reusable, packages: clean });
+    if (threatDataVersion(options.intel) === threat) return found;
+    return runChecks(packages, scope, stableChecks, false);
+  }
+
   /** One engine run over a batch: the packages its blocking findings name, with why. */
   async function runChecks(
     packages: readonly Package[],
     scope: JudgeScope,
     checkIds: readonly string[],
     timeOnly: boolean,
+    skip?: { checks: readonly string[]; packages: ReadonlySet<Package> },
   ): Promise<Map<Package, BlockReason[]>> {
     // each package's origin names its place in the batch, so a finding leads back to it
     const batch = packages.map((pkg, index) => ({
@@ -210,7 +241,13 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
       excludeNewer: excludeNewerOf(options.cooldown.get(scope.upstream), scope),
     };
     const result = await options.engine.audit(
-      { inventory, policy: options.policy, checks: checkIds, offline: options.offline },
+      {
+        inventory,
+        policy: options.policy,
+        checks: checkIds,
+        offline: options.offline,
+        ...(skip ? { skip: inventorySkip(skip, packages, inventory.packages) } : {}),
+      },
       { signal: scope.signal },
     );
     const found = new Map<Package, BlockReason[]>();
@@ -237,6 +274,21 @@ export function createEngineJudge(options: EngineJudgeOptions): Judge {
     }
     return found;
   }
+}
+
+/** The skip sets over the inventory's copies of the packages (each copy's origin line is its place in the batch). */
+function inventorySkip(
+  skip: { checks: readonly string[]; packages: ReadonlySet<Package> },
+  packages: readonly Package[],
+  copies: readonly Package[],
+): Map<string, ReadonlySet<Package>> {
+  const skipped = new Set(
+    copies.filter((copy) => {
+      const line = copy.origin?.line;
+      return line !== undefined && skip.packages.has(packages[line - 1] as Package);
+    }),
+  );
+  return new Map(skip.checks.map((id) => [id, skipped]));
 }
 
 /** Checks whose findings change with the clock alone. */

@@ -14,6 +14,7 @@ import { download } from '../net/download.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { defaultPolicy } from '../policy/policy.ts';
 import { handleAdmin } from './admin.ts';
+import { ChannelAuditResults } from './channel-audit/stored-results.ts';
 import { createCondaChannel } from './conda/channel.ts';
 import { adminTokens, type ProxyConfig } from './config.ts';
 import { createEngineJudge } from './judge.ts';
@@ -64,6 +65,26 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     watcher.start();
     closers.unshift(() => watcher.stop());
     const engine = createEngine({ intel, clock, http: config.policy.offline ? null : download });
+    const storedResults = new Map(
+      config.conda.flatMap((channel) =>
+        channel.channelAuditState
+          ? [
+              [
+                channel.name,
+                new ChannelAuditResults({
+                  path: channel.channelAuditState,
+                  channel: channel.url,
+                  upstream: channel.name,
+                  log,
+                }),
+              ] as const,
+            ]
+          : [],
+      ),
+    );
+    closers.push(() => {
+      for (const results of storedResults.values()) results.close();
+    });
     const judge = createEngineJudge({
       engine,
       policy,
@@ -76,6 +97,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       offline: config.policy.offline,
       clock,
       ...(policyFile ? { policySource: policyFile } : {}),
+      ...(storedResults.size > 0 ? { storedResults } : {}),
     });
     const metrics = new Metrics();
     const views = new ViewStore({ dir: join(config.server.dataDir, 'views') });
@@ -87,6 +109,11 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       maxStaleMs: config.upstream.maxStaleMs,
     });
     metrics.gauge('cvebuild_proxy_views', () => views.size, 'filtered views known to this node');
+    metrics.gauge(
+      'cvebuild_proxy_channel_audit_reused_total',
+      () => [...storedResults.values()].reduce((sum, results) => sum + results.counters.clean, 0),
+      'records a channel audit proved clean (the engine ran no vulnerability or malicious check on them)',
+    );
     metrics.gauge('cvebuild_proxy_quarantine_entries', () => watcher.entries().length, 'active quarantine entries');
     metrics.gauge('cvebuild_proxy_quarantine_revision', () => watcher.revision, 'quarantine list revision seen');
     metrics.gauge('cvebuild_proxy_upstream_requests_total', () => upstream.counters.requests);

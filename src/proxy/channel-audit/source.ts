@@ -48,7 +48,7 @@ export function channelLocation(input: string): ChannelLocation {
   const trimmed = input.replace(/\/+$/, '');
   if (/^https?:\/\//i.test(trimmed)) {
     try {
-      return { kind: 'http', url: new URL(trimmed).href.replace(/\/+$/, '') };
+      return { kind: 'http', url: channelUrl(trimmed) };
     } catch {
       throw new CvebuildError('USAGE', 'not a valid channel URL', { file: input });
     }
@@ -57,6 +57,11 @@ export function channelLocation(input: string): ChannelLocation {
   if (!existsSync(directory) || !statSync(directory).isDirectory())
     throw new CvebuildError('INPUT_NOT_FOUND', 'no such channel directory', { file: input });
   return { kind: 'local', directory, url: directory };
+}
+
+/** An http(s) channel URL as the audit keys its results by (and a proxy upstream looks them up). */
+export function channelUrl(url: string): string {
+  return new URL(url.replace(/\/+$/, '')).href.replace(/\/+$/, '');
 }
 
 export function checkSubdirName(subdir: string, where: string): string {

@@ -12,7 +12,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { CvebuildError } from '../../errors.ts';
 import type { RecordFacts } from './records.ts';
 
-const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 2;
 
 /** One advisory affecting a record: its id, and the version the advisory's fixes lead to (if any). */
 export type RecordHit = [id: string, safeVersion: string | null];

@@ -56,6 +56,18 @@ describe('the proxy configuration', () => {
     assert.match(line, /^\/etc\/cvebuild\/proxy\.toml:\d+: conda\[0\]\.exclude-newr: unknown key/);
   });
 
+  it("reads a conda upstream's channel-audit state relative to the file, and names a misspelt key", () => {
+    const text = VALID.replace('exclude-newer = "7d"', 'exclude-newer = "7d"\nchannel-audit-state = "audit/cf.sqlite"');
+    const config = parseProxyConfig(text, '/etc/cvebuild/proxy.toml');
+    assert.equal(config.conda[0]?.channelAuditState, '/etc/cvebuild/audit/cf.sqlite');
+    assert.equal(parseProxyConfig(VALID, '/etc/cvebuild/proxy.toml').conda[0]?.channelAuditState, undefined);
+    assert.match(
+      failure(text.replace('channel-audit-state', 'channel-audit-stat')),
+      /^\/etc\/cvebuild\/proxy\.toml:\d+: conda\[0\]\.channel-audit-stat: unknown key/,
+    );
+    assert.match(failure(text.replace('"audit/cf.sqlite"', '""')), /conda\[0\]\.channel-audit-state/);
+  });
+
   it('refuses bad durations, duplicate names, no upstream and both stores', () => {
     assert.match(failure(VALID.replace('"2m"', '"soon"')), /server\.metadata-max-age: not a duration/);
     assert.match(
