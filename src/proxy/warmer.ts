@@ -112,7 +112,8 @@ export class ViewWarmer {
       const response = await fetch(`${this.base}${document.path}`, {
         headers: { 'user-agent': 'cvebuild-proxy-warmer', ...(document.accept ? { accept: document.accept } : {}) },
       });
-      await response.arrayBuffer();
+      // read to the end without holding it: a conda-forge repodata view is ~200 MB
+      if (response.body) for await (const _chunk of response.body) void _chunk;
       if (response.ok) this.counters.warmed++;
       else {
         this.counters.failed++;
