@@ -10,6 +10,32 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 
 const BIN = fileURLToPath(new URL('../../bin/cvebuild.js', import.meta.url));
 
+/** A message as it came off the wire, before the SDK's handlers. */
+export interface WireMessage {
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+}
+
+/**
+ * Records every message the client receives, in wire order, before the SDK dispatches it. The SDK
+ * runs notification handlers a microtask later but answers a response at once, and forgets a
+ * call's progress handler with its response: progress that arrives in the same read as the result
+ * never reaches `onprogress`. What the server sent is only visible here.
+ */
+export function recordWire(client: Client): WireMessage[] {
+  const transport = client.transport;
+  if (!transport) throw new Error('the client is not connected');
+  const messages: WireMessage[] = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    messages.push(message as WireMessage);
+    deliver?.(message, extra);
+  };
+  return messages;
+}
+
 /** A client that cannot elicit (it declares no capabilities), as many hosts are. */
 export async function stdioClient(args: string[], env: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'cvebuild-test', version: '1.0.0' });

@@ -11,7 +11,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { FakeSecrets } from '../../helpers/fake-secrets.ts';
-import { type HttpServerProcess, httpClient, startHttpServer, stdioClient } from '../../helpers/mcp.ts';
+import {
+  type HttpServerProcess,
+  httpClient,
+  recordWire,
+  startHttpServer,
+  stdioClient,
+  type WireMessage,
+} from '../../helpers/mcp.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
@@ -57,8 +64,10 @@ function structured<T>(result: Awaited<ReturnType<Client['callTool']>>): T {
 describe('cvebuild mcp over stdio', () => {
   const space = workspace();
   let client: Client;
+  let wire: WireMessage[];
   before(async () => {
     client = await stdioClient(['--root', space.root, '--db', space.intel, '--offline']);
+    wire = recordWire(client);
   });
   after(() => client.close());
 
@@ -135,6 +144,7 @@ describe('cvebuild mcp over stdio', () => {
 
   it('runs gate_verdict on the litellm project: FAIL on MAL-2026-2144, bound to the lock digest', async () => {
     const progress: number[] = [];
+    const firstMessage = wire.length;
     const gate = structured<Summary & { reasons: string[] }>(
       await client.callTool(
         { name: 'gate_verdict', arguments: { path: 'gateway' } },
@@ -144,7 +154,21 @@ describe('cvebuild mcp over stdio', () => {
     assert.equal(gate.verdict, 'FAIL');
     assert.deepEqual(gate.reasons, ['litellm 1.82.7: malicious release (MAL-2026-2144) on linux-64; remove it']);
     assert.match(gate.digest, /^[0-9a-f]{64}$/);
-    assert.ok(progress.length === gate.checks.length, `one progress notification per check: ${progress}`);
+    // on the wire: one progress notification per check, counting up, every one before the result
+    const call = wire.slice(firstMessage);
+    const result = call.findIndex((message) => message.result !== undefined);
+    const notified = call.filter((message) => message.method === 'notifications/progress');
+    assert.deepEqual(
+      notified.map((message) => message.params?.progress),
+      gate.checks.map((_, index) => index + 1),
+      'one progress notification per check',
+    );
+    assert.ok(
+      call.every((message, index) => message.method !== 'notifications/progress' || index < result),
+      'progress after the result',
+    );
+    // the SDK delivers those not read together with the result (see recordWire)
+    assert.ok(progress.length <= gate.checks.length, `progress seen: ${progress}`);
     const page = structured<{ findings: { id: string; rule: string; blocking: boolean; details?: unknown }[] }>(
       await client.callTool({ name: 'get_findings', arguments: { runId: gate.runId } }),
     );
