@@ -270,10 +270,11 @@ describe('typosquat: short names, judged only with their project history', () =>
 
   it('offline: reported below the blocking threshold, saying the evidence was not looked at', async () => {
     const [finding] = await check.run(inventory([pkg('sixx', index.url)]), context(short, { offline: true }));
-    assert.equal(finding?.severity, 'low');
-    assert.equal(finding?.evidence.squatScore, 0.5);
+    assert.ok(finding);
+    assert.equal(finding.severity, 'low');
+    assert.equal(finding.evidence.squatScore, 0.5);
     assert.deepEqual(
-      (finding?.evidence.signals as { signal: string }[]).map((entry) => entry.signal),
+      (finding.evidence.signals as { signal: string }[]).map((entry) => entry.signal),
       ['technique', 'target-popularity', 'short-name', 'short-pair', 'conda-forge', 'history'],
     );
     assert.match(signal(finding, 'short-pair')?.detail ?? '', /too short to judge by name alone: they count 0\.5/);
