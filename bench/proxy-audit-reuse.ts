@@ -8,10 +8,9 @@
  *   node bench/proxy-audit-reuse.ts
  * Env: PROXY_REUSE_RECORDS (default 50000).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { auditChannel } from '../src/proxy/channel-audit/audit-channel.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { hasCorpus, projectRoot } from '../test/helpers/paths.ts';
 import { ratio } from './measure.ts';
+import { serveDirectory, waitHealthy } from './proxy-node.ts';
 import { writeChannel } from './synthetic-channel.ts';
 
 if (!hasCorpus) {
@@ -31,32 +31,6 @@ if (!hasCorpus) {
 
 const SIZE = Number(process.env.PROXY_REUSE_RECORDS ?? 50_000);
 const directory = mkdtempSync(join(tmpdir(), 'cvebuild-bench-proxy-reuse-'));
-
-function serve(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = join(root, (req.url ?? '/').split('?')[0] ?? '/');
-    try {
-      const size = statSync(path).size;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': size, etag: `"${size}"` });
-      createReadStream(path).pipe(res);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function healthy(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error('the proxy exited');
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the proxy did not become healthy');
-}
 
 /** One node, a fresh data directory: the cold build of the view, its digest, and how many records it reused. */
 async function coldView(
@@ -91,7 +65,7 @@ async function coldView(
   );
   const base = `http://127.0.0.1:${port}`;
   try {
-    await healthy(base, child);
+    await waitHealthy(base, child);
     const started = performance.now();
     const response = await fetch(`${base}/conda/cf/linux-64/repodata.json`);
     const body = Buffer.from(await response.arrayBuffer());
@@ -115,7 +89,7 @@ try {
   store.close();
   const channel = join(directory, 'channel');
   const file = await writeChannel(channel, SIZE);
-  const upstream = await serve(channel);
+  const upstream = await serveDirectory(channel);
   const channelUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   try {
     const state = join(directory, 'audit.sqlite');

@@ -9,9 +9,8 @@
  *   node bench/proxy-filter.ts
  * Env: PROXY_FILTER_RECORDS (default 450000), PROXY_FILTER_SMALL (default 50000).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { openStore } from '../src/intel/store.ts';
 import { auditIntelFiles } from '../test/helpers/intel-corpus.ts';
 import { hasCorpus, projectRoot } from '../test/helpers/paths.ts';
 import { ratio } from './measure.ts';
+import { serveDirectory, waitHealthy } from './proxy-node.ts';
 import { writeChannel } from './synthetic-channel.ts';
 
 if (process.argv[2] === '--naive') {
@@ -51,32 +51,6 @@ function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
-function serve(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = join(root, (req.url ?? '/').split('?')[0] ?? '/');
-    try {
-      const size = statSync(path).size;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': size, etag: `"${size}"` });
-      createReadStream(path).pipe(res);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function healthy(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error('the proxy exited');
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the proxy did not become healthy');
-}
-
 try {
   const storePath = join(directory, 'intel.sqlite');
   const store = openStore(storePath, { create: true });
@@ -89,7 +63,7 @@ try {
   for (const size of [SMALL, FULL]) {
     const channel = join(directory, `channel-${size}`);
     const file = await writeChannel(channel, size);
-    const upstream = await serve(channel);
+    const upstream = await serveDirectory(channel);
     const config = join(directory, `proxy-${size}.toml`);
     writeFileSync(
       config,
@@ -115,7 +89,7 @@ try {
     );
     const url = `http://127.0.0.1:${port}/conda/cf/linux-64/repodata.json`;
     try {
-      await healthy(`http://127.0.0.1:${port}`, child);
+      await waitHealthy(`http://127.0.0.1:${port}`, child);
       let started = performance.now();
       const cold = await fetch(url);
       const coldBody = Buffer.from(await cold.arrayBuffer());

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -25,7 +25,7 @@ import { parseProxyConfig } from '../../../src/proxy/config.ts';
 import { createEngineJudge, type StoredResults } from '../../../src/proxy/judge.ts';
 import { startProxy } from '../../../src/proxy/start.ts';
 import { type ChannelServer, serveChannel } from '../../helpers/conda-channel.ts';
-import { projectRoot } from '../../helpers/paths.ts';
+import { writeExampleIntel } from '../../helpers/example-intel.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const DAY = 86_400_000;
@@ -96,50 +96,6 @@ function writeChannel(dir: string): void {
   writeFileSync(join(dir, 'channeldata.json'), JSON.stringify({ subdirs: ['linux-64', 'noarch'] }));
 }
 
-/** The examples' threat data (OpenSSL, NVD's zlib record, the litellm MAL report), a KEV entry, name lists and a name map. */
-function writeIntel(options: { openssl: boolean }): string {
-  const dir = join(tempDirectory(), 'intel');
-  mkdirSync(dir);
-  for (const example of ['openssl-cve', 'litellm-compromise']) {
-    const from = join(projectRoot, 'examples', example, 'intel');
-    for (const file of readdirSync(from)) {
-      if (!options.openssl && file.startsWith('openssl')) continue;
-      copyFileSync(join(from, file), join(dir, file));
-    }
-  }
-  writeFileSync(
-    join(dir, 'kev.json'),
-    JSON.stringify({
-      title: 'CISA Catalog of Known Exploited Vulnerabilities',
-      catalogVersion: '2026.11.30',
-      dateReleased: '2026-11-30T00:00:00.000Z',
-      count: 1,
-      vulnerabilities: [
-        {
-          cveID: 'CVE-2022-37434',
-          vendorProject: 'zlib',
-          product: 'zlib',
-          vulnerabilityName: 'zlib heap overflow',
-          dateAdded: '2026-11-01',
-          shortDescription: 'Heap overflow.',
-          requiredAction: 'Update.',
-          dueDate: '2026-11-22',
-          knownRansomwareCampaignUse: 'Unknown',
-          notes: '',
-        },
-      ],
-    }),
-  );
-  // the name lists the typosquat and confusion checks read, so they run beside the reused checks
-  for (const list of ['feedstock-outputs.json', 'top-pypi-packages.min.json'])
-    copyFileSync(join(projectRoot, 'test/fixtures/intel', list), join(dir, list));
-  writeFileSync(
-    join(dir, 'parselmouth-compressed_mapping.json'),
-    JSON.stringify({ litellm: 'litellm', openssl: null, zlib: null, libfoo: null }),
-  );
-  return dir;
-}
-
 async function runChannelAudit(channel: string, intelDir: string, statePath: string): Promise<void> {
   const intel = await openIntelStore({ db: intelDir });
   try {
@@ -175,7 +131,7 @@ describe('a proxy reusing a channel audit', () => {
     const channelDir = join(tempDirectory(), 'channel');
     writeChannel(channelDir);
     server = await serveChannel(channelDir);
-    intelDir = writeIntel({ openssl: true });
+    intelDir = writeExampleIntel({ openssl: true, nameLists: true });
     statePath = join(tempDirectory(), 'audit.sqlite');
     await runChannelAudit(server.channel, intelDir, statePath);
   });
@@ -347,7 +303,7 @@ describe('a proxy reusing a channel audit', () => {
   it('does not hide a record that new threat data finds vulnerable, whatever the state says', async () => {
     // audited before the OpenSSL advisories were known: openssl 3.0.7 stored with no hits
     const old = join(tempDirectory(), 'before-openssl.sqlite');
-    await runChannelAudit(server.channel, writeIntel({ openssl: false }), old);
+    await runChannelAudit(server.channel, writeExampleIntel({ openssl: false, nameLists: true }), old);
     const db = new DatabaseSync(old, { readOnly: true });
     const row = db.prepare('SELECT hits FROM records WHERE filename = ?').get('openssl-3.0.7-h0_0.conda') as {
       hits: string | null;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { zstdCompressSync } from 'node:zlib';
@@ -15,7 +15,7 @@ import { renderChannelAuditHtml } from '../../../src/proxy/channel-audit/render.
 import type { ChannelAuditResult } from '../../../src/proxy/channel-audit/types.ts';
 import { runCliAsync } from '../../helpers/cli.ts';
 import { type ChannelServer, serveChannel } from '../../helpers/conda-channel.ts';
-import { projectRoot } from '../../helpers/paths.ts';
+import { writeExampleIntel } from '../../helpers/example-intel.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const DAY = 86_400_000;
@@ -82,44 +82,6 @@ const NOARCH: Rec[] = [
   { name: 'litellm', version: '1.82.7', subdir: 'noarch', build: 'pyh_0' },
 ];
 
-/** The examples' threat data, plus a KEV entry for the zlib CVE and a name map, in one directory. */
-function writeIntel(): string {
-  const dir = join(tempDirectory(), 'intel');
-  mkdirSync(dir);
-  for (const example of ['openssl-cve', 'litellm-compromise']) {
-    const from = join(projectRoot, 'examples', example, 'intel');
-    for (const file of readdirSync(from)) copyFileSync(join(from, file), join(dir, file));
-  }
-  writeFileSync(
-    join(dir, 'kev.json'),
-    JSON.stringify({
-      title: 'CISA Catalog of Known Exploited Vulnerabilities',
-      catalogVersion: '2026.11.30',
-      dateReleased: '2026-11-30T00:00:00.000Z',
-      count: 1,
-      vulnerabilities: [
-        {
-          cveID: 'CVE-2022-37434',
-          vendorProject: 'zlib',
-          product: 'zlib',
-          vulnerabilityName: 'zlib heap overflow',
-          dateAdded: '2026-11-01',
-          shortDescription: 'Heap overflow.',
-          requiredAction: 'Update.',
-          dueDate: '2026-11-22',
-          knownRansomwareCampaignUse: 'Unknown',
-          notes: '',
-        },
-      ],
-    }),
-  );
-  writeFileSync(
-    join(dir, 'parselmouth-compressed_mapping.json'),
-    JSON.stringify({ litellm: 'litellm', openssl: null, zlib: null, libfoo: null }),
-  );
-  return dir;
-}
-
 describe('channel audit', () => {
   let server: ChannelServer;
   let intelDir: string;
@@ -131,7 +93,7 @@ describe('channel audit', () => {
     writeRepodata(channelDir, 'noarch', NOARCH, true);
     writeFileSync(join(channelDir, 'channeldata.json'), JSON.stringify({ subdirs: ['linux-64', 'noarch'] }));
     server = await serveChannel(channelDir);
-    intelDir = writeIntel();
+    intelDir = writeExampleIntel();
   });
   after(() => server.close());
 
