@@ -96,9 +96,8 @@ export class AdvisoryMatcher {
   targetsOf(pkg: Package): UpstreamTarget[] {
     let targets = this.targetCache.get(pkg);
     if (!targets) {
-      // The same artifact sits on every platform of a lock, as a separate Package each time. JSON
-      // keeps the fields apart whatever a hostile lock writes in them (a NUL in a name or purl).
-      const key = JSON.stringify([pkg.ecosystem, pkg.normalizedName, pkg.version, pkg.purlsKnown === true, pkg.purls]);
+      // The same artifact sits on every platform of a lock, as a separate Package each time.
+      const key = identityKey(pkg);
       targets = this.targetsByIdentity.get(key);
       if (!targets) {
         targets = targetsFor(pkg, this.nameMap);
@@ -137,16 +136,38 @@ export class AdvisoryMatcher {
     const undecided: Undecided[] = [];
     const family = platformFamily(pkg.platform);
     for (const target of this.targetsOf(pkg)) {
-      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${family ?? ''}`;
+      // the answer depends on the platform only where an entry is limited to some: ask once per version otherwise
+      const asked = this.limitedByPlatform(target) ? family : undefined;
+      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${asked ?? ''}`;
       let result = this.resultCache.get(key);
       if (!result) {
-        result = this.matchTarget(target, family);
+        result = this.matchTarget(target, asked);
         this.resultCache.set(key, result);
       }
       groups.push(...result.groups);
       undecided.push(...result.undecided);
     }
     return { groups: mergeAcrossTargets(groups), undecided };
+  }
+
+  private readonly platformLimited = new Map<string, boolean>();
+
+  /** Whether any advisory entry for the target applies to some operating systems only. */
+  private limitedByPlatform(target: UpstreamTarget): boolean {
+    const key = `${target.ecosystem}\u0000${target.normalizedName}`;
+    let limited = this.platformLimited.get(key);
+    if (limited === undefined) {
+      limited = this.advisoriesFor(target).some((advisory) =>
+        advisory.affected.some(
+          (entry) =>
+            entry.platforms !== undefined &&
+            entry.ecosystem === target.ecosystem &&
+            entry.normalizedName === target.normalizedName,
+        ),
+      );
+      this.platformLimited.set(key, limited);
+    }
+    return limited;
   }
 
   private advisoriesFor(target: UpstreamTarget): Advisory[] {
@@ -228,6 +249,17 @@ export class AdvisoryMatcher {
       safeVersion: safe,
     };
   }
+}
+
+/**
+ * What targets depend on, as one string. Each field is prefixed by its length, which keeps the
+ * fields apart whatever a hostile lock writes in them (a NUL in a name or purl) without the cost of
+ * JSON-encoding every package.
+ */
+function identityKey(pkg: Package): string {
+  let key = `${pkg.ecosystem}${pkg.purlsKnown === true ? '+' : '-'}${pkg.normalizedName.length}:${pkg.normalizedName}${pkg.version.length}:${pkg.version}`;
+  for (const purl of pkg.purls) key += `${purl.length}:${purl}`;
+  return key;
 }
 
 /** The operating system of a conda subdir (`noarch` and anything unknown: undefined). */

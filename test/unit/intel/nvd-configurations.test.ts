@@ -100,4 +100,17 @@ describe('NVD configurations: OS nodes, AND conditions, negation', async () => {
     assert.deepEqual(ids('linux-64'), ['CVE-2099-3002']);
     assert.deepEqual(ids('osx-arm64'), ['CVE-2099-3002']);
   });
+
+  it('answers each platform on its own through one matcher, whichever platform asks first', () => {
+    const matcher = new AdvisoryMatcher(store);
+    const ids = (platform: string) =>
+      matcher
+        .match(nodejs(platform))
+        .groups.map((group) => group.id)
+        .sort();
+    assert.deepEqual(ids('linux-64'), ['CVE-2099-3002']);
+    assert.deepEqual(ids('win-64'), ['CVE-2099-3001', 'CVE-2099-3002']);
+    assert.deepEqual(ids('osx-arm64'), ['CVE-2099-3002']);
+    assert.deepEqual(ids('noarch'), ['CVE-2099-3001', 'CVE-2099-3002'], 'an unknown platform keeps the entry');
+  });
 });
