@@ -40,6 +40,12 @@ export interface Undecided {
   reason: 'unparseable' | 'unknown-range';
 }
 
+/** What matching needs of a package beyond its platform: the same for each of its platforms. */
+interface Identity {
+  targets: UpstreamTarget[];
+  unmapped?: string;
+}
+
 export interface PackageMatches {
   groups: MatchGroup[];
   undecided: Undecided[];
@@ -90,29 +96,36 @@ export class AdvisoryMatcher {
     }
   }
 
-  private readonly targetCache = new Map<Package, UpstreamTarget[]>();
+  /** Per package: its identity's targets, and why it has none (worked out on first ask). */
+  private readonly targetCache = new Map<Package, Identity>();
+  private readonly identities = new Map<string, Identity>();
+
+  private identityOf(pkg: Package): Identity {
+    let identity = this.targetCache.get(pkg);
+    if (!identity) {
+      // The same artifact sits on every platform of a lock, as a separate Package each time.
+      const key = identityKey(pkg);
+      identity = this.identities.get(key);
+      if (!identity) {
+        identity = { targets: targetsFor(pkg, this.nameMap) };
+        this.identities.set(key, identity);
+      }
+      this.targetCache.set(pkg, identity);
+    }
+    return identity;
+  }
 
   /** A package's targets (what its advisories are filed under), worked out once: prefetch, match and coverage need them. */
   targetsOf(pkg: Package): UpstreamTarget[] {
-    let targets = this.targetCache.get(pkg);
-    if (!targets) {
-      // The same artifact sits on every platform of a lock, as a separate Package each time.
-      const key = identityKey(pkg);
-      targets = this.targetsByIdentity.get(key);
-      if (!targets) {
-        targets = targetsFor(pkg, this.nameMap);
-        this.targetsByIdentity.set(key, targets);
-      }
-      this.targetCache.set(pkg, targets);
-    }
-    return targets;
+    return this.identityOf(pkg).targets;
   }
-
-  private readonly targetsByIdentity = new Map<string, UpstreamTarget[]>();
 
   /** Why a package has no targets (so no advisory can be looked up for it); undefined when it has some. */
   unmappedReason(pkg: Package): string | undefined {
-    return this.targetsOf(pkg).length > 0 ? undefined : whyUnmapped(pkg, this.holdings().nameMap);
+    const identity = this.identityOf(pkg);
+    if (identity.targets.length > 0) return undefined;
+    identity.unmapped ??= whyUnmapped(pkg, this.holdings().nameMap);
+    return identity.unmapped;
   }
 
   /** The same conda name sits on every platform of a lock: ask the store once per name. */
