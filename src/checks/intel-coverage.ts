@@ -10,6 +10,7 @@ import { unmappedReasons } from '../intel/mapping-coverage.ts';
 import type { AdvisoryMatcher } from '../intel/matcher.ts';
 import { AFFECTED_ECOSYSTEMS, type AffectedEcosystem } from '../intel/model.ts';
 import type { StoreHoldings } from '../intel/store-api.ts';
+import type { UpstreamTarget } from '../mapping/types.ts';
 import { type Finding, withFlags } from '../model/finding.ts';
 import type { Inventory } from '../model/inventory.ts';
 import type { Package } from '../model/package.ts';
@@ -35,7 +36,11 @@ export function coverageGaps(
   if (holdsEverything(holdings)) return [];
   const byEcosystem = new Map<AffectedEcosystem, Package[]>();
   for (const pkg of inventory.packages) {
-    for (const ecosystem of new Set(matcher.targetsOf(pkg).map((target) => target.ecosystem))) {
+    const targets = matcher.targetsOf(pkg);
+    for (let index = 0; index < targets.length; index++) {
+      const ecosystem = (targets[index] as UpstreamTarget).ecosystem;
+      // each package once per ecosystem (most have one target: no set per package)
+      if (targets.findIndex((target) => target.ecosystem === ecosystem) !== index) continue;
       const packages = byEcosystem.get(ecosystem);
       if (packages) packages.push(pkg);
       else byEcosystem.set(ecosystem, [pkg]);
