@@ -46,8 +46,11 @@ interface CompiledRange {
 }
 
 interface CompiledEntry {
-  /** The listed spelling of a version with this scheme key (the first listed), if any is listed. */
-  listedAs: (key: string) => string | undefined;
+  /**
+   * The listed spelling of a version with this scheme key (the first listed), if any is listed.
+   * `notItself`: the caller knows the key's own text is not listed (a scan it need not repeat).
+   */
+  listedAs: (key: string, notItself: boolean) => string | undefined;
   comparator: VersionComparator;
   ranges: CompiledRange[];
 }
@@ -110,8 +113,8 @@ function listedByStoredKeys(versions: readonly string[], { exceptions }: ListedK
   for (const [index, key] of exceptions) {
     if (key !== null && !firstByKey.has(key)) firstByKey.set(key, index);
   }
-  return (key) => {
-    const asItself = versions.indexOf(key);
+  return (key, notItself) => {
+    const asItself = notItself ? -1 : versions.indexOf(key);
     const itself = asItself >= 0 && !exceptions.has(asItself) ? asItself : undefined;
     const other = firstByKey.get(key);
     const index = itself === undefined ? other : other === undefined ? itself : Math.min(itself, other);
@@ -163,18 +166,23 @@ export function isAffected(version: string, entry: AffectedPackage): Verdict {
   const { listedAs, comparator, ranges } = compile(entry);
   if (entry.versions.includes(version)) return { by: 'versions', listed: version };
   const ecosystemVersion = comparator.parse(version);
-  const listed = ecosystemVersion && listedAs(ecosystemVersion.key);
+  // the text itself was looked for just now: only a listed spelling with the same key is left
+  const listed = ecosystemVersion && listedAs(ecosystemVersion.key, ecosystemVersion.key === version);
   if (listed !== undefined) return { by: 'versions', listed };
 
-  const unreadable = new Set<string>();
-  for (const [index, range] of ranges.entries()) {
+  // Runs for every advisory of every target: no set or iterator unless a value is unreadable.
+  let unreadable: Set<string> | undefined;
+  for (let index = 0; index < ranges.length; index++) {
+    const range = ranges[index] as CompiledRange;
     const v = range.comparator === comparator ? ecosystemVersion : range.comparator.parse(version);
     const match = rangeMatch(v, range, index);
     if (match) return match;
+    if (v && range.unreadable.length === 0) continue;
+    unreadable ??= new Set();
     if (!v) unreadable.add(version);
     for (const text of range.unreadable) unreadable.add(text);
   }
-  if (unreadable.size > 0) return { undecided: 'unparseable', values: [...unreadable] };
+  if (unreadable !== undefined) return { undecided: 'unparseable', values: [...unreadable] };
   if (ranges.length === 0 && entry.versions.length === 0) return { undecided: 'unknown-range' };
   return undefined;
 }

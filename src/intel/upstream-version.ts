@@ -40,7 +40,8 @@ export function parseUpstreamVersion(v: string): UpstreamVersion | undefined {
 
 /** Segment by segment, numerically; a missing segment counts as 0. */
 export function compareNumericSegments(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+  const length = a.length > b.length ? a.length : b.length;
+  for (let i = 0; i < length; i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
     if (d !== 0) return d;
   }
