@@ -40,6 +40,11 @@ export interface Undecided {
   reason: 'unparseable' | 'unknown-range';
 }
 
+interface Deciding {
+  advisory: Advisory;
+  entries: AffectedPackage[];
+}
+
 /** What matching needs of a package beyond its platform: the same for each of its platforms. */
 interface Identity {
   targets: UpstreamTarget[];
@@ -193,29 +198,44 @@ export class AdvisoryMatcher {
     return advisories;
   }
 
+  private readonly decidingCache = new Map<string, Deciding[]>();
+
+  /**
+   * The target's advisories, each with the entries that decide for it, less those a vendor overrules.
+   * They depend on the name and platform, not on the version: worked out once for every version asked.
+   */
+  private decidingFor(target: UpstreamTarget, family: PlatformFamily | undefined): Deciding[] {
+    const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${family ?? ''}`;
+    let deciding = this.decidingCache.get(key);
+    if (!deciding) {
+      const all = this.advisoriesFor(target).map((advisory) => {
+        const own = advisory.affected.filter(
+          (entry) =>
+            entry.ecosystem === target.ecosystem &&
+            entry.normalizedName === target.normalizedName &&
+            // an entry limited to other operating systems does not apply; an unknown platform keeps it
+            (family === undefined || entry.platforms === undefined || entry.platforms.includes(family)),
+        );
+        // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
+        return { advisory, entries: decidingEntries(advisory, own) };
+      });
+      const overruled = overruledByVendor(all);
+      deciding = all.filter(({ advisory }) => !overruled.has(advisory));
+      this.decidingCache.set(key, deciding);
+    }
+    return deciding;
+  }
+
   private matchTarget(
     target: UpstreamTarget,
     family: PlatformFamily | undefined,
   ): { groups: MatchGroup[]; undecided: Undecided[] } {
-    const advisories = this.advisoriesFor(target);
-    if (advisories.length === 0) return { groups: [], undecided: [] };
+    const deciding = this.decidingFor(target, family);
+    if (deciding.length === 0) return { groups: [], undecided: [] };
     const entries: AffectedPackage[] = [];
     const hits: AdvisoryHit[] = [];
     const undecided: Undecided[] = [];
-    const deciding = advisories.map((advisory) => {
-      const own = advisory.affected.filter(
-        (entry) =>
-          entry.ecosystem === target.ecosystem &&
-          entry.normalizedName === target.normalizedName &&
-          // an entry limited to other operating systems does not apply; an unknown platform keeps it
-          (family === undefined || entry.platforms === undefined || entry.platforms.includes(family)),
-      );
-      // one CVE, one product, several sources that disagree: the highest-ranked one with a range decides
-      return { advisory, entries: decidingEntries(advisory, own) };
-    });
-    const overruled = overruledByVendor(deciding);
     for (const { advisory, entries: decidingOnes } of deciding) {
-      if (overruled.has(advisory)) continue;
       for (const entry of decidingOnes) {
         entries.push(entry);
         const verdict = isAffected(target.version, entry);
