@@ -84,6 +84,9 @@ function isAsciiDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+/** A constant, not a literal in `isUrl`: a literal makes a new RegExp object per call (one per record). */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 export function isUrl(location: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  return URL_SCHEME.test(location);
 }

@@ -133,8 +133,13 @@ function condaRecord(record: Dict, location: string, version: number, ctx: Field
   });
 }
 
+/** Constants, not literals in the functions: a literal makes a new RegExp object per call (one per record). */
+const HTTP_URL = /^https?:\/\//i;
+const GIT_URL = /^git\+/i;
+const DIRECT_URL = /^direct\+/i;
+
 function condaKind(location: string, url: boolean): PackageKind {
-  if (/^https?:\/\//i.test(location)) return 'registry';
+  if (HTTP_URL.test(location)) return 'registry';
   return url && !location.startsWith('file:') ? 'url' : 'path';
 }
 
@@ -233,8 +238,8 @@ function pypiRecord(record: Dict, location: string, version: number, ctx: FieldC
 
 function pypiKind(location: string, editable: boolean): PackageKind {
   if (editable) return 'editable';
-  if (/^git\+/i.test(location)) return 'git';
-  if (/^direct\+/i.test(location)) return 'url';
-  if (/^https?:\/\//i.test(location)) return 'registry';
+  if (GIT_URL.test(location)) return 'git';
+  if (DIRECT_URL.test(location)) return 'url';
+  if (HTTP_URL.test(location)) return 'registry';
   return 'path';
 }
