@@ -4,6 +4,7 @@
  * package was mapped, which feed said so).
  */
 import type { MatchGroup } from '../intel/matcher.ts';
+import type { AffectedSource } from '../intel/model.ts';
 import { SOURCE_LABEL, sourceOf } from '../intel/precedence.ts';
 import { compareSeverity, type Finding, type Severity, subjectOf, withFlags } from '../model/finding.ts';
 import type { Package } from '../model/package.ts';
@@ -13,17 +14,25 @@ export const ADVISORY_CHECK_VERSION = 1;
 export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
   const check = group.malicious ? 'malicious' : 'vulnerability';
   const severity = group.malicious ? 'critical' : groupSeverity(group);
-  const summary = group.hits.map(({ advisory }) => advisory.summary).find(Boolean);
+  // One pass over the hits (a gate builds hundreds of findings, each from a few hits).
+  let summary: string | undefined;
+  const feeds = new Set<string>();
+  const sources = new Set<AffectedSource>();
+  const cwes = new Set<string>();
+  const references = new Set<string>();
+  const matchedBy: string[] = [];
+  for (const { advisory, entry, match } of group.hits) {
+    if (!summary && advisory.summary) summary = advisory.summary;
+    feeds.add(entry.feed ?? advisory.feed);
+    // which statement decided, where sources disagree on an upstream CVE (intel/precedence.ts)
+    if (entry.ecosystem === 'upstream') sources.add(sourceOf(entry, advisory));
+    for (const cwe of advisory.cwes) cwes.add(cwe);
+    for (const reference of advisory.references) references.add(reference);
+    matchedBy.push(match.by);
+  }
+  const summaryLine = summary ? oneLine(summary) : undefined;
   const best = group.hits.map(({ advisory }) => advisory.severity).sort((a, b) => (b.score ?? -1) - (a.score ?? -1))[0];
-  const feeds = [...new Set(group.hits.map(({ advisory, entry }) => entry.feed ?? advisory.feed))].sort();
-  // which statement decided, where sources disagree on an upstream CVE (intel/precedence.ts)
-  const statedBy = [
-    ...new Set(
-      group.hits
-        .filter(({ entry }) => entry.ecosystem === 'upstream')
-        .map(({ advisory, entry }) => sourceOf(entry, advisory)),
-    ),
-  ].map((source) => SOURCE_LABEL[source]);
+  const statedBy = [...sources].map((source) => SOURCE_LABEL[source]);
   const kev = group.kev[0];
   const remedy = group.malicious
     ? `remove ${pkg.name} ${pkg.version}${group.safeVersion && group.safeVersion !== pkg.version ? `; ${group.safeVersion} is not affected` : ''} and rotate any credentials the environment could reach`
@@ -41,7 +50,7 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
     severity,
     subject: subjectOf(pkg),
     message: `${pkg.name} ${pkg.version}${target} ${group.malicious ? 'is a known-malicious release' : 'is affected by'} ${group.id}${
-      summary ? `: ${oneLine(summary)}` : ''
+      summaryLine !== undefined ? `: ${summaryLine}` : ''
     }${kev ? ` [exploited in the wild: CISA KEV since ${kev.dateAdded}]` : ''}`,
     evidence: {
       id: group.id,
@@ -49,14 +58,14 @@ export function advisoryFinding(pkg: Package, group: MatchGroup): Finding {
       safeVersion: group.safeVersion ?? null,
       mappedBy: group.target.mappedBy,
       target: `${group.target.ecosystem}:${group.target.normalizedName}`,
-      source: feeds.join(','),
+      source: [...feeds].sort().join(','),
       ...(statedBy.length > 0 ? { statedBy: statedBy.join(', ') } : {}),
-      summary: summary ? oneLine(summary) : undefined,
-      cwes: [...new Set(group.hits.flatMap(({ advisory }) => advisory.cwes))].sort(),
-      references: [...new Set(group.hits.flatMap(({ advisory }) => advisory.references))].slice(0, 10),
+      summary: summaryLine,
+      cwes: [...cwes].sort(),
+      references: [...references].slice(0, 10),
       score: best?.score,
       vectors: best?.vectors ?? [],
-      matchedBy: group.hits.map(({ match }) => match.by),
+      matchedBy,
     },
     remedy,
     location: pkg.origin,
@@ -80,7 +89,9 @@ function groupSeverity(group: MatchGroup): Severity {
   return severity;
 }
 
+const WHITESPACE_RUN = /\s+/g;
+
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = text.replace(WHITESPACE_RUN, ' ').trim();
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

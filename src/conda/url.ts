@@ -15,7 +15,8 @@ export interface CondaArchiveName {
 
 /** Split `name-version-build.ext`; name may contain dashes, version and build may not. */
 export function parseCondaArchiveName(fileName: string): CondaArchiveName | undefined {
-  const extension = CONDA_ARCHIVE_EXTENSIONS.find((ext) => fileName.endsWith(ext));
+  // Tested one by one rather than with `.find`: this runs for every record of every lock.
+  const extension = fileName.endsWith('.conda') ? '.conda' : fileName.endsWith('.tar.bz2') ? '.tar.bz2' : undefined;
   if (!extension) return undefined;
   const stem = fileName.slice(0, -extension.length);
   const buildDash = stem.lastIndexOf('-');
@@ -67,17 +68,25 @@ export function channelAndSubdirOf(location: string): { channel?: string; subdir
 
 /** Channel URLs compare without a trailing slash; bare names (`conda-forge`) stay names. */
 export function normalizeChannel(channel: string): string {
-  return channel.replace(/\/+$/, '');
+  return channel.endsWith('/') ? channel.replace(/\/+$/, '') : channel;
 }
 
 /** Build number = the trailing digits of the build string (`py313hb6a6212_1` → 1, `2_gnu` → none); rattler's rule. */
 export function buildNumberFromBuild(build: string): number | undefined {
-  const match = /(\d+)$/.exec(build);
-  if (!match?.[1]) return undefined;
-  const value = Number(match[1]);
+  let start = build.length;
+  while (start > 0 && isAsciiDigit(build.charCodeAt(start - 1))) start--;
+  if (start === build.length) return undefined;
+  const value = Number(build.slice(start));
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+function isAsciiDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** A constant, not a literal in `isUrl`: a literal makes a new RegExp object per call (one per record). */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 export function isUrl(location: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+  return URL_SCHEME.test(location);
 }

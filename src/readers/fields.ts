@@ -93,10 +93,14 @@ export function reqString(obj: Dict, key: string, ctx: FieldContext): string {
   return value;
 }
 
+// Module constants, not literals in the functions: a literal makes a new RegExp object on every
+// call, and these run for every field of every record.
+const INTEGER_TEXT = /^-?\d+$/;
+
 export function optInteger(obj: Dict, key: string, ctx: FieldContext): number | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
-  const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  const number = typeof value === 'string' && INTEGER_TEXT.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
     return fail(ctx, key, `expected an integer, found ${describeType(value)}`);
   }

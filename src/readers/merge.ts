@@ -32,11 +32,12 @@ export function mergeOutputs(outputs: ReaderOutput[]): Inventory {
   };
 }
 
-function* packagesOf(output: ReaderOutput): Iterable<Package> {
-  if (output.packages) {
-    yield* output.packages;
-    return;
-  }
+function packagesOf(output: ReaderOutput): Iterable<Package> {
+  // The reader's own list as it is: a generator over thousands of packages costs more than it saves.
+  return output.packages ?? environmentPackages(output);
+}
+
+function* environmentPackages(output: ReaderOutput): Iterable<Package> {
   for (const environment of output.environments) {
     for (const platform of environment.platforms) yield* platform.packages;
   }

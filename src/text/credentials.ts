@@ -103,6 +103,18 @@ function endsToken(code: number): boolean {
 
 /** Every form of credential needs one of these: `@` (userinfo), `/t/` (a channel token), `=` (a parameter), `%40` (encoded userinfo). */
 const TRIGGER = /[@=]|\/t\/|%40/gi;
+const NEXT_TRIGGER = /[@=]|\/t\/|%40/gi;
+
+/**
+ * Where the next character that could start a credential is, from `from` on, or -1. Text without
+ * one comes out of `maskCredentials` unchanged, so a caller may skip it (`toJson` so reads a whole
+ * document at once).
+ */
+export function nextCredentialTrigger(text: string, from: number): number {
+  NEXT_TRIGGER.lastIndex = from;
+  return NEXT_TRIGGER.exec(text)?.index ?? -1;
+}
+
 const HOST_DOT = /[A-Za-z0-9]\.[A-Za-z0-9]/;
 
 /**

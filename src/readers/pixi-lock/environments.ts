@@ -20,7 +20,7 @@ import {
   optString,
   optStringList,
 } from '../fields.ts';
-import type { LockRecord } from './records.ts';
+import type { LockRecord, Placement } from './records.ts';
 
 const PYPI_DEFAULT_INDEX = 'https://pypi.org/simple';
 
@@ -54,25 +54,28 @@ type SelectorField = 'conda' | 'conda_source' | 'pypi';
 
 /** Finds the record an environment selector points at. */
 export class RecordIndex {
-  /** One map per selector key kind, keyed by the raw location (no string building per lookup). */
-  private readonly byField: Record<SelectorField | 'conda_checkout', Map<string, LockRecord[]>> = {
+  /**
+   * One map per selector key kind, keyed by the raw location (no string building per lookup). A
+   * location nearly always has one record, kept as it is: a list only for the rare several.
+   */
+  private readonly byField: Record<SelectorField | 'conda_checkout', Map<string, LockRecord | LockRecord[]>> = {
     conda: new Map(),
     conda_source: new Map(),
     conda_checkout: new Map(),
     pypi: new Map(),
   };
-  readonly used = new Set<LockRecord>();
 
   constructor(records: LockRecord[]) {
     for (const record of records) {
       const field =
         record.entryKind === 'conda' && record.template.kind === 'source-build' ? 'conda_checkout' : record.entryKind;
       const map = this.byField[field];
-      const list = map.get(record.selectorKey);
-      if (!list) {
-        map.set(record.selectorKey, [record]);
+      const listed = map.get(record.selectorKey);
+      if (listed === undefined) {
+        map.set(record.selectorKey, record);
         continue;
       }
+      const list = Array.isArray(listed) ? listed : [listed];
       // v4/v5 may list one artifact twice (with and without purls); rattler merges them.
       const twin = list.find((other) => sameArtifact(other, record));
       if (twin) {
@@ -80,17 +83,19 @@ export class RecordIndex {
           twin.template.purls = record.template.purls;
           twin.template.purlsKnown ||= record.template.purlsKnown;
         }
-        this.used.add(record);
+        record.used = true;
       } else {
         list.push(record);
+        map.set(record.selectorKey, list);
       }
     }
   }
 
   /** The context is built only when something is wrong: this runs once per selector (13,802 in scipy's lock). */
   resolve(selector: unknown, subdir: string, listCtx: FieldContext, index: number): LockRecord {
-    const ctx = () => child(listCtx, index);
-    if (!isDict(selector)) return fail(ctx(), undefined, `expected a mapping, found ${describeType(selector)}`);
+    if (!isDict(selector)) {
+      return fail(child(listCtx, index), undefined, `expected a mapping, found ${describeType(selector)}`);
+    }
     const field: SelectorField | undefined =
       selector.conda !== undefined
         ? 'conda'
@@ -99,23 +104,31 @@ export class RecordIndex {
           : selector.conda_source !== undefined
             ? 'conda_source'
             : undefined;
-    if (!field) return fail(ctx(), undefined, 'selector has none of the keys `conda`, `conda_source`, `pypi`');
+    if (!field) {
+      return fail(child(listCtx, index), undefined, 'selector has none of the keys `conda`, `conda_source`, `pypi`');
+    }
     const key = selector[field];
-    if (typeof key !== 'string' || !key) return fail(ctx(), field, `expected a location, found ${describeType(key)}`);
+    if (typeof key !== 'string' || !key) {
+      return fail(child(listCtx, index), field, `expected a location, found ${describeType(key)}`);
+    }
     // v6 conda source checkouts are selected with the plain `conda:` key too
     const candidates =
       this.byField[field].get(key) ?? (field === 'conda' ? this.byField.conda_checkout.get(key) : undefined);
-    if (!candidates?.length) {
+    if (candidates === undefined) {
       const ecosystem = field === 'pypi' ? 'pypi' : 'conda';
       return fail(
-        ctx(),
+        child(listCtx, index),
         undefined,
         `refers to ${ecosystem} package ${JSON.stringify(key)}, which is not in \`packages\``,
       );
     }
-    const chosen = candidates.length === 1 ? candidates[0] : disambiguate(candidates, selector, subdir, ctx());
-    if (!chosen) return fail(ctx(), undefined, `no record of ${JSON.stringify(key)} matches this selector`);
-    this.used.add(chosen);
+    const chosen = Array.isArray(candidates)
+      ? disambiguate(candidates, selector, subdir, child(listCtx, index))
+      : candidates;
+    if (!chosen) {
+      return fail(child(listCtx, index), undefined, `no record of ${JSON.stringify(key)} matches this selector`);
+    }
+    chosen.used = true;
     return chosen;
   }
 }
@@ -206,14 +219,13 @@ export function parseEnvironment(
  * (scipy's lock places 2,082 records 13,802 times across 41 environments).
  */
 export class PackagePlacer {
-  private readonly byRecord = new Map<LockRecord, Map<string, Package>>();
   /** Every package placed so far, in the order first placed. */
   readonly placed: Package[] = [];
 
   /**
    * The package for `record` on `subdir`, added to `environment`; undefined when it is already in
-   * the platform list identified by `listToken`. A record is nearly always placed on the same
-   * subdir again and again, so the last one is cached on the record.
+   * the platform list identified by `listToken`. The packages are kept on the record itself: a
+   * record is nearly always placed on one subdir, and a map per record would cost more than it finds.
    */
   place(
     record: LockRecord,
@@ -224,44 +236,39 @@ export class PackagePlacer {
     listToken: object,
   ): Package | undefined {
     let placement = record.placement;
-    if (placement?.subdir !== subdir) {
-      placement = { subdir, pkg: this.packageFor(record, subdir, buildOnly, indexes) };
-      record.placement = placement;
-    }
+    while (placement !== undefined && placement.subdir !== subdir) placement = placement.next;
+    placement ??= this.newPlacement(record, subdir, buildOnly, indexes);
     const pkg = placement.pkg;
     // `delete` only when there is something to delete: it turns an object into a slow dictionary
     if (!buildOnly && pkg.buildOnly !== undefined) delete pkg.buildOnly;
     // Environments are placed one after another, so one already holding this package is the last.
-    if (pkg.environments.at(-1) !== environment) pkg.environments.push(environment);
+    const environments = pkg.environments;
+    if (environments[environments.length - 1] !== environment) environments.push(environment);
     if (placement.list === listToken) return undefined;
     placement.list = listToken;
     return pkg;
   }
 
-  private packageFor(record: LockRecord, subdir: string, buildOnly: boolean, indexes: string[]): Package {
-    let bySubdir = this.byRecord.get(record);
-    if (!bySubdir) {
-      bySubdir = new Map();
-      this.byRecord.set(record, bySubdir);
-    }
-    let pkg = bySubdir.get(subdir);
-    if (!pkg) {
-      const template = record.template;
-      const index =
-        template.ecosystem === 'pypi' && template.kind === 'registry'
-          ? (template.index ?? inferIndex(template.url, indexes))
-          : template.index;
-      // The first platform adopts the template itself (one object less per record); others copy it.
-      pkg = bySubdir.size === 0 ? (template as Package) : { ...template, platform: subdir, environments: [], index };
-      pkg.platform = subdir;
-      pkg.environments = [];
-      pkg.index = index;
-      if (buildOnly) pkg.buildOnly = true;
-      else if (pkg.buildOnly !== undefined) delete pkg.buildOnly;
-      bySubdir.set(subdir, pkg);
-      this.placed.push(pkg);
-    }
-    return pkg;
+  private newPlacement(record: LockRecord, subdir: string, buildOnly: boolean, indexes: string[]): Placement {
+    const template = record.template;
+    const index =
+      template.ecosystem === 'pypi' && template.kind === 'registry'
+        ? (template.index ?? inferIndex(template.url, indexes))
+        : template.index;
+    // The first platform adopts the template itself (one object less per record); others copy it.
+    const pkg =
+      record.placement === undefined
+        ? (template as Package)
+        : { ...template, platform: subdir, environments: [], index };
+    pkg.platform = subdir;
+    pkg.environments = [];
+    pkg.index = index;
+    if (buildOnly) pkg.buildOnly = true;
+    else if (pkg.buildOnly !== undefined) delete pkg.buildOnly;
+    this.placed.push(pkg);
+    const placement: Placement = { subdir, pkg, list: undefined, next: record.placement };
+    record.placement = placement;
+    return placement;
   }
 }
 

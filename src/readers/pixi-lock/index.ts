@@ -38,7 +38,7 @@ export function readPixiLockDocument(document: Dict, text: string, file: string,
   );
 
   const warnings: InventoryWarning[] = [];
-  const unused = records.filter((record) => !index.used.has(record));
+  const unused = records.filter((record) => !record.used);
   if (unused.length > 0) {
     const sample = unused.slice(0, 3).map((record) => record.template.name);
     warnings.push({

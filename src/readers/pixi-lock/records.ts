@@ -43,10 +43,34 @@ export interface LockRecord {
   selectorKey: string;
   template: RecordTemplate;
   /** v7 source records: selectors of the packages needed to build them. */
-  buildSelectors: Dict[];
-  /** Placement cache (see `PackagePlacer`): the package made for the last subdir, and the list it was last put in. */
-  placement?: { subdir: string; pkg: Package; list?: object };
+  buildSelectors: readonly Dict[];
+  /** Whether an environment selects it (or it is the twin of one that is listed first). */
+  used: boolean;
+  /** The packages `PackagePlacer` made of it, one per subdir (nearly always one). */
+  placement: Placement | undefined;
 }
+
+/** The record's package on one subdir, and the platform list it was last put in. */
+export interface Placement {
+  readonly subdir: string;
+  readonly pkg: Package;
+  list: object | undefined;
+  /** The placement on another subdir. */
+  next: Placement | undefined;
+}
+
+/** Every record has the same shape, so the code reading them sees one. */
+function lockRecord(
+  entryKind: LockRecord['entryKind'],
+  selectorKey: string,
+  buildSelectors: readonly Dict[],
+  template: RecordTemplate,
+): LockRecord {
+  return { entryKind, selectorKey, template, buildSelectors, used: false, placement: undefined };
+}
+
+/** Shared by every record without build selectors (nearly all): it is only ever read. */
+const NO_SELECTORS: readonly Dict[] = Object.freeze([]);
 
 export function parseRecord(entry: unknown, version: number, ctx: FieldContext): LockRecord {
   const record = expectDict(entry, ctx);
@@ -78,44 +102,45 @@ function condaRecord(record: Dict, location: string, version: number, ctx: Field
   const pkgVersion = optString(record, 'version', ctx) ?? archive?.version;
   if (!pkgVersion) fail(ctx, 'version', 'required field is missing (and the location is not a conda archive)');
   const build = optString(record, 'build', ctx) ?? archive?.build ?? '';
-  const derived = isUrl(location) && archive ? channelAndSubdirOf(location) : {};
-  const subdir = optString(record, 'subdir', ctx) ?? derived.subdir;
-  const channel = optString(record, 'channel', ctx) ?? derived.channel;
+  const url = isUrl(location);
+  const derived = url && archive ? channelAndSubdirOf(location) : undefined;
+  const subdir = optString(record, 'subdir', ctx) ?? derived?.subdir;
+  const channel = optString(record, 'channel', ctx) ?? derived?.channel;
   const timestamp = optInteger(record, 'timestamp', ctx);
-  return {
-    entryKind: 'conda',
-    selectorKey: location,
-    buildSelectors: [],
-    template: {
-      ecosystem: 'conda',
-      name,
-      normalizedName: normalizeName('conda', name),
-      version: pkgVersion,
-      build,
-      buildNumber: optInteger(record, 'build_number', ctx) ?? buildNumberFromBuild(build),
-      subdir,
-      channel: channel === undefined ? undefined : normalizeChannel(channel),
-      url: isUrl(location) ? location : undefined,
-      location,
-      sha256: optHash(record, 'sha256', ctx),
-      md5: optHash(record, 'md5', ctx),
-      size: optInteger(record, 'size', ctx),
-      timestamp: timestamp === undefined ? undefined : timestampToMillis(timestamp),
-      license: optString(record, 'license', ctx),
-      depends: optStringList(record, 'depends', ctx) ?? [],
-      requiresDist: [],
-      purls: optStringList(record, 'purls', ctx) ?? [],
-      purlsKnown: record.purls !== undefined && record.purls !== null ? true : undefined,
-      kind: isSourceCheckout ? 'source-build' : condaKind(location),
-      noarch: noarchOf(record, subdir, build, ctx),
-      origin: { file: ctx.file, line: ctx.line },
-    },
-  };
+  return lockRecord('conda', location, NO_SELECTORS, {
+    ecosystem: 'conda',
+    name,
+    normalizedName: normalizeName('conda', name),
+    version: pkgVersion,
+    build,
+    buildNumber: optInteger(record, 'build_number', ctx) ?? buildNumberFromBuild(build),
+    subdir,
+    channel: channel === undefined ? undefined : normalizeChannel(channel),
+    url: url ? location : undefined,
+    location,
+    sha256: optHash(record, 'sha256', ctx),
+    md5: optHash(record, 'md5', ctx),
+    size: optInteger(record, 'size', ctx),
+    timestamp: timestamp === undefined ? undefined : timestampToMillis(timestamp),
+    license: optString(record, 'license', ctx),
+    depends: optStringList(record, 'depends', ctx) ?? [],
+    requiresDist: [],
+    purls: optStringList(record, 'purls', ctx) ?? [],
+    purlsKnown: record.purls !== undefined && record.purls !== null ? true : undefined,
+    kind: isSourceCheckout ? 'source-build' : condaKind(location, url),
+    noarch: noarchOf(record, subdir, build, ctx),
+    origin: { file: ctx.file, line: ctx.line },
+  });
 }
 
-function condaKind(location: string): PackageKind {
-  if (/^https?:\/\//i.test(location)) return 'registry';
-  return isUrl(location) && !location.startsWith('file:') ? 'url' : 'path';
+/** Constants, not literals in the functions: a literal makes a new RegExp object per call (one per record). */
+const HTTP_URL = /^https?:\/\//i;
+const GIT_URL = /^git\+/i;
+const DIRECT_URL = /^direct\+/i;
+
+function condaKind(location: string, url: boolean): PackageKind {
+  if (HTTP_URL.test(location)) return 'registry';
+  return url && !location.startsWith('file:') ? 'url' : 'path';
 }
 
 function noarchOf(record: Dict, subdir: string | undefined, build: string, ctx: FieldContext): Package['noarch'] {
@@ -142,28 +167,23 @@ function condaSourceRecord(record: Dict, ctx: FieldContext): LockRecord {
   const buildSelectors = parseBuildSelectors(record, ctx);
   const source = record.source;
   const sourceLocation = sourceLocationOf(source, child(ctx, 'source')) ?? match[3].trim();
-  return {
-    entryKind: 'conda_source',
-    selectorKey: identifier,
-    buildSelectors,
-    template: {
-      ecosystem: 'conda',
-      name,
-      normalizedName: normalizeName('conda', name),
-      version: optString(record, 'version', ctx) ?? '',
-      build,
-      buildNumber: optInteger(record, 'build_number', ctx) ?? (build ? buildNumberFromBuild(build) : undefined),
-      subdir,
-      location: sourceLocation,
-      license: optString(record, 'license', ctx),
-      depends: optStringList(record, 'depends', ctx) ?? [],
-      requiresDist: [],
-      purls: optStringList(record, 'purls', ctx) ?? [],
-      kind: 'source-build',
-      noarch: noarchOf(record, subdir, build, ctx),
-      origin: { file: ctx.file, line: ctx.line },
-    },
-  };
+  return lockRecord('conda_source', identifier, buildSelectors, {
+    ecosystem: 'conda',
+    name,
+    normalizedName: normalizeName('conda', name),
+    version: optString(record, 'version', ctx) ?? '',
+    build,
+    buildNumber: optInteger(record, 'build_number', ctx) ?? (build ? buildNumberFromBuild(build) : undefined),
+    subdir,
+    location: sourceLocation,
+    license: optString(record, 'license', ctx),
+    depends: optStringList(record, 'depends', ctx) ?? [],
+    requiresDist: [],
+    purls: optStringList(record, 'purls', ctx) ?? [],
+    kind: 'source-build',
+    noarch: noarchOf(record, subdir, build, ctx),
+    origin: { file: ctx.file, line: ctx.line },
+  });
 }
 
 /** v7 `build_packages` / `host_packages`: what must be installed to build a source record. */
@@ -198,33 +218,28 @@ function pypiRecord(record: Dict, location: string, version: number, ctx: FieldC
   const editable = version <= 6 ? (optBoolean(record, 'editable', ctx) ?? false) : false;
   const index = version >= 7 ? optString(record, 'index', ctx) : undefined;
   const kind = pypiKind(location, editable);
-  return {
-    entryKind: 'pypi',
-    selectorKey: location,
-    buildSelectors: version >= 7 ? parseBuildSelectors(record, ctx) : [],
-    template: {
-      ecosystem: 'pypi',
-      name,
-      normalizedName: normalizeName('pypi', name),
-      version: pkgVersion,
-      url: isUrl(location) ? location.replace(/^(git\+|direct\+)/, '') : undefined,
-      index,
-      location,
-      sha256: optHash(record, 'sha256', ctx),
-      md5: optHash(record, 'md5', ctx),
-      depends: [],
-      requiresDist: optStringList(record, 'requires_dist', ctx) ?? [],
-      purls: [],
-      kind,
-      origin: { file: ctx.file, line: ctx.line },
-    },
-  };
+  return lockRecord('pypi', location, version >= 7 ? parseBuildSelectors(record, ctx) : NO_SELECTORS, {
+    ecosystem: 'pypi',
+    name,
+    normalizedName: normalizeName('pypi', name),
+    version: pkgVersion,
+    url: isUrl(location) ? location.replace(/^(git\+|direct\+)/, '') : undefined,
+    index,
+    location,
+    sha256: optHash(record, 'sha256', ctx),
+    md5: optHash(record, 'md5', ctx),
+    depends: [],
+    requiresDist: optStringList(record, 'requires_dist', ctx) ?? [],
+    purls: [],
+    kind,
+    origin: { file: ctx.file, line: ctx.line },
+  });
 }
 
 function pypiKind(location: string, editable: boolean): PackageKind {
   if (editable) return 'editable';
-  if (/^git\+/i.test(location)) return 'git';
-  if (/^direct\+/i.test(location)) return 'url';
-  if (/^https?:\/\//i.test(location)) return 'registry';
+  if (GIT_URL.test(location)) return 'git';
+  if (DIRECT_URL.test(location)) return 'url';
+  if (HTTP_URL.test(location)) return 'registry';
   return 'path';
 }

@@ -33,6 +33,9 @@ describe('conda archive locations', () => {
     assert.deepEqual(parseCondaArchiveName('x264-1!164.3095-h57fd34a_2.tar.bz2')?.version, '1!164.3095');
     assert.equal(parseCondaArchiveName('numpy-1.26.4.whl'), undefined);
     assert.equal(parseCondaArchiveName('src'), undefined);
+    assert.equal(parseCondaArchiveName('x-1-0.conda.zip'), undefined);
+    assert.equal(parseCondaArchiveName('-1-0.conda'), undefined);
+    assert.equal(parseCondaArchiveName('x-1-0.tar.bz2')?.extension, '.tar.bz2');
   });
 
   it('derives channel and subdir from the URL', () => {
@@ -58,6 +61,10 @@ describe('conda archive locations', () => {
       ['2_gnu', undefined],
       ['123_', undefined],
       ['foobar', undefined],
+      ['', undefined],
+      ['h_007', 7],
+      ['h_\u0663', undefined],
+      ['h_99999999999999999999', undefined],
     ];
     for (const [build, number] of cases) assert.equal(buildNumberFromBuild(build), number, build);
   });

@@ -24,6 +24,19 @@ describe('readTextInput', () => {
     );
   });
 
+  it('names the byte offset of a NUL after multi-byte or invalid UTF-8', () => {
+    assertCvebuildError(
+      () => readTextInput(writeTemp('d.lock', new Uint8Array([0xc3, 0xa9, 0xe2, 0x82, 0xac, 0x00]))),
+      'INPUT_BINARY',
+      'NUL byte at offset 5',
+    );
+    assertCvebuildError(
+      () => readTextInput(writeTemp('e.lock', new Uint8Array([0x61, 0xe2, 0x82, 0x00, 0x62]))),
+      'INPUT_BINARY',
+      'NUL byte at offset 3',
+    );
+  });
+
   it('refuses a file over the size limit before reading it', () => {
     const path = writeTemp('big.lock', 'x'.repeat(2048));
     const previous = process.env.CVEBUILD_MAX_INPUT_BYTES;
