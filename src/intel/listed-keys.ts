@@ -14,8 +14,12 @@ import { comparatorFor, SCHEME_KEYS_VERSION } from './schemes.ts';
 const FIELD = 'listedKeys';
 
 export interface ListedKeys {
-  /** Listed versions whose key is not their own text, by index into `versions`: the key, or null when unreadable. */
-  readonly exceptions: ReadonlyMap<number, string | null>;
+  /**
+   * Listed versions whose key is not their own text, as stored: [index into `versions`, the key or
+   * null when unreadable], by ascending index. Kept as read (no map per entry): an audit asks each
+   * entry about one or two versions.
+   */
+  readonly exceptions: readonly (readonly [number, string | null])[];
 }
 
 interface StoredListedKeys {
@@ -54,13 +58,21 @@ export function parseStoredAdvisory(json: string): Advisory {
     const stored = (entry as { [FIELD]?: StoredListedKeys })[FIELD];
     if (stored === undefined) continue;
     delete (entry as { [FIELD]?: StoredListedKeys })[FIELD];
-    if (isCurrent(stored)) remembered.set(entry, { exceptions: new Map(stored.x) });
+    if (isCurrent(stored)) remembered.set(entry, { exceptions: stored.x });
   }
   return advisory;
 }
 
+/** Current keys, well formed: pairs of an index (ascending, as written) and a key or null. */
 function isCurrent(stored: StoredListedKeys): boolean {
-  return stored.v === SCHEME_KEYS_VERSION && Array.isArray(stored.x);
+  if (stored.v !== SCHEME_KEYS_VERSION || !Array.isArray(stored.x)) return false;
+  let previous = -1;
+  for (const pair of stored.x) {
+    if (!Array.isArray(pair) || !Number.isInteger(pair[0]) || pair[0] <= previous) return false;
+    if (pair[1] !== null && typeof pair[1] !== 'string') return false;
+    previous = pair[0];
+  }
+  return true;
 }
 
 /** The keys stored with this entry, when it was read from a store that had current ones. */

@@ -109,16 +109,16 @@ function listedByParsing(versions: readonly string[], comparator: VersionCompara
 
 /** The same answers as `listedByParsing`, from the keys the store kept: a text that is no exception is its own key. */
 function listedByStoredKeys(versions: readonly string[], { exceptions }: ListedKeys): CompiledEntry['listedAs'] {
-  const firstByKey = new Map<string, number>();
-  for (const [index, key] of exceptions) {
-    if (key !== null && !firstByKey.has(key)) firstByKey.set(key, index);
-  }
   return (key, notItself) => {
-    const asItself = notItself ? -1 : versions.indexOf(key);
-    const itself = asItself >= 0 && !exceptions.has(asItself) ? asItself : undefined;
-    const other = firstByKey.get(key);
-    const index = itself === undefined ? other : other === undefined ? itself : Math.min(itself, other);
-    return index === undefined ? undefined : versions[index];
+    // the first listed version whose key is `key`: itself (unless its text is an exception) or an exception's
+    let itself = notItself ? -1 : versions.indexOf(key);
+    let other = -1;
+    for (const [index, exceptionKey] of exceptions) {
+      if (index === itself) itself = -1;
+      if (other === -1 && exceptionKey === key) other = index;
+    }
+    const first = itself === -1 ? other : other === -1 ? itself : Math.min(itself, other);
+    return first === -1 ? undefined : versions[first];
   };
 }
 

@@ -102,6 +102,39 @@ describe('listed versions keyed by the store', () => {
     }
   });
 
+  it('ignores malformed keys (out of order, not an index, not a key), and parses instead', () => {
+    for (const x of [
+      [
+        [1, '2'],
+        [0, '1'],
+      ],
+      [['0', '1']],
+      [[0.5, '1']],
+      [[0, 1]],
+      [7],
+    ]) {
+      const path = join(tempDirectory(), 'intel.sqlite');
+      const store = openStore(path, { create: true });
+      store.upsertAdvisory(advisory('PYSEC-3', [entry('pep440', ['1.0', '2.0.0'])]));
+      store.close();
+      const db = new DatabaseSync(path);
+      const { json } = db.prepare("SELECT json FROM advisories WHERE id = 'PYSEC-3'").get() as { json: string };
+      const record = JSON.parse(json) as { affected: { listedKeys: { v: number; x: unknown[] } }[] };
+      for (const stored of record.affected) stored.listedKeys = { v: stored.listedKeys.v, x };
+      db.prepare("UPDATE advisories SET json = ? WHERE id = 'PYSEC-3'").run(JSON.stringify(record));
+      db.close();
+      const reopened = openStore(path);
+      try {
+        const affected = reopened.advisoriesFor('PyPI', 'demo')[0]?.affected[0] as AffectedPackage;
+        assert.equal(listedKeysOf(affected), undefined, JSON.stringify(x));
+        assert.deepEqual(isAffected('1.0.0', affected), { by: 'versions', listed: '1.0' });
+        assert.deepEqual(isAffected('2', affected), { by: 'versions', listed: '2.0.0' });
+      } finally {
+        reopened.close();
+      }
+    }
+  });
+
   it('keeps a record merged from several feeds (NVD, the CVE List) keyed, and re-importing it writes nothing', () => {
     const store = openStore(join(tempDirectory(), 'intel.sqlite'), { create: true });
     try {
