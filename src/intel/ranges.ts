@@ -57,11 +57,17 @@ interface CompiledEntry {
 
 const compiled = new WeakMap<AffectedPackage, CompiledEntry>();
 
-function eventKind(event: RangeEvent): [Kind, string] {
-  if ('introduced' in event) return ['introduced', event.introduced];
-  if ('fixed' in event) return ['fixed', event.fixed];
-  if ('last_affected' in event) return ['last_affected', event.last_affected];
-  return ['limit', event.limit];
+function boundOf(event: RangeEvent, comparator: VersionComparator): Bound {
+  const kind: Kind =
+    'introduced' in event
+      ? 'introduced'
+      : 'fixed' in event
+        ? 'fixed'
+        : 'last_affected' in event
+          ? 'last_affected'
+          : 'limit';
+  const text = (event as Record<Kind, string>)[kind];
+  return { kind, text, at: isOpenEnd(kind, text) ? undefined : comparator.parse(text) };
 }
 
 function isOpenEnd(kind: Kind, text: string): boolean {
@@ -74,10 +80,9 @@ function compileRange(range: AffectedRange, ecosystemComparator: VersionComparat
   const limits: Bound[] = [];
   const unreadable: string[] = [];
   for (const event of range.events) {
-    const [kind, text] = eventKind(event);
-    const at = isOpenEnd(kind, text) ? undefined : comparator.parse(text);
-    if (!at && !isOpenEnd(kind, text)) unreadable.push(text);
-    (kind === 'limit' ? limits : events).push({ kind, text, at });
+    const bound = boundOf(event, comparator);
+    if (!bound.at && !isOpenEnd(bound.kind, bound.text)) unreadable.push(bound.text);
+    (bound.kind === 'limit' ? limits : events).push(bound);
   }
   // Array.prototype.sort is stable: `fixed X` then `introduced X` (adjacent branches) keeps X affected.
   if (unreadable.length === 0) events.sort((a, b) => (!a.at ? -1 : !b.at ? 1 : comparator.compare(a.at, b.at)));
