@@ -150,22 +150,31 @@ export class AdvisoryMatcher {
   }
 
   private matchUncached(pkg: Package): PackageMatches {
-    const groups: MatchGroup[] = [];
-    const undecided: Undecided[] = [];
+    const targets = this.targetsOf(pkg);
+    if (targets.length === 0) return { groups: [], undecided: [] };
     const family = platformFamily(pkg.platform);
-    for (const target of this.targetsOf(pkg)) {
-      // the answer depends on the platform only where an entry is limited to some: ask once per version otherwise
-      const asked = this.limitedByPlatform(target) ? family : undefined;
-      const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${asked ?? ''}`;
-      let result = this.resultCache.get(key);
-      if (!result) {
-        result = this.matchTarget(target, asked);
-        this.resultCache.set(key, result);
-      }
-      groups.push(...result.groups);
-      undecided.push(...result.undecided);
+    const results = targets.map((target) => this.matchTargetCached(target, family));
+    // one target's groups are distinct already (alias groups are disjoint); copies keep the cache unshared
+    if (results.length === 1) {
+      const [only] = results as [PackageMatches];
+      return { groups: [...only.groups], undecided: [...only.undecided] };
     }
-    return { groups: mergeAcrossTargets(groups), undecided };
+    return {
+      groups: mergeAcrossTargets(results.flatMap((result) => result.groups)),
+      undecided: results.flatMap((result) => result.undecided),
+    };
+  }
+
+  private matchTargetCached(target: UpstreamTarget, family: PlatformFamily | undefined): PackageMatches {
+    // the answer depends on the platform only where an entry is limited to some: ask once per version otherwise
+    const asked = this.limitedByPlatform(target) ? family : undefined;
+    const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${target.version}\u0000${asked ?? ''}`;
+    let result = this.resultCache.get(key);
+    if (!result) {
+      result = this.matchTarget(target, asked);
+      this.resultCache.set(key, result);
+    }
+    return result;
   }
 
   private readonly platformLimited = new Map<string, boolean>();
