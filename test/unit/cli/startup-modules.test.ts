@@ -1,7 +1,8 @@
 /**
  * What a `gate` loads: the modules only some runs need (packageurl-js for SBOMs, yocto-spinner on a
- * terminal, js-yaml for locks the subset reader leaves, node:crypto for hashing) stay unloaded
- * by a JSON gate of a lock the subset reader reads. Each costs several milliseconds of start-up.
+ * terminal, js-yaml for locks the subset reader leaves, node:crypto for hashing, ignore for trees
+ * with ignore files) stay unloaded by a JSON gate of a lock the subset reader reads, in a directory
+ * without ignore files. Each costs several milliseconds of start-up.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { projectRoot } from '../../helpers/paths.ts';
 import { tempDirectory } from '../../helpers/temp.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/cvebuild.js', import.meta.url));
-const NOT_LOADED = ['packageurl-js', 'yocto-spinner', 'js-yaml', 'node:crypto', 'crypto'];
+const NOT_LOADED = ['packageurl-js', 'yocto-spinner', 'js-yaml', 'node:crypto', 'crypto', 'ignore'];
 
 /** A module hook that writes every specifier the run resolves to `out`, one a line, at exit. */
 function recorder(directory: string, out: string): string {
@@ -30,8 +31,8 @@ process.on('exit', () => writeFileSync(${JSON.stringify(out)}, [...seen].join('\
   return pathToFileURL(hook).href;
 }
 
-describe('a JSON gate of a lock the subset reader reads', () => {
-  it('loads none of packageurl-js, yocto-spinner, js-yaml or node:crypto', () => {
+describe('a JSON gate of a lock the subset reader reads, in a directory without ignore files', () => {
+  it('loads none of packageurl-js, yocto-spinner, js-yaml, node:crypto or ignore', () => {
     const directory = tempDirectory();
     // the example lock without its comment lines, which only js-yaml reads
     const lock = readFileSync(join(projectRoot, 'examples/litellm-compromise/pixi.lock'), 'utf8');
