@@ -3,13 +3,13 @@
  * `<channel>/<subdir>/`, or a folder of channels): which archive files they hold, by file name,
  * and the link-script flags of any channel's channeldata.json.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CvebuildError } from '../errors.ts';
 import { readError } from '../fs/errors.ts';
 import { readTextInput } from '../fs/read-input.ts';
 import { openRegularFile } from '../fs/regular-file.ts';
+import { createSha256 } from '../util/on-demand-crypto.ts';
 
 /** channeldata.json install-time flags that name link scripts (activate.d is not one). */
 export const CHANNELDATA_FLAGS = { pre_link: 'pre-link', post_link: 'post-link', pre_unlink: 'pre-unlink' } as const;
@@ -80,7 +80,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function sha256OfFile(file: string): string {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   const buffer = Buffer.alloc(1024 * 1024);
   const { fd } = openRegularFile(file);
   try {

@@ -6,13 +6,13 @@
  * failure is a retrieval failure; otherwise the mutable `<artifact>.sigs`, then prefix.dev's
  * `<artifact>.v0.sigs`, where 404 on both means "no attestations".
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCvebuildError } from '../errors.ts';
 import { readInputBytes } from '../fs/read-input.ts';
 import { type Download, download } from '../net/download.ts';
 import { maskCredentials } from '../text/credentials.ts';
+import { createSha256 } from '../util/on-demand-crypto.ts';
 
 /** Sidecars hold a few bundles of a few KB each; anything this large is refused before parsing. */
 export const MAX_SIDECAR_BYTES = 4 * 1024 * 1024;
@@ -140,5 +140,5 @@ export function parseSidecar(bytes: Buffer, source: string): SidecarResult {
 }
 
 function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return createSha256().update(bytes).digest('hex');
 }

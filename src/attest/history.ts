@@ -9,11 +9,11 @@
  * servers, or by default the JSON file `<cacheDir>/attestations/history.json`, where a lost file
  * only means less history.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { canonicalChannel } from '../conda/channels.ts';
+import { randomHex } from '../util/on-demand-crypto.ts';
 import { condaScheme } from '../versions/conda.ts';
 
 export interface AttestedVersion {
@@ -155,7 +155,7 @@ function attestedVersion(item: unknown): AttestedVersion | undefined {
 
 /** A unique name beside the target, renamed over it: readers see the old file or the new one. */
 function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = `${path}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     writeFileSync(temporary, text, { flag: 'wx' });
     renameSync(temporary, path);

@@ -23,8 +23,8 @@ export interface StageProgress {
   abort(): void;
 }
 
-export function stageProgress(stream: ProgressStream, env: NodeJS.ProcessEnv): StageProgress {
-  const line: StatusLine = statusLine(stream, env);
+export async function stageProgress(stream: ProgressStream, env: NodeJS.ProcessEnv): Promise<StageProgress> {
+  const line: StatusLine = await statusLine(stream, env);
   let stage: StageName | undefined;
   const finish = (mark: string, text: string) => {
     line.done(mark, text);

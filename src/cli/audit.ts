@@ -64,7 +64,7 @@ export async function auditCommand(
   for (const { file } of outputs.files) checkOutputFile(file, { untrusted: [project] });
   const now = options.now ? parseNow(options.now) : new Date();
   const policy = commandPolicy(path, options);
-  const progress = runProgress(process.stderr, process.env, outputs.stdout);
+  const progress = await runProgress(process.stderr, process.env, outputs.stdout);
   try {
     if (mode !== 'scan-code') progress?.reading(path);
     const inventory =

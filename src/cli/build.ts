@@ -88,7 +88,7 @@ export async function buildCommand(recipeDir: string, options: BuildCommandOptio
   const policy = commandPolicy(recipeDir, options);
   if (options.events) writeFileSync(options.events, '');
   const progress = progressWanted(process.stderr, process.env, outputs.stdout)
-    ? stageProgress(process.stderr, process.env)
+    ? await stageProgress(process.stderr, process.env)
     : undefined;
   const events = options.events;
   const onEvent =

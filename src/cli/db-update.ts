@@ -42,10 +42,10 @@ export async function dbUpdateCommand(
   const feeds = selectFeeds({ only: options.only === undefined ? undefined : [options.only], overrides: options.feed });
   const timeoutMs = options.timeout === undefined ? undefined : positive('--timeout', options.timeout) * 1000;
   const retries = options.retries === undefined ? undefined : count('--retries', options.retries);
-  const store = openStore(resolveStorePath(options.db), { create: true });
   const shown = progressWanted(process.stderr, process.env)
-    ? updateProgress(process.stderr, process.env, Math.max(...feeds.map((feed) => feed.name.length)))
+    ? await updateProgress(process.stderr, process.env, Math.max(...feeds.map((feed) => feed.name.length)))
     : undefined;
+  const store = openStore(resolveStorePath(options.db), { create: true });
   let report: UpdateReport;
   try {
     report = await updateFeeds(store, {
@@ -99,8 +99,8 @@ export function renderUpdate(report: UpdateReport, storePath: string): string {
  * a line left per feed as it ends (`✓ kev  downloaded 1.2 MiB  0.4 s`), then the import, file by
  * file. Repaints for bytes are kept to a few a second: a download arrives in many small chunks.
  */
-export function updateProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, nameWidth = 0) {
-  const status = statusLine(stream, env);
+export async function updateProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, nameWidth = 0) {
+  const status = await statusLine(stream, env);
   const inFlight = new Map<FeedName, { bytes: number; total?: number }>();
   let ended = 0;
   let feeds = 0;

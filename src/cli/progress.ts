@@ -15,9 +15,13 @@ export interface RunProgress {
   stop(): void;
 }
 
-export function runProgress(stream: ProgressStream, env: NodeJS.ProcessEnv, format: string): RunProgress | undefined {
+export async function runProgress(
+  stream: ProgressStream,
+  env: NodeJS.ProcessEnv,
+  format: string,
+): Promise<RunProgress | undefined> {
   if (!progressWanted(stream, env, format)) return undefined;
-  const line = statusLine(stream, env);
+  const line = await statusLine(stream, env);
   let packages = 0;
   return {
     reading: (path) => line.update(`reading ${plain(path)}`),

@@ -7,9 +7,10 @@
  */
 import { type Dirent, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
 import { CvebuildError } from '../errors.ts';
 import { readRegularFile, readRegularHead } from '../fs/regular-file.ts';
+import { ignoreRules } from './ignore-rules.ts';
 import type { CodeFile } from './types.ts';
 
 /**
@@ -89,9 +90,9 @@ export function walkCode(root: string, options: WalkOptions = {}): WalkResult {
   const rootScopes: IgnoreScope[] = [];
   const infoExclude = join(root, '.git', 'info', 'exclude');
   const excluded = existsSync(infoExclude) ? readOrUndefined(infoExclude) : undefined;
-  if (excluded !== undefined) rootScopes.push({ base: '', matcher: ignore().add(excluded) });
+  if (excluded !== undefined) rootScopes.push({ base: '', matcher: ignoreRules(excluded) });
   if (options.exclude && options.exclude.length > 0)
-    rootScopes.push({ base: '', matcher: ignore().add([...options.exclude]) });
+    rootScopes.push({ base: '', matcher: ignoreRules(options.exclude) });
   visit('', rootScopes);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -139,7 +140,7 @@ function ignoreFilesIn(absoluteDirectory: string, directory: string): IgnoreScop
     const file = join(absoluteDirectory, name);
     // not a symlink: an ignore file that points elsewhere is not the project's
     const text = isPlainFile(file) ? readOrUndefined(file) : undefined;
-    if (text !== undefined) scopes.push({ base: directory, matcher: ignore().add(text) });
+    if (text !== undefined) scopes.push({ base: directory, matcher: ignoreRules(text) });
   }
   return scopes;
 }

@@ -4,9 +4,9 @@
  * never change, so a file found here is answered from here forever; a file missing here (or
  * listed without a time) may be newer than the cached page, so such answers expire.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSha256 } from '../util/on-demand-crypto.ts';
 import type { IndexFile } from './simple-api.ts';
 
 export const CACHE_SUBDIRECTORY = 'pypi-upload-times';
@@ -33,7 +33,7 @@ export function cacheDirectory(cacheDir: string): string {
 
 /** The key ignores credentials: the same index answers the same for every account. */
 export function cacheFile(cacheDir: string, displayIndex: string, project: string): string {
-  const digest = createHash('sha256')
+  const digest = createSha256()
     .update(`${displayIndex.replace(/\/+$/, '')}\n${project}`)
     .digest('hex');
   return join(cacheDirectory(cacheDir), `${project}-${digest.slice(0, 16)}.json`);

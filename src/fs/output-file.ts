@@ -10,7 +10,6 @@
  *   sees the old file or the new one, a failed write leaves the old one, and the rename replaces
  *   whatever is at the name rather than writing through it.
  */
-import { randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
   closeSync,
@@ -27,6 +26,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import { CvebuildError } from '../errors.ts';
+import { randomHex } from '../util/on-demand-crypto.ts';
 import { writeError } from './errors.ts';
 import { inputWithIdentity } from './inputs.ts';
 
@@ -44,7 +44,7 @@ export interface OutputOptions {
 export function writeOutputFile(path: string, data: string | Uint8Array, options: OutputOptions = {}): void {
   const target = resolve(path);
   const existing = checkOutputFile(path, options);
-  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${randomHex(4)}.tmp`);
   let fd: number;
   try {
     fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o666);

@@ -3,9 +3,9 @@
  * repackage a Rust, Go or Node command-line tool → the tool's purl in its own ecosystem. A malformed
  * entry stops the run with one line naming the file and the key, as the product map does.
  */
-import { PackageURL } from 'packageurl-js';
 import type { ToolEcosystem } from '../intel/model.ts';
 import { isEntry, openDataDocument } from './data-file.ts';
+import { type PlainPurl, readPlainPurl } from './plain-purl.ts';
 
 export const ECOSYSTEM_MAP_FILE = 'data/conda-ecosystems.json';
 
@@ -60,18 +60,16 @@ export function parseEcosystemMap(text: string, file = ECOSYSTEM_MAP_FILE): Ecos
 
 /** A purl naming a package, never a release: versions come from the lock, qualifiers mean nothing here. */
 function toolPurl(purl: string, fail: (message: string) => never): { ecosystem: ToolEcosystem; name: string } {
-  let parsed: PackageURL;
+  let parsed: PlainPurl;
   try {
-    parsed = PackageURL.fromString(purl);
+    parsed = readPlainPurl(purl);
   } catch (error) {
     return fail(`not a purl: ${(error as Error).message}`);
   }
   const ecosystem = PURL_TYPES[parsed.type];
   if (!ecosystem)
     return fail(`purl type ${JSON.stringify(parsed.type)} is none of ${Object.keys(PURL_TYPES).join(', ')}`);
-  if (parsed.version !== undefined || parsed.qualifiers !== undefined || parsed.subpath !== undefined) {
-    fail('name the package only: no version, qualifiers or subpath');
-  }
+  if (parsed.beyondName) fail('name the package only: no version, qualifiers or subpath');
   if (ecosystem === 'crates.io' && parsed.namespace) fail('a cargo purl has no namespace');
   if (ecosystem === 'Go' && !parsed.namespace) fail('a golang purl names the whole module path');
   const name = parsed.namespace ? `${parsed.namespace}/${parsed.name}` : parsed.name;

@@ -2,7 +2,6 @@
  * The project's one HTTP client: downloads a URL to a file with a per-attempt timeout, retries with
  * backoff, conditional requests, a size cap and a streamed sha256. `file:` URLs are copied the same way.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CvebuildError } from '../errors.ts';
 import { regularFileStream } from '../fs/regular-file.ts';
+import { createSha256 } from '../util/on-demand-crypto.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from './defaults.ts';
 
 export interface Validators {
@@ -314,7 +314,7 @@ async function writeMetered(
   onBytes?: (received: number) => void,
 ): Promise<{ path: string; bytes: number; sha256: string }> {
   const partial = `${destination}.part`;
-  const hash = createHash('sha256');
+  const hash = createSha256();
   let bytes = 0;
   async function* metered(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {

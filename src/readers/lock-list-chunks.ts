@@ -13,7 +13,8 @@
  * list entries, this returns undefined and the caller parses the whole text as before: errors and
  * their line numbers are always the whole-text parser's.
  */
-import { type LoadOptions, load } from 'js-yaml';
+import type { LoadOptions } from 'js-yaml';
+import { jsYaml } from './js-yaml.ts';
 
 /** Below this size the whole text parses about as fast. */
 export const CHUNKED_MIN_BYTES = 256 * 1024;
@@ -42,6 +43,7 @@ export function loadLockInPieces(text: string, options: LoadOptions, chunking: C
   const listStart = key.index + key[0].length + 1;
   const pieceBytes = chunking.pieceBytes ?? PIECE_BYTES;
   try {
+    const { load } = jsYaml();
     const head = load(text.slice(0, listStart), options);
     if (!isDocumentWithEmptyList(head, listKey)) return undefined;
     const entries: unknown[] = [];

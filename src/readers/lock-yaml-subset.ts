@@ -10,7 +10,7 @@
  * tags, block or multi-line scalars, flow collections with content, quoted or unusual keys,
  * duplicate keys, tabs, CR, document markers, deep nesting). The caller then parses the text with
  * js-yaml as before, so errors, line numbers and every unusual document are always js-yaml's. What
- * it does read must equal js-yaml's `LOCK_SCHEMA` result: the tests compare the two on every lock
+ * it does read must equal js-yaml's `lockSchema()` result: the tests compare the two on every lock
  * in the corpus and on generated documents.
  */
 

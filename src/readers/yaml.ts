@@ -6,57 +6,58 @@
  * canonical decimal form (so `010` and `1_000` stay text too). Aliases are refused in
  * machine-written files and bounded elsewhere, so an alias bomb cannot expand.
  */
-import {
-  boolCoreTag,
-  CORE_SCHEMA,
-  defineScalarTag,
-  FAILSAFE_SCHEMA,
-  floatCoreTag,
-  intCoreTag,
-  load,
-  NOT_RESOLVED,
-  nullCoreTag,
-  type Schema,
-  YAMLException,
-} from 'js-yaml';
+import type { Schema } from 'js-yaml';
 import { CvebuildError } from '../errors.ts';
+import { jsYaml } from './js-yaml.ts';
 import { type ChunkOptions, loadLockInPieces } from './lock-list-chunks.ts';
 import { loadLockSubset } from './lock-yaml-subset.ts';
 
 const CANONICAL_INT = /^-?(?:0|[1-9][0-9]*)$/;
 
-const canonicalIntTag = defineScalarTag<number>(intCoreTag.tagName, {
-  implicit: true,
-  implicitFirstChars: ['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  resolve: (source, isExplicit) => {
-    if (isExplicit) return intCoreTag.resolve(source, true, intCoreTag.tagName);
-    if (!CANONICAL_INT.test(source)) return NOT_RESOLVED;
-    const value = Number(source);
-    return Number.isSafeInteger(value) ? value : NOT_RESOLVED;
-  },
-  identify: (data) => Number.isInteger(data),
-});
-
-const explicitOnlyFloatTag = defineScalarTag<number>(floatCoreTag.tagName, {
-  implicit: false,
-  resolve: floatCoreTag.resolve,
-  identify: floatCoreTag.identify,
-});
+let textPreserving: Schema | undefined;
+let lock: Schema | undefined;
 
 /** YAML 1.2 core, except that version-like plain scalars stay strings. */
-export const TEXT_PRESERVING_SCHEMA: Schema = CORE_SCHEMA.withTags(canonicalIntTag, explicitOnlyFloatTag);
+export function textPreservingSchema(): Schema {
+  if (textPreserving) return textPreserving;
+  const yaml = jsYaml();
+  const { CORE_SCHEMA, defineScalarTag, floatCoreTag, intCoreTag } = yaml;
+  const canonicalIntTag = defineScalarTag<number>(intCoreTag.tagName, {
+    implicit: true,
+    implicitFirstChars: ['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    resolve: (source, isExplicit) => {
+      if (isExplicit) return intCoreTag.resolve(source, true, intCoreTag.tagName);
+      if (!CANONICAL_INT.test(source)) return yaml.NOT_RESOLVED;
+      const value = Number(source);
+      return Number.isSafeInteger(value) ? value : yaml.NOT_RESOLVED;
+    },
+    identify: (data) => Number.isInteger(data),
+  });
+  const explicitOnlyFloatTag = defineScalarTag<number>(floatCoreTag.tagName, {
+    implicit: false,
+    resolve: floatCoreTag.resolve,
+    identify: floatCoreTag.identify,
+  });
+  textPreserving = CORE_SCHEMA.withTags(canonicalIntTag, explicitOnlyFloatTag);
+  return textPreserving;
+}
 
 /**
  * For machine-written lock files: only booleans and nulls are resolved, every other scalar stays
  * text (the field accessors read integers from text). Skipping implicit integer resolution makes
  * the parse ~8% faster than js-yaml's default on large locks.
  */
-export const LOCK_SCHEMA: Schema = FAILSAFE_SCHEMA.withTags(nullCoreTag, boolCoreTag);
+export function lockSchema(): Schema {
+  if (lock) return lock;
+  const { FAILSAFE_SCHEMA, nullCoreTag, boolCoreTag } = jsYaml();
+  lock = FAILSAFE_SCHEMA.withTags(nullCoreTag, boolCoreTag);
+  return lock;
+}
 
 export interface YamlLoadOptions {
   /**
    * Machine-written files (locks): refuse aliases (rattler and pixi never write them) and use
-   * `LOCK_SCHEMA`. Default: the text-preserving schema, aliases allowed but bounded.
+   * `lockSchema()`. Default: the text-preserving schema, aliases allowed but bounded.
    */
   lockFile?: boolean;
   /**
@@ -77,15 +78,15 @@ export function loadYaml(text: string, file: string, options: YamlLoadOptions = 
   if (options.lockFile) {
     const subset = options.subset === false ? undefined : loadLockSubset(text);
     if (subset !== undefined) return subset;
-    const lockOptions = { schema: LOCK_SCHEMA, maxAliases: 0, maxDepth: MAX_DEPTH };
+    const lockOptions = { schema: lockSchema(), maxAliases: 0, maxDepth: MAX_DEPTH };
     const pieced = loadLockInPieces(text, lockOptions, options.chunking);
     if (pieced !== undefined) return pieced;
   }
   let document: unknown;
   try {
-    document = load(text, {
+    document = jsYaml().load(text, {
       filename: file,
-      schema: options.lockFile ? LOCK_SCHEMA : TEXT_PRESERVING_SCHEMA,
+      schema: options.lockFile ? lockSchema() : textPreservingSchema(),
       maxAliases: options.lockFile ? 0 : MAX_ALIASES,
       maxDepth: MAX_DEPTH,
     });
@@ -97,7 +98,7 @@ export function loadYaml(text: string, file: string, options: YamlLoadOptions = 
 }
 
 function yamlError(error: unknown, file: string, aliasesForbidden: boolean): CvebuildError {
-  if (error instanceof YAMLException) {
+  if (error instanceof jsYaml().YAMLException) {
     const line = error.mark ? error.mark.line + 1 : undefined;
     const reason = error.reason || 'invalid YAML';
     if (/alias/i.test(reason)) {

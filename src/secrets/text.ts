@@ -1,5 +1,5 @@
 /** Small text helpers the secret detectors share: placeholders, randomness, masking, positions. */
-import { createHash } from 'node:crypto';
+import { createSha256 } from '../util/on-demand-crypto.ts';
 
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {
@@ -67,7 +67,7 @@ export function looksRandom(value: string, minBits = 3): boolean {
 
 /** sha256 of the secret, first 12 hex: lets reports correlate a secret without revealing it. */
 export function fingerprint(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+  return createSha256().update(secret).digest('hex').slice(0, 12);
 }
 
 /** `ghp_**** (40 chars)`: the public prefix (never more), four stars and the secret's length. */

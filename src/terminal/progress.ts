@@ -16,7 +16,7 @@
  * else is written to the terminal.
  */
 import type { Writable } from 'node:stream';
-import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+import type { Spinner, Options as SpinnerOptions } from 'yocto-spinner';
 import { ansiPaint, colourWanted, noPaint, type Paint, type TerminalStream } from './colour.ts';
 
 /** The stream progress goes to: standard error (a `tty.WriteStream` on a terminal), or a test's stand-in. */
@@ -34,6 +34,9 @@ export function progressWanted(stream: ProgressStream, env: NodeJS.ProcessEnv, f
   );
 }
 
+type CreateSpinner = (options?: SpinnerOptions) => Spinner;
+let loading: Promise<CreateSpinner> | undefined;
+
 /** One status line: a spinner and a text while work runs; `done` leaves a result line, `clear` nothing. */
 export interface StatusLine {
   /** The paint for this stream (`noPaint` when colour is off). */
@@ -49,8 +52,13 @@ export interface StatusLine {
 /**
  * Text given to the line is ours, already neutralised where it quotes outside text (`plain`); it is
  * cut to the terminal's width so that it never wraps (a wrapped spinner line leaves copies behind).
+ *
+ * Asynchronous because yocto-spinner (ESM only) is loaded here, by the first line shown, rather
+ * than at start-up: most runs (a pipe, CI, a JSON report) never show one.
  */
-export function statusLine(stream: ProgressStream, env: NodeJS.ProcessEnv): StatusLine {
+export async function statusLine(stream: ProgressStream, env: NodeJS.ProcessEnv): Promise<StatusLine> {
+  loading ??= import('yocto-spinner').then((spinnerModule) => spinnerModule.default);
+  const createSpinner = await loading;
   const paint = colourWanted(stream, env) ? ansiPaint : noPaint;
   const width = () => Math.max(40, (stream.columns || 80) - 1);
   let spinner: Spinner | undefined;
@@ -59,7 +67,7 @@ export function statusLine(stream: ProgressStream, env: NodeJS.ProcessEnv): Stat
     update(text) {
       const shown = fit(text, width() - 2);
       if (spinner) spinner.text = shown;
-      else spinner = yoctoSpinner({ text: shown, stream }).start();
+      else spinner = createSpinner({ text: shown, stream }).start();
     },
     done(mark, text) {
       const line = `${mark} ${fit(text, width() - 2)}`;

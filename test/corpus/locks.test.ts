@@ -11,7 +11,7 @@ import { readInventory } from '../../src/engine/read-project.ts';
 import { CvebuildError } from '../../src/errors.ts';
 import { type ChunkOptions, loadLockInPieces } from '../../src/readers/lock-list-chunks.ts';
 import { loadLockSubset } from '../../src/readers/lock-yaml-subset.ts';
-import { LOCK_SCHEMA, loadYaml } from '../../src/readers/yaml.ts';
+import { loadYaml, lockSchema } from '../../src/readers/yaml.ts';
 import { assertCvebuildError } from '../helpers/errors.ts';
 import { manifestLockRows } from '../helpers/manifest-table.ts';
 import { corpus, corpusRoot, hasCorpus } from '../helpers/paths.ts';
@@ -66,7 +66,7 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
         }
       };
       const everyEntry = { minBytes: 0, pieceBytes: 1 };
-      if (loadLockInPieces(text, { schema: LOCK_SCHEMA, maxAliases: 0, maxDepth: 64 }, everyEntry) !== undefined)
+      if (loadLockInPieces(text, { schema: lockSchema(), maxAliases: 0, maxDepth: 64 }, everyEntry) !== undefined)
         pieced++;
       assert.deepEqual(outcome(everyEntry), outcome({ minBytes: Number.POSITIVE_INFINITY }), row.path);
     }
@@ -90,7 +90,7 @@ describe('corpus lock files', { skip: !hasCorpus && 'needs ../shared/corpus' }, 
       if (isProject) projects++;
       let whole: unknown;
       try {
-        whole = load(text, { schema: LOCK_SCHEMA, maxAliases: 0 });
+        whole = load(text, { schema: lockSchema(), maxAliases: 0 });
       } catch (error) {
         assert.fail(`${row.path}: the subset reader accepted a text js-yaml refuses (${String(error)})`);
       }

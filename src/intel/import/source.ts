@@ -2,10 +2,10 @@
  * Reading feed files for import: bounded reads with a sha256 of the exact bytes, JSON documents and
  * JSON-lines with line numbers, and the FEED_INVALID error every importer raises for bad input.
  */
-import { createHash } from 'node:crypto';
 import { CvebuildError, type ErrorLocation } from '../../errors.ts';
 import { fsError, readInputBytes } from '../../fs/read-input.ts';
 import { regularFileStream } from '../../fs/regular-file.ts';
+import { createSha256 } from '../../util/on-demand-crypto.ts';
 
 /**
  * The largest single record (one JSON-lines line, one archive entry, one single-record file) an
@@ -41,7 +41,7 @@ export function isJsonLinesName(path: string): boolean {
 export function readFeedText(path: string): FeedText {
   const bytes = readInputBytes(path);
   if (isJsonLinesName(path)) refuseLongLines(bytes, path);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = createSha256().update(bytes).digest('hex');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -65,7 +65,7 @@ function refuseLongLines(bytes: Uint8Array, path: string): void {
 
 /** sha256 of a file too large to hold (archives), streamed. */
 export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   try {
     for await (const chunk of regularFileStream(path)) hash.update(chunk as Buffer);
   } catch (error) {
@@ -75,7 +75,7 @@ export async function sha256OfFile(path: string): Promise<string> {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return createSha256().update(text).digest('hex');
 }
 
 /** sha256 standing for several sources imported as one feed: over their own checksums, in order. */

@@ -29,8 +29,8 @@ describe('the npm package', { timeout: 300_000 }, () => {
   it('holds compiled JavaScript, its data and its types: no TypeScript sources, no tests', () => {
     const { files } = installed;
     assert.ok(files.includes('bin/cvebuild.js'));
-    assert.ok(files.includes('dist/cli/main.js'));
-    assert.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts'));
+    assert.ok(files.includes('dist/cli/main.mjs'));
+    assert.ok(files.includes('dist/index.mjs') && files.includes('dist/index.d.ts'));
     assert.ok(files.includes('data/conda-native.json'));
     assert.deepEqual(
       files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts')),

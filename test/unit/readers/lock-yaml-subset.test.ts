@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { loadLockSubset } from '../../../src/readers/lock-yaml-subset.ts';
-import { LOCK_SCHEMA, loadYaml } from '../../../src/readers/yaml.ts';
+import { loadYaml, lockSchema } from '../../../src/readers/yaml.ts';
 
 function jsYaml(text: string): unknown {
-  return load(text, { schema: LOCK_SCHEMA, maxAliases: 0 });
+  return load(text, { schema: lockSchema(), maxAliases: 0 });
 }
 
 /** The subset reader either gives up or gives exactly js-yaml's document. */
