@@ -112,18 +112,46 @@ function listedByParsing(versions: readonly string[], comparator: VersionCompara
   return (key) => byKey.get(key);
 }
 
-/** The same answers as `listedByParsing`, from the keys the store kept: a text that is no exception is its own key. */
+/**
+ * The same answers as `listedByParsing`, from the keys the store kept: a text that is no exception
+ * is its own key. Most entries are asked once (a scan, nothing built); an entry asked again (a safe
+ * version's candidates) gets lookups built once.
+ */
 function listedByStoredKeys(versions: readonly string[], { exceptions }: ListedKeys): CompiledEntry['listedAs'] {
+  let asked = 0;
+  let firstByKey: Map<string, number> | undefined;
+  let isException: Set<number> | undefined;
+  const first = (itself: number, other: number) =>
+    itself === -1 ? other : other === -1 ? itself : Math.min(itself, other);
   return (key, notItself) => {
-    // the first listed version whose key is `key`: itself (unless its text is an exception) or an exception's
     let itself = notItself ? -1 : versions.indexOf(key);
-    let other = -1;
-    for (const [index, exceptionKey] of exceptions) {
-      if (index === itself) itself = -1;
-      if (other === -1 && exceptionKey === key) other = index;
+    if (++asked === 1) {
+      let other = -1;
+      for (let i = 0; i < exceptions.length; i++) {
+        // indexed, not destructured: array destructuring walks an iterator, slow in cold code
+        const pair = exceptions[i] as readonly [number, string | null];
+        const index = pair[0];
+        const exceptionKey = pair[1];
+        if (index === itself) itself = -1;
+        if (other === -1 && exceptionKey === key) other = index;
+      }
+      const found = first(itself, other);
+      return found === -1 ? undefined : versions[found];
     }
-    const first = itself === -1 ? other : other === -1 ? itself : Math.min(itself, other);
-    return first === -1 ? undefined : versions[first];
+    if (!firstByKey || !isException) {
+      firstByKey = new Map();
+      isException = new Set();
+      for (let i = 0; i < exceptions.length; i++) {
+        const pair = exceptions[i] as readonly [number, string | null];
+        const index = pair[0];
+        const exceptionKey = pair[1];
+        isException.add(index);
+        if (exceptionKey !== null && !firstByKey.has(exceptionKey)) firstByKey.set(exceptionKey, index);
+      }
+    }
+    if (itself !== -1 && isException.has(itself)) itself = -1;
+    const found = first(itself, firstByKey.get(key) ?? -1);
+    return found === -1 ? undefined : versions[found];
   };
 }
 
