@@ -45,6 +45,13 @@ interface Deciding {
   entries: AffectedPackage[];
 }
 
+/** What decides for one name on one platform, whatever the version: the advisories, all their entries, and which candidate fixes escape them all. */
+interface DecidingSet {
+  deciding: Deciding[];
+  entries: AffectedPackage[];
+  safe: Map<string, boolean>;
+}
+
 /** What matching needs of a package beyond its platform: the same for each of its platforms. */
 interface Identity {
   targets: UpstreamTarget[];
@@ -207,16 +214,16 @@ export class AdvisoryMatcher {
     return advisories;
   }
 
-  private readonly decidingCache = new Map<string, Deciding[]>();
+  private readonly decidingCache = new Map<string, DecidingSet>();
 
   /**
    * The target's advisories, each with the entries that decide for it, less those a vendor overrules.
    * They depend on the name and platform, not on the version: worked out once for every version asked.
    */
-  private decidingFor(target: UpstreamTarget, family: PlatformFamily | undefined): Deciding[] {
+  private decidingFor(target: UpstreamTarget, family: PlatformFamily | undefined): DecidingSet {
     const key = `${target.ecosystem}\u0000${target.normalizedName}\u0000${family ?? ''}`;
-    let deciding = this.decidingCache.get(key);
-    if (!deciding) {
+    let set = this.decidingCache.get(key);
+    if (!set) {
       const all = this.advisoriesFor(target).map((advisory) => {
         const own = advisory.affected.filter(
           (entry) =>
@@ -229,24 +236,23 @@ export class AdvisoryMatcher {
         return { advisory, entries: decidingEntries(advisory, own) };
       });
       const overruled = overruledByVendor(all);
-      deciding = all.filter(({ advisory }) => !overruled.has(advisory));
-      this.decidingCache.set(key, deciding);
+      const deciding = all.filter(({ advisory }) => !overruled.has(advisory));
+      set = { deciding, entries: deciding.flatMap(({ entries }) => entries), safe: new Map() };
+      this.decidingCache.set(key, set);
     }
-    return deciding;
+    return set;
   }
 
   private matchTarget(
     target: UpstreamTarget,
     family: PlatformFamily | undefined,
   ): { groups: MatchGroup[]; undecided: Undecided[] } {
-    const deciding = this.decidingFor(target, family);
+    const { deciding, entries, safe: safeMemo } = this.decidingFor(target, family);
     if (deciding.length === 0) return { groups: [], undecided: [] };
-    const entries: AffectedPackage[] = [];
     const hits: AdvisoryHit[] = [];
     const undecided: Undecided[] = [];
     for (const { advisory, entries: decidingOnes } of deciding) {
       for (const entry of decidingOnes) {
-        entries.push(entry);
         const verdict = isAffected(target.version, entry);
         if (isAffectedMatch(verdict)) hits.push({ advisory, entry, match: verdict });
         else if (verdict) undecided.push({ target, advisoryId: advisory.id, reason: verdict.undecided });
@@ -264,7 +270,7 @@ export class AdvisoryMatcher {
     });
     if (hits.length === 0) return { groups: [], undecided: open };
     const scheme = hits[0]?.entry.scheme ?? 'pep440';
-    const safe = safeVersion(target.version, entries, scheme);
+    const safe = safeVersion(target.version, entries, scheme, safeMemo);
     const groups = groupByAlias(hits).map((group) =>
       this.describe(group, target, 'version' in safe ? safe.version : undefined),
     );

@@ -48,6 +48,8 @@ export function safeVersion(
   current: string,
   entries: readonly AffectedPackage[],
   scheme: VersionSchemeName,
+  /** Answers of `isSafe` for these same entries, by candidate text, kept by a caller that asks about several versions. */
+  memo?: Map<string, boolean>,
 ): SafeVersion {
   const comparator = comparatorFor(scheme);
   const base = comparator.parse(current);
@@ -62,6 +64,14 @@ export function safeVersion(
     }
   }
   const ascending = [...candidates.values()].sort((a, b) => comparator.compare(a, b));
-  const safe = ascending.find((candidate) => isSafe(candidate.normalized, entries));
+  const safeFor = (candidate: string): boolean => {
+    let answer = memo?.get(candidate);
+    if (answer === undefined) {
+      answer = isSafe(candidate, entries);
+      memo?.set(candidate, answer);
+    }
+    return answer;
+  };
+  const safe = ascending.find((candidate) => safeFor(candidate.normalized));
   return safe ? { version: safe.normalized } : { none: 'no fixed version known' };
 }

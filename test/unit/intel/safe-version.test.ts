@@ -16,6 +16,23 @@ function entry(events: RangeEvent[][], versions: string[] = [], scheme: VersionS
 }
 
 describe('safeVersion', () => {
+  it('gives the same answers through a memo shared by several versions of one package', () => {
+    const entries = [
+      entry([[{ introduced: '0' }, { fixed: '2.0' }]]),
+      entry([[{ introduced: '2.0' }, { fixed: '2.3' }]]),
+      entry([[{ introduced: '2.5' }, { fixed: '2.6' }]]),
+    ];
+    const memo = new Map<string, boolean>();
+    for (const current of ['1.0', '2.1', '2.5', '1.5', '2.0']) {
+      assert.deepEqual(safeVersion(current, entries, 'pep440', memo), safeVersion(current, entries, 'pep440'), current);
+    }
+    assert.deepEqual([...memo].sort(), [
+      ['2.0', false],
+      ['2.3', true],
+      ['2.6', true],
+    ]);
+  });
+
   const cases: Array<[title: string, current: string, entries: AffectedPackage[], expected: unknown]> = [
     [
       'the current version when nothing affects it',
