@@ -156,11 +156,16 @@ export function filterInventory(inventory: Inventory, filter: InventoryFilter): 
   const environments = inventory.environments
     .filter((env) => !environment || env.name === environment)
     .map((env) => ({ ...env, platforms: env.platforms.filter(platformMatches) }));
-  const kept = new Set(environments.flatMap((env) => env.platforms.flatMap((p) => p.packages)));
-  const packages = inventory.packages
-    .filter((pkg) => kept.has(pkg))
-    .map((pkg) =>
-      environment ? { ...pkg, environments: pkg.environments.filter((name) => name === environment) } : pkg,
-    );
+  // loops, not flatMaps: this runs on every audit, over every placement of every package
+  const kept = new Set<Package>();
+  for (const env of environments) for (const { packages } of env.platforms) for (const pkg of packages) kept.add(pkg);
+  const packages =
+    !environment && kept.size === inventory.packages.length && inventory.packages.every((pkg) => kept.has(pkg))
+      ? inventory.packages
+      : inventory.packages
+          .filter((pkg) => kept.has(pkg))
+          .map((pkg) =>
+            environment ? { ...pkg, environments: pkg.environments.filter((name) => name === environment) } : pkg,
+          );
   return { ...inventory, environments, packages };
 }
