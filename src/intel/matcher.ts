@@ -277,6 +277,23 @@ export class AdvisoryMatcher {
     return { groups, undecided: open };
   }
 
+  private readonly kevCache = new Map<string, KevEntry | null>();
+
+  /** The store's KEV entries for these CVEs, each looked up once per audit (groups on many targets share CVEs). */
+  private kevFor(cveIds: readonly string[]): KevEntry[] {
+    const unknown = cveIds.filter((id) => !this.kevCache.has(id));
+    if (unknown.length > 0) {
+      const found = new Map(this.store.kevFor(unknown).map((entry) => [entry.cveId, entry]));
+      for (const id of unknown) this.kevCache.set(id, found.get(id) ?? null);
+    }
+    const entries: KevEntry[] = [];
+    for (const id of [...new Set(cveIds)].sort()) {
+      const entry = this.kevCache.get(id);
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
   private describe(hits: AdvisoryHit[], target: UpstreamTarget, safe: string | undefined): MatchGroup {
     const ids = new Set<string>();
     for (const { advisory } of hits) {
@@ -292,7 +309,7 @@ export class AdvisoryMatcher {
       hits,
       malicious: hits.some(({ advisory }) => advisory.kind === 'malicious'),
       target,
-      kev: this.store.kevFor([...ids].filter((other) => other.startsWith('CVE-'))),
+      kev: this.kevFor([...ids].filter((other) => other.startsWith('CVE-'))),
       fixed: [...fixed],
       safeVersion: safe,
     };
