@@ -112,6 +112,19 @@ describe('lock YAML subset reader', () => {
     }
   });
 
+  it('keeps a value’s leading Unicode spaces, as js-yaml does: only spaces part a value from its key', () => {
+    for (const text of ['a: \u00a0v\n', 'k: \u3000x\n', 'a: \u2028b\n', 'a: \u00a0\n', '- k: \u00a0v\n  l: 1\n']) {
+      assert.notEqual(assertAgrees(text), undefined, JSON.stringify(text));
+    }
+    assert.deepEqual(loadLockSubset('a: \u00a0v\n'), { a: '\u00a0v' });
+  });
+
+  it('reads many bare `key:` lines with no `: ` after them', () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `k${i}:\n- x${i}\n`).join('');
+    const document = assertAgrees(text) as Record<string, unknown>;
+    assert.equal(Object.keys(document).length, 2000);
+  });
+
   it('gives up on everything outside the subset, so js-yaml reads it (or reports its error)', () => {
     for (const text of [
       '# comment\na: 1\n',
@@ -200,6 +213,9 @@ function seeded(seed: string): () => number {
 
 const SCALARS = [
   'x',
+  '\u00a0x',
+  'x\u00a0',
+  '\u3000x',
   '1.10',
   '~',
   'null',
